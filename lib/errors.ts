@@ -1,0 +1,72 @@
+/**
+ * Error classes with stable codes. Each class stands for one decision the caller makes; the
+ * `code` never changes once published, so hosts and tests may switch on it.
+ */
+
+export class SyncCenterError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One field of an input that failed validation, with a stable code for translation. */
+export interface FieldIssue {
+  field: string;
+  /** Stable code, also the i18n key suffix: `required`, `too_long`, `https_only`, … */
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+/** Input the caller can fix: names every offending field, nothing was written. */
+export class ValidationError extends SyncCenterError {
+  readonly issues: FieldIssue[];
+
+  constructor(issues: FieldIssue[]) {
+    super('SSC_VALIDATION', issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+    this.issues = issues;
+  }
+
+  static single(field: string, code: string, message: string, params?: FieldIssue['params']): ValidationError {
+    return new ValidationError([{ field, code, message, params }]);
+  }
+}
+
+/** The thing asked for does not exist (a source, a run, a mirror object). */
+export class NotFoundError extends SyncCenterError {
+  constructor(what: string, id: string) {
+    super('SSC_NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist`);
+  }
+}
+
+/** The request is valid but the object's state forbids it (delete an enabled source, …). */
+export class StateConflictError extends SyncCenterError {
+  readonly reason: string;
+
+  constructor(reason: string, message: string) {
+    super('SSC_STATE_CONFLICT', message);
+    this.reason = reason;
+  }
+}
+
+/** A host hook threw or returned something unusable; `cause` holds the original. */
+export class HostHookError extends SyncCenterError {
+  constructor(hook: string, cause: unknown) {
+    super('SSC_HOST_HOOK', `the host's ${hook} hook failed: ${describe(cause)}`, { cause });
+  }
+}
+
+/** Stored ciphertext did not authenticate: wrong key or tampered data. */
+export class SecretBoxError extends SyncCenterError {
+  constructor(message: string) {
+    super('SSC_SECRET_BOX', message);
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { AdminAccess } from './hooks/admin.js';
+import type { Directory } from './hooks/directory.js';
+import { isKnexInstance, type DatabaseOption } from './persistence/database.js';
+
+/** Where the center writes what it has to say. `console` fits; pass a silent one in tests. */
+export interface Logger {
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+export interface SyncCenterOptions {
+  /** The host's user store: the center pages through it to fill and repair its mirror. */
+  directory: Directory;
+  /** Who may use the console, and where others log in. */
+  admin: AdminAccess;
+  /** A knex instance (the host keeps ownership) or a knex config (the center owns the pool). @default a sqlite file at `sqliteFile` */
+  database?: DatabaseOption;
+  /** The embedded sqlite database used when `database` is absent; relative to the working directory. @default 'scim-sync-center.sqlite' */
+  sqliteFile?: string;
+  /** Encrypts stored credentials (AES-256-GCM); 32+ characters, e.g. `openssl rand -base64 32`. Required in production. @default process.env.SYNC_CENTER_KEY */
+  secretKey?: string;
+  /** The absolute URL the router is reachable at, e.g. `https://idp.example.com/sync-center`. Used for SCIM `meta.location` and the pull URLs shown to admins. @default derived from each request */
+  publicUrl?: string;
+  /** Links into the host's own pages. */
+  links?: {
+    /** The host's "upstream sync" page, offered after a source is created. @default hidden */
+    upstreamSync?: string;
+  };
+  /** Allow `http:` push URLs (for loopback tests and demos). @default false: https only */
+  allowHttpPush?: boolean;
+  /** How long deleted users and orgs stay visible to pullers as `active: false`. @default 30 */
+  tombstoneRetentionDays?: number;
+  /** How long the incremental logs, pull logs and finished runs are kept. @default 30 */
+  logRetentionDays?: number;
+  /** Time zone for the cron schedules. @default the process's time zone */
+  timezone?: string;
+  /** Where warnings and errors go. @default console */
+  logger?: Logger;
+}
+
+/** The options after validation, with defaults filled in. */
+export interface ResolvedOptions {
+  directory: Directory;
+  admin: AdminAccess;
+  database: DatabaseOption | undefined;
+  sqliteFile: string;
+  secretKey: string;
+  publicUrl: string | undefined;
+  links: { upstreamSync?: string };
+  allowHttpPush: boolean;
+  tombstoneRetentionDays: number;
+  logRetentionDays: number;
+  timezone: string | undefined;
+  logger: Logger;
+}
+
+const KNOWN_OPTIONS = [
+  'directory',
+  'admin',
+  'database',
+  'sqliteFile',
+  'secretKey',
+  'publicUrl',
+  'links',
+  'allowHttpPush',
+  'tombstoneRetentionDays',
+  'logRetentionDays',
+  'timezone',
+  'logger',
+] as const satisfies ReadonlyArray<keyof SyncCenterOptions>;
+
+const MIN_KEY_LENGTH = 32;
+
+/** Validates once, at the factory, and says how to fix what is wrong. */
+export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createSyncCenter(options): options must be an object with at least `directory` and `admin`.');
+  }
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
+      const suggestion = closest(key, KNOWN_OPTIONS);
+      throw new TypeError(`createSyncCenter: unknown option \`${key}\`.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`);
+    }
+  }
+  const logger = options.logger ?? console;
+  return {
+    directory: checkDirectory(options.directory),
+    admin: checkAdmin(options.admin),
+    database: checkDatabase(options.database),
+    sqliteFile: path.resolve(optionalString(options.sqliteFile, 'sqliteFile') ?? 'scim-sync-center.sqlite'),
+    secretKey: resolveSecretKey(options.secretKey, env, logger),
+    publicUrl: checkPublicUrl(options.publicUrl),
+    links: checkLinks(options.links),
+    allowHttpPush: optionalBoolean(options.allowHttpPush, 'allowHttpPush') ?? false,
+    tombstoneRetentionDays: positiveNumber(options.tombstoneRetentionDays, 'tombstoneRetentionDays') ?? 30,
+    logRetentionDays: positiveNumber(options.logRetentionDays, 'logRetentionDays') ?? 30,
+    timezone: checkTimezone(options.timezone),
+    logger: checkLogger(logger),
+  };
+}
+
+function checkDirectory(directory: Directory | undefined): Directory {
+  if (typeof directory !== 'object' || directory === null) {
+    throw new TypeError('createSyncCenter: `directory` is required: an object with listUsers({ cursor, limit }) and listOrgs({ cursor, limit }).');
+  }
+  for (const method of ['listUsers', 'listOrgs'] as const) {
+    if (typeof directory[method] !== 'function') {
+      throw new TypeError(`createSyncCenter: \`directory.${method}\` must be a function returning { items, nextCursor }.`);
+    }
+  }
+  for (const method of ['getUser', 'getOrg'] as const) {
+    if (directory[method] !== undefined && typeof directory[method] !== 'function') {
+      throw new TypeError(`createSyncCenter: \`directory.${method}\` is optional, but when given it must be a function.`);
+    }
+  }
+  return directory;
+}
+
+function checkAdmin(admin: AdminAccess | undefined): AdminAccess {
+  if (typeof admin !== 'object' || admin === null || typeof admin.isAdmin !== 'function') {
+    throw new TypeError('createSyncCenter: `admin.isAdmin(req)` is required: return true for administrators, e.g. (req) => req.user?.role === "admin".');
+  }
+  if (admin.actor !== undefined && typeof admin.actor !== 'function') {
+    throw new TypeError('createSyncCenter: `admin.actor` must be a function (req) => string naming the admin for the audit log.');
+  }
+  optionalString(admin.loginUrl, 'admin.loginUrl');
+  return admin;
+}
+
+function checkDatabase(database: DatabaseOption | undefined): DatabaseOption | undefined {
+  if (database === undefined || isKnexInstance(database)) return database;
+  if (typeof database !== 'object' || database === null || !('client' in database) || !database.client) {
+    throw new TypeError('createSyncCenter: `database` must be a knex instance or a knex config such as { client: "pg", connection: "postgres://…" }.');
+  }
+  return database;
+}
+
+function resolveSecretKey(given: string | undefined, env: NodeJS.ProcessEnv, logger: Logger): string {
+  const key = optionalString(given, 'secretKey') ?? env.SYNC_CENTER_KEY;
+  if (key !== undefined && key !== '') {
+    if (key.length < MIN_KEY_LENGTH) {
+      throw new TypeError(`createSyncCenter: \`secretKey\` must be at least ${MIN_KEY_LENGTH} characters; generate one with \`openssl rand -base64 32\`.`);
+    }
+    return key;
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new TypeError(
+      'createSyncCenter: no secret key in production. Set `secretKey` or SYNC_CENTER_KEY (generate with `openssl rand -base64 32`) so stored credentials can be encrypted and read back after a restart.',
+    );
+  }
+  logger.warn('scim-sync-center: no secretKey or SYNC_CENTER_KEY; using a throw-away key, so stored push credentials will not survive a restart.');
+  return randomBytes(32).toString('base64');
+}
+
+function checkPublicUrl(value: string | undefined): string | undefined {
+  const url = optionalString(value, 'publicUrl');
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`createSyncCenter: \`publicUrl\` must be an absolute URL such as https://idp.example.com/sync-center, got ${JSON.stringify(url)}.`);
+  }
+  if (parsed.search || parsed.hash) throw new TypeError('createSyncCenter: `publicUrl` must not have a query or fragment.');
+  return url.replace(/\/+$/, '');
+}
+
+function checkLinks(links: SyncCenterOptions['links']): ResolvedOptions['links'] {
+  if (links === undefined) return {};
+  if (typeof links !== 'object' || links === null) throw new TypeError('createSyncCenter: `links` must be an object such as { upstreamSync: "/upstream" }.');
+  for (const key of Object.keys(links)) {
+    if (key !== 'upstreamSync') throw new TypeError(`createSyncCenter: unknown option \`links.${key}\`. Did you mean \`links.upstreamSync\`?`);
+  }
+  return { upstreamSync: optionalString(links.upstreamSync, 'links.upstreamSync') };
+}
+
+function checkTimezone(value: string | undefined): string | undefined {
+  const timezone = optionalString(value, 'timezone');
+  if (timezone === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    throw new TypeError(`createSyncCenter: \`timezone\` ${JSON.stringify(timezone)} is not an IANA time zone such as "Asia/Shanghai".`);
+  }
+  return timezone;
+}
+
+function checkLogger(logger: Logger): Logger {
+  for (const level of ['info', 'warn', 'error'] as const) {
+    if (typeof logger?.[level] !== 'function') throw new TypeError(`createSyncCenter: \`logger.${level}\` must be a function (console works).`);
+  }
+  return logger;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`createSyncCenter: \`${name}\` must be a string, got ${typeof value}.`);
+  return value;
+}
+
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new TypeError(`createSyncCenter: \`${name}\` must be true or false, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function positiveNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`createSyncCenter: \`${name}\` must be a positive number of days, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** The known name nearest to a typo, when it is near enough to be a likely mistake. */
+function closest(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

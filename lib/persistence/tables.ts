@@ -1,0 +1,24 @@
+/** Every table the center owns. All start with `sync_` so they sit safely in a host's database. */
+export const TABLES = {
+  migrations: 'sync_migrations',
+  migrationsLock: 'sync_migrations_lock',
+  counters: 'sync_counters',
+  users: 'sync_users',
+  userEmails: 'sync_user_emails',
+  userPhones: 'sync_user_phones',
+  userOrgs: 'sync_user_orgs',
+  orgs: 'sync_orgs',
+  changes: 'sync_changes',
+  sources: 'sync_sources',
+  cursors: 'sync_cursors',
+  links: 'sync_links',
+  runs: 'sync_runs',
+  runItems: 'sync_run_items',
+  deliveryLog: 'sync_delivery_log',
+  pullLog: 'sync_pull_log',
+  auditLog: 'sync_audit_log',
+  leases: 'sync_leases',
+} as const;
+
+/** The name of the counter that hands out change sequence numbers. */
+export const CHANGE_SEQUENCE = 'change_seq';

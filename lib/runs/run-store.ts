@@ -1,0 +1,225 @@
+import type { Knex } from 'knex';
+import { StateConflictError } from '../errors.js';
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { TABLES } from '../persistence/tables.js';
+
+export type RunKind = 'manual' | 'scheduled' | 'dry_run';
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+export type RunOperation = 'create' | 'update' | 'delete' | 'disable' | 'skip';
+export type RunItemResult = 'succeeded' | 'failed' | 'skipped' | 'planned';
+
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
+
+export interface RunCounts {
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface Run extends RunCounts {
+  id: number;
+  sourceId: string;
+  kind: RunKind;
+  status: RunStatus;
+  startedBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  options: Record<string, unknown>;
+  cancelRequested: boolean;
+}
+
+export interface RunItemInput {
+  kind: ObjectKind;
+  objectId: string;
+  objectName?: string | null;
+  operation: RunOperation;
+  result: RunItemResult;
+  method?: string | null;
+  path?: string | null;
+  httpStatus?: number | null;
+  /** Changed attributes, old → new. Never secrets. */
+  changes?: Record<string, { old?: unknown; new?: unknown }> | null;
+  error?: string | null;
+  durationMs?: number | null;
+}
+
+export interface RunItem extends Required<Omit<RunItemInput, 'changes'>> {
+  id: number;
+  runId: number;
+  at: string;
+  changes: RunItemInput['changes'];
+}
+
+export interface RunItemFilter {
+  result?: RunItemResult;
+  kind?: ObjectKind;
+  limit?: number;
+  offset?: number;
+}
+
+/** Runs and their per-object log. One unfinished run per source, enforced by a unique index. */
+export class RunStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Creates a queued run; refuses when the source already has one that is not finished. */
+  async create(sourceId: string, kind: RunKind, startedBy: string | null, options: Record<string, unknown> = {}): Promise<Run> {
+    try {
+      const [row] = await this.knex(TABLES.runs)
+        .insert({ source_id: sourceId, kind, status: 'queued', started_by: startedBy, created_at: this.#now(), options: JSON.stringify(options) })
+        .returning('id');
+      return (await this.get(Number(typeof row === 'object' ? row.id : row)))!;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new StateConflictError('run_active', 'a sync of this source is already running');
+      throw error;
+    }
+  }
+
+  async get(id: number): Promise<Run | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.knex(TABLES.runs).where({ id }).first();
+    return row ? toRun(row) : undefined;
+  }
+
+  async activeRun(sourceId: string): Promise<Run | undefined> {
+    const row = await this.knex(TABLES.runs).where({ source_id: sourceId }).whereIn('status', ACTIVE_RUN_STATUSES).first();
+    return row ? toRun(row) : undefined;
+  }
+
+  async list(sourceId: string, page: { limit?: number; offset?: number } = {}): Promise<{ runs: Run[]; total: number }> {
+    const [count] = await this.knex(TABLES.runs).where({ source_id: sourceId }).count({ n: '*' });
+    const rows = await this.knex(TABLES.runs)
+      .where({ source_id: sourceId })
+      .orderBy('id', 'desc')
+      .limit(page.limit ?? 20)
+      .offset(page.offset ?? 0);
+    return { runs: rows.map(toRun), total: Number(count?.n ?? 0) };
+  }
+
+  async markRunning(id: number, holder: string): Promise<void> {
+    const now = this.#now();
+    await this.knex(TABLES.runs).where({ id }).update({ status: 'running', started_at: now, heartbeat_at: now, holder });
+  }
+
+  /** Adds to the counters atomically, so that several writers never lose an increment. */
+  async addCounts(id: number, delta: Partial<RunCounts>): Promise<void> {
+    const update: Record<string, unknown> = { heartbeat_at: this.#now() };
+    for (const [key, value] of Object.entries(delta)) {
+      if (value) update[key] = this.knex.raw('?? + ?', [key, value]);
+    }
+    await this.knex(TABLES.runs).where({ id }).update(update);
+  }
+
+  async setTotal(id: number, total: number): Promise<void> {
+    await this.knex(TABLES.runs).where({ id }).update({ total, heartbeat_at: this.#now() });
+  }
+
+  async finish(id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): Promise<void> {
+    await this.knex(TABLES.runs)
+      .where({ id })
+      .update({ status, error, finished_at: status === 'paused' ? null : this.#now() });
+  }
+
+  async requestCancel(id: number): Promise<void> {
+    await this.knex(TABLES.runs).where({ id }).whereIn('status', ACTIVE_RUN_STATUSES).update({ cancel_requested: true });
+  }
+
+  async isCancelRequested(id: number): Promise<boolean> {
+    const row = await this.knex(TABLES.runs).where({ id }).first('cancel_requested');
+    return Boolean(row?.cancel_requested);
+  }
+
+  async addItems(runId: number, items: readonly RunItemInput[]): Promise<void> {
+    const at = this.#now();
+    const rows = items.map((item) => ({
+      run_id: runId,
+      at,
+      kind: item.kind,
+      object_id: item.objectId,
+      object_name: item.objectName ?? null,
+      operation: item.operation,
+      result: item.result,
+      method: item.method ?? null,
+      path: item.path ?? null,
+      http_status: item.httpStatus ?? null,
+      changes: item.changes ? JSON.stringify(item.changes) : null,
+      error: item.error ?? null,
+      duration_ms: item.durationMs ?? null,
+    }));
+    for (let start = 0; start < rows.length; start += 200) await this.knex(TABLES.runItems).insert(rows.slice(start, start + 200));
+  }
+
+  async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {
+    const base = () => {
+      const query = this.knex(TABLES.runItems).where({ run_id: runId });
+      if (filter.result) query.where({ result: filter.result });
+      if (filter.kind) query.where({ kind: filter.kind });
+      return query;
+    };
+    const [count] = await base().count({ n: '*' });
+    const rows = await base()
+      .orderBy('id')
+      .limit(filter.limit ?? 50)
+      .offset(filter.offset ?? 0);
+    return { items: rows.map(toRunItem), total: Number(count?.n ?? 0) };
+  }
+
+  #now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function toRun(row: Record<string, any>): Run {
+  return {
+    id: Number(row.id),
+    sourceId: row.source_id,
+    kind: row.kind,
+    status: row.status,
+    startedBy: row.started_by ?? null,
+    createdAt: row.created_at,
+    startedAt: row.started_at ?? null,
+    finishedAt: row.finished_at ?? null,
+    total: Number(row.total),
+    processed: Number(row.processed),
+    created: Number(row.created),
+    updated: Number(row.updated),
+    deleted: Number(row.deleted),
+    skipped: Number(row.skipped),
+    failed: Number(row.failed),
+    error: row.error ?? null,
+    options: row.options ? JSON.parse(row.options) : {},
+    cancelRequested: Boolean(row.cancel_requested),
+  };
+}
+
+function toRunItem(row: Record<string, any>): RunItem {
+  return {
+    id: Number(row.id),
+    runId: Number(row.run_id),
+    at: row.at,
+    kind: row.kind,
+    objectId: row.object_id,
+    objectName: row.object_name ?? null,
+    operation: row.operation,
+    result: row.result,
+    method: row.method ?? null,
+    path: row.path ?? null,
+    httpStatus: row.http_status ?? null,
+    changes: row.changes ? JSON.parse(row.changes) : null,
+    error: row.error ?? null,
+    durationMs: row.duration_ms ?? null,
+  };
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,78 @@
+export type SourceMode = 'push' | 'pull';
+export type PushAuth = 'bearer' | 'oauth2' | 'basic';
+/** How a push source's Org URL receives orgs: our Organization schema, the reference product's shape, or SCIM Groups. */
+export type OrgResourceShape = 'organization' | 'compat' | 'group';
+export type SourceStatus = 'enabled' | 'disabled' | 'quarantined';
+
+/** Push parameters as stored and shown. Secrets are never part of it: see `PushSecretsInput`. */
+export interface PushSettings {
+  auth: PushAuth;
+  /** OAuth 2.0 client id, or the HTTP Basic user name. */
+  clientId?: string;
+  /** OAuth 2.0 token endpoint (client credentials grant). */
+  tokenUrl?: string;
+  userUrl: string;
+  /** Empty: orgs are not pushed (users still carry their org ids in our extension). */
+  orgUrl?: string;
+  orgResource: OrgResourceShape;
+}
+
+/** Secrets an admin enters for a push source. Absent or empty means "keep what is stored". */
+export interface PushSecretsInput {
+  /** Bearer token. */
+  token?: string;
+  /** OAuth 2.0 client secret, or the HTTP Basic password. */
+  clientSecret?: string;
+}
+
+export interface PullSettings {
+  /** Org ids whose subtrees this source may see; empty means the whole directory. */
+  scopeOrgIds: string[];
+}
+
+/** A source as the API and the console see it. Holds no secret, encrypted or not. */
+export interface Source {
+  id: string;
+  name: string;
+  description: string;
+  protocol: 'scim';
+  mode: SourceMode;
+  enabled: boolean;
+  status: SourceStatus;
+  quarantine: { at: string; reason: string } | null;
+  push: (PushSettings & { hasToken: boolean; hasClientSecret: boolean }) | null;
+  pull: (PullSettings & { clientId: string; credentialsRotatedAt: string | null }) | null;
+  lastSync: { at: string; status: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Pull credentials, returned once at creation or regeneration and never again. */
+export interface PullCredentials {
+  clientId: string;
+  clientSecret: string;
+  token: string;
+}
+
+export interface CreateSourceInput {
+  name: string;
+  description?: string;
+  /** Only SCIM is supported. @default 'scim' */
+  protocol?: 'scim';
+  mode: SourceMode;
+  push?: Partial<PushSettings> & PushSecretsInput;
+  pull?: Partial<PullSettings>;
+}
+
+/** The mode cannot change after creation; everything else can. */
+export interface UpdateSourceInput {
+  name?: string;
+  description?: string;
+  push?: Partial<PushSettings> & PushSecretsInput;
+  pull?: Partial<PullSettings>;
+}
+
+/** Who did it, for the audit log. */
+export interface ActorOption {
+  actor?: string;
+}

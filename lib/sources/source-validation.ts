@@ -1,0 +1,166 @@
+import { ValidationError, type FieldIssue } from '../errors.js';
+import type {
+  CreateSourceInput,
+  OrgResourceShape,
+  PullSettings,
+  PushAuth,
+  PushSecretsInput,
+  PushSettings,
+  SourceMode,
+  UpdateSourceInput,
+} from './source-types.js';
+
+export const NAME_MAX = 64;
+export const DESCRIPTION_MAX = 256;
+const URL_MAX = 2048;
+const SECRET_MAX = 4096;
+const PUSH_AUTHS: readonly PushAuth[] = ['bearer', 'oauth2', 'basic'];
+const ORG_SHAPES: readonly OrgResourceShape[] = ['organization', 'compat', 'group'];
+const MODES: readonly SourceMode[] = ['push', 'pull'];
+
+/** Collects every problem of one input, so the form can show them all at once. */
+class Issues {
+  readonly list: FieldIssue[] = [];
+
+  add(field: string, code: string, message: string, params?: FieldIssue['params']): void {
+    this.list.push({ field, code, message, params });
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new ValidationError(this.list);
+  }
+}
+
+export interface BasicFields {
+  name: string;
+  description: string;
+}
+
+export function validateBasics(input: { name?: unknown; description?: unknown }, partial: boolean): Partial<BasicFields> {
+  const issues = new Issues();
+  const result: Partial<BasicFields> = {};
+  if (!partial || input.name !== undefined) {
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (input.name !== undefined && typeof input.name !== 'string') issues.add('name', 'type', 'name must be a string');
+    else if (name === '') issues.add('name', 'required', 'name is required');
+    else if ([...name].length > NAME_MAX) issues.add('name', 'too_long', `name must be at most ${NAME_MAX} characters`, { max: NAME_MAX });
+    result.name = name;
+  }
+  if (!partial || input.description !== undefined) {
+    if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') {
+      issues.add('description', 'type', 'description must be a string');
+    }
+    const description = typeof input.description === 'string' ? input.description.trim() : '';
+    if ([...description].length > DESCRIPTION_MAX) {
+      issues.add('description', 'too_long', `description must be at most ${DESCRIPTION_MAX} characters`, { max: DESCRIPTION_MAX });
+    }
+    result.description = description;
+  }
+  issues.throwIfAny();
+  return result;
+}
+
+export function validateMode(input: CreateSourceInput): SourceMode {
+  if (input.protocol !== undefined && input.protocol !== 'scim') {
+    throw ValidationError.single('protocol', 'unsupported', 'only the SCIM protocol is supported');
+  }
+  if (!MODES.includes(input.mode)) throw ValidationError.single('mode', 'required', 'mode must be "push" or "pull"');
+  return input.mode;
+}
+
+export function rejectModeChange(input: UpdateSourceInput & { mode?: unknown }, mode: SourceMode): void {
+  if (input.mode !== undefined && input.mode !== mode) {
+    throw ValidationError.single('mode', 'immutable', 'the acquisition mode cannot be changed after creation');
+  }
+  const other = mode === 'push' ? 'pull' : 'push';
+  if (input[other] !== undefined) {
+    throw ValidationError.single(other, 'wrong_mode', `a ${mode} source has no ${other} settings`);
+  }
+}
+
+/**
+ * Push parameters merged over what is stored (`current`), with secrets checked for presence:
+ * a secret left blank keeps the stored one, so `storedSecrets` says which exist already.
+ */
+export function validatePush(
+  input: Partial<PushSettings> & PushSecretsInput,
+  current: PushSettings | null,
+  storedSecrets: { token: boolean; clientSecret: boolean },
+  allowHttp: boolean,
+): { settings: PushSettings; secrets: PushSecretsInput } {
+  const issues = new Issues();
+  const merged = { ...current, ...definedOnly(input) };
+  const auth = (merged.auth ?? 'bearer') as PushAuth;
+  if (!PUSH_AUTHS.includes(auth)) issues.add('push.auth', 'invalid_choice', 'auth must be bearer, oauth2 or basic');
+  const orgResource = (merged.orgResource ?? 'organization') as OrgResourceShape;
+  if (!ORG_SHAPES.includes(orgResource)) issues.add('push.orgResource', 'invalid_choice', 'orgResource must be organization, compat or group');
+
+  const userUrl = checkUrl(merged.userUrl, 'push.userUrl', true, allowHttp, issues);
+  const orgUrl = checkUrl(merged.orgUrl, 'push.orgUrl', false, allowHttp, issues);
+  const tokenUrl = checkUrl(merged.tokenUrl, 'push.tokenUrl', auth === 'oauth2', allowHttp, issues);
+  const clientId = text(merged.clientId, 'push.clientId', 255, issues);
+  if ((auth === 'oauth2' || auth === 'basic') && !clientId) issues.add('push.clientId', 'required', 'client ID is required for this authentication');
+
+  const secrets: PushSecretsInput = {};
+  const token = text(input.token, 'push.token', SECRET_MAX, issues);
+  const clientSecret = text(input.clientSecret, 'push.clientSecret', SECRET_MAX, issues);
+  if (token) secrets.token = token;
+  if (clientSecret) secrets.clientSecret = clientSecret;
+  if (auth === 'bearer' && !token && !storedSecrets.token) issues.add('push.token', 'required', 'a token is required for bearer authentication');
+  if (auth !== 'bearer' && !clientSecret && !storedSecrets.clientSecret) {
+    issues.add('push.clientSecret', 'required', 'a client secret is required for this authentication');
+  }
+  issues.throwIfAny();
+
+  const settings: PushSettings = { auth, userUrl: userUrl!, orgResource };
+  if (orgUrl) settings.orgUrl = orgUrl;
+  if (auth === 'oauth2') settings.tokenUrl = tokenUrl;
+  if (auth !== 'bearer') settings.clientId = clientId;
+  return { settings, secrets };
+}
+
+export function validatePull(input: Partial<PullSettings> | undefined, current: PullSettings | null): PullSettings {
+  const scope = input?.scopeOrgIds ?? current?.scopeOrgIds ?? [];
+  if (!Array.isArray(scope) || scope.some((id) => typeof id !== 'string' || id.trim() === '')) {
+    throw ValidationError.single('pull.scopeOrgIds', 'type', 'scopeOrgIds must be a list of org ids');
+  }
+  return { scopeOrgIds: [...new Set(scope.map((id) => id.trim()))] };
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function text(value: unknown, field: string, max: number, issues: Issues): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    issues.add(field, 'type', `${field} must be a string`);
+    return undefined;
+  }
+  const trimmed = value.trim();
+  if (trimmed.length > max) issues.add(field, 'too_long', `${field} must be at most ${max} characters`, { max });
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function checkUrl(value: unknown, field: string, required: boolean, allowHttp: boolean, issues: Issues): string | undefined {
+  const url = text(value, field, URL_MAX, issues);
+  if (url === undefined) {
+    if (required) issues.add(field, 'required', `${field} is required`);
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    issues.add(field, 'invalid_url', `${field} must be an absolute URL`);
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && !(allowHttp && parsed.protocol === 'http:')) {
+    issues.add(field, allowHttp ? 'invalid_url' : 'https_only', allowHttp ? `${field} must be an http(s) URL` : `${field} must use https`);
+  } else if (parsed.username || parsed.password) {
+    issues.add(field, 'credentials_in_url', `${field} must not contain credentials; use the authentication fields`);
+  } else if (parsed.hash) {
+    issues.add(field, 'invalid_url', `${field} must not have a fragment`);
+  }
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,284 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AuditLog } from '../audit-log.js';
+import { NotFoundError, SecretBoxError, StateConflictError, ValidationError } from '../errors.js';
+import type { SyncEvents } from '../events.js';
+import { currentSequence } from '../mirror/sequence.js';
+import { TABLES } from '../persistence/tables.js';
+import type { SecretBox } from '../util/secret-box.js';
+import { generateToken, hashToken, tokenMatchesHash } from '../util/tokens.js';
+import { findSourceRow, openSecrets, secretContext, toSource, type SourceRow } from './source-store.js';
+import type {
+  ActorOption,
+  CreateSourceInput,
+  PullCredentials,
+  PullSettings,
+  PushSecretsInput,
+  PushSettings,
+  Source,
+  UpdateSourceInput,
+} from './source-types.js';
+import { rejectModeChange, validateBasics, validateMode, validatePull, validatePush } from './source-validation.js';
+
+export interface SourcesDeps {
+  knex: Knex;
+  box: SecretBox;
+  audit: AuditLog;
+  events: SyncEvents;
+  allowHttpPush: boolean;
+  clock?: () => Date;
+}
+
+const DEFAULT_ACTOR = 'api';
+
+/**
+ * Downstream sources: the programmatic API behind the console, usable by hosts for
+ * configuration as code. Every change is audited with its actor; no method returns a stored secret.
+ */
+export class SourcesService {
+  readonly #deps: SourcesDeps;
+  readonly #clock: () => Date;
+
+  constructor(deps: SourcesDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  async list(): Promise<Source[]> {
+    const rows: SourceRow[] = await this.#deps.knex(TABLES.sources).orderBy('created_at').orderBy('id');
+    return rows.map((row) => this.#present(row));
+  }
+
+  /** The source, or undefined when there is none with that id. */
+  async find(id: string): Promise<Source | undefined> {
+    const row = await findSourceRow(this.#deps.knex, id);
+    return row ? this.#present(row) : undefined;
+  }
+
+  async get(id: string): Promise<Source> {
+    return this.#present(await this.#requireRow(this.#deps.knex, id));
+  }
+
+  /** Creates a disabled source. A pull source's credentials come back here, and only here. */
+  async create(input: CreateSourceInput, options: ActorOption = {}): Promise<{ source: Source; credentials: PullCredentials | null }> {
+    if (typeof input !== 'object' || input === null) throw ValidationError.single('source', 'type', 'input must be an object');
+    const mode = validateMode(input);
+    const basics = validateBasics(input, false) as { name: string; description: string };
+    const id = randomUUID();
+    const now = this.#now();
+    let settings: PushSettings | PullSettings;
+    let secrets: PushSecretsInput = {};
+    let credentials: PullCredentials | null = null;
+    if (mode === 'push') {
+      if (input.pull !== undefined) throw ValidationError.single('pull', 'wrong_mode', 'a push source has no pull settings');
+      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#deps.allowHttpPush));
+    } else {
+      if (input.push !== undefined) throw ValidationError.single('push', 'wrong_mode', 'a pull source has no push settings');
+      settings = validatePull(input.pull, null);
+      credentials = newPullCredentials();
+    }
+    await this.#deps.knex.transaction(async (trx) => {
+      await this.#assertNameFree(trx, basics.name, null);
+      await trx(TABLES.sources).insert({
+        id,
+        name: basics.name,
+        description: basics.description,
+        protocol: 'scim',
+        mode,
+        enabled: false,
+        settings: JSON.stringify(settings),
+        secrets: mode === 'push' ? this.#deps.box.sealJson(secrets, secretContext(id)) : null,
+        pull_client_id: credentials?.clientId ?? null,
+        pull_client_secret_hash: credentials ? hashToken(credentials.clientSecret) : null,
+        pull_token_hash: credentials ? hashToken(credentials.token) : null,
+        credentials_rotated_at: credentials ? now : null,
+        created_at: now,
+        updated_at: now,
+      });
+      // A new source starts at the present: the first manual sync brings it up to date.
+      await trx(TABLES.cursors).insert({ source_id: id, seq: await currentSequence(trx), updated_at: now });
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.create', sourceId: id, detail: { name: basics.name, mode } }, trx);
+    });
+    this.#emit(id, 'created');
+    return { source: await this.get(id), credentials };
+  }
+
+  /** Changes name, description and parameters. Blank secrets keep the stored ones. */
+  async update(id: string, input: UpdateSourceInput, options: ActorOption = {}): Promise<Source> {
+    if (typeof input !== 'object' || input === null) throw ValidationError.single('source', 'type', 'input must be an object');
+    await this.#deps.knex.transaction(async (trx) => {
+      const row = await this.#requireRow(trx, id);
+      rejectModeChange(input, row.mode);
+      const basics = validateBasics(input, true);
+      const update: Partial<SourceRow> = { updated_at: this.#now() };
+      const changed: string[] = [];
+      if (basics.name !== undefined && basics.name !== row.name) {
+        await this.#assertNameFree(trx, basics.name, id);
+        update.name = basics.name;
+        changed.push('name');
+      }
+      if (basics.description !== undefined && basics.description !== row.description) {
+        update.description = basics.description;
+        changed.push('description');
+      }
+      if (row.mode === 'push' && input.push !== undefined) {
+        const stored = openSecrets(this.#deps.box, row);
+        const { settings, secrets } = validatePush(
+          input.push,
+          JSON.parse(row.settings) as PushSettings,
+          { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) },
+          this.#deps.allowHttpPush,
+        );
+        update.settings = JSON.stringify(settings);
+        update.secrets = this.#deps.box.sealJson({ ...stored, ...secrets }, secretContext(id));
+        changed.push('push', ...Object.keys(secrets).map((key) => `push.${key}`));
+      }
+      if (row.mode === 'pull' && input.pull !== undefined) {
+        update.settings = JSON.stringify(validatePull(input.pull, JSON.parse(row.settings) as PullSettings));
+        changed.push('pull');
+      }
+      await trx(TABLES.sources).where({ id }).update(update);
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.update', sourceId: id, detail: { changed } }, trx);
+    });
+    this.#emit(id, 'updated');
+    return this.get(id);
+  }
+
+  enable(id: string, options: ActorOption = {}): Promise<Source> {
+    return this.#setEnabled(id, true, options);
+  }
+
+  disable(id: string, options: ActorOption = {}): Promise<Source> {
+    return this.#setEnabled(id, false, options);
+  }
+
+  /** Lifts a quarantine so that delivery starts again. */
+  async resume(id: string, options: ActorOption = {}): Promise<Source> {
+    await this.#deps.knex.transaction(async (trx) => {
+      await this.#requireRow(trx, id);
+      await trx(TABLES.sources).where({ id }).update({ quarantined_at: null, quarantine_reason: null, failure_streak: 0, updated_at: this.#now() });
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.resume', sourceId: id }, trx);
+    });
+    this.#emit(id, 'resumed');
+    return this.get(id);
+  }
+
+  /** Deletes a disabled source with its links, runs and logs. An enabled source is refused. */
+  async delete(id: string, options: ActorOption = {}): Promise<void> {
+    await this.#deps.knex.transaction(async (trx) => {
+      const row = await this.#requireRow(trx, id);
+      if (row.enabled) {
+        throw new StateConflictError('source_enabled', `source "${row.name}" is enabled; disable it before deleting it`);
+      }
+      await trx(TABLES.sources).where({ id }).delete();
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.delete', sourceId: id, detail: { name: row.name } }, trx);
+    });
+    this.#emit(id, 'deleted');
+  }
+
+  /** New client secret and token for a pull source; the old ones stop working at once. */
+  async regenerateCredentials(id: string, options: ActorOption = {}): Promise<PullCredentials> {
+    const credentials = newPullCredentials();
+    await this.#deps.knex.transaction(async (trx) => {
+      const row = await this.#requireRow(trx, id);
+      if (row.mode !== 'pull') throw new StateConflictError('not_pull', 'only pull sources have generated credentials');
+      await trx(TABLES.sources).where({ id }).update({
+        pull_client_id: credentials.clientId,
+        pull_client_secret_hash: hashToken(credentials.clientSecret),
+        pull_token_hash: hashToken(credentials.token),
+        credentials_rotated_at: this.#now(),
+        updated_at: this.#now(),
+      });
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.regenerate_credentials', sourceId: id }, trx);
+    });
+    this.#emit(id, 'credentials');
+    return credentials;
+  }
+
+  /** The decrypted push secrets, for the SCIM client only. Never render or log the result. */
+  async pushSecrets(id: string): Promise<PushSecretsInput> {
+    return openSecrets(this.#deps.box, await this.#requireRow(this.#deps.knex, id));
+  }
+
+  /** The enabled pull source a long-lived token belongs to, if any. */
+  async authenticatePullToken(token: string): Promise<Source | undefined> {
+    const row: SourceRow | undefined = await this.#deps.knex(TABLES.sources).where({ pull_token_hash: hashToken(token), mode: 'pull' }).first();
+    if (!row || !row.pull_token_hash || !tokenMatchesHash(token, row.pull_token_hash) || !row.enabled) return undefined;
+    return this.#present(row);
+  }
+
+  /** The enabled pull source whose client id and secret these are, if any. */
+  async authenticatePullClient(clientId: string, clientSecret: string): Promise<Source | undefined> {
+    const row: SourceRow | undefined = await this.#deps.knex(TABLES.sources).where({ pull_client_id: clientId, mode: 'pull' }).first();
+    // Hash a dummy when the client is unknown so both paths cost the same.
+    const storedHash = row?.pull_client_secret_hash ?? hashToken(randomBytes(16).toString('hex'));
+    const matches = tokenMatchesHash(clientSecret, storedHash);
+    if (!row || !matches || !row.enabled) return undefined;
+    return this.#present(row);
+  }
+
+  async #setEnabled(id: string, enabled: boolean, options: ActorOption): Promise<Source> {
+    await this.#deps.knex.transaction(async (trx) => {
+      const row = await this.#requireRow(trx, id);
+      if (Boolean(row.enabled) === enabled) return;
+      if (enabled && row.mode === 'push') this.#assertPushSecretsReadable(row);
+      await trx(TABLES.sources).where({ id }).update({ enabled, updated_at: this.#now() });
+      await this.#deps.audit.record({ actor: actorOf(options), action: enabled ? 'source.enable' : 'source.disable', sourceId: id }, trx);
+    });
+    this.#emit(id, enabled ? 'enabled' : 'disabled');
+    return this.get(id);
+  }
+
+  #assertPushSecretsReadable(row: SourceRow): void {
+    try {
+      openSecrets(this.#deps.box, row);
+    } catch (error) {
+      if (error instanceof SecretBoxError) {
+        throw new StateConflictError('secrets_unreadable', 'the stored credentials cannot be decrypted with the current secret key; enter them again');
+      }
+      throw error;
+    }
+  }
+
+  async #requireRow(db: Knex | Knex.Transaction, id: string): Promise<SourceRow> {
+    const row = await findSourceRow(db, id);
+    if (!row) throw new NotFoundError('source', id);
+    return row;
+  }
+
+  async #assertNameFree(trx: Knex.Transaction, name: string, exceptId: string | null): Promise<void> {
+    const query = trx(TABLES.sources).whereRaw('lower(name) = lower(?)', [name]);
+    if (exceptId) query.whereNot({ id: exceptId });
+    if (await query.first('id')) throw ValidationError.single('name', 'taken', `a source named "${name}" already exists`);
+  }
+
+  #present(row: SourceRow): Source {
+    let secrets: PushSecretsInput = {};
+    try {
+      if (row.mode === 'push') secrets = openSecrets(this.#deps.box, row);
+    } catch {
+      // Unreadable with this key: shown as "not set", and enabling explains why.
+    }
+    return toSource(row, { token: Boolean(secrets.token), clientSecret: Boolean(secrets.clientSecret) });
+  }
+
+  #emit(id: string, action: string): void {
+    this.#deps.events.emit('source', { id, action });
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+}
+
+function actorOf(options: ActorOption): string {
+  return options.actor?.trim() || DEFAULT_ACTOR;
+}
+
+function newPullCredentials(): PullCredentials {
+  return {
+    clientId: `ssc-client-${randomBytes(9).toString('base64url')}`,
+    clientSecret: generateToken('ssc_secret'),
+    token: generateToken('ssc_token'),
+  };
+}

@@ -1,0 +1,18 @@
+import express from 'express';
+import type { CenterContext } from '../lib/context.js';
+import { PUBLIC_DIR, VIEWS_DIR } from '../lib/paths.js';
+import { createAdminRouter } from './admin/index.js';
+
+/**
+ * The center's private express sub-app, with its own views and settings: mounting it never
+ * touches the host's settings, body parsers or session.
+ */
+export function createRouter(context: CenterContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
+  app.use('/', createAdminRouter(context));
+  return app;
+}
