@@ -27,6 +27,7 @@ export type {
   UpdateSourceInput,
 } from './lib/sources/source-types.js';
 export type { Run, RunItem, RunKind, RunStatus } from './lib/runs/run-store.js';
+export type { DeliveryLogEntry, LogFilter, PullLogEntry } from './lib/runs/incremental-log.js';
 export type { AuditEntry } from './lib/audit-log.js';
 export {
   HostHookError,

@@ -3,6 +3,7 @@ import type { AuditLog } from './audit-log.js';
 import type { SyncEvents } from './events.js';
 import type { MirrorReader } from './mirror/mirror-reader.js';
 import type { ResolvedOptions } from './options.js';
+import type { IncrementalLog } from './runs/incremental-log.js';
 import type { ManualSyncs } from './runs/manual-sync.js';
 import type { RunStore } from './runs/run-store.js';
 import type { SourcesService } from './sources/sources-service.js';
@@ -22,6 +23,7 @@ export interface CenterContext {
   mirror: MirrorReader;
   sources: SourcesService;
   runStore: RunStore;
+  incrementalLog: IncrementalLog;
   manualSyncs: ManualSyncs;
   /** This process's name in leases and runs. */
   holder: string;

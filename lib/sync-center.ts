@@ -12,6 +12,7 @@ import { reconcileDirectory, type ReconcileOptions, type ReconcileReport } from 
 import { resolveOptions, type SyncCenterOptions } from './options.js';
 import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
+import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
@@ -48,6 +49,8 @@ export interface SyncCenter {
   readonly sources: SourcesService;
   readonly runs: RunsApi;
   readonly audit: AuditLog;
+  /** The incremental sync logs: push deliveries and pull requests, per source. */
+  readonly logs: IncrementalLog;
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
@@ -70,6 +73,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied));
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush });
   const runStore = new RunStore(knex);
+  const incrementalLog = new IncrementalLog(knex);
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const manualSyncs = new ManualSyncs({
     knex,
@@ -80,7 +84,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     holder,
   });
   const workers: Worker[] = [];
-  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, manualSyncs, holder, workers };
+  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, holder, workers };
   const router = createRouter(context);
 
   let state: 'created' | 'started' | 'closed' = 'created';
@@ -98,6 +102,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     changes,
     sources,
     audit,
+    logs: incrementalLog,
     mirror,
     events,
     runs: {

@@ -1,0 +1,18 @@
+import { common } from './messages/common.js';
+
+/**
+ * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
+ * messages/ so that features add strings without touching each other's.
+ */
+const AREAS = [common] as const;
+
+type Area = (typeof AREAS)[number];
+export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;
+
+export const CATALOGUES = {
+  en: Object.assign({}, ...AREAS.map((area) => area.en)) as Record<MessageKey, string>,
+  'zh-CN': Object.assign({}, ...AREAS.map((area) => area['zh-CN'])) as Record<MessageKey, string>,
+};
+
+/** Areas as declared, for the test that checks both languages have the same keys. */
+export const MESSAGE_AREAS: ReadonlyArray<{ en: Record<string, string>; 'zh-CN': Record<string, string> }> = AREAS;

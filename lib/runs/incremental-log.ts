@@ -1,0 +1,180 @@
+import type { Knex } from 'knex';
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { TABLES } from '../persistence/tables.js';
+
+/** One push delivery attempt (a push source's "incremental sync log"). */
+export interface DeliveryLogInput {
+  sourceId: string;
+  changeSeq?: number | null;
+  kind: ObjectKind;
+  objectId: string;
+  objectName?: string | null;
+  operation: string;
+  /** `succeeded`, `failed`, `retrying`, `rejected`, `skipped`. */
+  result: string;
+  method?: string | null;
+  path?: string | null;
+  httpStatus?: number | null;
+  changes?: Record<string, { old?: unknown; new?: unknown }> | null;
+  error?: string | null;
+  durationMs?: number | null;
+  attempt?: number;
+}
+
+export interface DeliveryLogEntry extends Omit<DeliveryLogInput, 'changes'> {
+  id: number;
+  at: string;
+  changes: DeliveryLogInput['changes'];
+}
+
+/** One SCIM request served to a pull source (a pull source's "incremental sync log"). */
+export interface PullLogInput {
+  sourceId: string;
+  clientId?: string | null;
+  method: string;
+  path: string;
+  filter?: string | null;
+  resultCount?: number | null;
+  status: number;
+  durationMs: number;
+}
+
+export interface PullLogEntry extends PullLogInput {
+  id: number;
+  at: string;
+}
+
+export interface LogFilter {
+  /** Delivery log: a result; pull log: `ok` (status < 400) or `error`. */
+  result?: string;
+  kind?: ObjectKind;
+  /** ISO-8601 bounds, inclusive. */
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Both incremental logs: written by the push worker and the SCIM server, read by the console. */
+export class IncrementalLog {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async recordDeliveries(entries: readonly DeliveryLogInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
+    const at = this.clock().toISOString();
+    const rows = entries.map((entry) => ({
+      source_id: entry.sourceId,
+      at,
+      change_seq: entry.changeSeq ?? null,
+      kind: entry.kind,
+      object_id: entry.objectId,
+      object_name: entry.objectName ?? null,
+      operation: entry.operation,
+      result: entry.result,
+      method: entry.method ?? null,
+      path: entry.path ?? null,
+      http_status: entry.httpStatus ?? null,
+      changes: entry.changes ? JSON.stringify(entry.changes) : null,
+      error: entry.error ?? null,
+      duration_ms: entry.durationMs ?? null,
+      attempt: entry.attempt ?? 1,
+    }));
+    for (let start = 0; start < rows.length; start += 200) await db(TABLES.deliveryLog).insert(rows.slice(start, start + 200));
+  }
+
+  async recordPull(entry: PullLogInput): Promise<void> {
+    await this.knex(TABLES.pullLog).insert({
+      source_id: entry.sourceId,
+      at: this.clock().toISOString(),
+      client_id: entry.clientId ?? null,
+      method: entry.method,
+      path: entry.path,
+      filter: entry.filter ?? null,
+      result_count: entry.resultCount ?? null,
+      status: entry.status,
+      duration_ms: entry.durationMs,
+    });
+  }
+
+  /** Newest first. */
+  async deliveries(sourceId: string, filter: LogFilter = {}): Promise<{ entries: DeliveryLogEntry[]; total: number }> {
+    const base = () => {
+      const query = this.knex(TABLES.deliveryLog).where({ source_id: sourceId });
+      if (filter.result) query.where({ result: filter.result });
+      if (filter.kind) query.where({ kind: filter.kind });
+      applyTimeRange(query, filter);
+      return query;
+    };
+    const [count] = await base().count({ n: '*' });
+    const rows = await base()
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .offset(filter.offset ?? 0);
+    return {
+      total: Number(count?.n ?? 0),
+      entries: rows.map((row) => ({
+        id: Number(row.id),
+        at: row.at,
+        sourceId: row.source_id,
+        changeSeq: row.change_seq === null ? null : Number(row.change_seq),
+        kind: row.kind,
+        objectId: row.object_id,
+        objectName: row.object_name,
+        operation: row.operation,
+        result: row.result,
+        method: row.method,
+        path: row.path,
+        httpStatus: row.http_status,
+        changes: row.changes ? JSON.parse(row.changes) : null,
+        error: row.error,
+        durationMs: row.duration_ms,
+        attempt: Number(row.attempt),
+      })),
+    };
+  }
+
+  /** Newest first. */
+  async pulls(sourceId: string, filter: LogFilter = {}): Promise<{ entries: PullLogEntry[]; total: number }> {
+    const base = () => {
+      const query = this.knex(TABLES.pullLog).where({ source_id: sourceId });
+      if (filter.result === 'ok') query.where('status', '<', 400);
+      if (filter.result === 'error') query.where('status', '>=', 400);
+      applyTimeRange(query, filter);
+      return query;
+    };
+    const [count] = await base().count({ n: '*' });
+    const rows = await base()
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .offset(filter.offset ?? 0);
+    return {
+      total: Number(count?.n ?? 0),
+      entries: rows.map((row) => ({
+        id: Number(row.id),
+        at: row.at,
+        sourceId: row.source_id,
+        clientId: row.client_id,
+        method: row.method,
+        path: row.path,
+        filter: row.filter,
+        resultCount: row.result_count,
+        status: Number(row.status),
+        durationMs: Number(row.duration_ms),
+      })),
+    };
+  }
+
+  /** Deletes entries older than the cutoff; returns how many went. */
+  async purgeBefore(cutoff: string): Promise<number> {
+    const deliveries = await this.knex(TABLES.deliveryLog).where('at', '<', cutoff).delete();
+    const pulls = await this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
+    return deliveries + pulls;
+  }
+}
+
+function applyTimeRange(query: Knex.QueryBuilder, filter: LogFilter): void {
+  if (filter.from) query.where('at', '>=', filter.from);
+  if (filter.to) query.where('at', '<=', filter.to);
+}
