@@ -14,8 +14,12 @@ import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
 import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
+import { createPushApi, type PushApi } from './push/push-api.js';
+import { PushEngine } from './push/push-engine.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
+import type { RetentionReport } from './scheduler/retention.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
 
@@ -40,6 +44,16 @@ export interface RunsApi {
   settled(runId: number): Promise<Run | undefined>;
 }
 
+/** The center's cron jobs; they run by themselves after start(), these calls run them now. */
+export interface SchedulerApi {
+  /** Job name → cron pattern, for the jobs in force. */
+  jobs(): Record<string, string>;
+  /** Picks up push runs left by dead instances and refreshes the delivery workers; returns the resumed run ids. */
+  sweep(): Promise<number[]>;
+  /** Purges old logs, finished runs, passed tombstones and expired leases. */
+  retention(): Promise<RetentionReport>;
+}
+
 export interface SyncCenter {
   /** A private express sub-app: mount it with `app.use('/sync-center', center.router)`. */
   readonly router: ReturnType<typeof createRouter>;
@@ -53,6 +67,9 @@ export interface SyncCenter {
   readonly logs: IncrementalLog;
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
+  /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
+  readonly push: PushApi;
+  readonly scheduler: SchedulerApi;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
@@ -85,6 +102,9 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   });
   const workers: Worker[] = [];
   const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, holder, workers };
+  const pushEngine = new PushEngine(context);
+  const scheduler = new Scheduler(context, pushEngine);
+  workers.push(pushEngine, scheduler);
   const router = createRouter(context);
 
   let state: 'created' | 'started' | 'closed' = 'created';
@@ -105,6 +125,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     logs: incrementalLog,
     mirror,
     events,
+    push: createPushApi(context, pushEngine),
+    scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     runs: {
       start: (sourceId, startOptions) => manualSyncs.start(sourceId, startOptions),
       cancel: (runId) => manualSyncs.cancel(runId),
@@ -129,8 +151,9 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
-      if (wasStarted) for (const worker of [...workers].reverse()) await worker.stop();
+      // Runs stop first: they use the SCIM clients the push worker closes.
       await manualSyncs.close();
+      if (wasStarted) for (const worker of [...workers].reverse()) await worker.stop();
       events.removeAllListeners();
       if (owned) await knex.destroy();
     },

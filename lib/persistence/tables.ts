@@ -18,6 +18,8 @@ export const TABLES = {
   pullLog: 'sync_pull_log',
   auditLog: 'sync_audit_log',
   leases: 'sync_leases',
+  pushMembers: 'sync_push_members',
+  pushState: 'sync_push_state',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

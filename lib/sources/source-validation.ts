@@ -1,4 +1,5 @@
 import { ValidationError, type FieldIssue } from '../errors.js';
+import { validatePushPolicy } from './push-policy-validation.js';
 import type {
   CreateSourceInput,
   OrgResourceShape,
@@ -110,9 +111,12 @@ export function validatePush(
   if (auth !== 'bearer' && !clientSecret && !storedSecrets.clientSecret) {
     issues.add('push.clientSecret', 'required', 'a client secret is required for this authentication');
   }
+  // Deprovisioning merges per kind, so changing one kind keeps the other.
+  const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
+  const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.list.push(issue));
   issues.throwIfAny();
 
-  const settings: PushSettings = { auth, userUrl: userUrl!, orgResource };
+  const settings: PushSettings = { auth, userUrl: userUrl!, orgResource, ...policy };
   if (orgUrl) settings.orgUrl = orgUrl;
   if (auth === 'oauth2') settings.tokenUrl = tokenUrl;
   if (auth !== 'bearer') settings.clientId = clientId;

@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+import type { RunCounts, RunStore } from '../runs/run-store.js';
+import { StopSyncError, TransientPushError, type PushError } from './errors.js';
+import type { LinkStore } from './links-store.js';
+import type { MemberOutcome } from './member-pusher.js';
+import type { ObjectOutcome } from './object-pusher.js';
+import { memberRunItems, recordLinks, runItems } from './outcomes.js';
+import { backoffDelay } from './source-health.js';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * A full run's bookkeeping: links after every step, one run-log row per object once its last
+ * attempt is known, counters for the live progress. Transient failures are retried here a few
+ * times with backoff; a 401/403 stops the run.
+ */
+export class RunRecorder {
+  failures = 0;
+  successes = 0;
+  /** Set when the downstream refused our credentials: the run stops. */
+  stopError: PushError | null = null;
+  lastError: PushError | null = null;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly runs: RunStore,
+    private readonly links: LinkStore,
+    private readonly runId: number,
+    private readonly sourceId: string,
+    private readonly dryRun: boolean,
+    private readonly retry: RetryPolicy,
+    private readonly cancelled: () => Promise<boolean>,
+  ) {}
+
+  /** Links only: called by the phases after each step (dry runs write none). */
+  async links_(outcomes: ObjectOutcome[]): Promise<void> {
+    if (!this.dryRun) await recordLinks(this.knex, this.links, this.sourceId, outcomes);
+  }
+
+  /**
+   * Runs a step over some objects, retrying the ones that failed transiently, and logs each
+   * object once. `step(ids)` pushes the objects with these ids (all of them when null).
+   */
+  async step(step: (only: Set<string> | null) => Promise<ObjectOutcome[]>, options: { logSkips?: boolean } = {}): Promise<ObjectOutcome[]> {
+    let only: Set<string> | null = null;
+    const final: ObjectOutcome[] = [];
+    for (let attempt = 1; ; attempt += 1) {
+      const outcomes = await step(only);
+      const retry = outcomes.filter((outcome) => outcome.result === 'retry');
+      const done = outcomes.filter((outcome) => outcome.result !== 'retry');
+      const stop = done.find((outcome) => outcome.result === 'stop');
+      const lastAttempt = attempt >= this.retry.attempts || stop !== undefined || (await this.cancelled());
+      const logged = lastAttempt ? outcomes : done;
+      await this.#log(logged, options.logSkips !== false);
+      final.push(...logged);
+      if (stop) {
+        this.stopError = stop.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
+        return final;
+      }
+      if (retry.length === 0 || lastAttempt) return final;
+      const retryAfter = Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0)));
+      await sleep(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter));
+      only = new Set(retry.map((outcome) => `${outcome.work.kind}:${outcome.work.localId}`));
+    }
+  }
+
+  async members(outcomes: readonly MemberOutcome[]): Promise<void> {
+    const items = memberRunItems(outcomes);
+    if (items.length > 0) await this.runs.addItems(this.runId, items);
+    for (const outcome of outcomes) {
+      if (outcome.result === 'stop') this.stopError = outcome.error ?? null;
+      if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
+        this.failures += 1;
+        this.lastError = outcome.error ?? this.lastError;
+      }
+    }
+  }
+
+  async #log(outcomes: readonly ObjectOutcome[], logSkips: boolean): Promise<void> {
+    if (outcomes.length === 0) return;
+    const counts: Partial<RunCounts> = { processed: 0, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+    for (const outcome of outcomes) {
+      counts.processed! += 1;
+      if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
+        counts.failed! += 1;
+        this.failures += 1;
+        this.lastError = outcome.error ?? this.lastError;
+      } else if (outcome.result === 'skipped') counts.skipped! += 1;
+      else {
+        this.successes += 1;
+        if (outcome.operation === 'create') counts.created! += 1;
+        else if (outcome.operation === 'update') counts.updated! += 1;
+        else if (outcome.operation === 'delete' || outcome.operation === 'disable') counts.deleted! += 1;
+      }
+    }
+    const items = runItems(logSkips ? outcomes : outcomes.filter((outcome) => outcome.result !== 'skipped'));
+    if (items.length > 0) await this.runs.addItems(this.runId, items);
+    if (!logSkips) {
+      counts.processed = 0; // objects seen again (the manager pass) are counted once, in their first pass
+      counts.skipped = 0;
+    }
+    await this.runs.addCounts(this.runId, counts);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
