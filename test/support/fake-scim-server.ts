@@ -29,6 +29,10 @@ export interface FakeScimOptions {
   uniqueUserName?: boolean;
   /** externalId must be unique per endpoint (409). @default false */
   uniqueExternalId?: boolean;
+  /** Serve an OAuth 2.0 token endpoint at /oauth/token for this client. */
+  oauthClient?: { id: string; secret: string; expiresIn: number };
+  /** Accept HTTP Basic with these credentials. */
+  basic?: { user: string; password: string };
 }
 
 /**
@@ -45,7 +49,10 @@ export class FakeScimServer {
   #server: http.Server | null = null;
   readonly #sockets = new Set<Socket>();
   readonly #hanging = new Set<http.ServerResponse>();
-  readonly options: Required<FakeScimOptions>;
+  readonly options: Required<Omit<FakeScimOptions, 'oauthClient' | 'basic'>> & Pick<FakeScimOptions, 'oauthClient' | 'basic'>;
+  /** Access tokens handed out by the token endpoint and still valid. */
+  readonly issuedTokens = new Set<string>();
+  tokenRequests = 0;
 
   constructor(options: FakeScimOptions = {}) {
     this.options = {
@@ -55,6 +62,8 @@ export class FakeScimServer {
       refusePatch: options.refusePatch ?? false,
       uniqueUserName: options.uniqueUserName ?? true,
       uniqueExternalId: options.uniqueExternalId ?? false,
+      oauthClient: options.oauthClient,
+      basic: options.basic,
     };
     for (const endpoint of this.options.endpoints) this.store.set(endpoint, new Map());
   }
@@ -115,7 +124,7 @@ export class FakeScimServer {
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
-      body: text ? JSON.parse(text) : undefined,
+      body: text ? parseBody(text) : undefined,
       authorization: req.headers.authorization,
       contentType: req.headers['content-type'],
     };
@@ -130,13 +139,33 @@ export class FakeScimServer {
       return;
     }
     if (fault) return send(res, fault.status, fault.body ?? scimError(fault.status, 'injected fault'), fault.headers);
-    if (record.authorization !== `Bearer ${this.options.token}`) return send(res, 401, scimError(401, 'bad token'));
+    if (record.path === '/oauth/token') return this.#token(req, text, res);
+    if (!this.#authorized(record.authorization)) return send(res, 401, scimError(401, 'bad token'));
     try {
       const [status, body] = this.#route(record);
       send(res, status, body);
     } catch (error) {
       send(res, 500, scimError(500, error instanceof Error ? error.message : String(error)));
     }
+  }
+
+  #authorized(header: string | undefined): boolean {
+    if (header === `Bearer ${this.options.token}`) return true;
+    if (header?.startsWith('Bearer ') && this.issuedTokens.has(header.slice(7))) return true;
+    const basic = this.options.basic;
+    return basic !== undefined && header === `Basic ${Buffer.from(`${basic.user}:${basic.password}`).toString('base64')}`;
+  }
+
+  /** OAuth 2.0 client credentials with client_secret_basic. */
+  #token(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    this.tokenRequests += 1;
+    const client = this.options.oauthClient;
+    const expected = client ? `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` : null;
+    if (!client || req.headers.authorization !== expected) return send(res, 401, { error: 'invalid_client' });
+    if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
+    const token = `issued-${randomUUID()}`;
+    this.issuedTokens.add(token);
+    send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: client.expiresIn }, { 'content-type': 'application/json' });
   }
 
   #route(request: RecordedRequest): [number, unknown] {
@@ -219,6 +248,14 @@ function applyOperation(resource: Record<string, any>, operation: { op: string; 
   const [container, key] = urn ? [(resource[urn[1]!] ??= {}), urn[2]!] : path.includes('.') ? [(resource[path.split('.')[0]!] ??= {}), path.split('.')[1]!] : [resource, path];
   if (op === 'remove') delete container[key];
   else container[key] = operation.value;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function scimError(status: number, detail: string): Record<string, unknown> {
