@@ -6,7 +6,7 @@ import { LeaseKeeper } from '../scheduler/leases.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from './deletion-hold.js';
-import { StopSyncError } from './errors.js';
+import { PushError, StopSyncError, type TransientPushError } from './errors.js';
 import { backoffDelay, type SourceHealth } from './source-health.js';
 import type { TargetFactory } from './targets.js';
 
@@ -155,6 +155,10 @@ export class DeliveryWorker {
         await trx(TABLES.cursors).where({ source_id: this.sourceId }).where('seq', '<', seq).update({ seq, updated_at: new Date().toISOString() });
         return true;
       },
+    }).catch((error: unknown): BatchResult => {
+      // A failure before any object was tried (discovery, a look-up): the same decision, for the whole batch.
+      if (!(error instanceof PushError)) throw error;
+      return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
     });
     this.#status.cursor = result.cursor;
     if (result.status === 'retry' || result.status === 'stop') {

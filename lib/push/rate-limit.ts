@@ -54,6 +54,8 @@ const SETTLE_FACTOR = 0.97;
 const FAST_GROWTH = 0.05;
 const PROBE_GROWTH = 0.002;
 const DEFAULT_PAUSE_MS = 1000;
+/** Fewer accepted requests than this in the last window say nothing about the downstream's limit. */
+const MIN_SAMPLE = 10;
 
 /**
  * A token bucket whose rate adapts like TCP congestion control: unlimited (or the configured
@@ -116,7 +118,9 @@ export class AdaptiveRateLimiter {
   onThrottled(retryAfterMs: number | undefined): void {
     const now = this.#now();
     this.#pausedUntil = Math.max(this.#pausedUntil, now + (retryAfterMs ?? DEFAULT_PAUSE_MS));
-    const acceptedRate = Math.max(1, this.#slots.count(now) * (1000 / WINDOW_MS));
+    const accepted = this.#slots.count(now);
+    if (accepted < MIN_SAMPLE && this.#configured === Infinity && this.#rate === Infinity) return; // too little to learn from: only pause
+    const acceptedRate = Math.max(1, accepted * (1000 / WINDOW_MS));
     this.#ceiling = Math.min(this.#configured, acceptedRate);
     this.#rate = Math.max(1, this.#ceiling * SETTLE_FACTOR);
     this.#tokens = Math.min(this.#tokens, 1);

@@ -16,6 +16,8 @@ export type Fault =
   | { status: number; headers?: Record<string, string>; body?: unknown }
   | 'reset'
   | 'hang'
+  /** Handle the request, then cut the connection before answering: the downstream did it, the client never hears. */
+  | 'drop-response'
   | undefined;
 
 export interface FakeScimOptions {
@@ -136,6 +138,11 @@ export class FakeScimServer {
     }
     if (fault === 'hang') {
       this.#hanging.add(res);
+      return;
+    }
+    if (fault === 'drop-response') {
+      this.#route(record);
+      req.socket.destroy();
       return;
     }
     if (fault) return send(res, fault.status, fault.body ?? scimError(fault.status, 'injected fault'), fault.headers);

@@ -1,4 +1,7 @@
-import type { SyncCenter } from '../../index.js';
+import type { Knex } from 'knex';
+import { createSyncCenter, type SyncCenter } from '../../index.js';
+import type { Directory } from '../../lib/hooks/directory.js';
+import { silentLogger, TEST_KEY } from './test-center.js';
 import type { SyncCenterOptions } from '../../lib/options.js';
 import type { CreateSourceInput, Source } from '../../lib/sources/source-types.js';
 import type { FakeScimServer } from './fake-scim-server.js';
@@ -38,6 +41,22 @@ export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A second center on the same database (another "instance" of the host). */
+export async function createSiblingCenter(knex: Knex, directory: Directory, overrides: Partial<SyncCenterOptions> = {}): Promise<SyncCenter> {
+  const center = createSyncCenter({
+    database: knex,
+    directory,
+    admin: { isAdmin: () => true },
+    secretKey: TEST_KEY,
+    allowHttpPush: true,
+    logger: silentLogger,
+    push: FAST_PUSH,
+    ...overrides,
+  });
+  await center.migrate();
+  return center;
 }
 
 export type { FakeScimServer };
