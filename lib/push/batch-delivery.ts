@@ -143,7 +143,8 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     } else {
       const cancelled = (object: MirrorUser | MirrorOrg) => pendingOf(pending, object)!.lastSeq <= holdState.cancelledSeq;
       await noteCancelled(note, [...goneUsers.filter(cancelled), ...goneOrgs.filter(cancelled)]);
-      await deprovisionUsers(context, goneUsers.filter((user) => !cancelled(user)));
+      const removed = await deprovisionUsers(context, goneUsers.filter((user) => !cancelled(user)));
+      if (!stopped) await upsertManagedBy(deps, context, removed, new Set(userIds));
       if (!stopped) {
         const orgDeletes = await deprovisionOrgs(context, goneOrgs.filter((org) => !cancelled(org)));
         if (orgDeletes.halted) remaining(goneOrgs.filter((org) => !orgDeletes.outcomes.some((outcome) => outcome.work.localId === org.id)), 'org');
@@ -209,9 +210,14 @@ async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: read
   return [...chosen.values()];
 }
 
-/** Users outside the batch whose manager the batch just created: their manager can be sent now. */
+/**
+ * Users outside the batch whose manager the batch just created (the manager can be sent now) or
+ * removed from the downstream (the reference must go).
+ */
 async function upsertManagedBy(deps: BatchDeps, context: PhaseContext, outcomes: readonly ObjectOutcome[], inBatch: Set<string>): Promise<void> {
-  const created = outcomes.filter((outcome) => outcome.operation === 'create' && outcome.result === 'succeeded').map((outcome) => outcome.work.localId);
+  const created = outcomes
+    .filter((outcome) => outcome.result === 'succeeded' && (outcome.operation === 'create' || outcome.link?.type === 'remove'))
+    .map((outcome) => outcome.work.localId);
   if (created.length === 0) return;
   const ids: string[] = [];
   for (let start = 0; start < created.length; start += 400) {

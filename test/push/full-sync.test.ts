@@ -3,7 +3,7 @@ import { TABLES } from '../../lib/persistence/tables.js';
 import { ORGANIZATION_SCHEMA, PATCH_OP } from '../../lib/scim/urns.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH, waitFor } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('push manual sync (full reconciliation)', () => {
@@ -264,5 +264,33 @@ describe('push manual sync (full reconciliation)', () => {
     expect(creates.sort()).toEqual(['r3@example.com', 'r4@example.com', 'r5@example.com']);
     expect(server.requests.some((request) => request.method === 'GET' && request.path.includes('filter='))).toBe(true); // r2 was looked up, not created again
     expect(server.resources('Users')).toHaveLength(6);
+  });
+
+  it('after a restart mid-run, a new run finishes the job without creating anything twice', async () => {
+    await server.close();
+    server = await new FakeScimServer({ uniqueUserName: false }).start();
+    await t.close();
+    t = await createTestCenter({ push: { ...FAST_PUSH, pageSize: 3 } });
+    const users = Array.from({ length: 12 }, (_, index) => buildUser({ id: `k${String(index).padStart(2, '0')}`, userName: `k${index}@example.com` }));
+    await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user })));
+    const source = await createPushSource(t.center, server);
+    // The 5th create is handled by the downstream but its answer is lost; then the host shuts down.
+    let posts = 0;
+    server.fault = (request) => (request.method === 'POST' && ++posts === 5 ? 'drop-response' : posts > 5 ? 'hang' : undefined);
+    const first = await t.center.runs.start(source.id);
+    await waitFor(() => posts > 5, 10_000, 'the run to get stuck');
+    await t.center.close();
+    expect((await t.knex(TABLES.runs).where({ id: first.id }).first()).status).toBe('cancelled');
+    server.fault = () => undefined;
+    const again = await createSiblingCenter(t.knex, t.directory);
+    try {
+      const run = await again.runs.settled((await again.runs.start(source.id)).id);
+      expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
+    } finally {
+      await again.close();
+    }
+    const names = server.resources('Users').map((user) => user.userName);
+    expect(names).toHaveLength(12);
+    expect(new Set(names).size).toBe(12);
   });
 });
