@@ -13,7 +13,7 @@ import { StopSyncError } from './errors.js';
 import type { LinkStore } from './links-store.js';
 import { MemberPusher, type MemberOutcome } from './member-pusher.js';
 import type { PushTarget } from './object-pusher.js';
-import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from './phases.js';
+import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from './phases.js';
 import type { Semaphore } from './rate-limit.js';
 import { RunRecorder } from './run-recorder.js';
 import type { SourceHealth } from './source-health.js';
@@ -121,30 +121,63 @@ class FullSync {
         release();
       }
     };
-    const save = async (next: Checkpoint) => {
+    const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
       checkpoint = next;
-      await deps.knex(TABLES.runs).where({ id: run.id }).update({ checkpoint: JSON.stringify(next) });
+      await db(TABLES.runs).where({ id: run.id }).update({ checkpoint: JSON.stringify(next) });
     };
     const stopped = () => recorder.stopError !== null;
 
     if (checkpoint.phase === 'orgs') {
       if (target.orgEndpoint) await this.#orgs(phase, recorder);
+      await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       if (await cancelled()) return { status: 'cancelled' };
       await save({ ...checkpoint, phase: 'users', after: undefined });
     }
     if (checkpoint.phase === 'users') {
-      for await (const page of this.#userPages(checkpoint.after, false)) {
-        const outcomes = await recorder.step((only) => upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page));
-        if (stopped()) throw recorder.stopError!;
+      // A three-stage pipeline: the next page is read (and its creates marked) and the previous
+      // page's results are written while this page is sent. Writes run at most one page behind.
+      const pages = this.#userPages(checkpoint.after, false);
+      const prepare = async () => {
+        const next = await pages.next();
+        if (next.done) return null;
+        return { users: next.value, works: await prepareUsers(phase, next.value) };
+      };
+      let upcoming = prepare();
+      let behind: Promise<void> = Promise.resolve();
+      for (let current = await upcoming; current; current = await upcoming) {
+        const { users: page, works } = current;
+        upcoming = prepare();
+        upcoming.catch(() => undefined); // surfaced when awaited
+        let first = true;
+        const outcomes = await recorder.step((only) => {
+          if (first && !only) {
+            first = false;
+            return sendUsers(phase, works);
+          }
+          return upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page);
+        });
+        if (stopped()) break;
         if (members) {
           const done = new Set(outcomes.filter((outcome) => outcome.result !== 'retry' && outcome.result !== 'rejected').map((outcome) => outcome.work.localId));
           await recorder.members(await members.wish(page.filter((user) => done.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds })), sendMembers));
         }
-        await save({ ...checkpoint, after: page[page.length - 1]!.id });
-        if (await cancelled()) return { status: 'cancelled' };
+        const after = page[page.length - 1]!.id;
+        recorder.enqueue((trx) => save({ ...checkpoint, after }, trx));
+        recorder.commit();
+        await behind;
+        behind = recorder.queued();
+        if (await cancelled()) {
+          await recorder.settle();
+          await upcoming.catch(() => undefined);
+          return { status: 'cancelled' };
+        }
       }
+      await upcoming.catch(() => undefined);
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
       if (members) await recorder.members(await members.flush(sendMembers));
+      await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       await save({ ...checkpoint, phase: 'managers', after: undefined });
     }
@@ -152,13 +185,16 @@ class FullSync {
       // Users created before their manager were sent without one; now both are there.
       for await (const page of this.#userPages(undefined, true)) {
         await recorder.step((only) => upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
-        if (stopped()) throw recorder.stopError!;
-        if (await cancelled()) return { status: 'cancelled' };
+        if (stopped() || (await cancelled())) break;
       }
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
+      if (await cancelled()) return { status: 'cancelled' };
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
       const outcome = await this.#deletes(target, semaphore, phase, recorder);
+      await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
       await save({ ...checkpoint, phase: 'done' });

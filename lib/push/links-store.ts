@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
-import type { ScimBody } from './presenters.js';
+import { jsonOf, type ScimBody } from './presenters.js';
 
 /** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */
 export type LinkStatus = 'creating' | 'synced' | 'disabled' | 'left' | 'failed' | 'rejected' | 'manual';
@@ -53,6 +53,11 @@ export interface LinkFilter {
 }
 
 const CHUNK = 400;
+/**
+ * Rows per INSERT when writing results: small enough that building one statement never blocks
+ * the event loop for long, so responses of requests in flight are not kept waiting.
+ */
+const WRITE_CHUNK = 50;
 const MAX_PAGE = 500;
 
 /** The `sync_links` table: (source, kind, local id) → remote id + what was last sent. */
@@ -117,15 +122,15 @@ export class LinkStore {
       local_id: link.localId,
       remote_id: link.remoteId,
       hash: link.hash,
-      sent: JSON.stringify(link.sent),
+      sent: jsonOf(link.sent),
       object_name: link.objectName,
       last_status: link.status,
       last_error: null,
       updated_at: now,
     }));
-    for (let start = 0; start < successRows.length; start += CHUNK / 2) {
+    for (let start = 0; start < successRows.length; start += WRITE_CHUNK) {
       await db(TABLES.links)
-        .insert(successRows.slice(start, start + CHUNK / 2))
+        .insert(successRows.slice(start, start + WRITE_CHUNK))
         .onConflict(['source_id', 'kind', 'local_id'])
         .merge();
     }
@@ -138,9 +143,9 @@ export class LinkStore {
       last_error: link.error.slice(0, 2000),
       updated_at: now,
     }));
-    for (let start = 0; start < failureRows.length; start += CHUNK / 2) {
+    for (let start = 0; start < failureRows.length; start += WRITE_CHUNK) {
       await db(TABLES.links)
-        .insert(failureRows.slice(start, start + CHUNK / 2))
+        .insert(failureRows.slice(start, start + WRITE_CHUNK))
         .onConflict(['source_id', 'kind', 'local_id'])
         .merge(['object_name', 'last_status', 'last_error', 'updated_at']);
     }

@@ -1,4 +1,3 @@
-import { contentHash } from '../mirror/normalize.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import type { RunOperation } from '../runs/run-store.js';
 import type { PushPolicy } from '../sources/push-policy-validation.js';
@@ -7,7 +6,7 @@ import { USER_SCHEMA } from '../scim/urns.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './errors.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
-import { orgNameAttribute, orgParentAttribute, type ScimBody } from './presenters.js';
+import { bodyHash, orgNameAttribute, orgParentAttribute, type ScimBody } from './presenters.js';
 import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './scim-client.js';
 
 /** Where and how one source pushes; shared by the delivery worker and full runs. */
@@ -65,11 +64,12 @@ export interface ObjectOutcome {
 export async function pushObject(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
   if (work.body === null) return deprovision(target, work);
   const body = work.body;
-  const hash = contentHash(body);
+  const hash = bodyHash(body);
   const link = work.link;
   if (link?.remoteId && link.hash === hash) return { work, operation: 'skip', result: 'skipped' };
   const operation: RunOperation = link?.remoteId ? 'update' : 'create';
-  const changes = diffBodies(link?.remoteId ? link.sent : null, body);
+  // A create's "changes" are its whole body, which the link keeps; only updates are diffed.
+  const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
   if (target.dryRun) return planned(target, work, operation, changes);
   try {
     if (link?.remoteId) {
@@ -106,7 +106,7 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
   }
   const remoteId = idOf(response.body);
   if (!remoteId) throw new RemoteRejectedError(`POST ${response.path} answered ${response.status} without an id`, { method: 'POST', path: response.path, status: response.status });
-  return success(work, 'create', response, remoteId, body, hash, 'synced', diffBodies(null, body));
+  return success(work, 'create', response, remoteId, body, hash, 'synced', {});
 }
 
 async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome> {
@@ -184,7 +184,7 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
           method === 'PATCH'
             ? await target.client.patch(url, [{ op: 'replace', path: 'active', value: false }])
             : await target.client.replace(url, { ...disabled, id: link.remoteId });
-        return success(work, 'disable', response, link.remoteId, disabled, contentHash(disabled), 'disabled', changes);
+        return success(work, 'disable', response, link.remoteId, disabled, bodyHash(disabled), 'disabled', changes);
       } catch (error) {
         if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: 'already gone', link: { type: 'remove' }, resetMembers: true };
         const other = isUnsupported(error) ? target.client.learnUnsupported('user', method) : null;

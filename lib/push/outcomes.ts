@@ -6,8 +6,8 @@ import type { MemberOutcome } from './member-pusher.js';
 import { resetMembers } from './member-pusher.js';
 import type { ObjectOutcome } from './object-pusher.js';
 
-/** Writes what a batch of outcomes means for the links (and group memberships), in one transaction. */
-export async function recordLinks(knex: Knex, links: LinkStore, sourceId: string, outcomes: readonly ObjectOutcome[]): Promise<void> {
+/** Writes what a batch of outcomes means for the links (and group memberships), in one transaction (or in the caller's). */
+export async function recordLinks(db: Knex | Knex.Transaction, links: LinkStore, sourceId: string, outcomes: readonly ObjectOutcome[]): Promise<void> {
   const successes: LinkSuccess[] = [];
   const failures: LinkFailure[] = [];
   const removals: Array<{ kind: 'user' | 'org'; localId: string }> = [];
@@ -21,10 +21,12 @@ export async function recordLinks(knex: Knex, links: LinkStore, sourceId: string
     else removals.push(ref);
   }
   if (successes.length + failures.length + removals.length + resets.length === 0) return;
-  await knex.transaction(async (trx) => {
+  const write = async (trx: Knex | Knex.Transaction) => {
     await resetMembers(trx, sourceId, resets);
     await links.record(sourceId, { successes, failures, removals }, trx);
-  });
+  };
+  if (db.isTransaction) await write(db);
+  else await (db as Knex).transaction(write);
 }
 
 const LOG_RESULT: Record<string, string> = { succeeded: 'succeeded', rejected: 'rejected', retry: 'retrying', stop: 'failed', skipped: 'skipped', planned: 'planned' };
@@ -71,7 +73,11 @@ export function memberDeliveryEntries(sourceId: string, outcomes: readonly Membe
     }));
 }
 
-/** One run-log row per object, whatever happened to it. */
+/**
+ * One run-log row per object, whatever happened to it. Changed attributes are logged for
+ * updates, disables and deletes; a create's attributes are the whole body, which the link keeps
+ * as `sent` (logging it twice would double what a 100k-user sync writes).
+ */
 export function runItems(outcomes: readonly ObjectOutcome[]): RunItemInput[] {
   return outcomes.map((outcome) => ({
     kind: outcome.work.kind,
@@ -82,7 +88,7 @@ export function runItems(outcomes: readonly ObjectOutcome[]): RunItemInput[] {
     method: outcome.method ?? null,
     path: outcome.path ?? null,
     httpStatus: outcome.httpStatus ?? null,
-    changes: nonEmpty(outcome.changes),
+    changes: outcome.operation === 'create' ? null : nonEmpty(outcome.changes),
     error: outcome.error?.message ?? (outcome.note && outcome.result !== 'succeeded' ? outcome.note : null),
     durationMs: outcome.durationMs ?? null,
   }));

@@ -33,10 +33,16 @@ export async function runWorks(target: PushTarget, semaphore: Semaphore, works: 
   );
 }
 
-/** Marks the creates about to be sent, so a crash between request and record replays safely. */
+/**
+ * Marks the org creates about to be sent, so that a replay after a crash between request and
+ * record looks the org up before creating it: Groups and Organizations have no unique attribute
+ * a second POST would collide on. Users need no mark: SCIM requires userName to be unique, so a
+ * replayed POST answers 409 and the user is adopted (and a failed attempt leaves a link row that
+ * makes the next one look first). Skipping the mark saves a write per user in a 100k sync.
+ */
 async function markCreates(context: PhaseContext, works: readonly ObjectWork[]): Promise<void> {
   if (context.target.dryRun) return;
-  const fresh = works.filter((work) => work.body !== null && !work.link);
+  const fresh = works.filter((work) => work.kind === 'org' && work.body !== null && !work.link);
   await context.links.markCreating(
     context.target.sourceId,
     fresh.map((work) => ({ kind: work.kind, localId: work.localId, objectName: work.name })),
@@ -74,9 +80,19 @@ export async function upsertOrgs(context: PhaseContext, orgs: readonly MirrorOrg
 }
 
 export async function upsertUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectOutcome[]> {
+  return sendUsers(context, await prepareUsers(context, users));
+}
+
+/** The database half of a user upsert (links read, creates marked), so a run can do it for the next page while this one is sent. */
+export async function prepareUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectWork[]> {
   if (users.length === 0) return [];
   const works = await context.builder.userWorks(users, () => true);
   await markCreates(context, works);
+  return works;
+}
+
+export async function sendUsers(context: PhaseContext, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
+  if (works.length === 0) return [];
   const outcomes = await runWorks(context.target, context.semaphore, works);
   await context.onOutcomes(outcomes);
   return outcomes;

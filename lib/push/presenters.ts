@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
 import {
@@ -93,4 +94,26 @@ export function orgNameAttribute(shape: OrgResourceShape): string {
 /** The attribute that holds the parent's remote id in each shape (none for groups). */
 export function orgParentAttribute(shape: OrgResourceShape): string | undefined {
   return shape === 'compat' ? 'parentId' : shape === 'organization' ? 'parent' : undefined;
+}
+
+/**
+ * The hash a link keeps of the body last sent. The presenters build every body with its keys in
+ * a fixed order, so plain JSON is canonical here (cheaper than a key-sorting stringify, which
+ * matters at 100k users).
+ */
+export function bodyHash(body: ScimBody): string {
+  return createHash('sha256').update(jsonOf(body)).digest('hex');
+}
+
+const JSON_CACHE = new WeakMap<object, string>();
+
+/** A body's JSON, computed once: it is hashed, sent and stored as `sent` (three uses at 100k users). */
+export function jsonOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  let json = JSON_CACHE.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    JSON_CACHE.set(value, json);
+  }
+  return json;
 }

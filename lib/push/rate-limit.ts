@@ -50,7 +50,7 @@ export interface RateLimiterOptions {
 
 const WINDOW_MS = 1000;
 /** After a 429 we settle just under the rate the downstream accepted, then probe upwards slowly. */
-const SETTLE_FACTOR = 0.97;
+const SETTLE_FACTOR = 0.98;
 const FAST_GROWTH = 0.05;
 const PROBE_GROWTH = 0.002;
 const DEFAULT_PAUSE_MS = 1000;
@@ -69,21 +69,21 @@ export class AdaptiveRateLimiter {
   #configured: number;
   #rate: number;
   #ceiling = Infinity;
-  #tokens = 1;
-  #lastRefill: number;
+  /** The time the next request may go (GCRA's theoretical arrival time). */
+  #nextSlot = 0;
   #lastGrowth: number;
   #pausedUntil = 0;
   /** Accepted requests per 100 ms slot over the last window, to measure what the downstream takes. */
   readonly #slots = new SlotCounter(WINDOW_MS, 10);
   #queue: Promise<void> = Promise.resolve();
+  #waiting = 0;
 
   constructor(options: RateLimiterOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#configured = options.ratePerSecond && options.ratePerSecond > 0 ? options.ratePerSecond : Infinity;
     this.#rate = this.#configured;
-    this.#lastRefill = this.#now();
-    this.#lastGrowth = this.#lastRefill;
+    this.#lastGrowth = this.#now();
   }
 
   /** The rate currently allowed, requests per second (Infinity: no limit). */
@@ -102,7 +102,12 @@ export class AdaptiveRateLimiter {
 
   /** Waits for the pause to pass and for a token. Callers are served one at a time, in order. */
   take(): Promise<void> {
-    const turn = this.#queue.then(() => this.#waitForToken());
+    // Nothing to wait for (no limit, no pause, nobody queued): no promise chain per request.
+    if (this.#rate === Infinity && this.#waiting === 0 && this.#now() >= this.#pausedUntil) return Promise.resolve();
+    this.#waiting += 1;
+    const turn = this.#queue.then(() => this.#waitForToken()).finally(() => {
+      this.#waiting -= 1;
+    });
     this.#queue = turn.catch(() => undefined);
     return turn;
   }
@@ -123,7 +128,6 @@ export class AdaptiveRateLimiter {
     const acceptedRate = Math.max(1, accepted * (1000 / WINDOW_MS));
     this.#ceiling = Math.min(this.#configured, acceptedRate);
     this.#rate = Math.max(1, this.#ceiling * SETTLE_FACTOR);
-    this.#tokens = Math.min(this.#tokens, 1);
     this.#lastGrowth = this.#pausedUntil;
   }
 
@@ -132,6 +136,11 @@ export class AdaptiveRateLimiter {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
   }
 
+  /**
+   * GCRA (virtual scheduling): each request gets the next slot on an exact timeline, so the
+   * average rate holds whatever the timer granularity; no catching up after an idle gap once the
+   * downstream has throttled us (that burst is what tips a fixed window over).
+   */
   async #waitForToken(): Promise<void> {
     for (;;) {
       const now = this.#now();
@@ -140,19 +149,16 @@ export class AdaptiveRateLimiter {
         continue;
       }
       if (this.#rate === Infinity) return;
-      this.#refill(now);
-      if (this.#tokens >= 1) {
-        this.#tokens -= 1;
-        return;
+      const interval = 1000 / this.#rate;
+      const tolerance = this.#ceiling === Infinity ? interval * Math.max(0, this.#rate / 20 - 1) : 0;
+      const slot = Math.max(this.#nextSlot, now - tolerance);
+      if (slot - now >= 1) {
+        await this.#sleep(slot - now);
+        continue;
       }
-      await this.#sleep(Math.max(1, Math.ceil(((1 - this.#tokens) / this.#rate) * 1000)));
+      this.#nextSlot = slot + interval;
+      return;
     }
-  }
-
-  #refill(now: number): void {
-    const burst = Math.max(1, this.#rate / 20);
-    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * this.#rate);
-    this.#lastRefill = now;
   }
 
   #grow(now: number): void {

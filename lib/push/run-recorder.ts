@@ -24,6 +24,14 @@ export class RunRecorder {
   /** Set when the downstream refused our credentials: the run stops. */
   stopError: PushError | null = null;
   lastError: PushError | null = null;
+  /**
+   * Database writes of finished pages, in order. A run queues them here and goes on sending the
+   * next page meanwhile; `settle()` waits for them (before a checkpoint is trusted, and at the end).
+   */
+  #chain: Promise<void> = Promise.resolve();
+  #chainError: unknown = null;
+  /** Writes queued since the last commit(); they go to the database in one transaction. */
+  #batch: Array<(db: Knex.Transaction) => Promise<void>> = [];
 
   constructor(
     private readonly knex: Knex,
@@ -36,9 +44,43 @@ export class RunRecorder {
     private readonly cancelled: () => Promise<boolean>,
   ) {}
 
-  /** Links only: called by the phases after each step (dry runs write none). */
+  /** Links only: called by the phases after each step (dry runs write none). Queued, not awaited. */
   async links_(outcomes: ObjectOutcome[]): Promise<void> {
-    if (!this.dryRun) await recordLinks(this.knex, this.links, this.sourceId, outcomes);
+    if (!this.dryRun) this.enqueue((trx) => recordLinks(trx, this.links, this.sourceId, outcomes));
+  }
+
+  /** Queues a write; it runs after every write queued before it, in the transaction of its commit(). */
+  enqueue(write: (db: Knex.Transaction) => Promise<void>): void {
+    this.#batch.push(write);
+  }
+
+  /** Sends the queued writes to the database as one transaction (sqlite commits are what a page of small writes costs most). */
+  commit(): void {
+    if (this.#batch.length === 0) return;
+    const writes = this.#batch;
+    this.#batch = [];
+    this.#chain = this.#chain.then(async () => {
+      if (this.#chainError) return;
+      try {
+        await this.knex.transaction(async (trx) => {
+          for (const write of writes) await write(trx);
+        });
+      } catch (error) {
+        this.#chainError = error;
+      }
+    });
+  }
+
+  /** Commits and waits for every queued write; rethrows the first that failed. */
+  async settle(): Promise<void> {
+    this.commit();
+    await this.#chain;
+    if (this.#chainError) throw this.#chainError;
+  }
+
+  /** A promise for the writes committed so far (without rethrowing), to bound how far sending runs ahead. */
+  queued(): Promise<void> {
+    return this.#chain;
   }
 
   /**
@@ -57,6 +99,7 @@ export class RunRecorder {
       const logged = lastAttempt ? outcomes : done;
       await this.#log(logged, options.logSkips !== false);
       final.push(...logged);
+      this.commit();
       if (stop) {
         this.stopError = stop.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
         return final;
@@ -70,7 +113,7 @@ export class RunRecorder {
 
   async members(outcomes: readonly MemberOutcome[]): Promise<void> {
     const items = memberRunItems(outcomes);
-    if (items.length > 0) await this.runs.addItems(this.runId, items);
+    if (items.length > 0) this.enqueue((trx) => this.runs.addItems(this.runId, items, trx));
     for (const outcome of outcomes) {
       if (outcome.result === 'stop') this.stopError = outcome.error ?? null;
       if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
@@ -98,12 +141,15 @@ export class RunRecorder {
       }
     }
     const items = runItems(logSkips ? outcomes : outcomes.filter((outcome) => outcome.result !== 'skipped'));
-    if (items.length > 0) await this.runs.addItems(this.runId, items);
     if (!logSkips) {
       counts.processed = 0; // objects seen again (the manager pass) are counted once, in their first pass
       counts.skipped = 0;
     }
-    await this.runs.addCounts(this.runId, counts);
+    this.enqueue(async (trx) => {
+      // Small statements, so that building one never holds up the responses of requests in flight.
+      for (let start = 0; start < items.length; start += 50) await this.runs.addItems(this.runId, items.slice(start, start + 50), trx);
+      await this.runs.addCounts(this.runId, counts, trx);
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
 import { PATCH_OP } from '../scim/urns.js';
+import { jsonOf } from './presenters.js';
 import { createAuthenticator, header, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
 import { AdaptiveRateLimiter } from './rate-limit.js';
@@ -201,7 +202,7 @@ export class ScimClient {
             accept: `${MEDIA_TYPE}, application/json`,
             ...(body === undefined ? {} : { 'content-type': MEDIA_TYPE }),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : jsonOf(body),
         });
       } catch (cause) {
         throw errorForNetworkFailure(cause, { method, path });
@@ -271,12 +272,28 @@ export function isUnsupported(error: unknown): error is RemoteUnsupportedError {
   return error instanceof RemoteUnsupportedError;
 }
 
+/** Path and query of an absolute URL (the URLs here are built by us from validated bases). */
 function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start === -1 ? '/' : url.slice(start);
 }
 
 async function readBody(response: Dispatcher.ResponseData, method: string, path: string): Promise<unknown> {
+  const declared = Number(header(response.headers['content-length']) ?? NaN);
+  if (declared === 0) {
+    await response.body.dump();
+    return undefined;
+  }
+  if (declared > 0 && declared <= MAX_BODY_BYTES) {
+    // The common case: a small answer of known size, read in one go.
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (cause) {
+      throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
+    }
+    return parseJson(text);
+  }
   let size = 0;
   const chunks: Buffer[] = [];
   try {
@@ -293,7 +310,11 @@ async function readBody(response: Dispatcher.ResponseData, method: string, path:
     throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
   }
   if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  return parseJson(Buffer.concat(chunks).toString('utf8'));
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -110,12 +110,12 @@ export class RunStore {
   }
 
   /** Adds to the counters atomically, so that several writers never lose an increment. */
-  async addCounts(id: number, delta: Partial<RunCounts>): Promise<void> {
+  async addCounts(id: number, delta: Partial<RunCounts>, db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const update: Record<string, unknown> = { heartbeat_at: this.#now() };
     for (const [key, value] of Object.entries(delta)) {
       if (value) update[key] = this.knex.raw('?? + ?', [key, value]);
     }
-    await this.knex(TABLES.runs).where({ id }).update(update);
+    await db(TABLES.runs).where({ id }).update(update);
   }
 
   async setTotal(id: number, total: number): Promise<void> {
@@ -137,7 +137,8 @@ export class RunStore {
     return Boolean(row?.cancel_requested);
   }
 
-  async addItems(runId: number, items: readonly RunItemInput[]): Promise<void> {
+  /** `db` lets a caller write the items in its own transaction (a push run writes a page at once). */
+  async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
     const rows = items.map((item) => ({
       run_id: runId,
@@ -154,7 +155,7 @@ export class RunStore {
       error: item.error ?? null,
       duration_ms: item.durationMs ?? null,
     }));
-    for (let start = 0; start < rows.length; start += 200) await this.knex(TABLES.runItems).insert(rows.slice(start, start + 200));
+    for (let start = 0; start < rows.length; start += 200) await db(TABLES.runItems).insert(rows.slice(start, start + 200));
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {
