@@ -53,12 +53,14 @@ const WINDOW_MS = 1000;
 const SETTLE_FACTOR = 0.98;
 const FAST_GROWTH = 0.05;
 const PROBE_GROWTH = 0.002;
+/** After a throttle, hold just under the learned ceiling this long before probing above it. */
+const HOLD_DOWN_MS = 60_000;
 const DEFAULT_PAUSE_MS = 1000;
 /** Fewer accepted requests than this in the last window say nothing about the downstream's limit. */
 const MIN_SAMPLE = 10;
 
 /**
- * A token bucket whose rate adapts like TCP congestion control: unlimited (or the configured
+ * A GCRA limiter whose rate adapts like TCP congestion control: unlimited (or the configured
  * rate) until the downstream throttles; then just under the rate it accepted during the last
  * second, growing quickly back to that ceiling and only slowly beyond it. A `Retry-After` pauses
  * every request of the source until it has passed.
@@ -71,6 +73,7 @@ export class AdaptiveRateLimiter {
   #ceiling = Infinity;
   /** The time the next request may go (GCRA's theoretical arrival time). */
   #nextSlot = 0;
+  #throttledAt = 0;
   #lastGrowth: number;
   #pausedUntil = 0;
   /** Accepted requests per 100 ms slot over the last window, to measure what the downstream takes. */
@@ -129,6 +132,7 @@ export class AdaptiveRateLimiter {
     this.#ceiling = Math.min(this.#configured, acceptedRate);
     this.#rate = Math.max(1, this.#ceiling * SETTLE_FACTOR);
     this.#lastGrowth = this.#pausedUntil;
+    this.#throttledAt = now;
   }
 
   /** A server error with `Retry-After` that says nothing about our rate: only pause. */
@@ -150,7 +154,10 @@ export class AdaptiveRateLimiter {
       }
       if (this.#rate === Infinity) return;
       const interval = 1000 / this.#rate;
-      const tolerance = this.#ceiling === Infinity ? interval * Math.max(0, this.#rate / 20 - 1) : 0;
+      // Before any throttle, a small burst; after, 1% of a second's slots of catch-up at most (a
+      // page boundary or a busy event loop must not cost requests, yet never enough to tip a
+      // fixed window, which the 2% settle margin leaves room for).
+      const tolerance = this.#ceiling === Infinity ? interval * Math.max(0, this.#rate / 20 - 1) : interval * Math.max(2, this.#rate / 100);
       const slot = Math.max(this.#nextSlot, now - tolerance);
       if (slot - now >= 1) {
         await this.#sleep(slot - now);
@@ -165,7 +172,9 @@ export class AdaptiveRateLimiter {
     if (this.#rate === Infinity || this.#rate >= this.#configured) return;
     const seconds = (now - this.#lastGrowth) / 1000;
     if (seconds < 0.25) return;
-    const factor = this.#rate < this.#ceiling * SETTLE_FACTOR ? FAST_GROWTH : PROBE_GROWTH;
+    const below = this.#rate < this.#ceiling * SETTLE_FACTOR;
+    if (!below && now < this.#throttledAt + HOLD_DOWN_MS) return;
+    const factor = below ? FAST_GROWTH : PROBE_GROWTH;
     this.#rate = Math.min(this.#configured, this.#rate * (1 + factor * seconds));
     this.#lastGrowth = now;
   }
