@@ -13,6 +13,8 @@ export function createRouter(context: CenterContext): express.Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
+  // The SCIM server (/scim/v2) and its token endpoint (/oauth/token) mount above this line: the
+  // console below ends with its own admin check and a 404 page for anything it does not know.
   app.use('/', createAdminRouter(context));
   return app;
 }
