@@ -16,12 +16,11 @@ export function adminAgent(app: express.Express, admin = 'alice'): { agent: Agen
     if (!token) token = csrfTokenOf((await get('/')).text);
     return token;
   };
-  const post = async (path: string, form: Record<string, string | string[]>) =>
-    agent
-      .post(`${MOUNT}${path}`)
-      .set(ADMIN_HEADER, admin)
-      .type('form')
-      .send(encodeForm({ _csrf: await csrf(), ...form }));
+  const post = async (path: string, form: Record<string, string | string[]>) => {
+    // The agent attaches cookies when a request is created, so fetch the token (and its cookie) first.
+    const _csrf = await csrf();
+    return agent.post(`${MOUNT}${path}`).set(ADMIN_HEADER, admin).type('form').send(encodeForm({ _csrf, ...form }));
+  };
   return { agent, get, post, csrf };
 }
 
