@@ -92,7 +92,7 @@ describe('console security', () => {
       const source = await createPull();
       const client = adminAgent(test.app);
       const page = await client.get('/');
-      expect(page.headers['set-cookie']?.join(';')).toMatch(new RegExp(`ssc_csrf=[^;]+; Path=${MOUNT}; HttpOnly; SameSite=Strict`));
+      expect((page.headers['set-cookie'] as unknown as string[] | undefined)?.join(';')).toMatch(new RegExp(`ssc_csrf=[^;]+; Path=${MOUNT}; HttpOnly; SameSite=Strict`));
       const res = await client.post(`/sources/${source.id}/enable`, {});
       expect(res.status).toBe(303);
       expect((await test.center.sources.get(source.id)).enabled).toBe(true);
