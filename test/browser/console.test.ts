@@ -35,7 +35,7 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     ['zh-CN', 'en-US'],
   ] as Array<[Locale, string]>) {
     it(`walks the whole downstream-sync flow in ${lang}`, { timeout: 120_000 }, async () => {
-      const host = await startConsoleHost();
+      const host = await startConsoleHost({ holdUserPages: true });
       const context = await browser.newContext({ locale: startLocale, viewport: { width: 1280, height: 860 } });
       const page = await context.newPage();
       const pageErrors: string[] = [];
@@ -153,7 +153,15 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('sync.start')).click();
   await page.getByText(t('notice.started')).waitFor();
   const runRow = page.locator('table.runs tbody tr').first();
+  // The run waits on the host's user pages: it shows as running with a progress bar and a Cancel.
+  await runRow.locator('progress').waitFor();
+  await runRow.getByRole('button', { name: t('action.cancel') }).waitFor();
+  expect(await button(t('sync.start')).isDisabled()).toBe(true);
+  await shot('11a-manual-sync-running');
+  // Released, it finishes; console.js notices through the progress endpoint, no reload by the test.
+  host.releaseUserPages();
   await runRow.locator('.result-succeeded').waitFor();
+  expect(await runRow.locator('progress').count()).toBe(0);
   await shot('11-manual-sync-runs');
   await runRow.getByRole('link', { name: t('run.viewLog') }).click();
   await page.getByRole('heading', { name: t('run.title', { id: 1 }) }).waitFor();

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { Directory } from '../../lib/hooks/directory.js';
 import { buildDirectory } from './factories.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { createTestCenter, type TestCenter } from './test-center.js';
@@ -13,6 +14,8 @@ export interface ConsoleHost extends TestCenter {
   origin: string;
   /** origin + HOST_MOUNT */
   consoleUrl: string;
+  /** Lets reads of the host's user pages through (see `holdUserPages`). */
+  releaseUserPages(): void;
 }
 
 /**
@@ -20,9 +23,20 @@ export interface ConsoleHost extends TestCenter {
  * center mounted under HOST_MOUNT, a directory of a few orgs and users that the host has
  * already reported through center.changes.
  */
-export async function startConsoleHost(): Promise<ConsoleHost> {
+export async function startConsoleHost(options: { holdUserPages?: boolean } = {}): Promise<ConsoleHost> {
   const seed = buildDirectory(3, 8);
   const directory = new MemoryDirectory(seed);
+  // Holding the user pages keeps a manual sync "running" until the test lets it go, so the page's
+  // live progress can be watched without sleeping.
+  let releaseUserPages = () => {};
+  if (options.holdUserPages) {
+    const held = new Promise<void>((resolve) => (releaseUserPages = resolve));
+    const listUsers = directory.listUsers.bind(directory);
+    (directory as Directory).listUsers = async (request) => {
+      await held;
+      return listUsers(request);
+    };
+  }
   const test = await createTestCenter(
     {
       admin: { isAdmin: () => true, actor: () => 'browser-admin' },
@@ -54,7 +68,9 @@ export async function startConsoleHost(): Promise<ConsoleHost> {
     app,
     origin,
     consoleUrl: `${origin}${HOST_MOUNT}`,
+    releaseUserPages,
     async close() {
+      releaseUserPages();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await test.close();

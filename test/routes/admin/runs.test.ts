@@ -78,6 +78,7 @@ describe('console: manual sync', () => {
     const page = await client.get(`/sources/${source.id}/sync`);
     expect(page.text).toContain(`data-progress-url="${MOUNT}/sources/${source.id}/runs/${run!.id}/progress"`);
     expect(page.text).toContain('<progress');
+    expect(page.text).toContain('disabled aria-describedby="sync-running"');
     const progress = await client.get(`/sources/${source.id}/runs/${run!.id}/progress`);
     expect(progress.type).toBe('application/json');
     expect(progress.body).toMatchObject({ id: run!.id, active: true });
