@@ -107,6 +107,10 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   const pullName = `Wiki ${lang}`;
   await link(t('action.newSource')).first().click();
   await button(t('wizard.next')).click();
+  await page.getByLabel(t('field.name')).fill(pushName.toUpperCase());
+  await button(t('wizard.nextParameters')).click();
+  await page.locator('#f-name-error').getByText(t('validation.taken')).waitFor();
+  await shot('06a-wizard-basics-error');
   await page.getByLabel(t('field.name')).fill(pullName);
   await button(t('wizard.nextParameters')).click();
   await page.getByRole('radio', { name: new RegExp(t('mode.pull')) }).check();
