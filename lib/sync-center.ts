@@ -12,6 +12,7 @@ import { reconcileDirectory, type ReconcileOptions, type ReconcileReport } from 
 import { resolveOptions, type SyncCenterOptions } from './options.js';
 import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
+import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
@@ -87,6 +88,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, holder, workers };
   const router = createRouter(context);
 
+  const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
   const changes: ChangesApi = {
     userUpserted: (user) => writer.apply([{ type: 'userUpserted', user }]),
@@ -118,6 +120,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     },
     async start() {
       if (state !== 'created') throw new Error(`scim-sync-center: start() called on a center that is already ${state}`);
+      workerLock.acquire();
       state = 'started';
       for (const worker of workers) await worker.start();
     },
@@ -129,7 +132,10 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
-      if (wasStarted) for (const worker of [...workers].reverse()) await worker.stop();
+      if (wasStarted) {
+        for (const worker of [...workers].reverse()) await worker.stop();
+        workerLock.release();
+      }
       await manualSyncs.close();
       events.removeAllListeners();
       if (owned) await knex.destroy();
