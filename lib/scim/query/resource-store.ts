@@ -7,7 +7,7 @@ export interface QueryContext {
   dialect: Dialect;
   /** The source's scope: org ids whose subtrees it sees; empty means the whole directory. */
   scopeOrgIds: readonly string[];
-  /** Tombstones deleted at or after this instant are still shown; older ones are gone (404). */
+  /** Tombstones deleted after this instant are still shown; older ones are gone (404). */
   tombstoneCutoff: string;
 }
 
@@ -53,7 +53,7 @@ export function visibleRows(context: QueryContext, resource: ResourceTable, sele
   query.from({ [resource.alias]: resource.table });
   const alias = resource.alias;
   if (selection.includeTombstones && resource.tombstones) {
-    query.whereRaw(`(${alias}.deleted_at IS NULL OR ${alias}.deleted_at >= ?)`, [context.tombstoneCutoff]);
+    query.whereRaw(`(${alias}.deleted_at IS NULL OR ${alias}.deleted_at > ?)`, [context.tombstoneCutoff]);
   } else {
     // Written exactly like the partial indexes' predicate, so the planner can use them.
     query.whereRaw(`${alias}.deleted_at IS NULL`);
