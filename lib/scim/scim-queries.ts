@@ -3,7 +3,7 @@ import { sortExpression } from './filter/targets.js';
 import type { ScimLocation, ScimResource } from './presenters.js';
 import { project } from './projection.js';
 import type { ListParams, Projection } from './query/list-params.js';
-import { countRows, findRow, loadRows, pageIds, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
+import { countRows, findRow, loadRows, pageIds, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
 import { resolvePath } from './resource-types.js';
 import type { ResourceKind } from './resources/resource-kind.js';
 import { ScimError } from './scim-error.js';
@@ -40,15 +40,23 @@ function compile(kind: ResourceKind, params: ListParams, context: QueryContext):
   return params.filter ? compileFilter(parseFilter(params.filter), kind.type, kind.targets, context.dialect) : undefined;
 }
 
-/** GET /Users?… and POST /Users/.search: filter, sort and page in SQL, then present one page. */
+/**
+ * GET /Users?… and POST /Users/.search: filter, sort and page in SQL, then present one page.
+ * The page is read first; when it is a partial page the total follows from it, so a lookup
+ * (`userName eq …`) costs no separate COUNT.
+ */
 export async function listResources(kind: ResourceKind, params: ListParams, context: QueryContext, location: ScimLocation): Promise<ListResponse> {
   const selection = selectionOf(compile(kind, params, context));
   const ordering = orderingOf(kind, params);
-  const totalResults = await countRows(context, kind.table, selection);
-  const response: ListResponse = { schemas: [URN.listResponse], totalResults, itemsPerPage: 0, startIndex: params.startIndex };
-  if (params.count === 0) return response;
-  const ids = params.startIndex > totalResults ? [] : await pageIds(context, kind.table, selection, ordering, params.startIndex - 1, params.count);
-  const resources = await presentIds(kind, ids, params, context, location);
+  const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex };
+  if (params.count === 0) {
+    response.totalResults = await countRows(context, kind.table, selection);
+    return response;
+  }
+  const rows = await pageRows(context, kind.table, selection, ordering, params.startIndex - 1, params.count);
+  const partial = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
+  response.totalResults = partial ? params.startIndex - 1 + rows.length : await countRows(context, kind.table, selection);
+  const resources = (await kind.present(context, rows, location, params)).map((resource) => project(resource, kind.type, params));
   response.itemsPerPage = resources.length;
   response.Resources = resources;
   return response;

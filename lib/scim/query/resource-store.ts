@@ -19,6 +19,12 @@ export interface ResourceTable {
   scopeCondition: string;
   /** Whether deleted rows are ever shown (as tombstones) rather than being 404 at once. */
   tombstones: boolean;
+  /** Computed columns read with each row (correlated subqueries), so presenting needs no more queries. */
+  extraColumns?: (context: QueryContext) => Knex.Raw[];
+}
+
+function rowColumns(context: QueryContext, resource: ResourceTable): Array<string | Knex.Raw> {
+  return [`${resource.alias}.*`, ...(resource.extraColumns?.(context) ?? [])];
 }
 
 export interface Selection {
@@ -80,22 +86,46 @@ export async function pageIds(
   offset: number,
   limit: number,
 ): Promise<string[]> {
-  const alias = resource.alias;
+  const query = visibleRows(context, resource, selection).select(`${resource.alias}.id`);
+  orderPage(query, resource.alias, ordering);
+  const rows: Array<{ id: string }> = await query.limit(limit).offset(offset);
+  return rows.map((row) => row.id);
+}
+
+/** Below this offset rows are read in one query; deeper pages read ids from an index first. */
+const DEFERRED_JOIN_OFFSET = 1000;
+
+/** One page of full rows, in order. */
+export async function pageRows(
+  context: QueryContext,
+  resource: ResourceTable,
+  selection: Selection,
+  ordering: Ordering,
+  offset: number,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  if (offset >= DEFERRED_JOIN_OFFSET) return loadRows(context, resource, await pageIds(context, resource, selection, ordering, offset, limit));
+  const query = visibleRows(context, resource, selection).select(rowColumns(context, resource));
+  orderPage(query, resource.alias, ordering);
+  return query.limit(limit).offset(offset);
+}
+
+function orderPage(query: Knex.QueryBuilder, alias: string, ordering: Ordering): void {
   const direction = ordering.descending ? 'DESC' : 'ASC';
-  const query = visibleRows(context, resource, selection).select(`${alias}.id`);
   if (ordering.expression) {
     // Missing values sort last ascending (first descending): the exact reverse, on both databases.
     query.orderByRaw(`(${ordering.expression} IS NULL) ${direction}, ${ordering.expression} ${direction}`);
   }
   query.orderByRaw(`${alias}.id ${direction}`);
-  const rows: Array<{ id: string }> = await query.limit(limit).offset(offset);
-  return rows.map((row) => row.id);
 }
 
 /** Full rows for ids, in the order given. */
 export async function loadRows(context: QueryContext, resource: ResourceTable, ids: readonly string[]): Promise<Record<string, unknown>[]> {
   if (ids.length === 0) return [];
-  const rows: Record<string, unknown>[] = await context.knex(resource.table).whereIn('id', [...ids]);
+  const rows: Record<string, unknown>[] = await context
+    .knex({ [resource.alias]: resource.table })
+    .whereIn(`${resource.alias}.id`, [...ids])
+    .select(rowColumns(context, resource));
   const byId = new Map(rows.map((row) => [String(row.id), row]));
   return ids.map((id) => byId.get(id)).filter((row): row is Record<string, unknown> => row !== undefined);
 }
@@ -104,7 +134,7 @@ export async function loadRows(context: QueryContext, resource: ResourceTable, i
 export async function findRow(context: QueryContext, resource: ResourceTable, id: string): Promise<Record<string, unknown> | undefined> {
   return visibleRows(context, resource, { includeTombstones: true })
     .where(`${resource.alias}.id`, id)
-    .select(`${resource.alias}.*`)
+    .select(rowColumns(context, resource))
     .first();
 }
 

@@ -1,8 +1,9 @@
+import type { Knex } from 'knex';
 import { toMirrorRecord } from '../../mirror/mirror-rows.js';
 import type { MirrorUserData } from '../../mirror/normalize.js';
 import { TABLES } from '../../persistence/tables.js';
 import { toScimUser, type UserRelations } from '../presenters.js';
-import { rawRows, visibleOrgIds, visibleRows, type QueryContext } from '../query/resource-store.js';
+import { visibleOrgIds, visibleRows, type QueryContext } from '../query/resource-store.js';
 import { USER_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
 import { USER_ALIAS, USER_TARGETS } from './targets.js';
@@ -18,22 +19,22 @@ export const USERS: ResourceKind = {
     alias: USER_ALIAS,
     tombstones: true,
     // A user is in scope when any of its orgs is.
+    extraColumns: orgNameColumns,
     scopeCondition: `EXISTS (SELECT 1 FROM sync_user_orgs so WHERE so.user_id = ${USER_ALIAS}.id AND so.org_id IN (SELECT id FROM scope_orgs))`,
   },
   async present(context, rows, location) {
     const users = rows.map((row) => toMirrorRecord<MirrorUserData>(row));
     const allOrgIds = users.flatMap((user) => user.data.orgIds);
     const visible = await visibleOrgIds(context, allOrgIds);
-    const primaryIds = users.map((user) => user.data.primaryOrgId).filter((id): id is string => id !== undefined && visible.has(id));
-    const names = await departmentsAndOrganizations(context, primaryIds);
     const managers = await visibleManagers(context, users.map((user) => user.data.managerId).filter((id): id is string => Boolean(id)));
-    return users.map((user) => {
+    return users.map((user, index) => {
+      const row = rows[index]!;
       const primaryOrgId = user.data.primaryOrgId && visible.has(user.data.primaryOrgId) ? user.data.primaryOrgId : undefined;
       const relations: UserRelations = {
         orgIds: user.data.orgIds.filter((id) => visible.has(id)),
         primaryOrgId,
-        department: primaryOrgId ? names.get(primaryOrgId)?.department : undefined,
-        organization: primaryOrgId ? names.get(primaryOrgId)?.organization : undefined,
+        department: primaryOrgId ? ((row.ssc_department as string | null) ?? undefined) : undefined,
+        organization: primaryOrgId ? ((row.ssc_organization as string | null) ?? undefined) : undefined,
         managerVisible: user.data.managerId !== undefined && managers.has(user.data.managerId),
       };
       return toScimUser(user, relations, location);
@@ -43,40 +44,23 @@ export const USERS: ResourceKind = {
 
 /**
  * department = the primary org's name; organization = the name of the top of its branch (the
- * root, or the scope root for a scoped source). One recursive query walks up from every primary
- * org of the page at once.
+ * root, or the scope root for a scoped source). Both are read with the user row as correlated
+ * subqueries, so presenting a page costs no extra round trip.
  */
-async function departmentsAndOrganizations(
-  context: QueryContext,
-  primaryIds: readonly string[],
-): Promise<Map<string, { department: string; organization: string }>> {
-  const result = new Map<string, { department: string; organization: string }>();
-  const ids = [...new Set(primaryIds)];
-  if (ids.length === 0) return result;
+function orgNameColumns(context: QueryContext): Knex.Raw[] {
   const stopAtScope = context.scopeOrgIds.length > 0 ? ` AND up.id NOT IN (${context.scopeOrgIds.map(() => '?').join(', ')})` : '';
-  const rows = await rawRows<{ start_id: string; name: string; depth: number | string }>(
+  return [
+    context.knex.raw(`(SELECT d.name FROM sync_orgs d WHERE d.id = ${USER_ALIAS}.primary_org_id) AS ssc_department`),
     context.knex.raw(
-      `WITH RECURSIVE up(start_id, id, parent_id, name, depth) AS (
-         SELECT id, id, parent_id, name, 0 FROM sync_orgs WHERE id IN (${ids.map(() => '?').join(', ')})
+      `(WITH RECURSIVE up(id, parent_id, name, depth) AS (
+         SELECT id, parent_id, name, 0 FROM sync_orgs WHERE sync_orgs.id = ${USER_ALIAS}.primary_org_id
          UNION ALL
-         SELECT up.start_id, p.id, p.parent_id, p.name, up.depth + 1 FROM up JOIN sync_orgs p ON p.id = up.parent_id
+         SELECT p.id, p.parent_id, p.name, up.depth + 1 FROM up JOIN sync_orgs p ON p.id = up.parent_id
          WHERE up.depth < ${MAX_DEPTH}${stopAtScope}
-       ) SELECT start_id, name, depth FROM up`,
-      [...ids, ...context.scopeOrgIds],
+       ) SELECT name FROM up ORDER BY depth DESC LIMIT 1) AS ssc_organization`,
+      [...context.scopeOrgIds],
     ),
-  );
-  const deepest = new Map<string, number>();
-  for (const row of rows) {
-    const depth = Number(row.depth);
-    const entry = result.get(row.start_id) ?? { department: '', organization: '' };
-    if (depth === 0) entry.department = row.name;
-    if (depth >= (deepest.get(row.start_id) ?? -1)) {
-      deepest.set(row.start_id, depth);
-      entry.organization = row.name;
-    }
-    result.set(row.start_id, entry);
-  }
-  return result;
+  ];
 }
 
 async function visibleManagers(context: QueryContext, managerIds: readonly string[]): Promise<Set<string>> {
