@@ -27,6 +27,8 @@ export interface PullLogInput {
   resultCount?: number | null;
   status: number;
   durationMs: number;
+  /** When the request arrived (ISO-8601); the time of writing when absent. */
+  at?: string;
 }
 
 export interface PullLogEntry extends PullLogInput {
@@ -65,9 +67,15 @@ export class IncrementalLog {
   }
 
   async recordPull(entry: PullLogInput): Promise<void> {
-    await this.knex(TABLES.pullLog).insert({
+    await this.recordPulls([entry]);
+  }
+
+  /** Several pull requests in one statement (the SCIM server writes its log in batches). */
+  async recordPulls(entries: readonly PullLogInput[]): Promise<void> {
+    const now = this.clock().toISOString();
+    const rows = entries.map((entry) => ({
       source_id: entry.sourceId,
-      at: this.clock().toISOString(),
+      at: entry.at ?? now,
       client_id: entry.clientId ?? null,
       method: entry.method,
       path: entry.path,
@@ -75,7 +83,8 @@ export class IncrementalLog {
       result_count: entry.resultCount ?? null,
       status: entry.status,
       duration_ms: entry.durationMs,
-    });
+    }));
+    for (let start = 0; start < rows.length; start += 200) await this.knex(TABLES.pullLog).insert(rows.slice(start, start + 200));
   }
 
   /** Newest first. */
