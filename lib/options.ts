@@ -39,6 +39,10 @@ export interface SyncCenterOptions {
   timezone?: string;
   /** Where warnings and errors go. @default console */
   logger?: Logger;
+  /** Requests each pull source may make to the SCIM server per minute (per process), bursts up to the same number. @default { requestsPerMinute: 600 } */
+  pullRateLimit?: { requestsPerMinute: number };
+  /** The center's clock, for tests and simulations that move time instead of waiting. @default () => new Date() */
+  clock?: () => Date;
 }
 
 /** The options after validation, with defaults filled in. */
@@ -55,6 +59,8 @@ export interface ResolvedOptions {
   logRetentionDays: number;
   timezone: string | undefined;
   logger: Logger;
+  pullRateLimit: { requestsPerMinute: number };
+  clock: () => Date;
 }
 
 const KNOWN_OPTIONS = [
@@ -70,6 +76,8 @@ const KNOWN_OPTIONS = [
   'logRetentionDays',
   'timezone',
   'logger',
+  'pullRateLimit',
+  'clock',
 ] as const satisfies ReadonlyArray<keyof SyncCenterOptions>;
 
 const MIN_KEY_LENGTH = 32;
@@ -99,7 +107,29 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     logRetentionDays: positiveNumber(options.logRetentionDays, 'logRetentionDays') ?? 30,
     timezone: checkTimezone(options.timezone),
     logger: checkLogger(logger),
+    pullRateLimit: checkPullRateLimit(options.pullRateLimit),
+    clock: checkClock(options.clock),
   };
+}
+
+const DEFAULT_PULL_REQUESTS_PER_MINUTE = 600;
+
+function checkPullRateLimit(value: SyncCenterOptions['pullRateLimit']): ResolvedOptions['pullRateLimit'] {
+  if (value === undefined) return { requestsPerMinute: DEFAULT_PULL_REQUESTS_PER_MINUTE };
+  const rate = (value as { requestsPerMinute?: unknown } | null)?.requestsPerMinute;
+  if (typeof value !== 'object' || value === null || typeof rate !== 'number' || !Number.isFinite(rate) || rate < 1) {
+    throw new TypeError('createSyncCenter: `pullRateLimit` must be { requestsPerMinute: n } with n ≥ 1, e.g. { requestsPerMinute: 600 }.');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'requestsPerMinute') throw new TypeError(`createSyncCenter: unknown option \`pullRateLimit.${key}\`. Did you mean \`pullRateLimit.requestsPerMinute\`?`);
+  }
+  return { requestsPerMinute: rate };
+}
+
+function checkClock(value: unknown): () => Date {
+  if (value === undefined) return () => new Date();
+  if (typeof value !== 'function') throw new TypeError('createSyncCenter: `clock` must be a function returning a Date, e.g. () => new Date().');
+  return value as () => Date;
 }
 
 function checkDirectory(directory: Directory | undefined): Directory {

@@ -12,10 +12,12 @@ import { reconcileDirectory, type ReconcileOptions, type ReconcileReport } from 
 import { resolveOptions, type SyncCenterOptions } from './options.js';
 import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
+import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
+import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
 
@@ -40,6 +42,14 @@ export interface RunsApi {
   settled(runId: number): Promise<Run | undefined>;
 }
 
+/** Pull mode (the SCIM server) housekeeping. */
+export interface PullApi {
+  /** Deletes pull log rows older than `logRetentionDays` and expired access tokens; for the scheduler. */
+  purge(): Promise<PullPurgeReport>;
+  /** Writes the queued pull log entries now (they are otherwise written in batches). */
+  flushLog(): Promise<void>;
+}
+
 export interface SyncCenter {
   /** A private express sub-app: mount it with `app.use('/sync-center', center.router)`. */
   readonly router: ReturnType<typeof createRouter>;
@@ -53,6 +63,7 @@ export interface SyncCenter {
   readonly logs: IncrementalLog;
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
+  readonly pull: PullApi;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
@@ -70,10 +81,11 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const events = new SyncEvents();
   const audit = new AuditLog(knex);
   const mirror = new MirrorReader(knex);
-  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied));
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush });
+  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), resolved.clock);
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush, clock: resolved.clock });
   const runStore = new RunStore(knex);
-  const incrementalLog = new IncrementalLog(knex);
+  const incrementalLog = new IncrementalLog(knex, resolved.clock);
+  const pull = new PullService({ knex, options: resolved, sources, incrementalLog });
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const manualSyncs = new ManualSyncs({
     knex,
@@ -84,9 +96,10 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     holder,
   });
   const workers: Worker[] = [];
-  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, holder, workers };
+  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, pull, holder, workers };
   const router = createRouter(context);
 
+  const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
   const changes: ChangesApi = {
     userUpserted: (user) => writer.apply([{ type: 'userUpserted', user }]),
@@ -105,6 +118,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     logs: incrementalLog,
     mirror,
     events,
+    pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs: {
       start: (sourceId, startOptions) => manualSyncs.start(sourceId, startOptions),
       cancel: (runId) => manualSyncs.cancel(runId),
@@ -118,6 +132,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     },
     async start() {
       if (state !== 'created') throw new Error(`scim-sync-center: start() called on a center that is already ${state}`);
+      workerLock.acquire();
       state = 'started';
       for (const worker of workers) await worker.start();
     },
@@ -129,8 +144,12 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
-      if (wasStarted) for (const worker of [...workers].reverse()) await worker.stop();
+      if (wasStarted) {
+        for (const worker of [...workers].reverse()) await worker.stop();
+        workerLock.release();
+      }
       await manualSyncs.close();
+      await pull.log.flush();
       events.removeAllListeners();
       if (owned) await knex.destroy();
     },

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import * as initial from './20261126-01-initial.js';
+import * as pull from './20261126-02-pull.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
   ['20261126-01-initial', initial],
+  ['20261126-02-pull', pull],
 ];

@@ -18,6 +18,7 @@ export const TABLES = {
   pullLog: 'sync_pull_log',
   auditLog: 'sync_audit_log',
   leases: 'sync_leases',
+  oauthTokens: 'sync_oauth_tokens',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

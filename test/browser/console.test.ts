@@ -176,12 +176,15 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('log.filter.apply')).click();
   await page.getByText(t('run.log.emptyFiltered')).waitFor();
 
-  // --- Incremental sync log: an honest empty state, then the rows the SCIM server would write.
+  // --- Incremental sync log: an honest empty state, then the rows the SCIM server writes when the
+  // downstream app pulls with the token it was given at creation.
   const pull = (await host.center.sources.list()).find((source) => source.name === renamed)!;
   await page.goto(`${host.consoleUrl}/sources/${pull.id}/log`);
   await page.getByText(t('log.empty.pull')).waitFor();
-  await host.center.logs.recordPull({ sourceId: pull.id, clientId: pull.pull!.clientId, method: 'GET', path: '/scim/v2/Users', filter: 'meta.lastModified gt "2025-01-01T00:00:00Z"', resultCount: 8, status: 200, durationMs: 12 });
-  await host.center.logs.recordPull({ sourceId: pull.id, clientId: pull.pull!.clientId, method: 'GET', path: '/scim/v2/Users/nope', status: 404, durationMs: 3 });
+  const scim = (pathAndQuery: string) => fetch(`${host.consoleUrl}/scim/v2${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await scim(`/Users?filter=${encodeURIComponent('meta.lastModified gt "2000-01-01T00:00:00Z"')}`)).status).toBe(200);
+  expect((await scim('/Users/nope')).status).toBe(404);
+  await host.center.pull.flushLog();
   await page.reload();
   await page.locator('.log-entry').nth(1).waitFor();
   await page.locator('.log-entry summary').first().click();
