@@ -15,7 +15,8 @@ export function createRouter(context: CenterContext): express.Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
-  // Pull mode: before the console, which would otherwise ask for an admin session.
+  // Pull mode: before the console, which ends with its own admin check and a 404 page for
+  // anything it does not know.
   app.use('/scim/v2', createScimRouter(context));
   app.use('/oauth/token', createOAuthTokenRouter(context));
   app.use('/', createAdminRouter(context));
