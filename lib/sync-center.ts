@@ -85,7 +85,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush, clock: resolved.clock });
   const runStore = new RunStore(knex);
   const incrementalLog = new IncrementalLog(knex, resolved.clock);
-  const pull = new PullService({ knex, options: resolved, sources, incrementalLog });
+  const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const manualSyncs = new ManualSyncs({
     knex,

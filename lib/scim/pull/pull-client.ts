@@ -5,4 +5,6 @@ export interface PullClient {
   clientId: string | null;
   /** The source's scope: org ids whose subtrees it sees; empty means the whole directory. */
   scopeOrgIds: string[];
+  /** When the access token stops working (OAuth tokens only). */
+  expiresAt?: string;
 }
