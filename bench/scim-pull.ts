@@ -15,6 +15,7 @@ import type { Directory, DirectoryOrg, DirectoryUser } from '../lib/hooks/direct
 import { toMirrorRecord } from '../lib/mirror/mirror-rows.js';
 import type { MirrorUserData } from '../lib/mirror/normalize.js';
 import { toScimUser } from '../lib/scim/presenters.js';
+import { orgNameColumns } from '../lib/scim/resources/users.js';
 import { URN } from '../lib/scim/urns.js';
 
 const USERS = Number(process.env.USERS ?? 100_000);
@@ -76,12 +77,25 @@ async function main(): Promise<void> {
 
     const app = express();
     app.use('/sync', center.router);
-    // The baseline: the same indexed SELECT and the same JSON, with no auth, scope, log or limits.
+    // The baseline: the same indexed SELECT (with the department and organization names the
+    // SCIM server reads alongside) and the same JSON, with no auth, scope, log or limits.
+    const queryContext = { knex: center.knex, dialect: 'sqlite' as const, scopeOrgIds: [], tombstoneCutoff: '' };
     app.get('/bare/Users', async (req, res) => {
-      const row = await center.knex('sync_users').whereRaw('lower(user_name) = lower(?)', [String(req.query.userName)]).whereNull('deleted_at').first();
+      const row = await center
+        .knex('sync_users as u')
+        .select('u.*', ...orgNameColumns(queryContext))
+        .whereRaw('lower(u.user_name) = lower(?)', [String(req.query.userName)])
+        .whereNull('u.deleted_at')
+        .first();
       const base = { base: `${req.protocol}://${req.get('host')}/sync/scim/v2` };
       const resources = row
-        ? [toScimUser(toMirrorRecord<MirrorUserData>(row), { orgIds: JSON.parse(row.data).orgIds, primaryOrgId: row.primary_org_id, managerVisible: false }, base)]
+        ? [
+            toScimUser(
+              toMirrorRecord<MirrorUserData>(row),
+              { orgIds: JSON.parse(row.data).orgIds, primaryOrgId: row.primary_org_id, department: row.ssc_department, organization: row.ssc_organization, managerVisible: false },
+              base,
+            ),
+          ]
         : [];
       res.type('application/scim+json').json({ schemas: [URN.listResponse], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources });
     });

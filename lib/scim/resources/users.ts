@@ -47,7 +47,7 @@ export const USERS: ResourceKind = {
  * root, or the scope root for a scoped source). Both are read with the user row as correlated
  * subqueries, so presenting a page costs no extra round trip.
  */
-function orgNameColumns(context: QueryContext): Knex.Raw[] {
+export function orgNameColumns(context: QueryContext): Knex.Raw[] {
   const stopAtScope = context.scopeOrgIds.length > 0 ? ` AND up.id NOT IN (${context.scopeOrgIds.map(() => '?').join(', ')})` : '';
   return [
     context.knex.raw(`(SELECT d.name FROM sync_orgs d WHERE d.id = ${USER_ALIAS}.primary_org_id) AS ssc_department`),
