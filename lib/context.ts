@@ -6,6 +6,7 @@ import type { ResolvedOptions } from './options.js';
 import type { IncrementalLog } from './runs/incremental-log.js';
 import type { ManualSyncs } from './runs/manual-sync.js';
 import type { RunStore } from './runs/run-store.js';
+import type { PullService } from './scim/pull/pull-service.js';
 import type { SourcesService } from './sources/sources-service.js';
 
 /** Something the center runs between start() and close(): delivery workers, schedules. */
@@ -25,6 +26,8 @@ export interface CenterContext {
   runStore: RunStore;
   incrementalLog: IncrementalLog;
   manualSyncs: ManualSyncs;
+  /** The SCIM server's authentication, rate limits and request log. */
+  pull: PullService;
   /** This process's name in leases and runs. */
   holder: string;
   workers: Worker[];

@@ -36,6 +36,19 @@ export class ValidationError extends SyncCenterError {
   }
 }
 
+/** Collects field issues so that one error names every bad field at once. */
+export class IssueCollector {
+  readonly issues: FieldIssue[] = [];
+
+  add(field: string, code: string, message: string, params?: FieldIssue['params']): void {
+    this.issues.push({ field, code, message, params });
+  }
+
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new ValidationError(this.issues);
+  }
+}
+
 /** The thing asked for does not exist (a source, a run, a mirror object). */
 export class NotFoundError extends SyncCenterError {
   constructor(what: string, id: string) {

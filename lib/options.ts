@@ -95,6 +95,10 @@ export interface SyncCenterOptions {
   logger?: Logger;
   /** Push mode tuning: concurrency, timeouts, retries, quarantine. See PushOptions. */
   push?: PushOptions;
+  /** Requests each pull source may make to the SCIM server per minute (per process), bursts up to the same number. @default { requestsPerMinute: 600 } */
+  pullRateLimit?: { requestsPerMinute: number };
+  /** The center's clock, for tests and simulations that move time instead of waiting. @default () => new Date() */
+  clock?: () => Date;
 }
 
 /** The options after validation, with defaults filled in. */
@@ -112,6 +116,8 @@ export interface ResolvedOptions {
   timezone: string | undefined;
   logger: Logger;
   push: ResolvedPushOptions;
+  pullRateLimit: { requestsPerMinute: number };
+  clock: () => Date;
 }
 
 const KNOWN_OPTIONS = [
@@ -128,6 +134,8 @@ const KNOWN_OPTIONS = [
   'timezone',
   'logger',
   'push',
+  'pullRateLimit',
+  'clock',
 ] as const satisfies ReadonlyArray<keyof SyncCenterOptions>;
 
 const MIN_KEY_LENGTH = 32;
@@ -158,7 +166,29 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     timezone: checkTimezone(options.timezone),
     logger: checkLogger(logger),
     push: resolvePushOptions(options.push),
+    pullRateLimit: checkPullRateLimit(options.pullRateLimit),
+    clock: checkClock(options.clock),
   };
+}
+
+const DEFAULT_PULL_REQUESTS_PER_MINUTE = 600;
+
+function checkPullRateLimit(value: SyncCenterOptions['pullRateLimit']): ResolvedOptions['pullRateLimit'] {
+  if (value === undefined) return { requestsPerMinute: DEFAULT_PULL_REQUESTS_PER_MINUTE };
+  const rate = (value as { requestsPerMinute?: unknown } | null)?.requestsPerMinute;
+  if (typeof value !== 'object' || value === null || typeof rate !== 'number' || !Number.isFinite(rate) || rate < 1) {
+    throw new TypeError('createSyncCenter: `pullRateLimit` must be { requestsPerMinute: n } with n ≥ 1, e.g. { requestsPerMinute: 600 }.');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'requestsPerMinute') throw new TypeError(`createSyncCenter: unknown option \`pullRateLimit.${key}\`. Did you mean \`pullRateLimit.requestsPerMinute\`?`);
+  }
+  return { requestsPerMinute: rate };
+}
+
+function checkClock(value: unknown): () => Date {
+  if (value === undefined) return () => new Date();
+  if (typeof value !== 'function') throw new TypeError('createSyncCenter: `clock` must be a function returning a Date, e.g. () => new Date().');
+  return value as () => Date;
 }
 
 const PUSH_DEFAULTS: ResolvedPushOptions = {

@@ -12,6 +12,7 @@ import { reconcileDirectory, type ReconcileOptions, type ReconcileReport } from 
 import { resolveOptions, type SyncCenterOptions } from './options.js';
 import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
+import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
@@ -20,6 +21,7 @@ import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
 import type { RetentionReport } from './scheduler/retention.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
 
@@ -54,6 +56,14 @@ export interface SchedulerApi {
   retention(): Promise<RetentionReport>;
 }
 
+/** Pull mode (the SCIM server) housekeeping. */
+export interface PullApi {
+  /** Deletes pull log rows older than `logRetentionDays` and expired access tokens; for the scheduler. */
+  purge(): Promise<PullPurgeReport>;
+  /** Writes the queued pull log entries now (they are otherwise written in batches). */
+  flushLog(): Promise<void>;
+}
+
 export interface SyncCenter {
   /** A private express sub-app: mount it with `app.use('/sync-center', center.router)`. */
   readonly router: ReturnType<typeof createRouter>;
@@ -70,6 +80,7 @@ export interface SyncCenter {
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
   readonly push: PushApi;
   readonly scheduler: SchedulerApi;
+  readonly pull: PullApi;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
@@ -87,10 +98,11 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const events = new SyncEvents();
   const audit = new AuditLog(knex);
   const mirror = new MirrorReader(knex);
-  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied));
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush });
+  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), resolved.clock);
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush, clock: resolved.clock });
   const runStore = new RunStore(knex);
-  const incrementalLog = new IncrementalLog(knex);
+  const incrementalLog = new IncrementalLog(knex, resolved.clock);
+  const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const manualSyncs = new ManualSyncs({
     knex,
@@ -101,12 +113,13 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     holder,
   });
   const workers: Worker[] = [];
-  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, holder, workers };
+  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, pull, holder, workers };
   const pushEngine = new PushEngine(context);
   const scheduler = new Scheduler(context, pushEngine);
   workers.push(pushEngine, scheduler);
   const router = createRouter(context);
 
+  const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
   const changes: ChangesApi = {
     userUpserted: (user) => writer.apply([{ type: 'userUpserted', user }]),
@@ -127,6 +140,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     events,
     push: createPushApi(context, pushEngine),
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
+    pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs: {
       start: (sourceId, startOptions) => manualSyncs.start(sourceId, startOptions),
       cancel: (runId) => manualSyncs.cancel(runId),
@@ -140,6 +154,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     },
     async start() {
       if (state !== 'created') throw new Error(`scim-sync-center: start() called on a center that is already ${state}`);
+      workerLock.acquire();
       state = 'started';
       for (const worker of workers) await worker.start();
     },
@@ -153,7 +168,11 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       state = 'closed';
       // Runs stop first: they use the SCIM clients the push worker closes.
       await manualSyncs.close();
-      if (wasStarted) for (const worker of [...workers].reverse()) await worker.stop();
+      if (wasStarted) {
+        for (const worker of [...workers].reverse()) await worker.stop();
+        workerLock.release();
+      }
+      await pull.log.flush();
       events.removeAllListeners();
       if (owned) await knex.destroy();
     },

@@ -2,6 +2,8 @@ import express from 'express';
 import type { CenterContext } from '../lib/context.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../lib/paths.js';
 import { createAdminRouter } from './admin/index.js';
+import { createOAuthTokenRouter } from './oauth/token.js';
+import { createScimRouter } from './scim/index.js';
 
 /**
  * The center's private express sub-app, with its own views and settings: mounting it never
@@ -13,6 +15,10 @@ export function createRouter(context: CenterContext): express.Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
+  // Pull mode: before the console, which ends with its own admin check and a 404 page for
+  // anything it does not know.
+  app.use('/scim/v2', createScimRouter(context));
+  app.use('/oauth/token', createOAuthTokenRouter(context));
   app.use('/', createAdminRouter(context));
   return app;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValidationError, type FieldIssue } from '../errors.js';
+import { IssueCollector } from '../errors.js';
 import type { DirectoryContact, DirectoryOrg, DirectoryUser } from '../hooks/directory.js';
 
 /**
@@ -45,20 +45,7 @@ const MAX_TEXT = 255;
 const NAME_PARTS = ['givenName', 'familyName', 'middleName', 'formatted', 'honorificPrefix', 'honorificSuffix'] as const;
 const USER_TEXT_FIELDS = ['displayName', 'title', 'employeeNumber', 'externalId', 'locale', 'preferredLanguage'] as const;
 
-/** Collects field issues so that one error names every bad field at once. */
-class IssueList {
-  readonly issues: FieldIssue[] = [];
-
-  add(field: string, code: string, message: string, params?: FieldIssue['params']): void {
-    this.issues.push({ field, code, message, params });
-  }
-
-  throwIfAny(): void {
-    if (this.issues.length > 0) throw new ValidationError(this.issues);
-  }
-}
-
-function requiredId(value: unknown, field: string, issues: IssueList): string {
+function requiredId(value: unknown, field: string, issues: IssueCollector): string {
   if (typeof value !== 'string') {
     issues.add(field, value === undefined || value === null ? 'required' : 'type', `${field} must be a non-empty string`);
     return '';
@@ -69,7 +56,7 @@ function requiredId(value: unknown, field: string, issues: IssueList): string {
   return trimmed;
 }
 
-function optionalText(value: unknown, field: string, issues: IssueList, max = MAX_TEXT): string | undefined {
+function optionalText(value: unknown, field: string, issues: IssueCollector, max = MAX_TEXT): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
     issues.add(field, 'type', `${field} must be a string`);
@@ -80,12 +67,12 @@ function optionalText(value: unknown, field: string, issues: IssueList, max = MA
   return trimmed === '' ? undefined : trimmed;
 }
 
-function optionalId(value: unknown, field: string, issues: IssueList): string | undefined {
+function optionalId(value: unknown, field: string, issues: IssueCollector): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   return requiredId(value, field, issues);
 }
 
-function contacts(value: unknown, field: string, issues: IssueList): DirectoryContact[] | undefined {
+function contacts(value: unknown, field: string, issues: IssueCollector): DirectoryContact[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) {
     issues.add(field, 'type', `${field} must be an array`);
@@ -118,7 +105,7 @@ function contacts(value: unknown, field: string, issues: IssueList): DirectoryCo
   return list.length > 0 ? list : undefined;
 }
 
-function orgIdList(value: unknown, issues: IssueList): string[] {
+function orgIdList(value: unknown, issues: IssueCollector): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     issues.add('orgIds', 'type', 'orgIds must be an array of org ids');
@@ -138,7 +125,7 @@ function notAnObject(value: unknown): boolean {
 
 /** Validates and normalises a host user. Throws a ValidationError naming every bad field. */
 export function normalizeUser(input: DirectoryUser): MirrorUserData {
-  const issues = new IssueList();
+  const issues = new IssueCollector();
   if (notAnObject(input)) {
     issues.add('user', 'type', 'user must be an object');
     issues.throwIfAny();
@@ -192,7 +179,7 @@ export function normalizeUser(input: DirectoryUser): MirrorUserData {
 
 /** Validates and normalises a host org (shape only; the tree is checked against the mirror). */
 export function normalizeOrg(input: DirectoryOrg): MirrorOrgData {
-  const issues = new IssueList();
+  const issues = new IssueCollector();
   if (notAnObject(input)) {
     issues.add('org', 'type', 'org must be an object');
     issues.throwIfAny();
@@ -218,7 +205,7 @@ export function normalizeOrg(input: DirectoryOrg): MirrorOrgData {
   return org;
 }
 
-function checkUpdatedAt(value: unknown, issues: IssueList): void {
+function checkUpdatedAt(value: unknown, issues: IssueCollector): void {
   if (value === undefined || value === null) return;
   const valid = value instanceof Date ? !Number.isNaN(value.getTime()) : typeof value === 'string' && !Number.isNaN(Date.parse(value));
   if (!valid) issues.add('updatedAt', 'type', 'updatedAt must be a Date or an ISO-8601 string');

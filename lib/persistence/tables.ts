@@ -20,6 +20,7 @@ export const TABLES = {
   leases: 'sync_leases',
   pushMembers: 'sync_push_members',
   pushState: 'sync_push_state',
+  oauthTokens: 'sync_oauth_tokens',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

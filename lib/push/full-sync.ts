@@ -9,7 +9,7 @@ import type { RunContext, RunExecutor, RunOutcome } from '../runs/manual-sync.js
 import { LeaseKeeper, type LeaseStore } from '../scheduler/leases.js';
 import { deletingKinds, thresholdExceeded } from './deletion-hold.js';
 import { deliveryLeaseName } from './delivery-worker.js';
-import { StopSyncError } from './errors.js';
+import { PushError, StopSyncError } from './errors.js';
 import type { LinkStore } from './links-store.js';
 import { MemberPusher, type MemberOutcome } from './member-pusher.js';
 import type { PushTarget } from './object-pusher.js';
@@ -91,7 +91,8 @@ class FullSync {
     try {
       return await this.#phases(target, semaphore);
     } catch (error) {
-      if (error instanceof StopSyncError && !this.#dryRun) await deps.health.failure(source.id, error.message, true);
+      // A run that could not even start talking to the downstream counts as a failed attempt too.
+      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.message, error instanceof StopSyncError);
       throw error;
     } finally {
       keeper?.stop();

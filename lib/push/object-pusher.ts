@@ -99,6 +99,8 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
   try {
     response = await target.client.create(endpoint, body);
   } catch (error) {
+    // The collection itself is missing: the URL is wrong, and every other create would fail alike.
+    if (error instanceof RemoteNotFoundError) throw new StopSyncError('config', `${error.message}: check the ${work.kind === 'user' ? 'User' : 'Org'} URL`, error);
     if (!(error instanceof RemoteConflictError)) throw error;
     const found = await lookup(target, work, body);
     if (!found) throw new RemoteRejectedError(`${error.message}; no existing object matched, so it cannot be adopted`, error);

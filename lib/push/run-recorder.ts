@@ -106,9 +106,23 @@ export class RunRecorder {
       }
       if (retry.length === 0 || lastAttempt) return final;
       const retryAfter = Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0)));
-      await sleep(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter));
+      if (await this.#sleepUnlessCancelled(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter))) {
+        await this.#log(retry, options.logSkips !== false);
+        this.commit();
+        return [...final, ...retry];
+      }
       only = new Set(retry.map((outcome) => `${outcome.work.kind}:${outcome.work.localId}`));
     }
+  }
+
+  /** Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled. */
+  async #sleepUnlessCancelled(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      await sleep(Math.min(left, CANCEL_CHECK_MS));
+      if (await this.cancelled()) return true;
+    }
+    return false;
   }
 
   async members(outcomes: readonly MemberOutcome[]): Promise<void> {
@@ -156,3 +170,5 @@ export class RunRecorder {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+const CANCEL_CHECK_MS = 250;

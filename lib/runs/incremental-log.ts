@@ -1,30 +1,20 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
+import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
 
 /** One push delivery attempt (a push source's "incremental sync log"). */
-export interface DeliveryLogInput {
+export interface DeliveryLogInput extends ObjectOutcome {
   sourceId: string;
   changeSeq?: number | null;
-  kind: ObjectKind;
-  objectId: string;
-  objectName?: string | null;
-  operation: string;
   /** `succeeded`, `failed`, `retrying`, `rejected`, `skipped`. */
   result: string;
-  method?: string | null;
-  path?: string | null;
-  httpStatus?: number | null;
-  changes?: Record<string, { old?: unknown; new?: unknown }> | null;
-  error?: string | null;
-  durationMs?: number | null;
   attempt?: number;
 }
 
-export interface DeliveryLogEntry extends Omit<DeliveryLogInput, 'changes'> {
+export interface DeliveryLogEntry extends Required<DeliveryLogInput> {
   id: number;
   at: string;
-  changes: DeliveryLogInput['changes'];
 }
 
 /** One SCIM request served to a pull source (a pull source's "incremental sync log"). */
@@ -37,6 +27,8 @@ export interface PullLogInput {
   resultCount?: number | null;
   status: number;
   durationMs: number;
+  /** When the request arrived (ISO-8601); the time of writing when absent. */
+  at?: string;
 }
 
 export interface PullLogEntry extends PullLogInput {
@@ -68,26 +60,22 @@ export class IncrementalLog {
       source_id: entry.sourceId,
       at,
       change_seq: entry.changeSeq ?? null,
-      kind: entry.kind,
-      object_id: entry.objectId,
-      object_name: entry.objectName ?? null,
-      operation: entry.operation,
-      result: entry.result,
-      method: entry.method ?? null,
-      path: entry.path ?? null,
-      http_status: entry.httpStatus ?? null,
-      changes: entry.changes ? JSON.stringify(entry.changes) : null,
-      error: entry.error ?? null,
-      duration_ms: entry.durationMs ?? null,
       attempt: entry.attempt ?? 1,
+      ...outcomeColumns(entry),
     }));
-    for (let start = 0; start < rows.length; start += 200) await db(TABLES.deliveryLog).insert(rows.slice(start, start + 200));
+    await insertInSlices(db, TABLES.deliveryLog, rows);
   }
 
   async recordPull(entry: PullLogInput): Promise<void> {
-    await this.knex(TABLES.pullLog).insert({
+    await this.recordPulls([entry]);
+  }
+
+  /** Several pull requests in one statement (the SCIM server writes its log in batches). */
+  async recordPulls(entries: readonly PullLogInput[]): Promise<void> {
+    const now = this.clock().toISOString();
+    const rows = entries.map((entry) => ({
       source_id: entry.sourceId,
-      at: this.clock().toISOString(),
+      at: entry.at ?? now,
       client_id: entry.clientId ?? null,
       method: entry.method,
       path: entry.path,
@@ -95,62 +83,51 @@ export class IncrementalLog {
       result_count: entry.resultCount ?? null,
       status: entry.status,
       duration_ms: entry.durationMs,
-    });
+    }));
+    for (let start = 0; start < rows.length; start += 200) await this.knex(TABLES.pullLog).insert(rows.slice(start, start + 200));
   }
 
   /** Newest first. */
   async deliveries(sourceId: string, filter: LogFilter = {}): Promise<{ entries: DeliveryLogEntry[]; total: number }> {
-    const base = () => {
-      const query = this.knex(TABLES.deliveryLog).where({ source_id: sourceId });
-      if (filter.result) query.where({ result: filter.result });
-      if (filter.kind) query.where({ kind: filter.kind });
-      applyTimeRange(query, filter);
-      return query;
-    };
-    const [count] = await base().count({ n: '*' });
-    const rows = await base()
-      .orderBy('id', 'desc')
-      .limit(filter.limit ?? 50)
-      .offset(filter.offset ?? 0);
+    const { rows, total } = await pageOf(
+      () => {
+        const query = this.knex(TABLES.deliveryLog).where({ source_id: sourceId });
+        if (filter.result) query.where({ result: filter.result });
+        if (filter.kind) query.where({ kind: filter.kind });
+        applyTimeRange(query, filter);
+        return query;
+      },
+      'desc',
+      filter,
+    );
     return {
-      total: Number(count?.n ?? 0),
+      total,
       entries: rows.map((row) => ({
         id: Number(row.id),
         at: row.at,
         sourceId: row.source_id,
         changeSeq: row.change_seq === null ? null : Number(row.change_seq),
-        kind: row.kind,
-        objectId: row.object_id,
-        objectName: row.object_name,
-        operation: row.operation,
-        result: row.result,
-        method: row.method,
-        path: row.path,
-        httpStatus: row.http_status,
-        changes: row.changes ? JSON.parse(row.changes) : null,
-        error: row.error,
-        durationMs: row.duration_ms,
         attempt: Number(row.attempt),
+        ...outcomeFromRow(row),
       })),
     };
   }
 
   /** Newest first. */
   async pulls(sourceId: string, filter: LogFilter = {}): Promise<{ entries: PullLogEntry[]; total: number }> {
-    const base = () => {
-      const query = this.knex(TABLES.pullLog).where({ source_id: sourceId });
-      if (filter.result === 'ok') query.where('status', '<', 400);
-      if (filter.result === 'error') query.where('status', '>=', 400);
-      applyTimeRange(query, filter);
-      return query;
-    };
-    const [count] = await base().count({ n: '*' });
-    const rows = await base()
-      .orderBy('id', 'desc')
-      .limit(filter.limit ?? 50)
-      .offset(filter.offset ?? 0);
+    const { rows, total } = await pageOf(
+      () => {
+        const query = this.knex(TABLES.pullLog).where({ source_id: sourceId });
+        if (filter.result === 'ok') query.where('status', '<', 400);
+        if (filter.result === 'error') query.where('status', '>=', 400);
+        applyTimeRange(query, filter);
+        return query;
+      },
+      'desc',
+      filter,
+    );
     return {
-      total: Number(count?.n ?? 0),
+      total,
       entries: rows.map((row) => ({
         id: Number(row.id),
         at: row.at,
@@ -159,7 +136,7 @@ export class IncrementalLog {
         method: row.method,
         path: row.path,
         filter: row.filter,
-        resultCount: row.result_count,
+        resultCount: row.result_count === null ? null : Number(row.result_count),
         status: Number(row.status),
         durationMs: Number(row.duration_ms),
       })),

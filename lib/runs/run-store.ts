@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
+import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
@@ -34,26 +35,15 @@ export interface Run extends RunCounts {
   cancelRequested: boolean;
 }
 
-export interface RunItemInput {
-  kind: ObjectKind;
-  objectId: string;
-  objectName?: string | null;
+export interface RunItemInput extends ObjectOutcome {
   operation: RunOperation;
   result: RunItemResult;
-  method?: string | null;
-  path?: string | null;
-  httpStatus?: number | null;
-  /** Changed attributes, old → new. Never secrets. */
-  changes?: Record<string, { old?: unknown; new?: unknown }> | null;
-  error?: string | null;
-  durationMs?: number | null;
 }
 
-export interface RunItem extends Required<Omit<RunItemInput, 'changes'>> {
+export interface RunItem extends Required<RunItemInput> {
   id: number;
   runId: number;
   at: string;
-  changes: RunItemInput['changes'];
 }
 
 export interface RunItemFilter {
@@ -95,13 +85,8 @@ export class RunStore {
   }
 
   async list(sourceId: string, page: { limit?: number; offset?: number } = {}): Promise<{ runs: Run[]; total: number }> {
-    const [count] = await this.knex(TABLES.runs).where({ source_id: sourceId }).count({ n: '*' });
-    const rows = await this.knex(TABLES.runs)
-      .where({ source_id: sourceId })
-      .orderBy('id', 'desc')
-      .limit(page.limit ?? 20)
-      .offset(page.offset ?? 0);
-    return { runs: rows.map(toRun), total: Number(count?.n ?? 0) };
+    const { rows, total } = await pageOf(() => this.knex(TABLES.runs).where({ source_id: sourceId }), 'desc', { limit: 20, ...page });
+    return { runs: rows.map(toRun), total };
   }
 
   async markRunning(id: number, holder: string): Promise<void> {
@@ -140,37 +125,21 @@ export class RunStore {
   /** `db` lets a caller write the items in its own transaction (a push run writes a page at once). */
   async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
-    const rows = items.map((item) => ({
-      run_id: runId,
-      at,
-      kind: item.kind,
-      object_id: item.objectId,
-      object_name: item.objectName ?? null,
-      operation: item.operation,
-      result: item.result,
-      method: item.method ?? null,
-      path: item.path ?? null,
-      http_status: item.httpStatus ?? null,
-      changes: item.changes ? JSON.stringify(item.changes) : null,
-      error: item.error ?? null,
-      duration_ms: item.durationMs ?? null,
-    }));
-    for (let start = 0; start < rows.length; start += 200) await db(TABLES.runItems).insert(rows.slice(start, start + 200));
+    await insertInSlices(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {
-    const base = () => {
-      const query = this.knex(TABLES.runItems).where({ run_id: runId });
-      if (filter.result) query.where({ result: filter.result });
-      if (filter.kind) query.where({ kind: filter.kind });
-      return query;
-    };
-    const [count] = await base().count({ n: '*' });
-    const rows = await base()
-      .orderBy('id')
-      .limit(filter.limit ?? 50)
-      .offset(filter.offset ?? 0);
-    return { items: rows.map(toRunItem), total: Number(count?.n ?? 0) };
+    const { rows, total } = await pageOf(
+      () => {
+        const query = this.knex(TABLES.runItems).where({ run_id: runId });
+        if (filter.result) query.where({ result: filter.result });
+        if (filter.kind) query.where({ kind: filter.kind });
+        return query;
+      },
+      'asc',
+      filter,
+    );
+    return { items: rows.map(toRunItem), total };
   }
 
   #now(): string {
@@ -202,22 +171,7 @@ function toRun(row: Record<string, any>): Run {
 }
 
 function toRunItem(row: Record<string, any>): RunItem {
-  return {
-    id: Number(row.id),
-    runId: Number(row.run_id),
-    at: row.at,
-    kind: row.kind,
-    objectId: row.object_id,
-    objectName: row.object_name ?? null,
-    operation: row.operation,
-    result: row.result,
-    method: row.method ?? null,
-    path: row.path ?? null,
-    httpStatus: row.http_status ?? null,
-    changes: row.changes ? JSON.parse(row.changes) : null,
-    error: row.error ?? null,
-    durationMs: row.duration_ms ?? null,
-  };
+  return { id: Number(row.id), runId: Number(row.run_id), at: row.at, ...(outcomeFromRow(row) as Required<RunItemInput>) };
 }
 
 export function isUniqueViolation(error: unknown): boolean {

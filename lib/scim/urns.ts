@@ -1,26 +1,40 @@
 /**
- * SCIM schema URNs, plain constants: the SCIM server (pull) and the SCIM client (push) both use
- * them. Our own schemas live under `urn:scim-sync-center:…`, never in the IETF namespace.
+ * Schema URNs. The IETF ones are RFC 7643/7644's; this project's own schemas live under its own
+ * namespace, never under `urn:ietf:params`, which only the IETF may assign.
  */
+export const URN = {
+  user: 'urn:ietf:params:scim:schemas:core:2.0:User',
+  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+  enterpriseUser: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+  organization: 'urn:scim-sync-center:params:scim:schemas:core:2.0:Organization',
+  userOrgs: 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs',
+  /** The reference product's compatible org shape (push `orgResource: 'compat'`): name, parentId, order, code, externalId. */
+  compatDepartment: 'urn:scim-sync-center:params:scim:schemas:compat:2.0:Department',
+  listResponse: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+  searchRequest: 'urn:ietf:params:scim:api:messages:2.0:SearchRequest',
+  patchOp: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+  error: 'urn:ietf:params:scim:api:messages:2.0:Error',
+  serviceProviderConfig: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
+  resourceType: 'urn:ietf:params:scim:schemas:core:2.0:ResourceType',
+  schema: 'urn:ietf:params:scim:schemas:core:2.0:Schema',
+} as const;
 
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** The media type of every SCIM response body (RFC 7644 §3.1). */
+export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
+// The same URNs as named constants (the push side's spelling).
+export const USER_SCHEMA = URN.user;
+export const GROUP_SCHEMA = URN.group;
+export const ENTERPRISE_USER_SCHEMA = URN.enterpriseUser;
 /** The user's org links: `primaryOrgId` and `orgIds`. */
-export const USER_ORGS_SCHEMA = 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs';
+export const USER_ORGS_SCHEMA = URN.userOrgs;
 /** Our Organization resource: displayName, code, parent, order, externalId. */
-export const ORGANIZATION_SCHEMA = 'urn:scim-sync-center:params:scim:schemas:core:2.0:Organization';
-/**
- * The reference product's compatible org shape, for push sources set to `compat`: plain
- * attributes `name`, `parentId`, `order`, `code`, `externalId`.
- */
-export const COMPAT_ORGANIZATION_SCHEMA = 'urn:scim-sync-center:params:scim:schemas:compat:2.0:Department';
-
-export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const ERROR_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:Error';
-export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
-export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
-export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+export const ORGANIZATION_SCHEMA = URN.organization;
+export const COMPAT_ORGANIZATION_SCHEMA = URN.compatDepartment;
+export const LIST_RESPONSE = URN.listResponse;
+export const PATCH_OP = URN.patchOp;
+export const ERROR_RESPONSE = URN.error;
+export const SEARCH_REQUEST = URN.searchRequest;
+export const SERVICE_PROVIDER_CONFIG_SCHEMA = URN.serviceProviderConfig;
+export const RESOURCE_TYPE_SCHEMA = URN.resourceType;
+export const SCHEMA_SCHEMA = URN.schema;

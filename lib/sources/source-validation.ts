@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '../errors.js';
+import { IssueCollector, ValidationError } from '../errors.js';
 import { validatePushPolicy } from './push-policy-validation.js';
 import type {
   CreateSourceInput,
@@ -19,26 +19,13 @@ const PUSH_AUTHS: readonly PushAuth[] = ['bearer', 'oauth2', 'basic'];
 const ORG_SHAPES: readonly OrgResourceShape[] = ['organization', 'compat', 'group'];
 const MODES: readonly SourceMode[] = ['push', 'pull'];
 
-/** Collects every problem of one input, so the form can show them all at once. */
-class Issues {
-  readonly list: FieldIssue[] = [];
-
-  add(field: string, code: string, message: string, params?: FieldIssue['params']): void {
-    this.list.push({ field, code, message, params });
-  }
-
-  throwIfAny(): void {
-    if (this.list.length > 0) throw new ValidationError(this.list);
-  }
-}
-
 export interface BasicFields {
   name: string;
   description: string;
 }
 
 export function validateBasics(input: { name?: unknown; description?: unknown }, partial: boolean): Partial<BasicFields> {
-  const issues = new Issues();
+  const issues = new IssueCollector();
   const result: Partial<BasicFields> = {};
   if (!partial || input.name !== undefined) {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
@@ -89,7 +76,7 @@ export function validatePush(
   storedSecrets: { token: boolean; clientSecret: boolean },
   allowHttp: boolean,
 ): { settings: PushSettings; secrets: PushSecretsInput } {
-  const issues = new Issues();
+  const issues = new IssueCollector();
   const merged = { ...current, ...definedOnly(input) };
   const auth = (merged.auth ?? 'bearer') as PushAuth;
   if (!PUSH_AUTHS.includes(auth)) issues.add('push.auth', 'invalid_choice', 'auth must be bearer, oauth2 or basic');
@@ -113,7 +100,7 @@ export function validatePush(
   }
   // Deprovisioning merges per kind, so changing one kind keeps the other.
   const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
-  const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.list.push(issue));
+  const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.issues.push(issue));
   issues.throwIfAny();
 
   const settings: PushSettings = { auth, userUrl: userUrl!, orgResource, ...policy };
@@ -135,7 +122,7 @@ function definedOnly<T extends object>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function text(value: unknown, field: string, max: number, issues: Issues): string | undefined {
+function text(value: unknown, field: string, max: number, issues: IssueCollector): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
     issues.add(field, 'type', `${field} must be a string`);
@@ -146,7 +133,7 @@ function text(value: unknown, field: string, max: number, issues: Issues): strin
   return trimmed === '' ? undefined : trimmed;
 }
 
-function checkUrl(value: unknown, field: string, required: boolean, allowHttp: boolean, issues: Issues): string | undefined {
+function checkUrl(value: unknown, field: string, required: boolean, allowHttp: boolean, issues: IssueCollector): string | undefined {
   const url = text(value, field, URL_MAX, issues);
   if (url === undefined) {
     if (required) issues.add(field, 'required', `${field} is required`);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { negotiateLocale, translator } from '../../lib/i18n/index.js';
+import { LOCALES, negotiateLocale, translator } from '../../lib/i18n/index.js';
 
 export const LOCALE_COOKIE = 'ssc_locale';
 
@@ -27,4 +27,20 @@ export function readCookie(req: Request, name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The language switcher's form: remembers the choice in our cookie and goes back to the page. */
+export function switchLocale(req: Request, res: Response): void {
+  const lang = String((req.body as Record<string, unknown>).lang ?? '');
+  if ((LOCALES as readonly string[]).includes(lang)) {
+    res.cookie(LOCALE_COOKIE, lang, { path: req.baseUrl || '/', maxAge: 365 * 24 * 3600 * 1000, sameSite: 'lax', httpOnly: true, secure: req.secure });
+  }
+  res.redirect(303, safeReturnTo(req, (req.body as Record<string, unknown>).returnTo));
+}
+
+/** Only a path inside the center is a place to go back to; anything else goes to the list. */
+export function safeReturnTo(req: Request, value: unknown): string {
+  const home = `${req.baseUrl}/`;
+  if (typeof value !== 'string' || /[\\\s]/.test(value) || value.startsWith('//')) return home;
+  return value === req.baseUrl || value.startsWith(home) ? value : home;
 }

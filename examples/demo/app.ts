@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { createSyncCenter, type Logger, type SyncCenter } from '../../index.js';
+import { currentAccount, demoAuth } from './auth.js';
+import { demoText } from './demo-text.js';
+import { directoryRoutes } from './directory-routes.js';
+import { HostStore } from './host-store.js';
+import { seedStore } from './seed.js';
+
+export interface DemoOptions {
+  /** Where the demo keeps its databases and its development key. */
+  dataDir: string;
+  /** The URL people reach the demo at, for the pull URLs the console shows. */
+  publicOrigin: string;
+  logger?: Logger;
+}
+
+export interface DemoApp {
+  app: express.Express;
+  center: SyncCenter;
+  store: HostStore;
+  /** Lines worth printing at start. */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A small host IdP: its own login, its own directory tables, and the sync center mounted at
+ * /sync-center, with every directory change reported through center.changes.
+ */
+export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const notes: string[] = [];
+  const { key, created } = developmentKey(options.dataDir);
+  notes.push(created ? `created a development secret key in ${path.join(options.dataDir, 'dev-secret-key')} (keep it: it decrypts stored push credentials)` : `using the development secret key in ${path.join(options.dataDir, 'dev-secret-key')}`);
+
+  const store = new HostStore(path.join(options.dataDir, 'demo-idp.sqlite'));
+  await store.init();
+  const seeded = await store.isEmpty();
+  if (seeded) await seedStore(store);
+
+  const center = createSyncCenter({
+    directory: store.directory(),
+    admin: {
+      isAdmin: (req) => currentAccount(req as express.Request)?.role === 'admin',
+      actor: (req) => currentAccount(req as express.Request)?.username ?? 'unknown',
+      loginUrl: '/login',
+    },
+    sqliteFile: path.join(options.dataDir, 'sync-center.sqlite'),
+    secretKey: key,
+    publicUrl: `${options.publicOrigin}/sync-center`,
+    links: { upstreamSync: '/upstream-sync' },
+    // The demo downstream listens on http://127.0.0.1; a real deployment keeps https-only.
+    allowHttpPush: true,
+    logger: options.logger,
+  });
+  await center.migrate();
+  const report = await center.reconcile();
+  notes.push(
+    `${seeded ? 'seeded' : 'loaded'} the directory: ${report.orgs.created + report.orgs.updated + report.orgs.unchanged} orgs, ${report.users.created + report.users.updated + report.users.unchanged} users in the mirror`,
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', path.join(HERE, 'views'));
+  app.set('view engine', 'ejs');
+  app.use(demoAuth(key));
+  app.use('/sync-center', center.router);
+  app.use((req, res, next) => {
+    res.locals.user = currentAccount(req);
+    Object.assign(res.locals, demoText(req));
+    next();
+  });
+  app.get('/', (_req, res) => res.render('home'));
+  app.get('/upstream-sync', (_req, res) => res.render('upstream'));
+  app.use('/directory', directoryRoutes(store, center));
+
+  return {
+    app,
+    center,
+    store,
+    notes,
+    async close() {
+      await center.close();
+      await store.close();
+    },
+  };
+}
+
+/** A key kept next to the demo data, so stored credentials survive restarts. Never for production. */
+function developmentKey(dataDir: string): { key: string; created: boolean } {
+  const file = path.join(dataDir, 'dev-secret-key');
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), created: false };
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return { key, created: true };
+}

@@ -1,0 +1,72 @@
+import express, { type Request } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { timingSafeEqual } from 'node:crypto';
+import { demoText } from './demo-text.js';
+
+export interface DemoAccount {
+  username: string;
+  role: 'admin' | 'viewer';
+}
+
+/** The demo's login accounts. A real host has its own; these are printed at start. */
+const ACCOUNTS: Array<DemoAccount & { password: string }> = [
+  { username: 'admin', password: 'admin', role: 'admin' },
+  { username: 'viewer', password: 'viewer', role: 'viewer' },
+];
+
+function same(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The host's own session and passport-local login: the center never sees either directly. */
+export function demoAuth(sessionSecret: string): express.Router {
+  const authenticator = new passport.Passport();
+  authenticator.use(
+    new LocalStrategy((username, password, done) => {
+      const account = ACCOUNTS.find((candidate) => candidate.username === username);
+      if (!account || !same(account.password, password)) return done(null, false);
+      return done(null, { username: account.username, role: account.role });
+    }),
+  );
+  authenticator.serializeUser((user, done) => done(null, (user as DemoAccount).username));
+  authenticator.deserializeUser((username: string, done) => {
+    const account = ACCOUNTS.find((candidate) => candidate.username === username);
+    done(null, account ? { username: account.username, role: account.role } : false);
+  });
+
+  const router = express.Router();
+  router.use(session({ name: 'demo_idp_session', secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' } }));
+  router.use(authenticator.initialize());
+  router.use(authenticator.session());
+  router.get('/login', (req, res) => {
+    res.render('login', { ...demoText(req), user: req.user, error: req.query.error === '1', returnTo: safeReturnTo(req.query.returnTo) });
+  });
+  router.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
+    const returnTo = safeReturnTo(req.body.returnTo);
+    authenticator.authenticate('local', (error: unknown, user: DemoAccount | false) => {
+      if (error) return next(error);
+      if (!user) return res.redirect(303, `/login?error=1&returnTo=${encodeURIComponent(returnTo)}`);
+      req.session.regenerate((regenerateError) => {
+        if (regenerateError) return next(regenerateError);
+        req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect(303, returnTo)));
+      });
+    })(req, res, next);
+  });
+  router.post('/logout', (req, res, next) => {
+    req.logout((error) => (error ? next(error) : res.redirect(303, '/login')));
+  });
+  return router;
+}
+
+/** Only same-site paths, so the login cannot be used to bounce people elsewhere. */
+function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.includes('\\') ? value : '/';
+}
+
+export function currentAccount(req: Request): DemoAccount | undefined {
+  return req.user as DemoAccount | undefined;
+}

@@ -1,0 +1,76 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import type { Knex } from 'knex';
+import { StateConflictError } from '../errors.js';
+import { isSqlite } from './database.js';
+
+/**
+ * sqlite has no row leases that work across processes, so on sqlite only one process may run
+ * the workers: it holds `<database file>.workers.lock` with its pid. A second process gets a
+ * clear refusal (its console and SCIM server still work); a lock left by a dead process is taken
+ * over. PostgreSQL needs none of this: work is claimed through leases in the database.
+ */
+/** Lock files this process holds: a second center of the same process on the same file is refused too. */
+const heldHere = new Set<string>();
+
+export class SqliteWorkerLock {
+  #path: string | null = null;
+
+  constructor(private readonly knex: Knex) {}
+
+  acquire(): void {
+    const file = sqliteFilename(this.knex);
+    if (!file) return;
+    const path = `${file}.workers.lock`;
+    if (heldHere.has(path)) throw refusal(process.pid, file);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        const fd = openSync(path, 'wx', 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        this.#path = path;
+        heldHere.add(path);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+        if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw refusal(holder, file);
+        unlinkSync(path); // stale: its process is gone
+      }
+    }
+  }
+
+  release(): void {
+    if (!this.#path) return;
+    heldHere.delete(this.#path);
+    try {
+      unlinkSync(this.#path);
+    } catch {
+      // already gone
+    }
+    this.#path = null;
+  }
+}
+
+function refusal(holder: number, file: string): StateConflictError {
+  const who = holder === process.pid ? 'another sync center in this process' : `another process (pid ${holder})`;
+  return new StateConflictError(
+    'sqlite_workers_taken',
+    `${who} already runs the sync workers on ${file}. sqlite supports one worker process; use PostgreSQL to run several instances, or start this one without start() (its console and SCIM server still work).`,
+  );
+}
+
+function sqliteFilename(knex: Knex): string | null {
+  if (!isSqlite(knex)) return null;
+  const connection = knex.client.config.connection as { filename?: string } | undefined;
+  const filename = connection?.filename;
+  return filename && filename !== ':memory:' && !filename.startsWith('file::memory:') ? filename : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

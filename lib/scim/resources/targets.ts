@@ -1,0 +1,102 @@
+import { column, type RelatedTarget, type TargetMap } from '../filter/targets.js';
+import { URN } from '../urns.js';
+
+/** The alias of the resource table in every SCIM query. */
+export const USER_ALIAS = 'u';
+export const ORG_ALIAS = 'o';
+
+const META_TARGETS = (alias: string): TargetMap => ({
+  meta: { kind: 'complex', presentSql: '(1 = 1)' },
+  'meta.created': column(`${alias}.created_at`, 'dateTime'),
+  'meta.lastModified': column(`${alias}.last_modified`, 'dateTime'),
+});
+
+function contacts(table: string): RelatedTarget {
+  return {
+    kind: 'related',
+    from: (a) => `${table} ${a}`,
+    link: (a) => `${a}.user_id = ${USER_ALIAS}.id`,
+    subs: {
+      value: (a) => column(`${a}.value`),
+      type: (a) => column(`${a}.type`),
+      primary: (a) => column(`${a}."primary"`, 'boolean'),
+    },
+    defaultSub: 'value',
+  };
+}
+
+/** Users: every attribute /Schemas lists is filterable except enterprise `organization`. */
+export const USER_TARGETS: TargetMap = {
+  id: column('u.id', 'string', true),
+  externalId: column('u.external_id', 'string', true),
+  userName: column('u.user_name'),
+  displayName: column('u.display_name'),
+  title: column('u.title'),
+  locale: column('u.locale'),
+  preferredLanguage: column('u.preferred_language'),
+  active: column('u.active', 'boolean'),
+  name: {
+    kind: 'complex',
+    presentSql:
+      '(u.given_name IS NOT NULL OR u.family_name IS NOT NULL OR u.middle_name IS NOT NULL OR u.formatted_name IS NOT NULL OR u.honorific_prefix IS NOT NULL OR u.honorific_suffix IS NOT NULL)',
+  },
+  'name.givenName': column('u.given_name'),
+  'name.familyName': column('u.family_name'),
+  'name.middleName': column('u.middle_name'),
+  'name.formatted': column('u.formatted_name'),
+  'name.honorificPrefix': column('u.honorific_prefix'),
+  'name.honorificSuffix': column('u.honorific_suffix'),
+  emails: contacts('sync_user_emails'),
+  phoneNumbers: contacts('sync_user_phones'),
+  [`${URN.enterpriseUser}:employeeNumber`]: column('u.employee_number'),
+  [`${URN.enterpriseUser}:department`]: {
+    kind: 'related',
+    from: (a) => `sync_orgs ${a}`,
+    link: (a) => `${a}.id = ${USER_ALIAS}.primary_org_id`,
+    subs: { value: (a) => column(`${a}.name`) },
+    defaultSub: 'value',
+  },
+  [`${URN.enterpriseUser}:manager`]: { kind: 'complex', presentSql: '(u.manager_id IS NOT NULL)' },
+  [`${URN.enterpriseUser}:manager.value`]: column('u.manager_id', 'string', true),
+  [`${URN.userOrgs}:primaryOrgId`]: column('u.primary_org_id', 'string', true),
+  [`${URN.userOrgs}:orgIds`]: {
+    kind: 'related',
+    from: (a) => `sync_user_orgs ${a}`,
+    link: (a) => `${a}.user_id = ${USER_ALIAS}.id`,
+    subs: { value: (a) => column(`${a}.org_id`, 'string', true) },
+    defaultSub: 'value',
+  },
+  ...META_TARGETS(USER_ALIAS),
+};
+
+export const ORGANIZATION_TARGETS: TargetMap = {
+  id: column('o.id', 'string', true),
+  externalId: { kind: 'absent' },
+  displayName: column('o.name'),
+  code: column('o.code', 'string', true),
+  parent: column('o.parent_id', 'string', true),
+  order: column('o.sort_order', 'integer'),
+  active: column('(o.deleted_at IS NULL)', 'boolean'),
+  ...META_TARGETS(ORG_ALIAS),
+};
+
+/**
+ * Groups filter on the org row and on membership. `meta.lastModified` is left out on purpose: a
+ * membership change is a change of the user, so the org row's time would miss it.
+ */
+export const GROUP_TARGETS: TargetMap = {
+  id: column('o.id', 'string', true),
+  externalId: { kind: 'absent' },
+  displayName: column('o.name'),
+  members: {
+    kind: 'related',
+    from: (a) => `sync_user_orgs ${a} JOIN sync_users ${a}u ON ${a}u.id = ${a}.user_id AND ${a}u.deleted_at IS NULL`,
+    link: (a) => `${a}.org_id = ${ORG_ALIAS}.id`,
+    subs: {
+      value: (a) => column(`${a}.user_id`, 'string', true),
+      display: (a) => column(`coalesce(${a}u.display_name, ${a}u.user_name)`),
+    },
+    defaultSub: 'value',
+  },
+  'meta.created': column('o.created_at', 'dateTime'),
+};

@@ -1,0 +1,73 @@
+import { Router, type Request, type Response } from 'express';
+import type { CenterContext } from '../../lib/context.js';
+import { NotFoundError, StateConflictError } from '../../lib/errors.js';
+import type { Run, RunItemResult } from '../../lib/runs/run-store.js';
+import type { Source } from '../../lib/sources/source-types.js';
+import { conflictMessage } from './conflicts.js';
+import { PAGE_SIZE, paging, requestedPage } from './paging.js';
+import { centerPath } from './view-helpers.js';
+
+const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
+const ACTIVE = new Set(['queued', 'running', 'paused']);
+
+/** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
+export function runRoutes(context: CenterContext): Router {
+  const router = Router();
+  const { sources, runStore, manualSyncs, audit } = context;
+
+  const renderRuns = async (req: Request, res: Response, source: Source, conflict = '') => {
+    const page = requestedPage(req);
+    const { runs, total } = await runStore.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const running = Boolean(await runStore.activeRun(source.id));
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+  };
+
+  const runOf = async (sourceId: string, runId: string): Promise<Run> => {
+    const run = await runStore.get(Number(runId));
+    if (!run || run.sourceId !== sourceId) throw new NotFoundError('run', runId);
+    return run;
+  };
+
+  router.get('/sources/:id/sync', async (req, res) => {
+    await renderRuns(req, res, await sources.get(req.params.id));
+  });
+
+  router.post('/sources/:id/sync', async (req, res) => {
+    const source = await sources.get(req.params.id);
+    const actor = String(res.locals.actor);
+    try {
+      const run = await manualSyncs.start(source.id, { actor });
+      await audit.record({ actor, action: 'run.start', sourceId: source.id, detail: { runId: run.id } });
+    } catch (error) {
+      // Refusals (disabled, already running, no engine for this mode yet) are said on the page.
+      if (!(error instanceof StateConflictError)) throw error;
+      return renderRuns(req, res, source, conflictMessage(error, res.locals.t, { mode: res.locals.t(`mode.${source.mode}`) }));
+    }
+    res.redirect(303, `${centerPath(req, 'sources', source.id, 'sync')}?done=started`);
+  });
+
+  router.post('/sources/:id/runs/:runId/cancel', async (req, res) => {
+    const run = await runOf(req.params.id, req.params.runId);
+    await manualSyncs.cancel(run.id);
+    await audit.record({ actor: String(res.locals.actor), action: 'run.cancel', sourceId: run.sourceId, detail: { runId: run.id } });
+    res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=cancelRequested`);
+  });
+
+  router.get('/sources/:id/runs/:runId', async (req, res) => {
+    const source = await sources.get(req.params.id);
+    const run = await runOf(source.id, req.params.runId);
+    const result = ITEM_RESULTS.find((value) => value === req.query.result);
+    const page = requestedPage(req);
+    const { items, total } = await runStore.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
+  });
+
+  /** Polled by console.js while a run is active; the page itself works without it. */
+  router.get('/sources/:id/runs/:runId/progress', async (req, res) => {
+    const run = await runOf(req.params.id, req.params.runId);
+    const { id, status, total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested } = run;
+    res.json({ id, status, active: ACTIVE.has(status), total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested });
+  });
+
+  return router;
+}

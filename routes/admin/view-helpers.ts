@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
+import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
+import type { ResolvedOptions } from '../../lib/options.js';
+
+/** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
+const NOTICES = ['saved', 'created', 'deleted', 'enabled', 'disabled', 'resumed', 'started', 'cancelRequested'] as const;
+
+/**
+ * What every view may use besides `t`, `locale` and `base`: formatting in the center's time
+ * zone, labels for values that may come from newer engines (shown raw when unknown), defaults.
+ */
+export function viewHelpers(options: ResolvedOptions) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const locale = res.locals.locale as Locale;
+    const t = res.locals.t as Translate;
+    res.locals.fmt = {
+      dateTime: (iso: string | null | undefined) => formatDateTime(iso, locale, options.timezone),
+      duration: formatDuration,
+    };
+    res.locals.label = (prefix: string, value: string | null | undefined): string => {
+      if (value === null || value === undefined || value === '') return '';
+      const key = `${prefix}.${value}`;
+      return key in CATALOGUES.en ? t(key as MessageKey) : value;
+    };
+    res.locals.errors = {};
+    res.locals.currentPath = req.originalUrl;
+    const done = typeof req.query.done === 'string' ? req.query.done : '';
+    res.locals.notice = (NOTICES as readonly string[]).includes(done) ? t(`notice.${done}` as MessageKey) : '';
+    next();
+  };
+}
+
+/** A path inside the center, from the mount point; ids are encoded. */
+export function centerPath(req: Request, ...segments: Array<string | number>): string {
+  return `${req.baseUrl}/${segments.map((segment) => encodeURIComponent(String(segment))).join('/')}`;
+}

@@ -1,0 +1,92 @@
+import { Router, type Request, type Response } from 'express';
+import type { CenterContext } from '../../lib/context.js';
+import { ValidationError } from '../../lib/errors.js';
+import { listOrgChoices } from '../../lib/mirror/org-choices.js';
+import { validateBasics } from '../../lib/sources/source-validation.js';
+import type { Translate } from '../../lib/i18n/index.js';
+import type { SecretBox } from '../../lib/util/secret-box.js';
+import { toFieldErrors, type FieldErrors } from './form-errors.js';
+import { keepOnce, takeOnce } from './once.js';
+import { pullUrls } from './pull-urls.js';
+import { centerPath } from './view-helpers.js';
+import { emptyWizard, readWizard, sealSecrets, stepOfField, toCreateInput, type WizardState, type WizardStep } from './wizard-state.js';
+
+const STEP_FIELDS: Record<WizardStep, readonly string[]> = {
+  protocol: ['protocol'],
+  basics: ['name', 'description'],
+  parameters: ['mode', 'push.auth', 'push.token', 'push.tokenUrl', 'push.clientId', 'push.clientSecret', 'push.userUrl', 'push.orgUrl', 'push.orgResource', 'pull.scopeOrgIds'],
+};
+
+/**
+ * "New downstream sync": one page per step, every step a POST to /new that carries the state
+ * in the form (see WizardState). Nothing is written until the parameters step's "Next: finish".
+ */
+export function wizardRoutes(context: CenterContext, box: SecretBox): Router {
+  const router = Router();
+
+  const render = async (req: Request, res: Response, step: WizardStep, state: WizardState, errors: FieldErrors = {}) => {
+    const actor = String(res.locals.actor);
+    const { secrets, ...wizard } = state;
+    const data: Record<string, unknown> = { step, wizard, errors, sealed: sealSecrets(secrets, box, actor) };
+    if (step === 'parameters') {
+      data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
+      data.pullUrls = pullUrls(req, context.options);
+      data.orgChoices = await listOrgChoices(context.knex);
+    }
+    res.status(Object.keys(errors).length > 0 ? 422 : 200).render(`wizard/${step}`, data);
+  };
+
+  router.get('/new', (req, res) => render(req, res, 'protocol', emptyWizard()));
+
+  router.post('/new', async (req, res) => {
+    const state = readWizard(req.body, box, String(res.locals.actor));
+    const step = String(req.body.step ?? '');
+    const back = req.body.go === 'back';
+    if (step === 'basics' && back) return render(req, res, 'protocol', state);
+    if (step === 'parameters' && back) return render(req, res, 'basics', state);
+    if (step === 'protocol') {
+      if (state.protocol !== 'scim') return render(req, res, 'protocol', state, { protocol: res.locals.t('validation.unsupported') });
+      return render(req, res, 'basics', state);
+    }
+    if (step === 'basics') {
+      const errors = await checkBasics(context, state, res.locals.t);
+      return errors ? render(req, res, 'basics', state, errors) : render(req, res, 'parameters', state);
+    }
+    if (step !== 'parameters') return render(req, res, 'protocol', state);
+    try {
+      const { source, credentials } = await context.sources.create(toCreateInput(state), { actor: res.locals.actor });
+      if (credentials) keepOnce(req, res, box, source.id, credentials);
+      return res.redirect(303, centerPath(req, 'sources', source.id, 'created'));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const target = stepOfField(error.issues[0]?.field ?? '');
+      return render(req, res, target, state, toFieldErrors(error, res.locals.t, STEP_FIELDS[target]));
+    }
+  });
+
+  router.get('/sources/:id/created', async (req, res) => {
+    const source = await context.sources.get(req.params.id);
+    const credentials = source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined;
+    res.render('wizard/finish', {
+      source,
+      credentials,
+      upstreamSync: context.options.links.upstreamSync ?? '',
+      pullUrls: pullUrls(req, context.options),
+    });
+  });
+
+  return router;
+}
+
+/** The basics step checks what it can before the admin moves on; create() checks again. */
+async function checkBasics(context: CenterContext, state: WizardState, t: Translate): Promise<FieldErrors | undefined> {
+  try {
+    validateBasics({ name: state.name, description: state.description }, false);
+  } catch (error) {
+    if (error instanceof ValidationError) return toFieldErrors(error, t, STEP_FIELDS.basics);
+    throw error;
+  }
+  const wanted = state.name.trim().toLowerCase();
+  const taken = (await context.sources.list()).some((source) => source.name.toLowerCase() === wanted);
+  return taken ? { name: t('validation.taken') } : undefined;
+}

@@ -1,0 +1,101 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { CenterContext } from '../../lib/context.js';
+
+type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
+
+class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+  }
+}
+
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="scim-sync-center"' };
+
+/**
+ * `<mount>/oauth/token`: the client credentials grant (RFC 6749 §4.4) for pull sources, with
+ * client_secret_basic or client_secret_post (one of them, never both). Answers carry
+ * `Cache-Control: no-store`; errors are RFC 6749 §5.2 bodies.
+ */
+export function createOAuthTokenRouter(context: CenterContext): Router {
+  const router = Router();
+  router.use(noStore);
+  router.post(
+    '/',
+    express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 }),
+    express.json({ limit: '4kb' }),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (!req.is(['application/x-www-form-urlencoded', 'application/json'])) {
+        throw new OAuthError(400, 'invalid_request', 'send the parameters as application/x-www-form-urlencoded');
+      }
+      if (body.grant_type !== 'client_credentials') {
+        throw new OAuthError(400, body.grant_type === undefined ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be client_credentials');
+      }
+      const { clientId, clientSecret } = clientCredentials(req, body);
+      const source = await context.sources.authenticatePullClient(clientId, clientSecret);
+      if (!source) throw new OAuthError(401, 'invalid_client', 'unknown client, wrong secret, or the source is disabled', BASIC_CHALLENGE);
+      const decision = context.pull.limiter.take(source.id);
+      if (!decision.allowed) throw new OAuthError(429, 'slow_down', 'too many requests for this source', { 'Retry-After': String(decision.retryAfterSeconds) });
+      const issued = await context.pull.oauth.issue(source.id, clientId);
+      res.json({ access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn });
+    },
+  );
+  router.all('/', (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    res.status(405).json({ error: 'invalid_request', error_description: 'use POST' });
+  });
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const oauth =
+      error instanceof OAuthError
+        ? error
+        : (error as { type?: string })?.type === 'entity.too.large'
+          ? new OAuthError(413, 'invalid_request', 'the request is too large')
+          : (error as { status?: number })?.status === 400
+            ? new OAuthError(400, 'invalid_request', 'the request body could not be read')
+            : undefined;
+    if (!oauth) {
+      context.options.logger.error('scim-sync-center: the token endpoint failed', error);
+      res.status(500).json({ error: 'server_error', error_description: 'the token could not be issued; the error has been logged' });
+      return;
+    }
+    for (const [name, value] of Object.entries(oauth.headers)) res.setHeader(name, value);
+    res.status(oauth.status).json({ error: oauth.code, error_description: oauth.description });
+  });
+  return router;
+}
+
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+function clientCredentials(req: Request, body: Record<string, unknown>): { clientId: string; clientSecret: string } {
+  const header = req.get('authorization');
+  const inBody = body.client_id !== undefined || body.client_secret !== undefined;
+  if (header) {
+    if (inBody) throw new OAuthError(400, 'invalid_request', 'use one client authentication method, not both');
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new OAuthError(401, 'invalid_client', 'the Authorization header must be Basic client_id:client_secret', BASIC_CHALLENGE);
+    try {
+      return {
+        clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+        clientSecret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+      };
+    } catch {
+      throw new OAuthError(401, 'invalid_client', 'the Basic credentials are not correctly encoded', BASIC_CHALLENGE);
+    }
+  }
+  if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string' || !body.client_id || !body.client_secret) {
+    throw new OAuthError(401, 'invalid_client', 'client authentication is required (client_secret_basic or client_secret_post)', BASIC_CHALLENGE);
+  }
+  return { clientId: body.client_id, clientSecret: body.client_secret };
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoApp, type DemoApp } from '../../examples/demo/app.js';
+import { SEED_USER_COUNT } from '../../examples/demo/seed.js';
+import { silentLogger } from '../support/test-center.js';
+
+async function login(agent: request.Agent, username: string, password: string) {
+  return agent.post('/login').type('form').send({ username, password, returnTo: '/sync-center/' });
+}
+
+describe('the demo host IdP', () => {
+  let dataDir: string;
+  let demo: DemoApp;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssc-demo-'));
+    demo = await createDemoApp({ dataDir, publicOrigin: 'http://localhost:3000', logger: silentLogger });
+  });
+  afterAll(async () => {
+    await demo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('boots with a seeded directory of about 200 users in about 20 orgs, mirrored', async () => {
+    expect(await demo.center.mirror.counts()).toEqual({ users: SEED_USER_COUNT, orgs: 20 });
+  });
+
+  it('sends an anonymous visitor of the sync center to the login with a way back', async () => {
+    const response = await request(demo.app).get('/sync-center/');
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/login?returnTo=%2Fsync-center%2F');
+  });
+
+  it('refuses a wrong password', async () => {
+    const agent = request.agent(demo.app);
+    const response = await login(agent, 'admin', 'nope');
+    expect(response.headers.location).toContain('/login?error=1');
+    expect((await agent.get('/sync-center/')).status).toBe(303);
+  });
+
+  it('keeps a signed-in non-admin out of the sync center', async () => {
+    const agent = request.agent(demo.app);
+    await login(agent, 'viewer', 'viewer');
+    const response = await agent.get('/sync-center/');
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toMatch(/^\/login/);
+  });
+
+  it('lets the admin in after login', async () => {
+    const agent = request.agent(demo.app);
+    const response = await login(agent, 'admin', 'admin');
+    expect(response.headers.location).toBe('/sync-center/');
+    const page = await agent.get('/sync-center/');
+    expect(page.status).toBe(200);
+  });
+
+  it('reports a directory edit to the center', async () => {
+    const agent = request.agent(demo.app);
+    await login(agent, 'admin', 'admin');
+    const before = await demo.center.mirror.currentSequence();
+    const user = (await demo.store.getUser('u0001'))!;
+    const response = await agent
+      .post('/directory/users/u0001')
+      .type('form')
+      .send({ userName: user.userName, displayName: 'Renamed', familyName: user.familyName, givenName: user.givenName, email: user.email, orgId: 'org-hr' });
+    expect(response.status).toBe(303);
+    expect(await demo.center.mirror.currentSequence()).toBe(before + 1);
+    const mirrored = await demo.center.mirror.getUser('u0001');
+    expect(mirrored?.data).toMatchObject({ displayName: 'Renamed', orgIds: ['org-hr'] });
+  });
+
+  it('refuses to move an org under its own descendant and keeps the host unchanged', async () => {
+    const agent = request.agent(demo.app);
+    await login(agent, 'admin', 'admin');
+    const response = await agent.post('/directory/orgs/org-rd').type('form').send({ name: 'R&D', parentId: 'org-rd-qa', sortOrder: '1' });
+    expect(response.status).toBe(422);
+    expect((await demo.store.getOrg('org-rd'))?.parentId).toBe('org-root');
+  });
+});
