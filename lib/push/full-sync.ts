@@ -160,8 +160,10 @@ class FullSync {
         });
         if (stopped()) break;
         if (members) {
-          const done = new Set(outcomes.filter((outcome) => outcome.result !== 'retry' && outcome.result !== 'rejected').map((outcome) => outcome.work.localId));
-          await recorder.members(await members.wish(page.filter((user) => done.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds })), sendMembers));
+          // This page's links may still be queued: hand the remote ids over directly.
+          const remote = new Map(outcomes.flatMap((outcome) => (outcome.link?.type === 'success' ? [[outcome.work.localId, outcome.link.value.remoteId] as const] : outcome.work.link?.remoteId && outcome.result === 'skipped' ? [[outcome.work.localId, outcome.work.link.remoteId] as const] : [])));
+          const wishes = page.filter((user) => remote.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds, remoteId: remote.get(user.id) }));
+          await recorder.members(await members.wish(wishes, sendMembers));
         }
         const after = page[page.length - 1]!.id;
         recorder.enqueue((trx) => save({ ...checkpoint, after }, trx));

@@ -10,6 +10,8 @@ import type { PatchOperation } from './scim-client.js';
 export interface MembershipWish {
   userId: string;
   orgIds: readonly string[];
+  /** The user's remote id when the caller just learned it (its link may not be written yet). */
+  remoteId?: string;
 }
 
 /** One PATCH of a group's members (or, in a dry run, one that would be sent). */
@@ -37,6 +39,8 @@ export class MemberPusher {
   /** Deltas waiting to be sent, per org: flushed when a group has a full chunk, or at the end. */
   readonly #pending = new Map<string, { add: Set<string>; remove: Set<string> }>();
   #pendingCount = 0;
+  /** Remote ids of users with pending deltas, as the caller told them (bounded by the pending deltas). */
+  readonly #known = new Map<string, string>();
 
   constructor(
     private readonly knex: Knex,
@@ -63,8 +67,10 @@ export class MemberPusher {
     for (const wish of wishes) {
       const before = sent.get(wish.userId) ?? new Set<string>();
       const after = new Set(wish.orgIds);
+      const queued = this.#pendingCount;
       for (const orgId of after) if (!before.has(orgId)) this.#queue(orgId, wish.userId, 'add');
       for (const orgId of before) if (!after.has(orgId)) this.#queue(orgId, wish.userId, 'remove');
+      if (wish.remoteId && this.#pendingCount !== queued) this.#known.set(wish.userId, wish.remoteId);
     }
     const full = [...this.#pending.entries()].filter(([, delta]) => delta.add.size + delta.remove.size >= this.chunkSize).map(([orgId]) => orgId);
     const orgIds = this.#pendingCount > this.maxPending ? [...this.#pending.keys()] : full;
@@ -108,12 +114,15 @@ export class MemberPusher {
     }
     if (batches.length === 0) return [];
     const orgLinks = await this.links.load(this.target.sourceId, 'org', batches.map((batch) => batch.orgId));
-    const userLinks = await this.links.load(this.target.sourceId, 'user', batches.flatMap((batch) => [...batch.add, ...batch.remove]));
+    const userIds = batches.flatMap((batch) => [...batch.add, ...batch.remove]);
+    const userLinks = await this.links.load(this.target.sourceId, 'user', userIds.filter((id) => !this.#known.has(id)));
+    const known = new Map(userIds.flatMap((id) => (this.#known.has(id) ? [[id, this.#known.get(id)!] as const] : [])));
+    for (const id of userIds) this.#known.delete(id);
     const outcomes = await Promise.all(
       batches.map((batch) =>
         send(() => {
           const org = orgLinks.get(batch.orgId);
-          const remoteOf = (userId: string) => userLinks.get(userId)?.remoteId ?? undefined;
+          const remoteOf = (userId: string) => known.get(userId) ?? userLinks.get(userId)?.remoteId ?? undefined;
           return this.#patch(batch, org?.remoteId ?? undefined, org?.objectName ?? null, remoteOf);
         }),
       ),

@@ -4,7 +4,7 @@ import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/scheduler/leases.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../../support/push-helpers.js';
+import { createPushSource, FAST_PUSH, waitFor } from '../../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../../support/test-center.js';
 
 describe('Scheduler', () => {
@@ -23,13 +23,12 @@ describe('Scheduler', () => {
     await t.center.start();
     const source = await createPushSource(t.center, server, { schedule: '*/5 * * * *' });
     const name = `reconcile:${source.id}`;
+    await waitFor(() => t.center.scheduler.jobs()[name], 5_000, 'the source schedule');
     expect(t.center.scheduler.jobs()).toMatchObject({ sweep: '* * * * *', retention: '17 2 * * *', [name]: '*/5 * * * *' });
     await t.center.sources.update(source.id, { push: { schedule: '0 4 * * *' } });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(t.center.scheduler.jobs()[name]).toBe('0 4 * * *');
+    await waitFor(() => t.center.scheduler.jobs()[name] === '0 4 * * *', 5_000, 'the new schedule');
     await t.center.sources.disable(source.id);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(t.center.scheduler.jobs()[name]).toBeUndefined();
+    await waitFor(() => t.center.scheduler.jobs()[name] === undefined, 5_000, 'the schedule to go');
     const ours = () => [...getTasks().values()].filter((task) => task.name?.startsWith('scim-sync-center:'));
     expect(ours().length).toBeGreaterThan(0);
     await t.center.close();
