@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
+import { bulkInsert, updateFromExcluded } from './bulk-insert.js';
 import { jsonOf, type ScimBody } from './presenters.js';
 
 /** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */
@@ -116,24 +117,14 @@ export class LinkStore {
     db: Knex | Knex.Transaction = this.knex,
   ): Promise<void> {
     const now = this.#now();
-    const successRows = results.successes.map((link) => ({
-      source_id: sourceId,
-      kind: link.kind,
-      local_id: link.localId,
-      remote_id: link.remoteId,
-      hash: link.hash,
-      sent: jsonOf(link.sent),
-      object_name: link.objectName,
-      last_status: link.status,
-      last_error: null,
-      updated_at: now,
-    }));
-    for (let start = 0; start < successRows.length; start += WRITE_CHUNK) {
-      await db(TABLES.links)
-        .insert(successRows.slice(start, start + WRITE_CHUNK))
-        .onConflict(['source_id', 'kind', 'local_id'])
-        .merge();
-    }
+    const successColumns = ['source_id', 'kind', 'local_id', 'remote_id', 'hash', 'sent', 'object_name', 'last_status', 'last_error', 'updated_at'];
+    await bulkInsert(
+      db,
+      TABLES.links,
+      successColumns,
+      results.successes.map((link) => [sourceId, link.kind, link.localId, link.remoteId, link.hash, jsonOf(link.sent), link.objectName, link.status, null, now]),
+      `on conflict (source_id, kind, local_id) do update set ${updateFromExcluded(successColumns.slice(3))}`,
+    );
     const failureRows = results.failures.map((link) => ({
       source_id: sourceId,
       kind: link.kind,
