@@ -224,4 +224,25 @@ describe('incremental delivery worker', () => {
     const cursor = await t.knex(TABLES.cursors).where({ source_id: source.id }).first('seq');
     expect(Number(cursor.seq)).toBe(await t.center.mirror.currentSequence());
   });
+
+  it('never writes the token into the delivery log, the run log, the quarantine reason or the audit log', async () => {
+    const source = await started();
+    const token = server.options.token;
+    // A careless downstream echoes the Authorization header in its errors.
+    server.fault = (request) => (request.method !== 'GET' ? { status: request.body?.externalId === 'x1' ? 400 : 403, body: { detail: `got ${request.authorization}` } } : undefined);
+    await t.center.changes.userUpserted(buildUser({ id: 'x1' }));
+    await t.center.changes.userUpserted(buildUser({ id: 'x2' }));
+    await waitFor(async () => (await t.center.sources.get(source.id)).status === 'quarantined', 10_000, 'quarantine');
+    const run = await t.center.runs.settled((await t.center.runs.start(source.id)).id);
+    const everything = JSON.stringify([
+      await t.center.logs.deliveries(source.id, { limit: 500 }),
+      await t.center.runs.items(run!.id, { limit: 500 }),
+      run,
+      await t.center.sources.get(source.id),
+      await t.center.audit.list({ sourceId: source.id }),
+      await t.center.push.links(source.id),
+    ]);
+    expect(everything).toContain('got Bearer ***');
+    expect(everything).not.toContain(token);
+  });
 });

@@ -293,4 +293,32 @@ describe('push manual sync (full reconciliation)', () => {
     expect(names).toHaveLength(12);
     expect(new Set(names).size).toBe(12);
   });
+
+  it('falls back to PUT when the downstream answers PATCH with 405, and remembers it', async () => {
+    await server.close();
+    server = await new FakeScimServer({ patchSupported: true, refusePatch: true }).start();
+    const { ada, bob } = await seedTree();
+    const source = await createPushSource(t.center, server);
+    await sync(source.id);
+    await t.center.changes.apply([
+      { type: 'userUpserted', user: { ...ada, title: 'Countess' } },
+      { type: 'userUpserted', user: { ...bob, title: 'Builder' } },
+    ]);
+    server.requests.length = 0;
+    const run = await sync(source.id);
+    expect(run).toMatchObject({ updated: 2, failed: 0 });
+    const methods = server.writes().map((request) => request.method);
+    expect(methods.filter((method) => method === 'PATCH').length).toBeLessThanOrEqual(2); // learned after the first refusal(s)
+    expect(methods.filter((method) => method === 'PUT')).toHaveLength(2);
+    expect(server.resources('Users').map((user) => user.title).sort()).toEqual(['Builder', 'Countess']);
+  });
+
+  it('pushes orgs in the compat shape: name, parentId (remote), order', async () => {
+    const { root, a } = await seedTree();
+    const source = await createPushSource(t.center, server, { orgUrl: server.url('Departments'), orgResource: 'compat' });
+    await sync(source.id);
+    const departments = new Map(server.resources('Departments').map((org) => [org.externalId, org]));
+    expect(departments.get(a.id)).toMatchObject({ schemas: ['urn:scim-sync-center:params:scim:schemas:compat:2.0:Department'], name: 'A', parentId: departments.get(root.id)!.id, order: 0 });
+    expect(departments.get(root.id)).not.toHaveProperty('parentId');
+  });
 });
