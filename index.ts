@@ -1,6 +1,23 @@
 export { createSyncCenter } from './lib/sync-center.js';
-export type { ChangesApi, RunsApi, SyncCenter } from './lib/sync-center.js';
-export type { Logger, SyncCenterOptions } from './lib/options.js';
+export type { ChangesApi, RunsApi, SchedulerApi, SyncCenter } from './lib/sync-center.js';
+export type { Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
+export type { PushApi, PushStatus } from './lib/push/push-api.js';
+export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';
+export type { ConnectionStep, ConnectionStepName, ConnectionTestInput, ConnectionTestResult } from './lib/push/test-connection.js';
+export type { DeletionHold } from './lib/push/deletion-hold.js';
+export type { WorkerStatus } from './lib/push/delivery-worker.js';
+export type { PushRunOptions } from './lib/push/full-sync.js';
+export type { RetentionReport } from './lib/scheduler/retention.js';
+export {
+  PushError,
+  RemoteConflictError,
+  RemoteNotFoundError,
+  RemoteRejectedError,
+  RemoteUnsupportedError,
+  StopSyncError,
+  TransientPushError,
+  type PushRequestInfo,
+} from './lib/push/errors.js';
 export type { AdminAccess } from './lib/hooks/admin.js';
 export type { Awaitable } from './lib/hooks/types.js';
 export type {
@@ -16,6 +33,9 @@ export type { MirrorOrg, MirrorUser, ObjectKind } from './lib/mirror/mirror-rows
 export type { KindCounts, ReconcileReport, ReconcileWarning } from './lib/mirror/reconcile.js';
 export type {
   CreateSourceInput,
+  DeletionThreshold,
+  DeprovisionPolicy,
+  OrgDeprovision,
   OrgResourceShape,
   PullCredentials,
   PullSettings,
@@ -25,6 +45,7 @@ export type {
   SourceMode,
   SourceStatus,
   UpdateSourceInput,
+  UserDeprovision,
 } from './lib/sources/source-types.js';
 export type { Run, RunItem, RunKind, RunStatus } from './lib/runs/run-store.js';
 export type { DeliveryLogEntry, LogFilter, PullLogEntry } from './lib/runs/incremental-log.js';

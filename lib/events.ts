@@ -7,6 +7,8 @@ export interface SyncEventMap {
   changes: [applied: AppliedChange[]];
   /** A source was created, edited, enabled, disabled, resumed or deleted. */
   source: [event: { id: string; action: string }];
+  /** A push delivery batch ended: `status` is idle, progress, retry, stop or held. */
+  delivery: [event: { sourceId: string; status: string; delivered: number; cursor: number }];
 }
 
 /** One emitter per center: two centers in a process never hear each other. */

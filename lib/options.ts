@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { validate as validateCron } from 'node-cron';
 import type { AdminAccess } from './hooks/admin.js';
 import type { Directory } from './hooks/directory.js';
 import { isKnexInstance, type DatabaseOption } from './persistence/database.js';
@@ -9,6 +10,59 @@ export interface Logger {
   info(message: string, ...details: unknown[]): void;
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
+}
+
+/** Push mode: the SCIM client, delivery workers and full syncs. Every field is optional. */
+export interface PushOptions {
+  /** Requests in flight per source, when the source sets none. @default 4 */
+  concurrency?: number;
+  /** How long to wait for a downstream's response (headers, then body). @default 30000 */
+  requestTimeoutMs?: number;
+  /** How long to wait for a connection to the downstream. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Changes read from the feed per delivery batch. @default 500 */
+  batchSize?: number;
+  /** Users or orgs per page in a full sync. @default 500 */
+  pageSize?: number;
+  /** How often a worker looks for changes committed by another instance (this instance's own changes wake it at once). @default 5000 */
+  pollIntervalMs?: number;
+  /** Lifetime of a delivery or run lease; renewed every third of it, taken over by another instance once expired. @default 30000 */
+  leaseTtlMs?: number;
+  /** Backoff between retries of a failed delivery: exponential from `baseMs` to `maxMs`, with full jitter. */
+  retry?: {
+    /** @default 1000 */
+    baseMs?: number;
+    /** @default 300000 (5 minutes) */
+    maxMs?: number;
+    /** Attempts per object within a full sync before it is logged as failed. @default 4 */
+    runAttempts?: number;
+  };
+  /** Consecutive failed attempts before a source is quarantined; 401/403 quarantine at once. @default 10 */
+  quarantineAfter?: number;
+  /** The longest wait between retries of a quarantined source. @default 3600000 (1 hour) */
+  quarantineMaxIntervalMs?: number;
+  /** Members per PATCH when memberships are sent to Groups. @default 100 */
+  membersPerPatch?: number;
+  /** Cron of the sweep that picks up runs left by dead instances and refreshes the workers. @default '* * * * *' */
+  sweepSchedule?: string;
+  /** Cron of the retention job (old logs, finished runs, passed tombstones). @default '17 2 * * *' */
+  retentionSchedule?: string;
+}
+
+export interface ResolvedPushOptions {
+  concurrency: number;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  batchSize: number;
+  pageSize: number;
+  pollIntervalMs: number;
+  leaseTtlMs: number;
+  retry: { baseMs: number; maxMs: number; runAttempts: number };
+  quarantineAfter: number;
+  quarantineMaxIntervalMs: number;
+  membersPerPatch: number;
+  sweepSchedule: string;
+  retentionSchedule: string;
 }
 
 export interface SyncCenterOptions {
@@ -39,6 +93,8 @@ export interface SyncCenterOptions {
   timezone?: string;
   /** Where warnings and errors go. @default console */
   logger?: Logger;
+  /** Push mode tuning: concurrency, timeouts, retries, quarantine. See PushOptions. */
+  push?: PushOptions;
   /** Requests each pull source may make to the SCIM server per minute (per process), bursts up to the same number. @default { requestsPerMinute: 600 } */
   pullRateLimit?: { requestsPerMinute: number };
   /** The center's clock, for tests and simulations that move time instead of waiting. @default () => new Date() */
@@ -59,6 +115,7 @@ export interface ResolvedOptions {
   logRetentionDays: number;
   timezone: string | undefined;
   logger: Logger;
+  push: ResolvedPushOptions;
   pullRateLimit: { requestsPerMinute: number };
   clock: () => Date;
 }
@@ -76,6 +133,7 @@ const KNOWN_OPTIONS = [
   'logRetentionDays',
   'timezone',
   'logger',
+  'push',
   'pullRateLimit',
   'clock',
 ] as const satisfies ReadonlyArray<keyof SyncCenterOptions>;
@@ -107,6 +165,7 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     logRetentionDays: positiveNumber(options.logRetentionDays, 'logRetentionDays') ?? 30,
     timezone: checkTimezone(options.timezone),
     logger: checkLogger(logger),
+    push: resolvePushOptions(options.push),
     pullRateLimit: checkPullRateLimit(options.pullRateLimit),
     clock: checkClock(options.clock),
   };
@@ -130,6 +189,71 @@ function checkClock(value: unknown): () => Date {
   if (value === undefined) return () => new Date();
   if (typeof value !== 'function') throw new TypeError('createSyncCenter: `clock` must be a function returning a Date, e.g. () => new Date().');
   return value as () => Date;
+}
+
+const PUSH_DEFAULTS: ResolvedPushOptions = {
+  concurrency: 4,
+  requestTimeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  batchSize: 500,
+  pageSize: 500,
+  pollIntervalMs: 5_000,
+  leaseTtlMs: 30_000,
+  retry: { baseMs: 1_000, maxMs: 300_000, runAttempts: 4 },
+  quarantineAfter: 10,
+  quarantineMaxIntervalMs: 3_600_000,
+  membersPerPatch: 100,
+  sweepSchedule: '* * * * *',
+  retentionSchedule: '17 2 * * *',
+};
+
+function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions {
+  if (push === undefined) return { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
+  if (typeof push !== 'object' || push === null) throw new TypeError('createSyncCenter: `push` must be an object such as { concurrency: 4 }.');
+  const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineMaxIntervalMs', 'membersPerPatch'] as const;
+  const known = [...numeric, 'retry', 'sweepSchedule', 'retentionSchedule'];
+  for (const key of Object.keys(push)) {
+    if (!known.includes(key)) {
+      const suggestion = closest(key, known);
+      throw new TypeError(`createSyncCenter: unknown option \`push.${key}\`.${suggestion ? ` Did you mean \`push.${suggestion}\`?` : ''}`);
+    }
+  }
+  const resolved: ResolvedPushOptions = { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
+  for (const key of numeric) {
+    const value = positiveInteger(push[key], `push.${key}`);
+    if (value !== undefined) resolved[key] = value;
+  }
+  if (push.retry !== undefined) {
+    if (typeof push.retry !== 'object' || push.retry === null) throw new TypeError('createSyncCenter: `push.retry` must be an object such as { baseMs: 1000, maxMs: 300000 }.');
+    for (const key of Object.keys(push.retry)) {
+      if (!['baseMs', 'maxMs', 'runAttempts'].includes(key)) {
+        const suggestion = closest(key, ['baseMs', 'maxMs', 'runAttempts']);
+        throw new TypeError(`createSyncCenter: unknown option \`push.retry.${key}\`.${suggestion ? ` Did you mean \`push.retry.${suggestion}\`?` : ''}`);
+      }
+    }
+    for (const key of ['baseMs', 'maxMs', 'runAttempts'] as const) {
+      const value = positiveInteger(push.retry[key], `push.retry.${key}`);
+      if (value !== undefined) resolved.retry[key] = value;
+    }
+    if (resolved.retry.maxMs < resolved.retry.baseMs) {
+      throw new TypeError('createSyncCenter: `push.retry.maxMs` must be at least `push.retry.baseMs`.');
+    }
+  }
+  for (const key of ['sweepSchedule', 'retentionSchedule'] as const) {
+    const value = optionalString(push[key], `push.${key}`);
+    if (value === undefined) continue;
+    if (!validateCron(value)) throw new TypeError(`createSyncCenter: \`push.${key}\` must be a cron expression such as "* * * * *", got ${JSON.stringify(value)}.`);
+    resolved[key] = value;
+  }
+  return resolved;
+}
+
+function positiveInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`createSyncCenter: \`${name}\` must be a positive whole number, got ${JSON.stringify(value)}.`);
+  }
+  return value;
 }
 
 function checkDirectory(directory: Directory | undefined): Directory {

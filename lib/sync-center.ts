@@ -15,8 +15,12 @@ import { migrateLatest } from './persistence/migrate.js';
 import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { IncrementalLog } from './runs/incremental-log.js';
 import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
+import { createPushApi, type PushApi } from './push/push-api.js';
+import { PushEngine } from './push/push-engine.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
+import type { RetentionReport } from './scheduler/retention.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
@@ -42,6 +46,16 @@ export interface RunsApi {
   settled(runId: number): Promise<Run | undefined>;
 }
 
+/** The center's cron jobs; they run by themselves after start(), these calls run them now. */
+export interface SchedulerApi {
+  /** Job name → cron pattern, for the jobs in force. */
+  jobs(): Record<string, string>;
+  /** Picks up push runs left by dead instances and refreshes the delivery workers; returns the resumed run ids. */
+  sweep(): Promise<number[]>;
+  /** Purges old logs, finished runs, passed tombstones and expired leases. */
+  retention(): Promise<RetentionReport>;
+}
+
 /** Pull mode (the SCIM server) housekeeping. */
 export interface PullApi {
   /** Deletes pull log rows older than `logRetentionDays` and expired access tokens; for the scheduler. */
@@ -63,6 +77,9 @@ export interface SyncCenter {
   readonly logs: IncrementalLog;
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
+  /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
+  readonly push: PushApi;
+  readonly scheduler: SchedulerApi;
   readonly pull: PullApi;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
@@ -97,6 +114,9 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   });
   const workers: Worker[] = [];
   const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, pull, holder, workers };
+  const pushEngine = new PushEngine(context);
+  const scheduler = new Scheduler(context, pushEngine);
+  workers.push(pushEngine, scheduler);
   const router = createRouter(context);
 
   const workerLock = new SqliteWorkerLock(knex);
@@ -118,6 +138,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     logs: incrementalLog,
     mirror,
     events,
+    push: createPushApi(context, pushEngine),
+    scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs: {
       start: (sourceId, startOptions) => manualSyncs.start(sourceId, startOptions),
@@ -144,11 +166,12 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
+      // Runs stop first: they use the SCIM clients the push worker closes.
+      await manualSyncs.close();
       if (wasStarted) {
         for (const worker of [...workers].reverse()) await worker.stop();
         workerLock.release();
       }
-      await manualSyncs.close();
       await pull.log.flush();
       events.removeAllListeners();
       if (owned) await knex.destroy();

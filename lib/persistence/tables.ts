@@ -18,6 +18,8 @@ export const TABLES = {
   pullLog: 'sync_pull_log',
   auditLog: 'sync_audit_log',
   leases: 'sync_leases',
+  pushMembers: 'sync_push_members',
+  pushState: 'sync_push_state',
   oauthTokens: 'sync_oauth_tokens',
 } as const;
 

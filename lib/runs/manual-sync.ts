@@ -64,6 +64,35 @@ export class ManualSyncs {
     return run;
   }
 
+  /**
+   * Carries on a run this process does not run: a paused run an admin let go on, or a run left
+   * `running` by a dead process (heartbeat older than `staleBefore`). The claim is one conditional
+   * update, so two instances never both resume it. Returns undefined when there was nothing to claim.
+   */
+  async resume(runId: number, options: { staleBefore?: string; mergeOptions?: Record<string, unknown> } = {}): Promise<Run | undefined> {
+    const run = await this.deps.runs.get(runId);
+    if (!run || this.#inFlight.has(runId)) return undefined;
+    const claim = this.deps.knex(TABLES.runs)
+      .where({ id: runId })
+      .where((query) => {
+        query.where({ status: 'paused' });
+        if (options.staleBefore) query.orWhere((stale) => stale.where({ status: 'running' }).where('heartbeat_at', '<', options.staleBefore!));
+      });
+    const claimed = await claim.update({
+      status: 'running',
+      holder: this.deps.holder,
+      heartbeat_at: new Date().toISOString(),
+      options: JSON.stringify({ ...run.options, ...options.mergeOptions }),
+    });
+    if (claimed === 0) return undefined;
+    const source = await this.deps.sources.get(run.sourceId);
+    const executor = this.deps.executors[source.mode];
+    if (!executor) throw new StateConflictError('no_executor', `${source.mode} runs are not available in this build`);
+    const resumed = (await this.deps.runs.get(runId))!;
+    this.#launch(resumed, source, executor);
+    return resumed;
+  }
+
   async cancel(runId: number): Promise<void> {
     await this.deps.runs.requestCancel(runId);
   }

@@ -95,12 +95,12 @@ export class RunStore {
   }
 
   /** Adds to the counters atomically, so that several writers never lose an increment. */
-  async addCounts(id: number, delta: Partial<RunCounts>): Promise<void> {
+  async addCounts(id: number, delta: Partial<RunCounts>, db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const update: Record<string, unknown> = { heartbeat_at: this.#now() };
     for (const [key, value] of Object.entries(delta)) {
       if (value) update[key] = this.knex.raw('?? + ?', [key, value]);
     }
-    await this.knex(TABLES.runs).where({ id }).update(update);
+    await db(TABLES.runs).where({ id }).update(update);
   }
 
   async setTotal(id: number, total: number): Promise<void> {
@@ -122,9 +122,10 @@ export class RunStore {
     return Boolean(row?.cancel_requested);
   }
 
-  async addItems(runId: number, items: readonly RunItemInput[]): Promise<void> {
+  /** `db` lets a caller write the items in its own transaction (a push run writes a page at once). */
+  async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
-    await insertInSlices(this.knex, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
+    await insertInSlices(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {

@@ -3,6 +3,26 @@ export type PushAuth = 'bearer' | 'oauth2' | 'basic';
 /** How a push source's Org URL receives orgs: our Organization schema, the reference product's shape, or SCIM Groups. */
 export type OrgResourceShape = 'organization' | 'compat' | 'group';
 export type SourceStatus = 'enabled' | 'disabled' | 'quarantined';
+/** What happens downstream to a user that leaves the host: `active: false`, DELETE, or nothing. */
+export type UserDeprovision = 'disable' | 'delete' | 'leave';
+/** Orgs have no `active` in SCIM (Groups, our Organization): they are deleted or left. */
+export type OrgDeprovision = 'delete' | 'leave';
+
+export interface DeprovisionPolicy {
+  users: UserDeprovision;
+  orgs: OrgDeprovision;
+}
+
+/**
+ * A run or a delivery batch that would delete (or disable) more than this waits for an admin.
+ * Either bound may be set; exceeding either pauses.
+ */
+export interface DeletionThreshold {
+  /** More than this many deletions pause. */
+  count?: number;
+  /** More than this share (0–100) of the objects linked on the downstream pause. */
+  percent?: number;
+}
 
 /** Push parameters as stored and shown. Secrets are never part of it: see `PushSecretsInput`. */
 export interface PushSettings {
@@ -15,6 +35,16 @@ export interface PushSettings {
   /** Empty: orgs are not pushed (users still carry their org ids in our extension). */
   orgUrl?: string;
   orgResource: OrgResourceShape;
+  /** Deprovisioning per kind. @default { users: 'disable', orgs: 'delete' } */
+  deprovision?: DeprovisionPolicy;
+  /** null: never pause for deletions. @default { count: 100 } */
+  deletionThreshold?: DeletionThreshold | null;
+  /** Requests in flight to this downstream, 1–64. @default the center's `push.concurrency` (4) */
+  concurrency?: number;
+  /** Requests per second to this downstream; null for no cap (a 429 still slows us down). @default null */
+  rateLimit?: number | null;
+  /** Cron expression of the periodic full reconcile; null for none. @default '0 3 * * *' (nightly) */
+  schedule?: string | null;
 }
 
 /** Secrets an admin enters for a push source. Absent or empty means "keep what is stored". */

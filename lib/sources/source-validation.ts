@@ -1,4 +1,5 @@
 import { IssueCollector, ValidationError } from '../errors.js';
+import { validatePushPolicy } from './push-policy-validation.js';
 import type {
   CreateSourceInput,
   OrgResourceShape,
@@ -97,9 +98,12 @@ export function validatePush(
   if (auth !== 'bearer' && !clientSecret && !storedSecrets.clientSecret) {
     issues.add('push.clientSecret', 'required', 'a client secret is required for this authentication');
   }
+  // Deprovisioning merges per kind, so changing one kind keeps the other.
+  const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
+  const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.issues.push(issue));
   issues.throwIfAny();
 
-  const settings: PushSettings = { auth, userUrl: userUrl!, orgResource };
+  const settings: PushSettings = { auth, userUrl: userUrl!, orgResource, ...policy };
   if (orgUrl) settings.orgUrl = orgUrl;
   if (auth === 'oauth2') settings.tokenUrl = tokenUrl;
   if (auth !== 'bearer') settings.clientId = clientId;

@@ -210,8 +210,10 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('action.enable')).click();
   await page.getByRole('link', { name: t('source.tab.sync') }).waitFor();
   await button(t('sync.start')).click();
-  await page.getByText(t('conflict.no_executor', { mode: t('mode.push') })).waitFor();
-  await shot('16-push-sync-no-executor');
+  await page.getByText(t('notice.started')).waitFor();
+  // No downstream app answers at that URL: the push run ends failed, and says why in its log.
+  await page.locator('table.runs tbody tr').first().locator('.result-failed').waitFor();
+  await shot('16-push-sync-failed');
   await button(t('action.disable')).click();
 
   // --- Disable the pull source; delete the push source through the dialog.

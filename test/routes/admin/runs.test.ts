@@ -89,14 +89,16 @@ describe('console: manual sync', () => {
     expect((await test.center.audit.list({ sourceId: source.id }))[0]).toMatchObject({ actor: 'alice', action: 'run.cancel' });
   });
 
-  it("says honestly that push runs have no engine yet", async () => {
+  it('starts a push run, which fails with its reason when nothing answers at the User URL', async () => {
     const client = await setup();
-    const { source } = await test.center.sources.create({ name: 'CRM', mode: 'push', push: { userUrl: 'https://crm.example.com/Users', token: 't' } });
+    const { source } = await test.center.sources.create({ name: 'CRM', mode: 'push', push: { userUrl: 'http://127.0.0.1:9/Users', token: 't' } });
     await test.center.sources.enable(source.id);
     const token = await client.csrf();
     const res = await client.agent.post(`${MOUNT}/sources/${source.id}/sync`).set('x-test-admin', 'alice').set('accept-language', 'en').type('form').send(`_csrf=${token}`);
-    expect(res.status).toBe(409);
-    expect(res.text).toContain('This build cannot run manual syncs of &#34;Push to downstream&#34; sources yet.');
+    expect(res.status).toBe(303);
+    const [run] = (await test.center.runs.list(source.id)).runs;
+    const done = await test.center.runs.settled(run!.id);
+    expect(done).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused|down/) });
   });
 
   it("answers 404 for another source's run", async () => {

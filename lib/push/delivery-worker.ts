@@ -1,0 +1,206 @@
+import type { Knex } from 'knex';
+import type { Logger, ResolvedPushOptions } from '../options.js';
+import { TABLES } from '../persistence/tables.js';
+import type { LeaseStore } from '../scheduler/leases.js';
+import { LeaseKeeper } from '../scheduler/leases.js';
+import type { SourcesService } from '../sources/sources-service.js';
+import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
+import type { DeletionHold } from './deletion-hold.js';
+import { PushError, StopSyncError, type TransientPushError } from './errors.js';
+import { backoffDelay, type SourceHealth } from './source-health.js';
+import type { TargetFactory } from './targets.js';
+
+export interface WorkerDeps extends BatchDeps {
+  sources: SourcesService;
+  targets: TargetFactory;
+  leases: LeaseStore;
+  health: SourceHealth;
+  logger: Logger;
+  holder: string;
+  options: ResolvedPushOptions;
+  /** Told after every batch, so the center can emit events and tests can wait on them. */
+  onBatch(sourceId: string, result: BatchResult): void;
+}
+
+/** What a worker is doing, for the console and for tests. */
+export interface WorkerStatus {
+  sourceId: string;
+  state: 'idle' | 'delivering' | 'backoff' | 'held' | 'waiting_for_lease' | 'waiting_for_run' | 'stopped';
+  cursor: number | null;
+  failures: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  hold: DeletionHold | null;
+}
+
+export function deliveryLeaseName(sourceId: string): string {
+  return `push:${sourceId}`;
+}
+
+/**
+ * The incremental delivery loop of one push source. It holds the source's lease while it
+ * delivers (renewed in the background; another instance takes over once it expires), gives it
+ * up when caught up or backing off, and yields to a full run of the source. `wake()` (on every
+ * commit, source change or admin action) ends any wait at once; the poll interval catches
+ * changes committed by other instances.
+ */
+export class DeliveryWorker {
+  readonly #deps: WorkerDeps;
+  readonly sourceId: string;
+  readonly #holder: string;
+  readonly #attempts = new Map<string, number>();
+  #stopped = false;
+  #loop: Promise<void> | null = null;
+  #wakeUp: (() => void) | null = null;
+  #woken = false;
+  #failures = 0;
+  #nextAttemptAt = 0;
+  #status: WorkerStatus;
+
+  constructor(deps: WorkerDeps, sourceId: string) {
+    this.#deps = deps;
+    this.sourceId = sourceId;
+    this.#holder = `${deps.holder}:delivery`;
+    this.#status = { sourceId, state: 'idle', cursor: null, failures: 0, nextAttemptAt: null, lastError: null, hold: null };
+  }
+
+  get status(): WorkerStatus {
+    return { ...this.#status, failures: this.#failures };
+  }
+
+  start(): void {
+    this.#loop ??= this.#run().catch((error) => this.#deps.logger.error(`scim-sync-center: the delivery worker of source ${this.sourceId} died`, error));
+  }
+
+  /** Ends the current wait; `retryNow` also skips a backoff (an admin resumed or edited the source). */
+  wake(retryNow = false): void {
+    if (retryNow) this.#nextAttemptAt = 0;
+    this.#woken = true;
+    this.#wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.wake();
+    await this.#loop;
+    this.#status.state = 'stopped';
+  }
+
+  async #run(): Promise<void> {
+    const { leases, options } = this.#deps;
+    const lease = deliveryLeaseName(this.sourceId);
+    while (!this.#stopped) {
+      this.#woken = false;
+      const source = await this.#deps.sources.find(this.sourceId).catch(() => undefined);
+      if (!source || source.mode !== 'push' || !source.enabled) return;
+      const waitMs = this.#nextAttemptAt - Date.now();
+      if (waitMs > 0) {
+        this.#status.state = 'backoff';
+        await this.#sleep(waitMs);
+        continue;
+      }
+      if (await this.#runActive()) {
+        await leases.release(lease, this.#holder).catch(() => undefined);
+        this.#status.state = 'waiting_for_run';
+        await this.#sleep(options.pollIntervalMs);
+        continue;
+      }
+      if (!(await leases.acquire(lease, this.#holder, options.leaseTtlMs))) {
+        this.#status.state = 'waiting_for_lease';
+        await this.#sleep(Math.min(options.pollIntervalMs, options.leaseTtlMs));
+        continue;
+      }
+      let result: BatchResult;
+      const keeper = new LeaseKeeper(leases, lease, this.#holder, options.leaseTtlMs).start();
+      try {
+        this.#status.state = 'delivering';
+        result = await this.#deliver(source.quarantine !== null);
+      } catch (error) {
+        result = { status: 'retry', delivered: 0, cursor: this.#status.cursor ?? 0, error: undefined };
+        this.#status.lastError = error instanceof Error ? error.message : String(error);
+        this.#deps.logger.error(`scim-sync-center: delivery to source ${this.sourceId} failed`, error);
+      } finally {
+        keeper.stop();
+      }
+      this.#deps.onBatch(this.sourceId, result);
+      if (result.status === 'progress' && !this.#stopped) continue; // more may wait: keep the lease
+      await leases.release(lease, this.#holder).catch(() => undefined);
+      if (result.status === 'idle') {
+        this.#status.state = 'idle';
+        await this.#sleep(options.pollIntervalMs);
+      } else if (result.status === 'held') {
+        this.#status.state = 'held';
+        this.#status.hold = result.hold ?? null;
+        await this.#sleep(options.pollIntervalMs);
+      }
+    }
+  }
+
+  async #deliver(quarantined: boolean): Promise<BatchResult> {
+    const deps = this.#deps;
+    const source = await deps.sources.get(this.sourceId);
+    const { target, semaphore } = await deps.targets.target(source);
+    const cursorRow = await deps.knex(TABLES.cursors).where({ source_id: this.sourceId }).first('seq');
+    const cursor = Number(cursorRow?.seq ?? 0);
+    this.#status.cursor = cursor;
+    this.#status.hold = null;
+    const lease = deliveryLeaseName(this.sourceId);
+    const result = await deliverBatch(deps, {
+      target,
+      semaphore,
+      cursor,
+      attempts: this.#attempts,
+      advanceCursor: async (trx: Knex.Transaction, seq: number) => {
+        if (!(await deps.leases.renew(lease, this.#holder, deps.options.leaseTtlMs, trx))) return false;
+        await trx(TABLES.cursors).where({ source_id: this.sourceId }).where('seq', '<', seq).update({ seq, updated_at: new Date().toISOString() });
+        return true;
+      },
+    }).catch((error: unknown): BatchResult => {
+      // A failure before any object was tried (discovery, a look-up): the same decision, for the whole batch.
+      if (!(error instanceof PushError)) throw error;
+      return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
+    });
+    this.#status.cursor = result.cursor;
+    if (result.status === 'retry' || result.status === 'stop') {
+      this.#failures += 1;
+      const immediate = result.error instanceof StopSyncError;
+      const reason = result.error?.message ?? this.#status.lastError ?? 'delivery failed';
+      this.#status.lastError = reason;
+      const health = await deps.health.failure(this.sourceId, reason, immediate);
+      // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
+      const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
+      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, result.retryAfterMs ?? 0);
+      this.#nextAttemptAt = Date.now() + delay;
+      this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
+    } else if (result.status === 'progress') {
+      const hadFailures = this.#failures > 0;
+      this.#failures = 0;
+      this.#nextAttemptAt = 0;
+      this.#status.nextAttemptAt = null;
+      this.#status.lastError = null;
+      // Only a request that went through proves the downstream works again.
+      if (result.delivered > 0 && (quarantined || hadFailures)) await deps.health.success(this.sourceId);
+    }
+    return result;
+  }
+
+  /** A full run of this source is delivering (here or on another instance): it holds the lease meanwhile. */
+  async #runActive(): Promise<boolean> {
+    const row = await this.#deps.knex(TABLES.runs).where({ source_id: this.sourceId, status: 'running' }).whereNot({ kind: 'dry_run' }).first('id');
+    return row !== undefined;
+  }
+
+  /** Sleeps until woken or `ms` passed. A wake that came while working ends the next sleep at once. */
+  async #sleep(ms: number): Promise<void> {
+    if (this.#stopped || this.#woken) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(1, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeUp = done;
+    });
+    this.#wakeUp = null;
+  }
+}

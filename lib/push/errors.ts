@@ -1,0 +1,81 @@
+import { SyncCenterError } from '../errors.js';
+
+/** Where a push request went and what came back; never holds a header or a secret. */
+export interface PushRequestInfo {
+  method?: string;
+  /** The request path on the downstream, e.g. `/scim/v2/Users/42`. */
+  path?: string;
+  /** The HTTP status, absent when no response came (timeout, reset, refused). */
+  status?: number;
+  /** The SCIM `scimType` the downstream gave, if any. */
+  scimType?: string;
+}
+
+/**
+ * Base of the push errors. Each subclass is one decision the push engine takes (authentik's
+ * hierarchy): the HTTP status → class mapping lives in `errorForResponse()` only.
+ */
+export class PushError extends SyncCenterError {
+  readonly method?: string;
+  readonly path?: string;
+  readonly status?: number;
+  readonly scimType?: string;
+
+  constructor(code: string, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.method = info.method;
+    this.path = info.path;
+    this.status = info.status;
+    this.scimType = info.scimType;
+  }
+}
+
+/** Retry later: 5xx, 429, timeouts, resets, the downstream down. */
+export class TransientPushError extends PushError {
+  /** How long the downstream asked us to wait (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, info: PushRequestInfo & { retryAfterMs?: number } = {}, options?: { cause?: unknown }) {
+    super('SSC_PUSH_TRANSIENT', message, info, options);
+    this.retryAfterMs = info.retryAfterMs;
+  }
+}
+
+/** The linked remote object is gone: drop the link and create it again. */
+export class RemoteNotFoundError extends PushError {
+  constructor(message: string, info: PushRequestInfo = {}) {
+    super('SSC_PUSH_NOT_FOUND', message, info);
+  }
+}
+
+/** The downstream already has this object: look it up and adopt it. */
+export class RemoteConflictError extends PushError {
+  constructor(message: string, info: PushRequestInfo = {}) {
+    super('SSC_PUSH_CONFLICT', message, info);
+  }
+}
+
+/** The downstream refused this object for good (a 4xx retrying cannot fix): log it and go on. */
+export class RemoteRejectedError extends PushError {
+  constructor(message: string, info: PushRequestInfo = {}, code = 'SSC_PUSH_REJECTED') {
+    super(code, message, info);
+  }
+}
+
+/** The downstream does not support this method on this resource (405, 501, "not supported"): try the other one. */
+export class RemoteUnsupportedError extends RemoteRejectedError {
+  constructor(message: string, info: PushRequestInfo = {}) {
+    super(message, info, 'SSC_PUSH_UNSUPPORTED');
+  }
+}
+
+/** 401/403 or a configuration that cannot work: stop the run, quarantine the source. */
+export class StopSyncError extends PushError {
+  /** `unauthorized`, `forbidden`, `config`. */
+  readonly reason: string;
+
+  constructor(reason: string, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
+    super('SSC_PUSH_STOP', message, info, options);
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,334 @@
+import type { Knex } from 'knex';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
+import { toMirrorRecord, type MirrorOrg, type MirrorUser } from '../mirror/mirror-rows.js';
+import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
+import { currentSequence } from '../mirror/sequence.js';
+import type { Logger, ResolvedPushOptions } from '../options.js';
+import { TABLES } from '../persistence/tables.js';
+import type { RunContext, RunExecutor, RunOutcome } from '../runs/manual-sync.js';
+import { LeaseKeeper, type LeaseStore } from '../scheduler/leases.js';
+import { deletingKinds, thresholdExceeded } from './deletion-hold.js';
+import { deliveryLeaseName } from './delivery-worker.js';
+import { PushError, StopSyncError } from './errors.js';
+import type { LinkStore } from './links-store.js';
+import { MemberPusher, type MemberOutcome } from './member-pusher.js';
+import type { PushTarget } from './object-pusher.js';
+import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from './phases.js';
+import type { Semaphore } from './rate-limit.js';
+import { RunRecorder } from './run-recorder.js';
+import type { SourceHealth } from './source-health.js';
+import type { TargetFactory } from './targets.js';
+import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
+import { treeLevels, WorkBuilder } from './work-builder.js';
+
+export interface FullSyncDeps {
+  knex: Knex;
+  mirror: MirrorReader;
+  links: LinkStore;
+  targets: TargetFactory;
+  leases: LeaseStore;
+  health: SourceHealth;
+  options: ResolvedPushOptions;
+  logger: Logger;
+  holder: string;
+  /** Wakes the source's delivery worker once the run lets go of the lease. */
+  onFinished(sourceId: string): void;
+}
+
+/** Where a run is, stored in `sync_runs.checkpoint` after every page so a crash resumes there. */
+interface Checkpoint {
+  phase: 'orgs' | 'users' | 'managers' | 'deletes' | 'done';
+  /** The feed position when the run began: a clean run moves the source's cursor up to it. */
+  startSeq: number;
+  /** Users phase: the last user id done (keyset). */
+  after?: string;
+}
+
+/** Run options a push run understands (`center.runs.start(id, { options })`). */
+export interface PushRunOptions {
+  /** Also page through the downstream and deprovision what the IdP does not have. */
+  verifyDownstream?: boolean;
+  /** Set when an admin confirmed the deletions of a paused run. */
+  confirmedDeletes?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * A push source's manual (or scheduled) sync: full reconciliation of everything in scope against
+ * the links, streamed from the mirror page by page with the database work batched per page.
+ * Orgs go parents first, then users, then memberships, then deletions (users, then orgs leaves
+ * first). A dry run goes through the same steps and sends nothing.
+ */
+export function pushRunExecutor(deps: FullSyncDeps): RunExecutor {
+  return async (context) => new FullSync(deps, context).run();
+}
+
+class FullSync {
+  readonly #dryRun: boolean;
+  readonly #options: PushRunOptions;
+
+  constructor(
+    private readonly deps: FullSyncDeps,
+    private readonly context: RunContext,
+  ) {
+    this.#options = context.run.options as PushRunOptions;
+    this.#dryRun = context.run.kind === 'dry_run' || Boolean(this.#options.dryRun);
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { deps, context } = this;
+    const { run, source } = context;
+    const { target, semaphore } = await deps.targets.target(source, this.#dryRun);
+    const leaseName = deliveryLeaseName(source.id);
+    const holder = `${deps.holder}:run:${run.id}`;
+    const heartbeat = () => context.runs.addCounts(run.id, {});
+    let keeper: LeaseKeeper | null = null;
+    if (!this.#dryRun) {
+      const acquired = await this.#acquire(leaseName, holder);
+      if (!acquired) return { status: 'cancelled' };
+      keeper = new LeaseKeeper(deps.leases, leaseName, holder, deps.options.leaseTtlMs, heartbeat).start();
+    }
+    try {
+      return await this.#phases(target, semaphore);
+    } catch (error) {
+      // A run that could not even start talking to the downstream counts as a failed attempt too.
+      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.message, error instanceof StopSyncError);
+      throw error;
+    } finally {
+      keeper?.stop();
+      if (!this.#dryRun) await deps.leases.release(leaseName, holder).catch(() => undefined);
+      deps.onFinished(source.id);
+    }
+  }
+
+  async #phases(target: PushTarget, semaphore: Semaphore): Promise<RunOutcome> {
+    const { deps, context } = this;
+    const { run, runs } = context;
+    const cancelled = () => context.cancelRequested();
+    const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs }, cancelled);
+    let checkpoint = (await this.#loadCheckpoint()) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
+    if (checkpoint.phase === 'orgs') {
+      const { users, orgs } = await deps.mirror.counts();
+      await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
+    }
+    const builder = await WorkBuilder.create(target, deps.links);
+    const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
+    const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
+    const sendMembers = async (work: () => Promise<MemberOutcome>) => {
+      const release = await semaphore.acquire();
+      try {
+        return await work();
+      } finally {
+        release();
+      }
+    };
+    const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
+      checkpoint = next;
+      await db(TABLES.runs).where({ id: run.id }).update({ checkpoint: JSON.stringify(next) });
+    };
+    const stopped = () => recorder.stopError !== null;
+
+    if (checkpoint.phase === 'orgs') {
+      if (target.orgEndpoint) await this.#orgs(phase, recorder);
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
+      if (await cancelled()) return { status: 'cancelled' };
+      await save({ ...checkpoint, phase: 'users', after: undefined });
+    }
+    if (checkpoint.phase === 'users') {
+      // A three-stage pipeline: the next page is read (and its creates marked) and the previous
+      // page's results are written while this page is sent. Writes run at most one page behind.
+      const pages = this.#userPages(checkpoint.after, false);
+      const prepare = async () => {
+        const next = await pages.next();
+        if (next.done) return null;
+        return { users: next.value, works: await prepareUsers(phase, next.value) };
+      };
+      let upcoming = prepare();
+      let behind: Promise<void> = Promise.resolve();
+      for (let current = await upcoming; current; current = await upcoming) {
+        const { users: page, works } = current;
+        upcoming = prepare();
+        upcoming.catch(() => undefined); // surfaced when awaited
+        let first = true;
+        const outcomes = await recorder.step((only) => {
+          if (first && !only) {
+            first = false;
+            return sendUsers(phase, works);
+          }
+          return upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page);
+        });
+        if (stopped()) break;
+        if (members) {
+          // This page's links may still be queued: hand the remote ids over directly.
+          const remote = new Map(outcomes.flatMap((outcome) => (outcome.link?.type === 'success' ? [[outcome.work.localId, outcome.link.value.remoteId] as const] : outcome.work.link?.remoteId && outcome.result === 'skipped' ? [[outcome.work.localId, outcome.work.link.remoteId] as const] : [])));
+          const wishes = page.filter((user) => remote.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds, remoteId: remote.get(user.id) }));
+          await recorder.members(await members.wish(wishes, sendMembers));
+        }
+        const after = page[page.length - 1]!.id;
+        recorder.enqueue((trx) => save({ ...checkpoint, after }, trx));
+        recorder.commit();
+        await behind;
+        behind = recorder.queued();
+        if (await cancelled()) {
+          await recorder.settle();
+          await upcoming.catch(() => undefined);
+          return { status: 'cancelled' };
+        }
+      }
+      await upcoming.catch(() => undefined);
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
+      if (members) await recorder.members(await members.flush(sendMembers));
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
+      await save({ ...checkpoint, phase: 'managers', after: undefined });
+    }
+    if (checkpoint.phase === 'managers') {
+      // Users created before their manager were sent without one; now both are there.
+      for await (const page of this.#userPages(undefined, true)) {
+        await recorder.step((only) => upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
+        if (stopped() || (await cancelled())) break;
+      }
+      await recorder.settle();
+      if (stopped()) throw recorder.stopError!;
+      if (await cancelled()) return { status: 'cancelled' };
+      await save({ ...checkpoint, phase: 'deletes' });
+    }
+    if (checkpoint.phase === 'deletes') {
+      const outcome = await this.#deletes(target, semaphore, phase, recorder);
+      await recorder.settle();
+      if (outcome) return outcome;
+      if (stopped()) throw recorder.stopError!;
+      await save({ ...checkpoint, phase: 'done' });
+    }
+    const latest = await runs.get(run.id);
+    if (latest && latest.total < latest.processed) await runs.setTotal(run.id, latest.processed);
+    if (!this.#dryRun) {
+      if (recorder.failures === 0) {
+        // Everything up to startSeq is on the downstream: incremental delivery can skip to there.
+        await deps.knex(TABLES.cursors).where({ source_id: target.sourceId }).where('seq', '<', checkpoint.startSeq).update({ seq: checkpoint.startSeq, updated_at: new Date().toISOString() });
+        if (recorder.successes > 0) await deps.health.success(target.sourceId);
+      } else if (recorder.successes === 0 && recorder.lastError) {
+        await deps.health.failure(target.sourceId, recorder.lastError.message, false);
+      }
+    }
+    return { status: 'succeeded' };
+  }
+
+  /** All live orgs in tree order, a level at a time, in pages (only ids and parents are held for the whole tree). */
+  async #orgs(phase: PhaseContext, recorder: RunRecorder): Promise<void> {
+    const skeleton: Array<{ id: string; parent_id: string | null }> = await this.deps.knex(TABLES.orgs).whereNull('deleted_at').select('id', 'parent_id');
+    const levels = treeLevels(skeleton, (org) => org.id, (org) => org.parent_id ?? undefined);
+    await phase.builder.preloadOrgLinks(skeleton.map((org) => org.id));
+    for (const level of levels) {
+      for (let start = 0; start < level.length; start += this.deps.options.pageSize) {
+        const page = await this.deps.mirror.getOrgs(level.slice(start, start + this.deps.options.pageSize).map((org) => org.id));
+        await recorder.step(async (only) => (await upsertOrgs(phase, only ? page.filter((org) => only.has(`org:${org.id}`)) : page)).outcomes);
+        if (recorder.stopError || (await this.context.cancelRequested())) return;
+      }
+    }
+  }
+
+  /** Live users by id, a page at a time (keyset, so each page is one indexed query). */
+  async *#userPages(after: string | undefined, managedOnly: boolean): AsyncGenerator<MirrorUser[]> {
+    let cursor = after;
+    for (;;) {
+      const query = this.deps.knex(TABLES.users).whereNull('deleted_at').orderBy('id').limit(this.deps.options.pageSize);
+      if (cursor !== undefined) query.where('id', '>', cursor);
+      if (managedOnly) query.whereNotNull('manager_id');
+      const rows = await query;
+      if (rows.length === 0) return;
+      yield rows.map((row) => toMirrorRecord<MirrorUserData>(row));
+      cursor = rows[rows.length - 1].id;
+    }
+  }
+
+  /** Linked objects the host no longer has (and, with verify, downstream objects it never had). */
+  async #deletes(target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder): Promise<RunOutcome | null> {
+    const { deps, context } = this;
+    const gone = async (kind: 'user' | 'org', afterId: string | undefined, limit: number) => {
+      const table = kind === 'user' ? TABLES.users : TABLES.orgs;
+      const query = deps.knex(`${TABLES.links} as l`)
+        .leftJoin(`${table} as o`, 'o.id', 'l.local_id')
+        .where({ 'l.source_id': target.sourceId, 'l.kind': kind })
+        .where((inner) => inner.whereNull('o.id').orWhereNotNull('o.deleted_at'))
+        .orderBy('l.local_id')
+        .limit(limit)
+        .select('l.local_id');
+      if (afterId !== undefined) query.where('l.local_id', '>', afterId);
+      return (await query).map((row) => row.local_id as string);
+    };
+    const count = async (kind: 'user' | 'org') => {
+      const table = kind === 'user' ? TABLES.users : TABLES.orgs;
+      const [row] = await deps.knex(`${TABLES.links} as l`)
+        .leftJoin(`${table} as o`, 'o.id', 'l.local_id')
+        .where({ 'l.source_id': target.sourceId, 'l.kind': kind })
+        .whereNotNull('l.remote_id')
+        .where((inner) => inner.whereNull('o.id').orWhereNotNull('o.deleted_at'))
+        .count({ n: '*' });
+      return Number(row?.n ?? 0);
+    };
+    const orphans: Orphan[] = this.#options.verifyDownstream ? await findOrphans(target, deps.links, () => context.cancelRequested()) : [];
+    const kinds = deletingKinds(target.policy);
+    let deletes = orphans.filter((orphan) => kinds.includes(orphan.kind)).length;
+    for (const kind of kinds) deletes += await count(kind);
+    const reason = thresholdExceeded(target.policy.deletionThreshold, deletes, await deps.links.countLinked(target.sourceId));
+    if (reason && !this.#dryRun && !this.#options.confirmedDeletes) return { status: 'paused', reason };
+
+    for (let after: string | undefined; ; ) {
+      const ids = await gone('user', after, deps.options.pageSize);
+      if (ids.length === 0) break;
+      const users = await this.#records<MirrorUserData>('user', ids);
+      await recorder.step((only) => deprovisionUsers(phase, only ? users.filter((user) => only.has(`user:${user.id}`)) : users));
+      if (recorder.stopError || (await context.cancelRequested())) return recorder.stopError ? null : { status: 'cancelled' };
+      if (ids.length < deps.options.pageSize) break;
+      after = ids[ids.length - 1];
+    }
+    const orphanOutcomes = orphans.length > 0 ? await deprovisionOrphans(target, semaphore, orphans) : [];
+    const orphanUsers = orphanOutcomes.filter((outcome) => outcome.work.kind === 'user');
+    if (orphanUsers.length > 0) await recorder.step(async () => orphanUsers);
+    if (target.orgEndpoint) {
+      // Orgs leave leaves first, so all gone orgs are ordered together (their ids and parents only).
+      const ids: string[] = [];
+      for (let after: string | undefined; ; ) {
+        const page = await gone('org', after, 5000);
+        ids.push(...page);
+        if (page.length < 5000) break;
+        after = page[page.length - 1];
+      }
+      const orgs = await this.#records<MirrorOrgData>('org', ids);
+      await recorder.step(async (only) => (await deprovisionOrgs(phase, only ? orgs.filter((org) => only.has(`org:${org.id}`)) : orgs)).outcomes);
+      const orphanOrgs = orphanOutcomes.filter((outcome) => outcome.work.kind === 'org');
+      if (orphanOrgs.length > 0) await recorder.step(async () => orphanOrgs);
+    }
+    return null;
+  }
+
+  /** Mirror rows of gone objects; a row purged from the mirror becomes a bare tombstone. */
+  async #records<T extends MirrorUserData | MirrorOrgData>(kind: 'user' | 'org', ids: readonly string[]): Promise<Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>> {
+    const rows = kind === 'user' ? await this.deps.mirror.getUsers(ids) : await this.deps.mirror.getOrgs(ids);
+    const byId = new Map<string, MirrorUser | MirrorOrg>(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const found = byId.get(id);
+      if (found) return found;
+      const data = kind === 'user' ? { id, userName: id, active: false, orgIds: [] } : { id, name: id, order: 0 };
+      return { id, seq: 0, data, hash: 'deleted', createdAt: '', lastModified: '', deletedAt: 'purged' };
+    }) as Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>;
+  }
+
+  async #loadCheckpoint(): Promise<Checkpoint | null> {
+    const row = await this.deps.knex(TABLES.runs).where({ id: this.context.run.id }).first('checkpoint');
+    return row?.checkpoint ? (JSON.parse(row.checkpoint) as Checkpoint) : null;
+  }
+
+  /** Waits for the source's lease (the delivery worker lets go between batches when it sees the run). */
+  async #acquire(name: string, holder: string): Promise<boolean> {
+    const poll = Math.max(10, Math.min(250, Math.floor(this.deps.options.leaseTtlMs / 10)));
+    for (;;) {
+      if (await this.deps.leases.acquire(name, holder, this.deps.options.leaseTtlMs)) return true;
+      if (await this.context.cancelRequested()) return false;
+      await new Promise((resolve) => setTimeout(resolve, poll));
+    }
+  }
+}

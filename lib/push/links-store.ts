@@ -1,0 +1,249 @@
+import type { Knex } from 'knex';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { TABLES } from '../persistence/tables.js';
+import { bulkInsert, updateFromExcluded } from './bulk-insert.js';
+import { jsonOf, type ScimBody } from './presenters.js';
+
+/** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */
+export type LinkStatus = 'creating' | 'synced' | 'disabled' | 'left' | 'failed' | 'rejected' | 'manual';
+
+/** One local object's counterpart on a downstream. */
+export interface PushLink {
+  sourceId: string;
+  kind: ObjectKind;
+  localId: string;
+  remoteId: string | null;
+  /** Hash of the body last sent; equal to the new body's hash means "unchanged, skip". */
+  hash: string | null;
+  /** The body last sent, for old → new in logs and for PATCH removals. */
+  sent: ScimBody | null;
+  objectName: string | null;
+  lastStatus: LinkStatus | null;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** A link after a successful request: everything is replaced. */
+export interface LinkSuccess {
+  kind: ObjectKind;
+  localId: string;
+  remoteId: string;
+  hash: string;
+  sent: ScimBody;
+  objectName: string | null;
+  status: LinkStatus;
+}
+
+/** A failed request: only the status and error change; what was last sent stays. */
+export interface LinkFailure {
+  kind: ObjectKind;
+  localId: string;
+  objectName: string | null;
+  status: 'failed' | 'rejected';
+  error: string;
+}
+
+export interface LinkFilter {
+  kind?: ObjectKind;
+  status?: LinkStatus;
+  /** Matches the local id, the remote id or the name (substring, case-insensitive). */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+const CHUNK = 400;
+/**
+ * Rows per INSERT when writing results: small enough that building one statement never blocks
+ * the event loop for long, so responses of requests in flight are not kept waiting.
+ */
+const WRITE_CHUNK = 50;
+const MAX_PAGE = 500;
+
+/** The `sync_links` table: (source, kind, local id) → remote id + what was last sent. */
+export class LinkStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Links of many objects at once (one query per 400 ids). */
+  async load(sourceId: string, kind: ObjectKind, localIds: readonly string[], db: Knex | Knex.Transaction = this.knex): Promise<Map<string, PushLink>> {
+    const links = new Map<string, PushLink>();
+    const unique = [...new Set(localIds)];
+    for (let start = 0; start < unique.length; start += CHUNK) {
+      const rows = await db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', unique.slice(start, start + CHUNK));
+      for (const row of rows) links.set(row.local_id, toLink(row));
+    }
+    return links;
+  }
+
+  /** Remote id → local id, for the given remote ids (verifying the downstream). */
+  async localIdsOf(sourceId: string, kind: ObjectKind, remoteIds: readonly string[]): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    for (let start = 0; start < remoteIds.length; start += CHUNK) {
+      const rows = await this.knex(TABLES.links)
+        .where({ source_id: sourceId, kind })
+        .whereIn('remote_id', remoteIds.slice(start, start + CHUNK))
+        .select('local_id', 'remote_id');
+      for (const row of rows) map.set(row.remote_id, row.local_id);
+    }
+    return map;
+  }
+
+  /** Records create intents before the requests go out, so a replay after a crash looks before it creates. */
+  async markCreating(sourceId: string, entries: ReadonlyArray<{ kind: ObjectKind; localId: string; objectName: string | null }>): Promise<void> {
+    if (entries.length === 0) return;
+    const now = this.#now();
+    const rows = entries.map((entry) => ({
+      source_id: sourceId,
+      kind: entry.kind,
+      local_id: entry.localId,
+      remote_id: null,
+      object_name: entry.objectName,
+      last_status: 'creating',
+      updated_at: now,
+    }));
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      await this.knex(TABLES.links).insert(rows.slice(start, start + CHUNK)).onConflict(['source_id', 'kind', 'local_id']).ignore();
+    }
+  }
+
+  /** Writes the results of a batch: successes replace the link, failures keep what was sent. */
+  async record(
+    sourceId: string,
+    results: { successes: readonly LinkSuccess[]; failures: readonly LinkFailure[]; removals: ReadonlyArray<{ kind: ObjectKind; localId: string }> },
+    db: Knex | Knex.Transaction = this.knex,
+  ): Promise<void> {
+    const now = this.#now();
+    const successColumns = ['source_id', 'kind', 'local_id', 'remote_id', 'hash', 'sent', 'object_name', 'last_status', 'last_error', 'updated_at'];
+    await bulkInsert(
+      db,
+      TABLES.links,
+      successColumns,
+      results.successes.map((link) => [sourceId, link.kind, link.localId, link.remoteId, link.hash, jsonOf(link.sent), link.objectName, link.status, null, now]),
+      `on conflict (source_id, kind, local_id) do update set ${updateFromExcluded(successColumns.slice(3))}`,
+    );
+    const failureRows = results.failures.map((link) => ({
+      source_id: sourceId,
+      kind: link.kind,
+      local_id: link.localId,
+      object_name: link.objectName,
+      last_status: link.status,
+      last_error: link.error.slice(0, 2000),
+      updated_at: now,
+    }));
+    for (let start = 0; start < failureRows.length; start += WRITE_CHUNK) {
+      await db(TABLES.links)
+        .insert(failureRows.slice(start, start + WRITE_CHUNK))
+        .onConflict(['source_id', 'kind', 'local_id'])
+        .merge(['object_name', 'last_status', 'last_error', 'updated_at']);
+    }
+    for (const kind of ['user', 'org'] as const) {
+      const ids = results.removals.filter((removal) => removal.kind === kind).map((removal) => removal.localId);
+      for (let start = 0; start < ids.length; start += CHUNK) {
+        await db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', ids.slice(start, start + CHUNK)).delete();
+      }
+    }
+  }
+
+  /** How many objects of a kind are on the downstream, for a percentage threshold. */
+  async countLinked(sourceId: string, kind?: ObjectKind): Promise<number> {
+    const query = this.knex(TABLES.links).where({ source_id: sourceId }).whereNotNull('remote_id');
+    if (kind) query.where({ kind });
+    const [row] = await query.count({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  async list(sourceId: string, filter: LinkFilter = {}): Promise<{ links: PushLink[]; total: number }> {
+    const base = () => {
+      const query = this.knex(TABLES.links).where({ source_id: sourceId });
+      if (filter.kind) query.where({ kind: filter.kind });
+      if (filter.status) query.where({ last_status: filter.status });
+      if (filter.q) {
+        const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+        query.where((inner) =>
+          inner
+            .whereRaw("lower(local_id) like ? escape '\\'", [like])
+            .orWhereRaw("lower(remote_id) like ? escape '\\'", [like])
+            .orWhereRaw("lower(object_name) like ? escape '\\'", [like]),
+        );
+      }
+      return query;
+    };
+    const [count] = await base().count({ n: '*' });
+    const rows = await base()
+      .orderBy('kind')
+      .orderBy('local_id')
+      .limit(Math.min(filter.limit ?? 50, MAX_PAGE))
+      .offset(filter.offset ?? 0);
+    return { links: rows.map(toLink), total: Number(count?.n ?? 0) };
+  }
+
+  async get(sourceId: string, kind: ObjectKind, localId: string): Promise<PushLink | undefined> {
+    const row = await this.knex(TABLES.links).where({ source_id: sourceId, kind, local_id: localId }).first();
+    return row ? toLink(row) : undefined;
+  }
+
+  /** Forgets the link: the next sync creates (or, on 409, adopts) the object again. */
+  async unlink(sourceId: string, kind: ObjectKind, localId: string): Promise<void> {
+    const deleted = await this.knex(TABLES.links).where({ source_id: sourceId, kind, local_id: localId }).delete();
+    if (deleted === 0) throw new NotFoundError('link', `${kind}:${localId}`);
+    if (kind === 'user') await this.knex(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
+    else await this.knex(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+  }
+
+  /**
+   * Points a local object at a remote id chosen by an admin. What was sent is forgotten, so the
+   * next sync sends the whole object to the new remote id (an update, not a create).
+   */
+  async relink(sourceId: string, kind: ObjectKind, localId: string, remoteId: string, objectName: string | null): Promise<PushLink> {
+    const trimmed = typeof remoteId === 'string' ? remoteId.trim() : '';
+    if (!trimmed) throw ValidationError.single('remoteId', 'required', 'remoteId must be a non-empty string');
+    if (trimmed.length > 255) throw ValidationError.single('remoteId', 'too_long', 'remoteId must be at most 255 characters', { max: 255 });
+    await this.knex.transaction(async (trx) => {
+      const taken = await trx(TABLES.links).where({ source_id: sourceId, kind, remote_id: trimmed }).whereNot({ local_id: localId }).first('local_id');
+      if (taken) {
+        throw ValidationError.single('remoteId', 'taken', `remote id ${JSON.stringify(trimmed)} is already linked to ${kind} ${JSON.stringify(taken.local_id)}`);
+      }
+      await trx(TABLES.links)
+        .insert({
+          source_id: sourceId,
+          kind,
+          local_id: localId,
+          remote_id: trimmed,
+          hash: null,
+          sent: null,
+          object_name: objectName,
+          last_status: 'manual',
+          last_error: null,
+          updated_at: this.#now(),
+        })
+        .onConflict(['source_id', 'kind', 'local_id'])
+        .merge();
+      if (kind === 'user') await trx(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
+      else await trx(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+    });
+    return (await this.get(sourceId, kind, localId))!;
+  }
+
+  #now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function toLink(row: Record<string, any>): PushLink {
+  return {
+    sourceId: row.source_id,
+    kind: row.kind,
+    localId: row.local_id,
+    remoteId: row.remote_id ?? null,
+    hash: row.hash ?? null,
+    sent: row.sent ? (JSON.parse(row.sent) as ScimBody) : null,
+    objectName: row.object_name ?? null,
+    lastStatus: row.last_status ?? null,
+    lastError: row.last_error ?? null,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,317 @@
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import type { RunOperation } from '../runs/run-store.js';
+import type { PushPolicy } from '../sources/push-policy-validation.js';
+import type { OrgResourceShape } from '../sources/source-types.js';
+import { USER_SCHEMA } from '../scim/urns.js';
+import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
+import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './errors.js';
+import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
+import { bodyHash, orgNameAttribute, orgParentAttribute, type ScimBody } from './presenters.js';
+import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './scim-client.js';
+
+/** Where and how one source pushes; shared by the delivery worker and full runs. */
+export interface PushTarget {
+  sourceId: string;
+  client: ScimClient;
+  userEndpoint: string;
+  /** Undefined when the source has no Org URL: orgs are not pushed. */
+  orgEndpoint: string | undefined;
+  orgShape: OrgResourceShape;
+  policy: PushPolicy;
+  /** Nothing is sent: outcomes say what would be. */
+  dryRun: boolean;
+  /** The remote ids of a group's members as last sent, for a PUT that must not drop them. */
+  groupMembers(orgLocalId: string): Promise<string[]>;
+}
+
+/** One object to bring to its desired state. */
+export interface ObjectWork {
+  kind: ObjectKind;
+  localId: string;
+  name: string | null;
+  /** The body the downstream should have; null when the object left the host (deprovision). */
+  body: ScimBody | null;
+  link: PushLink | undefined;
+  /** Feed sequence that caused this work (incremental delivery). */
+  seq?: number;
+}
+
+/** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */
+export type OutcomeResult = 'succeeded' | 'skipped' | 'planned' | 'rejected' | 'retry' | 'stop';
+
+export interface ObjectOutcome {
+  work: ObjectWork;
+  operation: RunOperation;
+  result: OutcomeResult;
+  error?: PushError;
+  method?: string | null;
+  path?: string | null;
+  httpStatus?: number | null;
+  durationMs?: number | null;
+  changes?: AttributeChanges | null;
+  note?: string;
+  link?: { type: 'success'; value: LinkSuccess } | { type: 'failure'; value: LinkFailure } | { type: 'remove' };
+  /** The remote object was replaced or removed: memberships recorded for it no longer hold. */
+  resetMembers?: boolean;
+}
+
+/**
+ * Brings one object to its desired state on the downstream, authentik-style: unchanged (same
+ * hash as last sent) is skipped, no link creates, 409 on create adopts the existing object,
+ * 404 on update drops the link and creates again. No database I/O: the caller writes the
+ * outcomes in batches.
+ */
+export async function pushObject(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
+  if (work.body === null) return deprovision(target, work);
+  const body = work.body;
+  const hash = bodyHash(body);
+  const link = work.link;
+  if (link?.remoteId && link.hash === hash) return { work, operation: 'skip', result: 'skipped' };
+  const operation: RunOperation = link?.remoteId ? 'update' : 'create';
+  // A create's "changes" are its whole body, which the link keeps; only updates are diffed.
+  const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
+  if (target.dryRun) return planned(target, work, operation, changes);
+  try {
+    if (link?.remoteId) {
+      try {
+        return await update(target, work, link.remoteId, link.sent, body, hash, changes);
+      } catch (error) {
+        if (!(error instanceof RemoteNotFoundError)) throw error;
+        // Gone on the downstream: forget it and create it again.
+        const outcome = await create(target, work, body, hash, false);
+        return { ...outcome, resetMembers: true, note: 'the remote object was gone; created again' };
+      }
+    }
+    // A link row without a remote id is an earlier create whose answer was never recorded.
+    return await create(target, work, body, hash, link !== undefined);
+  } catch (error) {
+    return failed(work, operation, error, changes);
+  }
+}
+
+async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash: string, lookFirst: boolean): Promise<ObjectOutcome> {
+  const endpoint = endpointOf(target, work.kind);
+  if (lookFirst) {
+    const found = await lookup(target, work, body);
+    if (found) return adopt(target, work, found, body, hash, 'adopted the object an earlier, unrecorded create had made');
+  }
+  let response: ScimResponse;
+  try {
+    response = await target.client.create(endpoint, body);
+  } catch (error) {
+    // The collection itself is missing: the URL is wrong, and every other create would fail alike.
+    if (error instanceof RemoteNotFoundError) throw new StopSyncError('config', `${error.message}: check the ${work.kind === 'user' ? 'User' : 'Org'} URL`, error);
+    if (!(error instanceof RemoteConflictError)) throw error;
+    const found = await lookup(target, work, body);
+    if (!found) throw new RemoteRejectedError(`${error.message}; no existing object matched, so it cannot be adopted`, error);
+    return adopt(target, work, found, body, hash, 'the downstream already had it (409); adopted');
+  }
+  const remoteId = idOf(response.body);
+  if (!remoteId) throw new RemoteRejectedError(`POST ${response.path} answered ${response.status} without an id`, { method: 'POST', path: response.path, status: response.status });
+  return success(work, 'create', response, remoteId, body, hash, 'synced', {});
+}
+
+async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome> {
+  // We do not know what the adopted object holds: send everything.
+  const outcome = await update(target, work, remoteId, null, body, hash, diffBodies(null, body));
+  return { ...outcome, note, resetMembers: true };
+}
+
+async function update(
+  target: PushTarget,
+  work: ObjectWork,
+  remoteId: string,
+  previous: ScimBody | null,
+  body: ScimBody,
+  hash: string,
+  changes: AttributeChanges,
+): Promise<ObjectOutcome> {
+  const url = target.client.resourceUrl(endpointOf(target, work.kind), remoteId);
+  let method: UpdateMethod = await target.client.updateMethod(work.kind);
+  for (;;) {
+    try {
+      let response: ScimResponse;
+      if (method === 'PATCH') {
+        const operations = patchOperations(changes);
+        if (operations.length === 0) return success(work, 'update', null, remoteId, body, hash, 'synced', changes);
+        response = await target.client.patch(url, operations);
+      } else {
+        const replacement: Record<string, unknown> = { ...body, id: remoteId };
+        // A PUT replaces the whole group: keep the members we sent, or they would be dropped.
+        if (work.kind === 'org' && target.orgShape === 'group') {
+          replacement.members = (await target.groupMembers(work.localId)).map((value) => ({ value }));
+        }
+        response = await target.client.replace(url, replacement);
+      }
+      return success(work, 'update', response, remoteId, body, hash, 'synced', changes);
+    } catch (error) {
+      if (isUnsupported(error)) {
+        const other = target.client.learnUnsupported(work.kind, method);
+        if (other) {
+          method = other;
+          continue;
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+/** The host no longer has the object: apply the source's policy (disable, delete or leave). */
+async function deprovision(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
+  const link = work.link;
+  if (!link?.remoteId) {
+    // Never made it to the downstream: only the local bookkeeping goes.
+    return { work, operation: 'skip', result: 'skipped', link: link ? { type: 'remove' } : undefined, note: 'not on the downstream' };
+  }
+  const action = work.kind === 'user' ? target.policy.deprovision.users : target.policy.deprovision.orgs;
+  if (action === 'leave') {
+    return { work, operation: 'skip', result: 'skipped', note: 'left on the downstream (deprovisioning policy)', link: keep(link, 'left') };
+  }
+  if (action === 'disable' && link.sent?.active === false) return { work, operation: 'skip', result: 'skipped', note: 'already disabled' };
+  const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
+  const changes: AttributeChanges = action === 'disable' ? { active: { old: link.sent?.active ?? true, new: false } } : {};
+  if (target.dryRun) return planned(target, work, operation, changes);
+  const url = target.client.resourceUrl(endpointOf(target, work.kind), link.remoteId);
+  try {
+    if (action === 'delete') {
+      const response = await removeIfPresent(target, url);
+      return { ...outcomeOf(work, 'delete', 'succeeded', response), link: { type: 'remove' }, resetMembers: true };
+    }
+    const disabled: ScimBody = { ...(link.sent ?? { schemas: [USER_SCHEMA] }), active: false };
+    let method = await target.client.updateMethod('user');
+    for (;;) {
+      try {
+        const response =
+          method === 'PATCH'
+            ? await target.client.patch(url, [{ op: 'replace', path: 'active', value: false }])
+            : await target.client.replace(url, { ...disabled, id: link.remoteId });
+        return success(work, 'disable', response, link.remoteId, disabled, bodyHash(disabled), 'disabled', changes);
+      } catch (error) {
+        if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: 'already gone', link: { type: 'remove' }, resetMembers: true };
+        const other = isUnsupported(error) ? target.client.learnUnsupported('user', method) : null;
+        if (!other) throw error;
+        method = other;
+      }
+    }
+  } catch (error) {
+    return failed(work, operation, error, changes);
+  }
+}
+
+async function removeIfPresent(target: PushTarget, url: string): Promise<ScimResponse | null> {
+  try {
+    return await target.client.remove(url);
+  } catch (error) {
+    if (error instanceof RemoteNotFoundError) return null; // already gone is what we wanted
+    throw error;
+  }
+}
+
+/**
+ * Finds the downstream's copy of an object: users by userName then externalId; orgs by
+ * externalId then name (a name match must also have our parent, as names repeat across a tree).
+ */
+async function lookup(target: PushTarget, work: ObjectWork, body: ScimBody): Promise<string | undefined> {
+  const endpoint = endpointOf(target, work.kind);
+  const attempts: Array<{ filter: string; accept: (resource: Record<string, unknown>) => boolean }> = [];
+  if (work.kind === 'user') {
+    attempts.push({ filter: `userName eq ${quote(String(body.userName))}`, accept: () => true });
+  } else {
+    const nameAttribute = orgNameAttribute(target.orgShape);
+    const parentAttribute = orgParentAttribute(target.orgShape);
+    attempts.push({ filter: `externalId eq ${quote(String(body.externalId))}`, accept: () => true });
+    attempts.push({
+      filter: `${nameAttribute} eq ${quote(String(body[nameAttribute]))}`,
+      accept: (resource) => !parentAttribute || (resource[parentAttribute] ?? undefined) === (body[parentAttribute] ?? undefined),
+    });
+  }
+  if (work.kind === 'user') attempts.push({ filter: `externalId eq ${quote(String(body.externalId))}`, accept: () => true });
+  for (const attempt of attempts) {
+    let resources: Array<Record<string, unknown>>;
+    try {
+      resources = await target.client.search(endpoint, attempt.filter, 5);
+    } catch (error) {
+      if (error instanceof StopSyncError || error instanceof TransientPushError) throw error;
+      continue; // this filter is not supported: try the next one
+    }
+    const matches = resources.filter(attempt.accept).filter((resource) => idOf(resource));
+    const exact = matches.find((resource) => resource.externalId === body.externalId);
+    const chosen = exact ?? (matches.length === 1 ? matches[0] : undefined);
+    if (chosen) return idOf(chosen);
+  }
+  return undefined;
+}
+
+function planned(target: PushTarget, work: ObjectWork, operation: RunOperation, changes: AttributeChanges): ObjectOutcome {
+  const endpoint = endpointOf(target, work.kind);
+  const remoteId = work.link?.remoteId;
+  const method = operation === 'create' ? 'POST' : operation === 'delete' ? 'DELETE' : null;
+  const path = remoteId ? pathOf(target.client.resourceUrl(endpoint, remoteId)) : pathOf(endpoint);
+  return { work, operation, result: 'planned', method, path, changes };
+}
+
+function success(
+  work: ObjectWork,
+  operation: RunOperation,
+  response: ScimResponse | null,
+  remoteId: string,
+  body: ScimBody,
+  hash: string,
+  status: LinkSuccess['status'],
+  changes: AttributeChanges,
+): ObjectOutcome {
+  return {
+    ...outcomeOf(work, operation, 'succeeded', response),
+    changes,
+    link: { type: 'success', value: { kind: work.kind, localId: work.localId, remoteId, hash, sent: body, objectName: work.name, status } },
+  };
+}
+
+function outcomeOf(work: ObjectWork, operation: RunOperation, result: OutcomeResult, response: ScimResponse | null): ObjectOutcome {
+  return { work, operation, result, method: response?.method ?? null, path: response?.path ?? null, httpStatus: response?.status ?? null, durationMs: response?.durationMs ?? null };
+}
+
+function failed(work: ObjectWork, operation: RunOperation, error: unknown, changes: AttributeChanges): ObjectOutcome {
+  if (!(error instanceof PushError)) throw error;
+  const result: OutcomeResult = error instanceof TransientPushError ? 'retry' : error instanceof StopSyncError ? 'stop' : 'rejected';
+  return {
+    work,
+    operation,
+    result,
+    error,
+    method: error.method ?? null,
+    path: error.path ?? null,
+    httpStatus: error.status ?? null,
+    changes,
+    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.message } },
+  };
+}
+
+function keep(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['link'] {
+  return {
+    type: 'success',
+    value: { kind: link.kind, localId: link.localId, remoteId: link.remoteId!, hash: link.hash ?? '', sent: link.sent ?? { schemas: [] }, objectName: link.objectName, status },
+  };
+}
+
+function endpointOf(target: PushTarget, kind: ObjectKind): string {
+  if (kind === 'user') return target.userEndpoint;
+  if (!target.orgEndpoint) throw new StopSyncError('config', 'this source has no Org URL, so orgs are not pushed');
+  return target.orgEndpoint;
+}
+
+function idOf(resource: unknown): string | undefined {
+  const id = (resource as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id !== '' ? id : typeof id === 'number' ? String(id) : undefined;
+}
+
+/** A SCIM filter string literal (RFC 7644 §3.4.2.2 uses JSON string rules). */
+export function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
+import type { LinkStore } from './links-store.js';
+import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import type { Semaphore } from './rate-limit.js';
+import { treeLevels, type WorkBuilder } from './work-builder.js';
+
+/**
+ * The steps shared by incremental batches and full runs, in tree order: org upserts parents
+ * first, then users, then (elsewhere) memberships, then user deletions, then org deletions
+ * leaves first. Each step reports its outcomes through `onOutcomes` before the next begins.
+ */
+export interface PhaseContext {
+  knex: Knex;
+  target: PushTarget;
+  semaphore: Semaphore;
+  links: LinkStore;
+  builder: WorkBuilder;
+  onOutcomes(outcomes: ObjectOutcome[]): Promise<void>;
+}
+
+/** Runs works with at most the source's concurrency in flight; keeps their order in the result. */
+export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
+  return Promise.all(
+    works.map(async (work) => {
+      const release = await semaphore.acquire();
+      try {
+        return await pushObject(target, work);
+      } finally {
+        release();
+      }
+    }),
+  );
+}
+
+/**
+ * Marks the org creates about to be sent, so that a replay after a crash between request and
+ * record looks the org up before creating it: Groups and Organizations have no unique attribute
+ * a second POST would collide on. Users need no mark: SCIM requires userName to be unique, so a
+ * replayed POST answers 409 and the user is adopted (and a failed attempt leaves a link row that
+ * makes the next one look first). Skipping the mark saves a write per user in a 100k sync.
+ */
+async function markCreates(context: PhaseContext, works: readonly ObjectWork[]): Promise<void> {
+  if (context.target.dryRun) return;
+  const fresh = works.filter((work) => work.kind === 'org' && work.body !== null && !work.link);
+  await context.links.markCreating(
+    context.target.sourceId,
+    fresh.map((work) => ({ kind: work.kind, localId: work.localId, objectName: work.name })),
+  );
+}
+
+/**
+ * Org upserts level by level. Stops after a level with an outcome of `retry` or `stop`: deeper
+ * orgs would be sent without their parent. Returns every outcome so far, and whether it stopped.
+ */
+export async function upsertOrgs(context: PhaseContext, orgs: readonly MirrorOrg[]): Promise<{ outcomes: ObjectOutcome[]; halted: boolean }> {
+  const all: ObjectOutcome[] = [];
+  const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId);
+  for (const level of levels) {
+    const { works, blocked } = await context.builder.orgWorks(level, () => true);
+    await markCreates(context, works);
+    const outcomes = await runWorks(context.target, context.semaphore, works);
+    for (const work of blocked) {
+      outcomes.push({
+        work,
+        operation: work.link?.remoteId ? 'update' : 'create',
+        result: 'rejected',
+        note: `its parent org ${JSON.stringify((level.find((org) => org.id === work.localId)?.data.parentId) ?? '')} is not on the downstream`,
+        link: { type: 'failure', value: { kind: 'org', localId: work.localId, objectName: work.name, status: 'rejected', error: 'the parent org is not on the downstream' } },
+      });
+    }
+    for (const outcome of outcomes) {
+      if (outcome.result === 'succeeded' && outcome.link?.type === 'success') context.builder.learnOrg(outcome.work.localId, outcome.link.value.remoteId);
+    }
+    await context.onOutcomes(outcomes);
+    all.push(...outcomes);
+    if (outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'stop')) return { outcomes: all, halted: true };
+  }
+  return { outcomes: all, halted: false };
+}
+
+export async function upsertUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectOutcome[]> {
+  return sendUsers(context, await prepareUsers(context, users));
+}
+
+/** The database half of a user upsert (links read, creates marked), so a run can do it for the next page while this one is sent. */
+export async function prepareUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectWork[]> {
+  if (users.length === 0) return [];
+  const works = await context.builder.userWorks(users, () => true);
+  await markCreates(context, works);
+  return works;
+}
+
+export async function sendUsers(context: PhaseContext, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
+  if (works.length === 0) return [];
+  const outcomes = await runWorks(context.target, context.semaphore, works);
+  await context.onOutcomes(outcomes);
+  return outcomes;
+}
+
+/** Deprovisions users that left the host (policy: disable, delete or leave). */
+export async function deprovisionUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectOutcome[]> {
+  if (users.length === 0) return [];
+  const works = await context.builder.userWorks(users, () => false);
+  const outcomes = await runWorks(context.target, context.semaphore, works);
+  await context.onOutcomes(outcomes);
+  return outcomes;
+}
+
+/** Deprovisions orgs, leaves first, so no org is deleted while it still has children there. */
+export async function deprovisionOrgs(context: PhaseContext, orgs: readonly MirrorOrg[]): Promise<{ outcomes: ObjectOutcome[]; halted: boolean }> {
+  const all: ObjectOutcome[] = [];
+  const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId).reverse();
+  for (const level of levels) {
+    const { works } = await context.builder.orgWorks(level, () => false);
+    const outcomes = await runWorks(context.target, context.semaphore, works);
+    await context.onOutcomes(outcomes);
+    all.push(...outcomes);
+    if (outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'stop')) return { outcomes: all, halted: true };
+  }
+  return { outcomes: all, halted: false };
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
+import type { OrgResourceShape } from '../sources/source-types.js';
+import {
+  COMPAT_ORGANIZATION_SCHEMA,
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  ORGANIZATION_SCHEMA,
+  USER_ORGS_SCHEMA,
+  USER_SCHEMA,
+} from '../scim/urns.js';
+
+/** A SCIM resource body as we send it (no `id`, no `meta`: the downstream owns those). */
+export type ScimBody = Record<string, unknown> & { schemas: string[] };
+
+/** How a user's references are written, decided by the caller from the links; no I/O here. */
+export interface UserReferences {
+  /**
+   * The id to send for one of the user's orgs: the org's remote id when orgs are pushed to this
+   * downstream, the host id when they are not; undefined leaves it out (not on the downstream yet).
+   */
+  orgRef(localOrgId: string): string | undefined;
+  /** The manager's remote id, undefined while the manager is not on the downstream. */
+  managerRef(localUserId: string): string | undefined;
+  /** Which extension schemas the downstream takes. */
+  extensions: { enterprise: boolean; orgs: boolean };
+}
+
+/**
+ * The outgoing SCIM User: core + Enterprise extension (employeeNumber, manager) + our UserOrgs
+ * extension. `externalId` is the host's externalId, else its id, so a lost link can be found
+ * again. `department` is not sent: it would make every org rename rewrite all its members.
+ */
+export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody {
+  const body: ScimBody = { schemas: [USER_SCHEMA], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
+  if (user.displayName) body.displayName = user.displayName;
+  if (user.name && Object.keys(user.name).length > 0) body.name = { ...user.name };
+  if (user.emails?.length) body.emails = user.emails.map((contact) => ({ ...contact }));
+  if (user.phoneNumbers?.length) body.phoneNumbers = user.phoneNumbers.map((contact) => ({ ...contact }));
+  for (const field of ['title', 'locale', 'preferredLanguage'] as const) if (user[field]) body[field] = user[field];
+
+  if (refs.extensions.enterprise) {
+    const enterprise: Record<string, unknown> = {};
+    if (user.employeeNumber) enterprise.employeeNumber = user.employeeNumber;
+    const manager = user.managerId ? refs.managerRef(user.managerId) : undefined;
+    if (manager) enterprise.manager = { value: manager };
+    if (Object.keys(enterprise).length > 0) {
+      body.schemas.push(ENTERPRISE_USER_SCHEMA);
+      body[ENTERPRISE_USER_SCHEMA] = enterprise;
+    }
+  }
+  if (refs.extensions.orgs) {
+    const orgIds = user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
+    const primary = user.primaryOrgId ? refs.orgRef(user.primaryOrgId) : undefined;
+    if (orgIds.length > 0) {
+      body.schemas.push(USER_ORGS_SCHEMA);
+      body[USER_ORGS_SCHEMA] = primary ? { primaryOrgId: primary, orgIds } : { orgIds };
+    }
+  }
+  return body;
+}
+
+/**
+ * The outgoing org in the source's shape:
+ * - `organization`: our Organization schema (displayName, code, parent, order, externalId);
+ * - `compat`: the reference product's plain shape (name, parentId, order, code, externalId);
+ * - `group`: a SCIM Group (displayName, externalId); its members travel as PATCH deltas.
+ * `parentRemoteId` is the parent's id on the downstream; undefined for a root.
+ */
+export function toScimOrg(org: MirrorOrgData, shape: OrgResourceShape, parentRemoteId: string | undefined): ScimBody {
+  switch (shape) {
+    case 'group':
+      return { schemas: [GROUP_SCHEMA], externalId: org.id, displayName: org.name };
+    case 'compat': {
+      const body: ScimBody = { schemas: [COMPAT_ORGANIZATION_SCHEMA], externalId: org.id, name: org.name, order: org.order };
+      if (org.code) body.code = org.code;
+      if (parentRemoteId) body.parentId = parentRemoteId;
+      return body;
+    }
+    default: {
+      const body: ScimBody = { schemas: [ORGANIZATION_SCHEMA], externalId: org.id, displayName: org.name, order: org.order };
+      if (org.code) body.code = org.code;
+      if (parentRemoteId) body.parent = parentRemoteId;
+      return body;
+    }
+  }
+}
+
+/** The attribute that names an org in each shape, for adoption look-ups. */
+export function orgNameAttribute(shape: OrgResourceShape): string {
+  return shape === 'compat' ? 'name' : 'displayName';
+}
+
+/** The attribute that holds the parent's remote id in each shape (none for groups). */
+export function orgParentAttribute(shape: OrgResourceShape): string | undefined {
+  return shape === 'compat' ? 'parentId' : shape === 'organization' ? 'parent' : undefined;
+}
+
+/**
+ * The hash a link keeps of the body last sent. The presenters build every body with its keys in
+ * a fixed order, so plain JSON is canonical here (cheaper than a key-sorting stringify, which
+ * matters at 100k users).
+ */
+export function bodyHash(body: ScimBody): string {
+  return createHash('sha256').update(jsonOf(body)).digest('hex');
+}
+
+const JSON_CACHE = new WeakMap<object, string>();
+
+/** A body's JSON, computed once: it is hashed, sent and stored as `sent` (three uses at 100k users). */
+export function jsonOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  let json = JSON_CACHE.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    JSON_CACHE.set(value, json);
+  }
+  return json;
+}

@@ -1,0 +1,191 @@
+import type { Knex } from 'knex';
+import { outcomeColumns } from '../runs/object-outcome.js';
+import type { RunCounts, RunItemInput, RunStore } from '../runs/run-store.js';
+import { TABLES } from '../persistence/tables.js';
+import { bulkInsert } from './bulk-insert.js';
+import { StopSyncError, TransientPushError, type PushError } from './errors.js';
+import type { LinkStore } from './links-store.js';
+import type { MemberOutcome } from './member-pusher.js';
+import type { ObjectOutcome } from './object-pusher.js';
+import { memberRunItems, recordLinks, runItems } from './outcomes.js';
+import { backoffDelay } from './source-health.js';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * A full run's bookkeeping: links after every step, one run-log row per object once its last
+ * attempt is known, counters for the live progress. Transient failures are retried here a few
+ * times with backoff; a 401/403 stops the run.
+ */
+export class RunRecorder {
+  failures = 0;
+  successes = 0;
+  /** Set when the downstream refused our credentials: the run stops. */
+  stopError: PushError | null = null;
+  lastError: PushError | null = null;
+  /**
+   * Database writes of finished pages, in order. A run queues them here and goes on sending the
+   * next page meanwhile; `settle()` waits for them (before a checkpoint is trusted, and at the end).
+   */
+  #chain: Promise<void> = Promise.resolve();
+  #chainError: unknown = null;
+  /** Writes queued since the last commit(); they go to the database in one transaction. */
+  #batch: Array<(db: Knex.Transaction) => Promise<void>> = [];
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly runs: RunStore,
+    private readonly links: LinkStore,
+    private readonly runId: number,
+    private readonly sourceId: string,
+    private readonly dryRun: boolean,
+    private readonly retry: RetryPolicy,
+    private readonly cancelled: () => Promise<boolean>,
+  ) {}
+
+  /** Links only: called by the phases after each step (dry runs write none). Queued, not awaited. */
+  async links_(outcomes: ObjectOutcome[]): Promise<void> {
+    if (!this.dryRun) this.enqueue((trx) => recordLinks(trx, this.links, this.sourceId, outcomes));
+  }
+
+  /** Queues a write; it runs after every write queued before it, in the transaction of its commit(). */
+  enqueue(write: (db: Knex.Transaction) => Promise<void>): void {
+    this.#batch.push(write);
+  }
+
+  /** Sends the queued writes to the database as one transaction (sqlite commits are what a page of small writes costs most). */
+  commit(): void {
+    if (this.#batch.length === 0) return;
+    const writes = this.#batch;
+    this.#batch = [];
+    this.#chain = this.#chain.then(async () => {
+      if (this.#chainError) return;
+      try {
+        await this.knex.transaction(async (trx) => {
+          for (const write of writes) await write(trx);
+        });
+      } catch (error) {
+        this.#chainError = error;
+      }
+    });
+  }
+
+  /** Commits and waits for every queued write; rethrows the first that failed. */
+  async settle(): Promise<void> {
+    this.commit();
+    await this.#chain;
+    if (this.#chainError) throw this.#chainError;
+  }
+
+  /** A promise for the writes committed so far (without rethrowing), to bound how far sending runs ahead. */
+  queued(): Promise<void> {
+    return this.#chain;
+  }
+
+  /**
+   * Runs a step over some objects, retrying the ones that failed transiently, and logs each
+   * object once. `step(ids)` pushes the objects with these ids (all of them when null).
+   */
+  async step(step: (only: Set<string> | null) => Promise<ObjectOutcome[]>, options: { logSkips?: boolean } = {}): Promise<ObjectOutcome[]> {
+    let only: Set<string> | null = null;
+    const final: ObjectOutcome[] = [];
+    for (let attempt = 1; ; attempt += 1) {
+      const outcomes = await step(only);
+      const retry = outcomes.filter((outcome) => outcome.result === 'retry');
+      const done = outcomes.filter((outcome) => outcome.result !== 'retry');
+      const stop = done.find((outcome) => outcome.result === 'stop');
+      const lastAttempt = attempt >= this.retry.attempts || stop !== undefined || (await this.cancelled());
+      const logged = lastAttempt ? outcomes : done;
+      await this.#log(logged, options.logSkips !== false);
+      final.push(...logged);
+      this.commit();
+      if (stop) {
+        this.stopError = stop.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
+        return final;
+      }
+      if (retry.length === 0 || lastAttempt) return final;
+      const retryAfter = Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0)));
+      if (await this.#sleepUnlessCancelled(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter))) {
+        await this.#log(retry, options.logSkips !== false);
+        this.commit();
+        return [...final, ...retry];
+      }
+      only = new Set(retry.map((outcome) => `${outcome.work.kind}:${outcome.work.localId}`));
+    }
+  }
+
+  /** Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled. */
+  async #sleepUnlessCancelled(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      await sleep(Math.min(left, CANCEL_CHECK_MS));
+      if (await this.cancelled()) return true;
+    }
+    return false;
+  }
+
+  async members(outcomes: readonly MemberOutcome[]): Promise<void> {
+    const items = memberRunItems(outcomes);
+    if (items.length > 0) this.enqueue((trx) => writeRunItems(trx, this.runId, items));
+    for (const outcome of outcomes) {
+      if (outcome.result === 'stop') this.stopError = outcome.error ?? null;
+      if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
+        this.failures += 1;
+        this.lastError = outcome.error ?? this.lastError;
+      }
+    }
+  }
+
+  async #log(outcomes: readonly ObjectOutcome[], logSkips: boolean): Promise<void> {
+    if (outcomes.length === 0) return;
+    const counts: Partial<RunCounts> = { processed: 0, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+    for (const outcome of outcomes) {
+      counts.processed! += 1;
+      if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
+        counts.failed! += 1;
+        this.failures += 1;
+        this.lastError = outcome.error ?? this.lastError;
+      } else if (outcome.result === 'skipped') counts.skipped! += 1;
+      else {
+        this.successes += 1;
+        if (outcome.operation === 'create') counts.created! += 1;
+        else if (outcome.operation === 'update') counts.updated! += 1;
+        else if (outcome.operation === 'delete' || outcome.operation === 'disable') counts.deleted! += 1;
+      }
+    }
+    const items = runItems(logSkips ? outcomes : outcomes.filter((outcome) => outcome.result !== 'skipped'));
+    if (!logSkips) {
+      counts.processed = 0; // objects seen again (the manager pass) are counted once, in their first pass
+      counts.skipped = 0;
+    }
+    this.enqueue(async (trx) => {
+      await writeRunItems(trx, this.runId, items);
+      await this.runs.addCounts(this.runId, counts, trx);
+    });
+  }
+}
+
+const ITEM_COLUMNS = ['run_id', 'at', 'kind', 'object_id', 'object_name', 'operation', 'result', 'method', 'path', 'http_status', 'changes', 'error', 'duration_ms'] as const;
+
+/**
+ * The same rows RunStore.addItems writes (same column mapping), as hand-built multi-row INSERTs:
+ * a 100k-user run writes 100k of them, and knex's per-value compilation is the dearer part.
+ */
+async function writeRunItems(db: Knex | Knex.Transaction, runId: number, items: readonly RunItemInput[]): Promise<void> {
+  const at = new Date().toISOString();
+  const rows = items.map((item) => {
+    const row: Record<string, unknown> = { run_id: runId, at, ...outcomeColumns(item) };
+    return ITEM_COLUMNS.map((column) => row[column]);
+  });
+  await bulkInsert(db, TABLES.runItems, ITEM_COLUMNS, rows);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const CANCEL_CHECK_MS = 250;

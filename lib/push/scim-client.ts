@@ -1,0 +1,323 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
+import { PATCH_OP } from '../scim/urns.js';
+import { jsonOf } from './presenters.js';
+import { createAuthenticator, header, type Authenticator } from './auth.js';
+import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
+import { AdaptiveRateLimiter } from './rate-limit.js';
+import { errorForNetworkFailure, errorForResponse } from './status-mapping.js';
+
+export interface ScimResponse<T = any> {
+  status: number;
+  body: T;
+  method: string;
+  /** Path and query on the downstream, for the logs. */
+  path: string;
+  durationMs: number;
+}
+
+export interface ScimClientOptions {
+  settings: PushSettings;
+  secrets: PushSecretsInput;
+  allowHttp: boolean;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Keep-alive connections per origin; the source's concurrency. */
+  connections: number;
+  limiter?: AdaptiveRateLimiter;
+  now?: () => number;
+}
+
+export type ResourceKey = 'user' | 'org';
+export type UpdateMethod = 'PATCH' | 'PUT';
+
+/** What the downstream says about itself (ServiceProviderConfig, ResourceTypes), read once and cached. */
+export interface Discovery {
+  /** ServiceProviderConfig `patch.supported`; undefined when it could not be read. */
+  patchSupported: boolean | undefined;
+  /** Extension schemas the User resource type declares; undefined when unknown. */
+  userExtensions: string[] | undefined;
+}
+
+export interface PatchOperation {
+  op: 'add' | 'remove' | 'replace';
+  path?: string;
+  value?: unknown;
+}
+
+const MEDIA_TYPE = 'application/scim+json';
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The SCIM 2.0 client of one push source: one keep-alive pool (an undici Agent) per source,
+ * connect and response timeouts, no redirects (undici's `request` never follows them), https
+ * only unless the host allows http. Every non-2xx answer becomes one of the push error classes
+ * through `errorForResponse()`. Secrets appear in the Authorization header only: messages are
+ * scrubbed of them before they leave this class.
+ */
+export class ScimClient {
+  readonly limiter: AdaptiveRateLimiter;
+  readonly #agent: Agent;
+  readonly #auth: Authenticator;
+  readonly #options: ScimClientOptions;
+  readonly #secrets: string[];
+  readonly #updateMethod: Partial<Record<ResourceKey, UpdateMethod>> = {};
+  #discovery: Promise<Discovery> | null = null;
+  #closed = false;
+
+  constructor(options: ScimClientOptions) {
+    this.#options = options;
+    this.limiter = options.limiter ?? new AdaptiveRateLimiter();
+    this.#agent = new Agent({
+      connections: Math.max(1, options.connections),
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+    });
+    this.#secrets = [options.secrets.token, options.secrets.clientSecret].filter((secret): secret is string => Boolean(secret));
+    for (const url of [options.settings.userUrl, options.settings.orgUrl, options.settings.tokenUrl]) if (url) this.#checkUrl(url);
+    this.#auth = createAuthenticator({
+      settings: options.settings,
+      secrets: options.secrets,
+      dispatcher: this.#agent,
+      timeoutMs: options.requestTimeoutMs,
+      now: options.now,
+    });
+  }
+
+  get settings(): PushSettings {
+    return this.#options.settings;
+  }
+
+  /** The URL of one remote resource under a resource endpoint. */
+  resourceUrl(endpoint: string, remoteId: string): string {
+    return `${endpoint}/${encodeURIComponent(remoteId)}`;
+  }
+
+  async create<T = any>(endpoint: string, body: unknown): Promise<ScimResponse<T>> {
+    return this.send<T>('POST', endpoint, body);
+  }
+
+  async replace<T = any>(url: string, body: unknown): Promise<ScimResponse<T>> {
+    return this.send<T>('PUT', url, body);
+  }
+
+  async patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
+    return this.send<T>('PATCH', url, { schemas: [PATCH_OP], Operations: operations });
+  }
+
+  async remove(url: string): Promise<ScimResponse<unknown>> {
+    return this.send('DELETE', url);
+  }
+
+  async get<T = any>(url: string): Promise<ScimResponse<T>> {
+    return this.send<T>('GET', url);
+  }
+
+  /** `GET endpoint?filter=…`: the resources matching a filter, first page only. */
+  async search<T = any>(endpoint: string, filter: string, count = 10): Promise<T[]> {
+    const response = await this.send<{ Resources?: T[] }>('GET', `${endpoint}?${new URLSearchParams({ filter, count: String(count) })}`);
+    return Array.isArray(response.body?.Resources) ? response.body.Resources : [];
+  }
+
+  /** One page of a resource listing (1-based `startIndex`, RFC 7644 §3.4.2.4). */
+  async list<T = any>(endpoint: string, startIndex: number, count: number): Promise<{ resources: T[]; totalResults: number; itemsPerPage: number }> {
+    const response = await this.send<{ Resources?: T[]; totalResults?: number; itemsPerPage?: number }>(
+      'GET',
+      `${endpoint}?${new URLSearchParams({ startIndex: String(startIndex), count: String(count) })}`,
+    );
+    const resources = Array.isArray(response.body?.Resources) ? response.body.Resources : [];
+    return {
+      resources,
+      totalResults: Number(response.body?.totalResults ?? resources.length),
+      itemsPerPage: Number(response.body?.itemsPerPage ?? resources.length),
+    };
+  }
+
+  /** The SCIM base URL (the endpoint's parent), where ServiceProviderConfig lives. */
+  baseOf(endpoint: string): string {
+    return endpoint.replace(/\/[^/]*$/, '');
+  }
+
+  /** ServiceProviderConfig and ResourceTypes, read once. Unreadable documents leave fields undefined. */
+  discovery(): Promise<Discovery> {
+    this.#discovery ??= this.#discover().catch((error) => {
+      this.#discovery = null; // a transient failure must not stick
+      throw error;
+    });
+    return this.#discovery;
+  }
+
+  /** PATCH or PUT for updates of this resource kind: what the downstream declared, or learned by fallback. */
+  async updateMethod(kind: ResourceKey): Promise<UpdateMethod> {
+    const learned = this.#updateMethod[kind];
+    if (learned) return learned;
+    const { patchSupported } = await this.discovery();
+    return patchSupported ? 'PATCH' : 'PUT';
+  }
+
+  /** The downstream refused `method` with "not supported": use the other one from now on. */
+  learnUnsupported(kind: ResourceKey, method: UpdateMethod): UpdateMethod | null {
+    const other: UpdateMethod = method === 'PATCH' ? 'PUT' : 'PATCH';
+    if (this.#updateMethod[kind] === other) return null; // both refused
+    this.#updateMethod[kind] = other;
+    return other;
+  }
+
+  /**
+   * Sends one request through the rate limiter. An OAuth 2.0 token refused with 401 is fetched
+   * again, once. Throws a PushError subclass for every failure.
+   */
+  async send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
+    if (this.#closed) throw new TransientPushError('the SCIM client is closed', { method, path: pathOf(url) });
+    try {
+      const first = await this.#attempt<T>(method, url, body);
+      return first;
+    } catch (error) {
+      if (error instanceof StopSyncError && error.status === 401 && this.#auth.invalidate()) return this.#attempt<T>(method, url, body);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#agent.destroy().catch(() => undefined);
+  }
+
+  async #attempt<T>(method: string, url: string, body: unknown): Promise<ScimResponse<T>> {
+    const path = pathOf(url);
+    try {
+      await this.limiter.take();
+      const authorization = await this.#auth.header();
+      const started = performance.now();
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, {
+          method: method as Dispatcher.HttpMethod,
+          dispatcher: this.#agent,
+          headers: {
+            authorization,
+            accept: `${MEDIA_TYPE}, application/json`,
+            ...(body === undefined ? {} : { 'content-type': MEDIA_TYPE }),
+          },
+          body: body === undefined ? undefined : jsonOf(body),
+        });
+      } catch (cause) {
+        throw errorForNetworkFailure(cause, { method, path });
+      }
+      const parsed = await readBody(response, method, path);
+      const durationMs = Math.round(performance.now() - started);
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        this.limiter.onAccepted();
+        return { status: response.statusCode, body: parsed as T, method, path, durationMs };
+      }
+      const error = errorForResponse({ method, path, status: response.statusCode, retryAfter: header(response.headers['retry-after']), body: parsed });
+      if (error instanceof TransientPushError) {
+        if (response.statusCode === 429) this.limiter.onThrottled(error.retryAfterMs);
+        else if (error.retryAfterMs !== undefined) this.limiter.pause(error.retryAfterMs);
+      }
+      throw error;
+    } catch (error) {
+      throw this.#scrub(error);
+    }
+  }
+
+  async #discover(): Promise<Discovery> {
+    const base = this.baseOf(this.#options.settings.userUrl);
+    const discovery: Discovery = { patchSupported: undefined, userExtensions: undefined };
+    const config = await this.#optionalGet<{ patch?: { supported?: unknown } }>(`${base}/ServiceProviderConfig`);
+    if (config && typeof config.patch?.supported === 'boolean') discovery.patchSupported = config.patch.supported;
+    const types = await this.#optionalGet<{ Resources?: Array<Record<string, any>> } | Array<Record<string, any>>>(`${base}/ResourceTypes`);
+    const list = Array.isArray(types) ? types : Array.isArray(types?.Resources) ? types.Resources : [];
+    const userEndpoint = `/${this.#options.settings.userUrl.split('/').pop()}`;
+    const userType = list.find((type) => type?.endpoint === userEndpoint || type?.name === 'User');
+    if (userType) {
+      discovery.userExtensions = (Array.isArray(userType.schemaExtensions) ? userType.schemaExtensions : [])
+        .map((extension: { schema?: unknown }) => extension?.schema)
+        .filter((schema: unknown): schema is string => typeof schema === 'string');
+    }
+    return discovery;
+  }
+
+  /** A discovery document, or undefined when the downstream does not serve it (404, 405, 501, junk). */
+  async #optionalGet<T>(url: string): Promise<T | undefined> {
+    try {
+      const response = await this.send<T>('GET', url);
+      return typeof response.body === 'object' && response.body !== null ? response.body : undefined;
+    } catch (error) {
+      if (error instanceof StopSyncError || error instanceof TransientPushError) throw error;
+      if (error instanceof PushError) return undefined;
+      throw error;
+    }
+  }
+
+  #checkUrl(url: string): void {
+    const protocol = new URL(url).protocol;
+    if (protocol === 'https:' || (protocol === 'http:' && this.#options.allowHttp)) return;
+    throw new StopSyncError('config', `${protocol} URLs are not allowed for push (https only unless the host sets allowHttpPush)`);
+  }
+
+  #scrub(error: unknown): unknown {
+    if (!(error instanceof Error) || this.#secrets.length === 0) return error;
+    for (const secret of this.#secrets) {
+      if (error.message.includes(secret)) error.message = error.message.split(secret).join('***');
+    }
+    return error;
+  }
+}
+
+export function isUnsupported(error: unknown): error is RemoteUnsupportedError {
+  return error instanceof RemoteUnsupportedError;
+}
+
+/** Path and query of an absolute URL (the URLs here are built by us from validated bases). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start === -1 ? '/' : url.slice(start);
+}
+
+async function readBody(response: Dispatcher.ResponseData, method: string, path: string): Promise<unknown> {
+  const declared = Number(header(response.headers['content-length']) ?? NaN);
+  if (declared === 0) {
+    await response.body.dump();
+    return undefined;
+  }
+  if (declared > 0 && declared <= MAX_BODY_BYTES) {
+    // The common case: a small answer of known size, read in one go.
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (cause) {
+      throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
+    }
+    return parseJson(text);
+  }
+  let size = 0;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        response.body.destroy();
+        throw new TransientPushError(`${method} ${path}: the response is larger than ${MAX_BODY_BYTES} bytes`, { method, path, status: response.statusCode });
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (cause) {
+    if (cause instanceof PushError) throw cause;
+    throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
+  }
+  if (size === 0) return undefined;
+  return parseJson(Buffer.concat(chunks).toString('utf8'));
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.slice(0, 500);
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  PushError,
+  RemoteConflictError,
+  RemoteNotFoundError,
+  RemoteRejectedError,
+  RemoteUnsupportedError,
+  StopSyncError,
+  TransientPushError,
+  type PushRequestInfo,
+} from './errors.js';
+
+export interface FailedResponse {
+  method: string;
+  path: string;
+  status: number;
+  /** `Retry-After` as the downstream sent it. */
+  retryAfter?: string | null;
+  /** The parsed body, when it was JSON (a SCIM error has `detail` and `scimType`). */
+  body?: unknown;
+  now?: number;
+}
+
+/** Statuses a later retry can fix. */
+const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
+const NOT_SUPPORTED = /\bnot (supported|implemented)\b|\bunsupported\b/i;
+
+/**
+ * THE mapping from a downstream's HTTP answer to what the push engine does about it. Every
+ * non-2xx response goes through here, and nowhere else decides.
+ */
+export function errorForResponse(response: FailedResponse): PushError {
+  const { status } = response;
+  const { detail, scimType } = scimErrorOf(response.body);
+  const info: PushRequestInfo = { method: response.method, path: response.path, status, scimType };
+  const message = `${response.method} ${response.path} answered ${status}${detail ? `: ${detail}` : ''}`;
+  if (status >= 300 && status < 400) {
+    return new StopSyncError('config', `${response.method} ${response.path} answered ${status} (a redirect); redirects are not followed: fix the URL`, info);
+  }
+  if (status === 401) return new StopSyncError('unauthorized', `${message} (check the credentials)`, info);
+  if (status === 403) return new StopSyncError('forbidden', `${message} (the credentials lack permission)`, info);
+  if (status === 404) return new RemoteNotFoundError(message, info);
+  if (status === 409 || (status === 400 && scimType === 'uniqueness')) return new RemoteConflictError(message, info);
+  if (status === 405 || status === 501) return new RemoteUnsupportedError(message, info);
+  if (TRANSIENT.has(status) || status >= 500) {
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter, response.now ?? Date.now()) : undefined;
+    return new TransientPushError(message, { ...info, retryAfterMs });
+  }
+  // A documented "not supported" answer (RFC 7644 lets a provider refuse PATCH with 400/403 + text).
+  if (status === 400 && detail && NOT_SUPPORTED.test(detail)) return new RemoteUnsupportedError(message, info);
+  return new RemoteRejectedError(message, info);
+}
+
+/** A request that got no answer: refused, reset, timed out. Always worth retrying. */
+export function errorForNetworkFailure(cause: unknown, info: PushRequestInfo): TransientPushError {
+  const code = (cause as { code?: string } | null)?.code;
+  const reason = describeNetworkError(code, cause);
+  return new TransientPushError(`${info.method} ${info.path} failed: ${reason}`, info, { cause: stripCause(cause) });
+}
+
+function describeNetworkError(code: string | undefined, cause: unknown): string {
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timeout';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'response timeout';
+    case 'ECONNREFUSED':
+      return 'connection refused (is the downstream up?)';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    default:
+      return `${code ? `${code} ` : ''}${cause instanceof Error ? cause.message : String(cause)}`;
+  }
+}
+
+/** Keeps the class and code of a network error but nothing that could carry request headers. */
+function stripCause(cause: unknown): Error {
+  const error = new Error(cause instanceof Error ? cause.message : String(cause));
+  error.name = cause instanceof Error ? cause.name : 'Error';
+  const code = (cause as { code?: string } | null)?.code;
+  if (code) (error as Error & { code?: string }).code = code;
+  return error;
+}
+
+/** `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+function scimErrorOf(body: unknown): { detail?: string; scimType?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  const detail = typeof record.detail === 'string' ? record.detail.slice(0, 500) : undefined;
+  const scimType = typeof record.scimType === 'string' ? record.scimType : undefined;
+  return { detail, scimType };
+}

@@ -1,0 +1,100 @@
+import { contentHash } from '../mirror/normalize.js';
+import type { Knex } from 'knex';
+import type { ResolvedPushOptions } from '../options.js';
+import { pushPolicyOf } from '../sources/push-policy-validation.js';
+import type { SourcesService } from '../sources/sources-service.js';
+import type { PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
+import { groupMemberRemoteIds } from './member-pusher.js';
+import type { PushTarget } from './object-pusher.js';
+import { AdaptiveRateLimiter, Semaphore } from './rate-limit.js';
+import { ScimClient } from './scim-client.js';
+
+interface Entry {
+  key: string;
+  client: ScimClient;
+  semaphore: Semaphore;
+}
+
+/**
+ * One SCIM client (one keep-alive pool, one rate limiter) and one in-flight bound per source,
+ * shared by its delivery worker and its runs; rebuilt when the source's settings or secrets change.
+ */
+export class TargetFactory {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly sources: SourcesService,
+    private readonly options: ResolvedPushOptions,
+    private readonly allowHttp: boolean,
+  ) {}
+
+  async target(source: Source, dryRun = false): Promise<{ target: PushTarget; semaphore: Semaphore }> {
+    const settings = settingsOf(source);
+    const secrets = await this.sources.pushSecrets(source.id);
+    const entry = await this.#entry(source.id, settings, secrets);
+    const policy = pushPolicyOf(settings);
+    const target: PushTarget = {
+      sourceId: source.id,
+      client: entry.client,
+      userEndpoint: settings.userUrl,
+      orgEndpoint: settings.orgUrl || undefined,
+      orgShape: settings.orgResource,
+      policy,
+      dryRun,
+      groupMembers: (orgId) => groupMemberRemoteIds(this.knex, source.id, orgId),
+    };
+    return { target, semaphore: entry.semaphore };
+  }
+
+  /** A client for settings that are not saved (test connection); the caller closes it. */
+  standalone(settings: PushSettings, secrets: PushSecretsInput): ScimClient {
+    return new ScimClient({
+      settings,
+      secrets,
+      allowHttp: this.allowHttp,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      connections: 2,
+    });
+  }
+
+  async drop(sourceId: string): Promise<void> {
+    const entry = this.#entries.get(sourceId);
+    this.#entries.delete(sourceId);
+    await entry?.client.close();
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(entries.map((entry) => entry.client.close()));
+  }
+
+  async #entry(sourceId: string, settings: PushSettings, secrets: PushSecretsInput): Promise<Entry> {
+    const key = contentHash({ settings, secrets });
+    const existing = this.#entries.get(sourceId);
+    if (existing?.key === key) return existing;
+    if (existing) await existing.client.close();
+    const policy = pushPolicyOf(settings);
+    const concurrency = policy.concurrency ?? this.options.concurrency;
+    const client = new ScimClient({
+      settings,
+      secrets,
+      allowHttp: this.allowHttp,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      connections: concurrency,
+      limiter: new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit }),
+    });
+    const entry = { key, client, semaphore: new Semaphore(concurrency) };
+    this.#entries.set(sourceId, entry);
+    return entry;
+  }
+}
+
+export function settingsOf(source: Source): PushSettings {
+  if (!source.push) throw new Error(`source ${source.id} is not a push source`);
+  const { hasToken: _hasToken, hasClientSecret: _hasClientSecret, ...settings } = source.push;
+  return settings;
+}

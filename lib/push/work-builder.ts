@@ -1,0 +1,128 @@
+import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
+import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../scim/urns.js';
+import type { LinkStore, PushLink } from './links-store.js';
+import type { ObjectWork, PushTarget } from './object-pusher.js';
+import { toScimOrg, toScimUser, type UserReferences } from './presenters.js';
+
+/**
+ * Turns mirror rows into work for the object pusher, resolving references through the links in
+ * a few batched queries: an org's parent and a user's orgs and manager are sent as remote ids.
+ * When a source has no Org URL, users carry the host's org ids instead (the only ids that
+ * downstream can know).
+ */
+export class WorkBuilder {
+  /** Org local id → remote id; filled lazily, updated as orgs are created. */
+  readonly orgRemote = new Map<string, string | null>();
+
+  constructor(
+    private readonly target: PushTarget,
+    private readonly links: LinkStore,
+    private readonly extensions: UserReferences['extensions'],
+  ) {}
+
+  static async create(target: PushTarget, links: LinkStore): Promise<WorkBuilder> {
+    let userExtensions: string[] | undefined;
+    try {
+      userExtensions = (await target.client.discovery()).userExtensions;
+    } catch (error) {
+      if (!target.dryRun) throw error;
+    }
+    const extensions = {
+      enterprise: userExtensions === undefined || userExtensions.includes(ENTERPRISE_USER_SCHEMA),
+      orgs: userExtensions === undefined || userExtensions.includes(USER_ORGS_SCHEMA),
+    };
+    return new WorkBuilder(target, links, extensions);
+  }
+
+  /** Loads the remote ids of every linked org of the source at once (orgs are few next to users). */
+  async preloadOrgLinks(orgIds: Iterable<string>): Promise<void> {
+    const missing = [...new Set(orgIds)].filter((id) => !this.orgRemote.has(id));
+    if (missing.length === 0) return;
+    const links = await this.links.load(this.target.sourceId, 'org', missing);
+    for (const id of missing) this.orgRemote.set(id, links.get(id)?.remoteId ?? null);
+  }
+
+  /** Records remote ids learned while pushing (a created parent, for its children). */
+  learnOrg(localId: string, remoteId: string | null): void {
+    this.orgRemote.set(localId, remoteId);
+  }
+
+  async orgWorks(orgs: readonly MirrorOrg[], live: (org: MirrorOrg) => boolean): Promise<{ works: ObjectWork[]; blocked: ObjectWork[] }> {
+    const links = await this.links.load(this.target.sourceId, 'org', orgs.map((org) => org.id));
+    await this.preloadOrgLinks(orgs.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])));
+    const works: ObjectWork[] = [];
+    const blocked: ObjectWork[] = [];
+    for (const org of orgs) {
+      const link = links.get(org.id);
+      if (!live(org)) {
+        works.push({ kind: 'org', localId: org.id, name: org.data.name, body: null, link, seq: org.seq });
+        continue;
+      }
+      const parentId = org.data.parentId;
+      const parentRemote = parentId ? this.orgRemote.get(parentId) ?? undefined : undefined;
+      const body = toScimOrg(org.data, this.target.orgShape, parentRemote);
+      const work: ObjectWork = { kind: 'org', localId: org.id, name: org.data.name, body, link, seq: org.seq };
+      // Sent without its parent it would land as a root: wait until the parent is there.
+      const needsParent = parentId !== undefined && !parentRemote && this.target.orgShape !== 'group';
+      if (needsParent && !this.target.dryRun) blocked.push(work);
+      else works.push(work);
+    }
+    return { works, blocked };
+  }
+
+  async userWorks(users: readonly MirrorUser[], live: (user: MirrorUser) => boolean): Promise<ObjectWork[]> {
+    const ids = users.map((user) => user.id);
+    const links = await this.links.load(this.target.sourceId, 'user', ids);
+    const managerIds = users.flatMap((user) => (user.data.managerId && !links.has(user.data.managerId) ? [user.data.managerId] : []));
+    const managers = managerIds.length > 0 ? await this.links.load(this.target.sourceId, 'user', managerIds) : new Map<string, PushLink>();
+    const pushOrgs = this.target.orgEndpoint !== undefined;
+    if (pushOrgs) await this.preloadOrgLinks(users.flatMap((user) => user.data.orgIds));
+    const refs: UserReferences = {
+      orgRef: (orgId) => (pushOrgs ? this.orgRemote.get(orgId) ?? undefined : orgId),
+      managerRef: (userId) => (links.get(userId) ?? managers.get(userId))?.remoteId ?? undefined,
+      extensions: this.extensions,
+    };
+    return users.map((user) => ({
+      kind: 'user' as const,
+      localId: user.id,
+      name: user.data.displayName ?? user.data.userName,
+      body: live(user) ? toScimUser(user.data, refs) : null,
+      link: links.get(user.id),
+      seq: user.seq,
+    }));
+  }
+}
+
+/**
+ * Orgs in tree order: each level's parents are in earlier levels or outside the set. Deletions
+ * use the levels reversed (leaves first).
+ */
+export function treeLevels<T>(items: readonly T[], idOf: (item: T) => string, parentOf: (item: T) => string | undefined): T[][] {
+  const byId = new Map(items.map((item) => [idOf(item), item]));
+  const depth = new Map<string, number>();
+  const depthOf = (item: T): number => {
+    const chain: T[] = [];
+    let current: T | undefined = item;
+    let base = 0;
+    // Walk up iteratively (deep trees must not overflow the stack); a cycle stops at the repeat.
+    const seen = new Set<string>();
+    while (current !== undefined) {
+      const id = idOf(current);
+      const known = depth.get(id);
+      if (known !== undefined) {
+        base = known + 1;
+        break;
+      }
+      if (seen.has(id)) break;
+      seen.add(id);
+      chain.push(current);
+      const parentId = parentOf(current);
+      current = parentId ? byId.get(parentId) : undefined;
+    }
+    for (let index = chain.length - 1; index >= 0; index -= 1) depth.set(idOf(chain[index]!), base + (chain.length - 1 - index));
+    return depth.get(idOf(item))!;
+  };
+  const levels: T[][] = [];
+  for (const item of items) (levels[depthOf(item)] ??= []).push(item);
+  return levels.filter((level) => level !== undefined);
+}

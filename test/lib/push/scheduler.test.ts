@@ -1,0 +1,82 @@
+import { getTasks } from 'node-cron';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TABLES } from '../../../lib/persistence/tables.js';
+import { LeaseStore } from '../../../lib/scheduler/leases.js';
+import { buildUser } from '../../support/factories.js';
+import { FakeScimServer } from '../../support/fake-scim-server.js';
+import { createPushSource, FAST_PUSH, waitFor } from '../../support/push-helpers.js';
+import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+
+describe('Scheduler', () => {
+  let t: TestCenter;
+  let server: FakeScimServer;
+  beforeEach(async () => {
+    server = await new FakeScimServer().start();
+    t = await createTestCenter({ push: FAST_PUSH });
+  });
+  afterEach(async () => {
+    await t.close();
+    await server.close();
+  });
+
+  it('schedules a reconcile per enabled push source, follows edits, and destroys its own tasks on close', async () => {
+    await t.center.start();
+    const source = await createPushSource(t.center, server, { schedule: '*/5 * * * *' });
+    const name = `reconcile:${source.id}`;
+    await waitFor(() => t.center.scheduler.jobs()[name], 5_000, 'the source schedule');
+    expect(t.center.scheduler.jobs()).toMatchObject({ sweep: '* * * * *', retention: '17 2 * * *', [name]: '*/5 * * * *' });
+    await t.center.sources.update(source.id, { push: { schedule: '0 4 * * *' } });
+    await waitFor(() => t.center.scheduler.jobs()[name] === '0 4 * * *', 5_000, 'the new schedule');
+    await t.center.sources.disable(source.id);
+    await waitFor(() => t.center.scheduler.jobs()[name] === undefined, 5_000, 'the schedule to go');
+    const ours = () => [...getTasks().values()].filter((task) => task.name?.startsWith('scim-sync-center:'));
+    expect(ours().length).toBeGreaterThan(0);
+    await t.center.close();
+    expect(ours()).toHaveLength(0);
+  });
+
+  it('purges old logs, finished runs and tombstones every push cursor has passed', async () => {
+    const source = await createPushSource(t.center, server);
+    await t.center.changes.apply([{ type: 'userUpserted', user: buildUser({ id: 'gone' }) }, { type: 'userUpserted', user: buildUser({ id: 'pending' }) }]);
+    await t.center.changes.userDeleted('gone');
+    const old = new Date(Date.now() - 90 * 86_400_000).toISOString();
+    await t.knex(TABLES.users).update({ deleted_at: old }).where({ id: 'gone' });
+    const goneSeq = Number((await t.knex(TABLES.users).where({ id: 'gone' }).first()).seq);
+    await t.center.changes.userDeleted('pending');
+    await t.knex(TABLES.users).update({ deleted_at: old }).where({ id: 'pending' });
+    await t.knex(TABLES.cursors).where({ source_id: source.id }).update({ seq: goneSeq });
+    await t.knex(TABLES.deliveryLog).insert({ source_id: source.id, at: old, kind: 'user', object_id: 'x', operation: 'create', result: 'succeeded' });
+    await t.knex(TABLES.runs).insert({ source_id: source.id, kind: 'manual', status: 'succeeded', created_at: old, finished_at: old });
+    const report = await t.center.scheduler.retention();
+    expect(report).toMatchObject({ logEntries: 1, runs: 1, tombstones: 1 });
+    expect(await t.knex(TABLES.users).where({ id: 'gone' }).first()).toBeUndefined();
+    expect(await t.knex(TABLES.users).where({ id: 'pending' }).first()).toBeDefined(); // its deletion is not delivered yet
+  });
+});
+
+describe('LeaseStore', () => {
+  let t: TestCenter;
+  beforeEach(async () => {
+    t = await createTestCenter();
+  });
+  afterEach(async () => t.close());
+
+  it('gives a lease to one holder until it expires, and lets the holder renew it', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const leases = new LeaseStore(t.knex, () => new Date(now));
+    expect(await leases.acquire('push:s', 'a', 1000)).toBe(true);
+    expect(await leases.acquire('push:s', 'b', 1000)).toBe(false);
+    expect(await leases.renew('push:s', 'a', 1000)).toBe(true);
+    now += 1500;
+    expect(await leases.acquire('push:s', 'b', 1000)).toBe(true);
+    expect(await leases.renew('push:s', 'a', 1000)).toBe(false); // a lost it: it must stop
+    await leases.release('push:s', 'b');
+    expect(await leases.acquire('push:s', 'a', 1000)).toBe(true);
+  });
+
+  it('lets only the first instance claim a cron slot', async () => {
+    const leases = new LeaseStore(t.knex);
+    const claims = await Promise.all([leases.claimSlot('cron:x:2026-01-01T03:00', 'a', 60_000), leases.claimSlot('cron:x:2026-01-01T03:00', 'b', 60_000)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** One request as the fake downstream received it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: any;
+  authorization: string | undefined;
+  contentType: string | undefined;
+}
+
+/** What a fault hook may answer instead of the normal handling. */
+export type Fault =
+  | { status: number; headers?: Record<string, string>; body?: unknown }
+  | 'reset'
+  | 'hang'
+  /** Handle the request, then cut the connection before answering: the downstream did it, the client never hears. */
+  | 'drop-response'
+  | undefined;
+
+export interface FakeScimOptions {
+  token?: string;
+  patchSupported?: boolean;
+  /** Resource endpoints served, e.g. ['Users', 'Groups', 'Organizations']. */
+  endpoints?: string[];
+  /** Answer 405 to PATCH (a downstream whose config lies). */
+  refusePatch?: boolean;
+  /** userName must be unique (409 on a second create). @default true */
+  uniqueUserName?: boolean;
+  /** externalId must be unique per endpoint (409). @default false */
+  uniqueExternalId?: boolean;
+  /** Serve an OAuth 2.0 token endpoint at /oauth/token for this client. */
+  oauthClient?: { id: string; secret: string; expiresIn: number };
+  /** Accept HTTP Basic with these credentials. */
+  basic?: { user: string; password: string };
+}
+
+/**
+ * A recording SCIM server on 127.0.0.1 for the push tests: it keeps resources in memory, records
+ * every request (method, path, body, order) and lets a test inject faults per request. It is
+ * deliberately small: `eq` filters, startIndex/count, PATCH add/replace/remove on top-level,
+ * dotted, extension and `members[value eq "…"]` paths.
+ */
+export class FakeScimServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly store = new Map<string, Map<string, Record<string, any>>>();
+  fault: (request: RecordedRequest, index: number) => Fault = () => undefined;
+  port = 0;
+  #server: http.Server | null = null;
+  readonly #sockets = new Set<Socket>();
+  readonly #hanging = new Set<http.ServerResponse>();
+  readonly options: Required<Omit<FakeScimOptions, 'oauthClient' | 'basic'>> & Pick<FakeScimOptions, 'oauthClient' | 'basic'>;
+  /** Access tokens handed out by the token endpoint and still valid. */
+  readonly issuedTokens = new Set<string>();
+  tokenRequests = 0;
+
+  constructor(options: FakeScimOptions = {}) {
+    this.options = {
+      token: options.token ?? 'downstream-token',
+      patchSupported: options.patchSupported ?? true,
+      endpoints: options.endpoints ?? ['Users', 'Groups', 'Organizations', 'Departments'],
+      refusePatch: options.refusePatch ?? false,
+      uniqueUserName: options.uniqueUserName ?? true,
+      uniqueExternalId: options.uniqueExternalId ?? false,
+      oauthClient: options.oauthClient,
+      basic: options.basic,
+    };
+    for (const endpoint of this.options.endpoints) this.store.set(endpoint, new Map());
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}/scim/v2`;
+  }
+
+  url(endpoint: string): string {
+    return `${this.base}/${endpoint}`;
+  }
+
+  resources(endpoint: string): Array<Record<string, any>> {
+    return [...this.store.get(endpoint)!.values()];
+  }
+
+  /** Requests that change something (not GETs). */
+  writes(): RecordedRequest[] {
+    return this.requests.filter((request) => request.method !== 'GET');
+  }
+
+  async start(port = 0): Promise<this> {
+    const server = http.createServer((req, res) => void this.#handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(port || this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.#server = server;
+    return this;
+  }
+
+  /** The downstream goes down: connections are cut and the port refuses. */
+  async down(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    for (const response of this.#hanging) response.destroy();
+    this.#hanging.clear();
+    for (const socket of this.#sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Back up on the same port. */
+  async up(): Promise<void> {
+    await this.start(this.port);
+  }
+
+  async close(): Promise<void> {
+    await this.down();
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      body: text ? parseBody(text) : undefined,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+    };
+    const index = this.requests.push(record) - 1;
+    const fault = this.fault(record, index);
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'hang') {
+      this.#hanging.add(res);
+      return;
+    }
+    if (fault === 'drop-response') {
+      this.#route(record);
+      req.socket.destroy();
+      return;
+    }
+    if (fault) return send(res, fault.status, fault.body ?? scimError(fault.status, 'injected fault'), fault.headers);
+    if (record.path === '/oauth/token') return this.#token(req, text, res);
+    if (!this.#authorized(record.authorization)) return send(res, 401, scimError(401, 'bad token'));
+    try {
+      const [status, body] = this.#route(record);
+      send(res, status, body);
+    } catch (error) {
+      send(res, 500, scimError(500, error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  #authorized(header: string | undefined): boolean {
+    if (header === `Bearer ${this.options.token}`) return true;
+    if (header?.startsWith('Bearer ') && this.issuedTokens.has(header.slice(7))) return true;
+    const basic = this.options.basic;
+    return basic !== undefined && header === `Basic ${Buffer.from(`${basic.user}:${basic.password}`).toString('base64')}`;
+  }
+
+  /** OAuth 2.0 client credentials with client_secret_basic. */
+  #token(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    this.tokenRequests += 1;
+    const client = this.options.oauthClient;
+    const expected = client ? `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` : null;
+    if (!client || req.headers.authorization !== expected) return send(res, 401, { error: 'invalid_client' });
+    if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
+    const token = `issued-${randomUUID()}`;
+    this.issuedTokens.add(token);
+    send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: client.expiresIn }, { 'content-type': 'application/json' });
+  }
+
+  #route(request: RecordedRequest): [number, unknown] {
+    const url = new URL(request.path, 'http://x');
+    const parts = url.pathname.replace(/^\/scim\/v2\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+    const [endpoint, id] = parts;
+    if (endpoint === 'ServiceProviderConfig') {
+      return [200, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], patch: { supported: this.options.patchSupported }, filter: { supported: true, maxResults: 200 }, bulk: { supported: false } }];
+    }
+    if (endpoint === 'ResourceTypes') return [404, scimError(404, 'no resource types here')];
+    const store = endpoint ? this.store.get(endpoint) : undefined;
+    if (!store) return [404, scimError(404, `no endpoint ${endpoint}`)];
+    switch (request.method) {
+      case 'GET': {
+        if (id) return store.has(id) ? [200, store.get(id)] : [404, scimError(404, 'not found')];
+        let list = [...store.values()];
+        const filter = url.searchParams.get('filter');
+        if (filter) {
+          const match = /^([\w.:]+) eq "((?:[^"\\]|\\.)*)"$/.exec(filter);
+          if (!match) return [400, { ...scimError(400, 'unsupported filter'), scimType: 'invalidFilter' }];
+          const [, attribute, raw] = match;
+          const value = JSON.parse(`"${raw}"`);
+          list = list.filter((resource) => String(resource[attribute!] ?? '').toLowerCase() === value.toLowerCase());
+        }
+        const startIndex = Number(url.searchParams.get('startIndex') ?? 1);
+        const count = Number(url.searchParams.get('count') ?? 100);
+        const page = list.slice(startIndex - 1, startIndex - 1 + count);
+        return [200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: list.length, startIndex, itemsPerPage: page.length, Resources: page }];
+      }
+      case 'POST': {
+        const body = request.body;
+        if (this.options.uniqueUserName && endpoint === 'Users' && [...store.values()].some((user) => user.userName.toLowerCase() === String(body.userName).toLowerCase())) {
+          return [409, { ...scimError(409, 'userName taken'), scimType: 'uniqueness' }];
+        }
+        if (this.options.uniqueExternalId && body.externalId && [...store.values()].some((resource) => resource.externalId === body.externalId)) {
+          return [409, { ...scimError(409, 'externalId taken'), scimType: 'uniqueness' }];
+        }
+        const resource = { ...body, id: randomUUID(), meta: { resourceType: endpoint } };
+        store.set(resource.id, resource);
+        return [201, resource];
+      }
+      case 'PUT': {
+        if (!id || !store.has(id)) return [404, scimError(404, 'not found')];
+        const resource = { ...request.body, id, meta: store.get(id)!.meta };
+        store.set(id, resource);
+        return [200, resource];
+      }
+      case 'PATCH': {
+        if (this.options.refusePatch) return [405, scimError(405, 'PATCH not allowed')];
+        if (!id || !store.has(id)) return [404, scimError(404, 'not found')];
+        const resource = structuredClone(store.get(id)!);
+        for (const operation of request.body.Operations ?? []) applyOperation(resource, operation);
+        store.set(id, resource);
+        return [200, resource];
+      }
+      case 'DELETE': {
+        if (!id || !store.delete(id)) return [404, scimError(404, 'not found')];
+        return [204, undefined];
+      }
+      default:
+        return [405, scimError(405, 'method not allowed')];
+    }
+  }
+}
+
+function applyOperation(resource: Record<string, any>, operation: { op: string; path?: string; value?: any }): void {
+  const op = operation.op.toLowerCase();
+  const path = operation.path ?? '';
+  const member = /^members\[value eq "(.*)"\]$/.exec(path);
+  if (member) {
+    resource.members = (resource.members ?? []).filter((entry: { value: string }) => entry.value !== JSON.parse(`"${member[1]}"`));
+    return;
+  }
+  if (path === 'members' && op === 'add') {
+    const existing = new Set((resource.members ?? []).map((entry: { value: string }) => entry.value));
+    resource.members = [...(resource.members ?? []), ...operation.value.filter((entry: { value: string }) => !existing.has(entry.value))];
+    return;
+  }
+  const urn = /^(urn:.+):([^:]+)$/.exec(path);
+  const [container, key] = urn ? [(resource[urn[1]!] ??= {}), urn[2]!] : path.includes('.') ? [(resource[path.split('.')[0]!] ??= {}), path.split('.')[1]!] : [resource, path];
+  if (op === 'remove') delete container[key];
+  else container[key] = operation.value;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function scimError(status: number, detail: string): Record<string, unknown> {
+  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.destroyed) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/scim+json', ...headers, ...(text ? {} : { 'content-length': '0' }) });
+  res.end(text);
+}

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import { createSyncCenter, type SyncCenter } from '../../index.js';
+import type { Directory } from '../../lib/hooks/directory.js';
+import { silentLogger, TEST_KEY } from './test-center.js';
+import type { SyncCenterOptions } from '../../lib/options.js';
+import type { CreateSourceInput, Source } from '../../lib/sources/source-types.js';
+import type { FakeScimServer } from './fake-scim-server.js';
+
+/** Push options for tests: tiny backoffs and polls, so nothing waits on wall-clock time for long. */
+export const FAST_PUSH: NonNullable<SyncCenterOptions['push']> = {
+  retry: { baseMs: 5, maxMs: 40, runAttempts: 3 },
+  pollIntervalMs: 50,
+  leaseTtlMs: 3000,
+  requestTimeoutMs: 1000,
+  connectTimeoutMs: 1000,
+  quarantineAfter: 50,
+  quarantineMaxIntervalMs: 100,
+};
+
+/** Creates and enables a push source aimed at a fake downstream. */
+export async function createPushSource(
+  center: SyncCenter,
+  server: { url(endpoint: string): string; options: { token: string } },
+  push: Partial<NonNullable<CreateSourceInput['push']>> = {},
+  name = 'Downstream app',
+): Promise<Source> {
+  const { source } = await center.sources.create({
+    name,
+    mode: 'push',
+    push: { auth: 'bearer', token: server.options.token, userUrl: server.url('Users'), orgUrl: server.url('Organizations'), orgResource: 'organization', ...push },
+  });
+  return center.sources.enable(source.id);
+}
+
+/** Polls a condition (a few ms apart) until it holds; fails after `timeoutMs`. Never asserts on timing. */
+export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A second center on the same database (another "instance" of the host). */
+export async function createSiblingCenter(knex: Knex, directory: Directory, overrides: Partial<SyncCenterOptions> = {}): Promise<SyncCenter> {
+  const center = createSyncCenter({
+    database: knex,
+    directory,
+    admin: { isAdmin: () => true },
+    secretKey: TEST_KEY,
+    allowHttpPush: true,
+    logger: silentLogger,
+    push: FAST_PUSH,
+    ...overrides,
+  });
+  await center.migrate();
+  return center;
+}
+
+export type { FakeScimServer };
