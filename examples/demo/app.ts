@@ -15,6 +15,8 @@ export interface DemoOptions {
   dataDir: string;
   /** The URL people reach the demo at, for the pull URLs the console shows. */
   publicOrigin: string;
+  /** The demo downstream app, offered as a ready-made push target. */
+  downstream?: { scimUrl: string; url: string; token: string };
   logger?: Logger;
 }
 
@@ -65,6 +67,8 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     `${seeded ? 'seeded' : 'loaded'} the directory: ${report.orgs.created + report.orgs.updated + report.orgs.unchanged} orgs, ${report.users.created + report.users.updated + report.users.unchanged} users in the mirror`,
   );
 
+  if (options.downstream) notes.push(await offerDemoDownstream(center, options.downstream));
+
   const app = express();
   app.disable('x-powered-by');
   app.set('views', path.join(HERE, 'views'));
@@ -74,6 +78,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   app.use((req, res, next) => {
     res.locals.user = currentAccount(req);
     Object.assign(res.locals, demoText(req));
+    res.locals.downstreamUrl = options.downstream?.url ?? null;
     next();
   });
   app.get('/', (_req, res) => res.render('home'));
@@ -90,6 +95,34 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
       await store.close();
     },
   };
+}
+
+export const DEMO_SOURCE_NAME = '演示下游应用 Demo downstream app';
+
+/**
+ * On first start, a push source pointed at the demo downstream, enabled and fully synced once,
+ * so that a newcomer sees a push work at once; every later directory edit arrives incrementally.
+ * An admin who deleted it gets it back at the next start.
+ */
+async function offerDemoDownstream(center: SyncCenter, downstream: NonNullable<DemoOptions['downstream']>): Promise<string> {
+  const existing = (await center.sources.list()).find((source) => source.name === DEMO_SOURCE_NAME);
+  if (existing) {
+    // The downstream keeps its data in memory: after a restart it is empty, so sync it again.
+    if (existing.enabled) await center.runs.start(existing.id, { actor: 'demo' }).catch(() => undefined);
+    return `push source "${DEMO_SOURCE_NAME}" → ${downstream.url} (re-synced at start)`;
+  }
+  const { source } = await center.sources.create(
+    {
+      name: DEMO_SOURCE_NAME,
+      description: 'The demo downstream SCIM app (scimmy) on 127.0.0.1',
+      mode: 'push',
+      push: { auth: 'bearer', token: downstream.token, userUrl: `${downstream.scimUrl}/Users`, orgUrl: `${downstream.scimUrl}/Organizations`, orgResource: 'organization' },
+    },
+    { actor: 'demo' },
+  );
+  await center.sources.enable(source.id, { actor: 'demo' });
+  await center.runs.start(source.id, { actor: 'demo' });
+  return `created push source "${DEMO_SOURCE_NAME}" → ${downstream.url}, enabled, first full sync started`;
 }
 
 /** A key kept next to the demo data, so stored credentials survive restarts. Never for production. */

@@ -47,6 +47,7 @@ const TEXT = {
     upstreamBody: 'Upstream sync (importing users from an HR system) is a feature of the host IdP, not of the sync center. This demo has none.',
     forbidden: 'Your account cannot use the sync center. Sign in as admin.',
     required: 'required',
+    downstreamIntro: 'A demo downstream SCIM app receives the pushes; see what it holds at',
     taken: 'already used by another user',
   },
   'zh-CN': {
@@ -94,6 +95,7 @@ const TEXT = {
     upstreamBody: '上游同步（从 HR 系统导入用户）是宿主 IdP 的功能，不属于同步中心。本演示没有该功能。',
     forbidden: '您的账号不能使用同步中心，请以 admin 登录。',
     required: '必填',
+    downstreamIntro: '一个演示下游 SCIM 应用接收推送，查看它收到的数据：',
     taken: '已被其他用户使用',
   },
 } as const satisfies Record<'en' | 'zh-CN', Record<string, string>>;

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoApp, type DemoApp } from '../../examples/demo/app.js';
+import { createDemoApp, DEMO_SOURCE_NAME, type DemoApp } from '../../examples/demo/app.js';
+import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/downstream/index.js';
 import { SEED_USER_COUNT } from '../../examples/demo/seed.js';
 import { silentLogger } from '../support/test-center.js';
 
@@ -14,12 +15,20 @@ async function login(agent: request.Agent, username: string, password: string) {
 describe('the demo host IdP', () => {
   let dataDir: string;
   let demo: DemoApp;
+  let downstream: DemoDownstream;
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssc-demo-'));
-    demo = await createDemoApp({ dataDir, publicOrigin: 'http://localhost:3000', logger: silentLogger });
+    downstream = await startDemoDownstream({ port: 0, token: 'demo-downstream-token' });
+    demo = await createDemoApp({
+      dataDir,
+      publicOrigin: 'http://localhost:3000',
+      downstream: { url: downstream.url, scimUrl: downstream.scimUrl, token: 'demo-downstream-token' },
+      logger: silentLogger,
+    });
   });
   afterAll(async () => {
     await demo.close();
+    await downstream.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -69,6 +78,37 @@ describe('the demo host IdP', () => {
     expect(await demo.center.mirror.currentSequence()).toBe(before + 1);
     const mirrored = await demo.center.mirror.getUser('u0001');
     expect(mirrored?.data).toMatchObject({ displayName: 'Renamed', orgIds: ['org-hr'] });
+  });
+
+  it('offers the demo downstream as a push target and fills it with the whole directory', async () => {
+    const source = (await demo.center.sources.list()).find((candidate) => candidate.name === DEMO_SOURCE_NAME)!;
+    expect(source).toMatchObject({ mode: 'push', enabled: true });
+    const { runs } = await demo.center.runs.list(source.id);
+    const run = await demo.center.runs.settled(runs[0]!.id);
+    expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect(downstream.store.users.size).toBe(SEED_USER_COUNT);
+    expect(downstream.store.orgs.size).toBe(20);
+  });
+
+  it('delivers a directory edit to the demo downstream', async () => {
+    const source = (await demo.center.sources.list()).find((candidate) => candidate.name === DEMO_SOURCE_NAME)!;
+    await demo.center.runs.settled((await demo.center.runs.list(source.id)).runs[0]!.id);
+    await demo.center.start();
+    const agent = request.agent(demo.app);
+    await login(agent, 'admin', 'admin');
+    const delivered = new Promise<void>((resolve) => {
+      demo.center.events.on('delivery', (event) => {
+        if (event.sourceId === source.id && event.delivered > 0) resolve();
+      });
+    });
+    const user = (await demo.store.getUser('u0002'))!;
+    await agent
+      .post('/directory/users/u0002')
+      .type('form')
+      .send({ userName: user.userName, displayName: 'Delivered Name', familyName: user.familyName, givenName: user.givenName, email: user.email, orgId: user.orgId });
+    await delivered;
+    const remote = [...downstream.store.users.values()].find((candidate) => candidate.userName === user.userName);
+    expect(remote?.displayName).toBe('Delivered Name');
   });
 
   it('refuses to move an org under its own descendant and keeps the host unchanged', async () => {
