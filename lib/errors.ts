@@ -47,6 +47,18 @@ export class IssueCollector {
   throwIfAny(): void {
     if (this.issues.length > 0) throw new ValidationError(this.issues);
   }
+
+  /** An optional string field: trimmed, at most `max` long; blank counts as absent. */
+  optionalText(value: unknown, field: string, max: number): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') {
+      this.add(field, 'type', `${field} must be a string`);
+      return undefined;
+    }
+    const trimmed = value.trim();
+    if (trimmed.length > max) this.add(field, 'too_long', `${field} must be at most ${max} characters`, { max });
+    return trimmed === '' ? undefined : trimmed;
+  }
 }
 
 /** The thing asked for does not exist (a source, a run, a mirror object). */

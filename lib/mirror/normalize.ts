@@ -57,14 +57,7 @@ function requiredId(value: unknown, field: string, issues: IssueCollector): stri
 }
 
 function optionalText(value: unknown, field: string, issues: IssueCollector, max = MAX_TEXT): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    issues.add(field, 'type', `${field} must be a string`);
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (trimmed.length > max) issues.add(field, 'too_long', `${field} must be at most ${max} characters`, { max });
-  return trimmed === '' ? undefined : trimmed;
+  return issues.optionalText(value, field, max);
 }
 
 function optionalId(value: unknown, field: string, issues: IssueCollector): string | undefined {

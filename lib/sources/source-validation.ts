@@ -86,12 +86,12 @@ export function validatePush(
   const userUrl = checkUrl(merged.userUrl, 'push.userUrl', true, allowHttp, issues);
   const orgUrl = checkUrl(merged.orgUrl, 'push.orgUrl', false, allowHttp, issues);
   const tokenUrl = checkUrl(merged.tokenUrl, 'push.tokenUrl', auth === 'oauth2', allowHttp, issues);
-  const clientId = text(merged.clientId, 'push.clientId', 255, issues);
+  const clientId = issues.optionalText(merged.clientId, 'push.clientId', 255);
   if ((auth === 'oauth2' || auth === 'basic') && !clientId) issues.add('push.clientId', 'required', 'client ID is required for this authentication');
 
   const secrets: PushSecretsInput = {};
-  const token = text(input.token, 'push.token', SECRET_MAX, issues);
-  const clientSecret = text(input.clientSecret, 'push.clientSecret', SECRET_MAX, issues);
+  const token = issues.optionalText(input.token, 'push.token', SECRET_MAX);
+  const clientSecret = issues.optionalText(input.clientSecret, 'push.clientSecret', SECRET_MAX);
   if (token) secrets.token = token;
   if (clientSecret) secrets.clientSecret = clientSecret;
   if (auth === 'bearer' && !token && !storedSecrets.token) issues.add('push.token', 'required', 'a token is required for bearer authentication');
@@ -122,19 +122,8 @@ function definedOnly<T extends object>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function text(value: unknown, field: string, max: number, issues: IssueCollector): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    issues.add(field, 'type', `${field} must be a string`);
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (trimmed.length > max) issues.add(field, 'too_long', `${field} must be at most ${max} characters`, { max });
-  return trimmed === '' ? undefined : trimmed;
-}
-
 function checkUrl(value: unknown, field: string, required: boolean, allowHttp: boolean, issues: IssueCollector): string | undefined {
-  const url = text(value, field, URL_MAX, issues);
+  const url = issues.optionalText(value, field, URL_MAX);
   if (url === undefined) {
     if (required) issues.add(field, 'required', `${field} is required`);
     return undefined;
