@@ -1,6 +1,6 @@
 /**
  * Push benchmark: `npx tsx bench/push.ts` (add `--quick` for a small run). Everything runs on
- * 127.0.0.1 against a minimal SCIM sink in a worker thread, in bounded loops, and stops by itself.
+ * 127.0.0.1 against a minimal SCIM sink in a child process, in bounded loops, and stops by itself.
  *
  * (a) full push of 10k and 100k users in 2k orgs: objects/s vs a bare undici client POSTing the
  *     same bodies to the same sink with the same concurrency (the raw ceiling, same run);

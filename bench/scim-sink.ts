@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 
 /**
- * A minimal, fast SCIM sink (plain node `http`) in a worker thread, so that it runs on the other
- * core while the center or the raw client runs here. It answers like a downstream that accepts
- * everything, optionally throttles above a fixed rate (429 + Retry-After), and reports what it saw.
+ * A minimal, fast SCIM sink (plain node `http`) in a child process, so that it runs on the other
+ * core while the center or the raw client runs here, and its memory is not counted in the
+ * center's RSS. It answers like a downstream that accepts everything, optionally throttles above a
+ * fixed rate (429 + Retry-After), and reports what it saw.
  */
 export interface SinkOptions {
   /** Requests per wall-clock second accepted; above it, 429 with Retry-After: 1. 0: no limit. */
@@ -32,7 +33,7 @@ export interface Sink {
 
 const SINK_CODE = `
 const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
+const workerData = JSON.parse(process.env.SINK_OPTIONS || '{}');
 let stats, seen, next = 0;
 function reset() {
   stats = { writes: 0, reads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, distinctExternalIds: 0, arrivals: {} };
@@ -83,16 +84,19 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', (message) => {
-  if (message === 'stats') parentPort.postMessage({ stats });
-  if (message === 'reset') { reset(); parentPort.postMessage({ reset: true }); }
-  if (message === 'close') server.close(() => parentPort.postMessage({ closed: true }));
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'stats') process.send({ stats });
+  if (message === 'reset') { reset(); process.send({ reset: true }); }
+  if (message === 'close') { server.closeAllConnections(); server.close(() => process.send({ closed: true })); }
 });
 `;
 
 export async function startSink(options: SinkOptions = {}): Promise<Sink> {
-  const worker = new Worker(SINK_CODE, { eval: true, workerData: options });
+  const worker = spawn(process.execPath, ['-e', SINK_CODE], {
+    env: { ...process.env, SINK_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = <T>(message: string, key: string) =>
     new Promise<T>((resolve) => {
       const listener = (reply: Record<string, unknown>) => {
@@ -102,7 +106,7 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
         }
       };
       worker.on('message', listener);
-      worker.postMessage(message);
+      worker.send(message);
     });
   const port = await new Promise<number>((resolve) => worker.once('message', (message: { port: number }) => resolve(message.port)));
   return {
@@ -113,7 +117,7 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
     },
     close: async () => {
       await ask('close', 'closed');
-      await worker.terminate();
+      worker.kill();
     },
   };
 }
