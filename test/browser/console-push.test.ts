@@ -162,6 +162,26 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   expect((await host.center.push.links(source.id)).total).toBe(linkCount - 1);
   expect((await host.center.audit.list({ sourceId: source.id }))[0]).toMatchObject({ actor: 'browser-admin', action: 'push.unlink' });
   await shot('12-after-unlink');
+
+  // --- Deletion threshold: a run that would delete more than it allows pauses; Confirm carries on.
+  await link(t('source.tab.basic')).click();
+  await page.getByLabel(t('policy.threshold.count'), { exact: true }).fill('1');
+  await button(t('action.save')).click();
+  await page.getByText(t('notice.saved')).waitFor();
+  const doomed = (await host.center.push.links(source.id, { kind: 'user', limit: 2 })).links;
+  await host.center.changes.apply(doomed.map((entry) => ({ type: 'userDeleted' as const, id: entry.localId })));
+  await link(t('source.tab.sync')).click();
+  await button(t('sync.start')).click();
+  await page.getByText(t('notice.started')).waitFor();
+  const pausedPanel = page.locator('[data-paused-run]');
+  await pausedPanel.waitFor();
+  expect(downstream.writes().filter((request) => request.method === 'DELETE')).toHaveLength(0);
+  await shot('13-paused-run');
+  await pausedPanel.getByRole('button', { name: t('run.paused.confirm') }).click();
+  await page.getByText(t('notice.runConfirmed')).waitFor();
+  await page.locator('table.runs tbody tr').first().locator('.result-succeeded').waitFor();
+  expect(downstream.writes().filter((request) => request.method === 'DELETE')).toHaveLength(2);
+  await shot('14-paused-run-confirmed');
 }
 
 /** The links tab at phone width. */
@@ -171,8 +191,11 @@ async function phoneLinks(browser: Browser, host: ConsoleHost, lang: Locale): Pr
   const [source] = await host.center.sources.list();
   await page.goto(`${host.consoleUrl}/sources/${source!.id}/links`);
   await page.locator('table.links').waitFor();
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-20-phone-links.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-20-phone-links.png`) });
   await page.goto(`${host.consoleUrl}/sources/${source!.id}`);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-21-phone-source.png`), fullPage: true });
+  await page.locator('#f-push-deprovision-users').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-21-phone-source.png`) });
+  await page.goto(`${host.consoleUrl}/sources/${source!.id}/sync`);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-22-phone-sync.png`) });
   await context.close();
 }
