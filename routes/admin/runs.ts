@@ -18,8 +18,10 @@ export function runRoutes(context: CenterContext): Router {
   const renderRuns = async (req: Request, res: Response, source: Source, conflict = '') => {
     const page = requestedPage(req);
     const { runs, total } = await runStore.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const running = Boolean(await runStore.activeRun(source.id));
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    const active = await runStore.activeRun(source.id);
+    // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
+    const pausedRun = active?.status === 'paused' ? active : undefined;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
