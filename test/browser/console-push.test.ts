@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator, type Locale } from '../../lib/i18n/index.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
+import { TABLES } from '../../lib/persistence/tables.js';
 import { startConsoleHost, type ConsoleHost } from '../support/console-host.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 
@@ -182,6 +183,21 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   await page.locator('table.runs tbody tr').first().locator('.result-succeeded').waitFor();
   expect(downstream.writes().filter((request) => request.method === 'DELETE')).toHaveLength(2);
   await shot('14-paused-run-confirmed');
+
+  // --- Deletions held by incremental delivery (as its worker records them): list and source page, then Cancel.
+  const [{ seq }] = await host.knex(TABLES.changes).max({ seq: 'seq' });
+  const hold = { reason: '3 deletions exceed the threshold of 1; confirm or cancel them', deletes: 3, linked: 9, throughSeq: Number(seq), at: new Date().toISOString() };
+  await host.knex(TABLES.pushState).insert({ source_id: source.id, hold: JSON.stringify(hold), confirmed_delete_seq: 0, cancelled_delete_seq: 0, updated_at: hold.at });
+  await page.goto(`${host.consoleUrl}/`);
+  await page.locator('tr', { hasText: name }).getByText(t('hold.badge')).waitFor();
+  await shot('15-list-deletions-held');
+  await page.goto(`${host.consoleUrl}/sources/${source.id}`);
+  await page.locator('[data-hold]').getByText(t('hold.title')).waitFor();
+  await shot('16-source-deletions-held');
+  await page.locator('[data-hold]').getByRole('button', { name: t('hold.cancel') }).click();
+  await page.getByText(t('notice.deletionsCancelled')).waitFor();
+  expect(await page.locator('[data-hold]').count()).toBe(0);
+  expect((await host.center.audit.list({ sourceId: source.id }))[0]).toMatchObject({ actor: 'browser-admin', action: 'push.deletions_cancelled' });
 }
 
 /** The links tab at phone width. */
