@@ -43,6 +43,8 @@ export interface PushApi {
    */
   testConnection(sourceIdOrSettings: string | ConnectionTestInput, edited?: ConnectionTestInput): Promise<ConnectionTestResult>;
   status(sourceId: string): Promise<PushStatus>;
+  /** Only the incremental deletion hold, if any: one read, cheap enough for every console page. */
+  hold(sourceId: string): Promise<DeletionHold | null>;
   /** Lets held incremental deletions go through. */
   confirmDeletions(sourceId: string, options?: ActorOption): Promise<void>;
   /** Leaves held incremental deletions undone on the downstream; delivery goes on. */
@@ -144,6 +146,10 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       }
     },
     status,
+    async hold(sourceId) {
+      await requirePush(sourceId);
+      return (await engine.holds.state(sourceId)).hold;
+    },
     async confirmDeletions(sourceId, options = {}) {
       await requirePush(sourceId);
       await engine.holds.confirm(sourceId, options.actor ?? 'api');

@@ -21,9 +21,10 @@ export const LINK_STATUSES: readonly LinkStatus[] = ['synced', 'manual', 'creati
  */
 export function pushLocals(push: PushApi) {
   return Router().use('/sources/:id', async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET') return next();
+    // The progress JSON is polled every second and shows no header.
+    if (req.method !== 'GET' || req.path.endsWith('/progress')) return next();
     try {
-      res.locals.hold = (await push.status(String(req.params.id))).hold;
+      res.locals.hold = await push.hold(String(req.params.id));
     } catch (error) {
       if (!(error instanceof NotFoundError || error instanceof StateConflictError)) throw error;
     }

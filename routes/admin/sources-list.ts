@@ -22,7 +22,7 @@ export function sourcesListRoutes(context: CenterContext, push: PushApi): Router
     const holds: Record<string, DeletionHold> = {};
     for (const source of list) {
       if (source.mode !== 'push') continue;
-      const { hold } = await push.status(source.id);
+      const hold = await push.hold(source.id);
       if (hold) holds[source.id] = hold;
     }
     res.render('sources/list', { sources: list, holds });
