@@ -117,7 +117,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const pushEngine = new PushEngine(context);
   const scheduler = new Scheduler(context, pushEngine);
   workers.push(pushEngine, scheduler);
-  const router = createRouter(context);
+  const push = createPushApi(context, pushEngine);
+  const router = createRouter(context, push);
 
   const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
@@ -138,7 +139,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     logs: incrementalLog,
     mirror,
     events,
-    push: createPushApi(context, pushEngine),
+    push,
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs: {

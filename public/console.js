@@ -53,7 +53,8 @@
             bar.max = Math.max(run.total, run.processed, 1);
             bar.value = run.processed;
           }
-          if (run.active) setTimeout(poll, 1000);
+          // A paused run (deletion threshold) waits for the admin: reload to show its Confirm / Cancel.
+          if (run.active && run.status !== 'paused') setTimeout(poll, 1000);
           else window.location.reload();
         })
         .catch(function () { setTimeout(poll, 5000); });

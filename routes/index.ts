@@ -1,5 +1,6 @@
 import express from 'express';
 import type { CenterContext } from '../lib/context.js';
+import type { PushApi } from '../lib/push/push-api.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../lib/paths.js';
 import { createAdminRouter } from './admin/index.js';
 import { createOAuthTokenRouter } from './oauth/token.js';
@@ -9,7 +10,7 @@ import { createScimRouter } from './scim/index.js';
  * The center's private express sub-app, with its own views and settings: mounting it never
  * touches the host's settings, body parsers or session.
  */
-export function createRouter(context: CenterContext): express.Express {
+export function createRouter(context: CenterContext, push: PushApi): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
@@ -19,6 +20,6 @@ export function createRouter(context: CenterContext): express.Express {
   // anything it does not know.
   app.use('/scim/v2', createScimRouter(context));
   app.use('/oauth/token', createOAuthTokenRouter(context));
-  app.use('/', createAdminRouter(context));
+  app.use('/', createAdminRouter(context, push));
   return app;
 }

@@ -30,13 +30,21 @@ export interface PushStatus {
 export interface PushApi {
   /** Local id → remote id links of a source, filtered and paged. */
   links(sourceId: string, filter?: LinkFilter): Promise<{ links: PushLink[]; total: number }>;
+  /** One link, or undefined when the object has none. */
+  link(sourceId: string, kind: ObjectKind, localId: string): Promise<PushLink | undefined>;
   /** Forgets a link: the next sync creates the object again (or adopts it on 409). */
   unlink(sourceId: string, kind: ObjectKind, localId: string, options?: ActorOption): Promise<void>;
   /** Links a local object to a remote id chosen by hand; the next sync updates that object. */
   relink(sourceId: string, kind: ObjectKind, localId: string, remoteId: string, options?: ActorOption): Promise<PushLink>;
-  /** Checks auth, ServiceProviderConfig, Users and the Org URL: a pass/fail per step. */
-  testConnection(sourceIdOrSettings: string | ConnectionTestInput): Promise<ConnectionTestResult>;
+  /**
+   * Checks auth, ServiceProviderConfig, Users and the Org URL: a pass/fail per step. With a source
+   * id and `edited` settings (an edit form not saved yet), those are merged over the saved
+   * source's and a blank secret uses the stored one, exactly as saving them would.
+   */
+  testConnection(sourceIdOrSettings: string | ConnectionTestInput, edited?: ConnectionTestInput): Promise<ConnectionTestResult>;
   status(sourceId: string): Promise<PushStatus>;
+  /** Only the incremental deletion hold, if any: one read, cheap enough for every console page. */
+  hold(sourceId: string): Promise<DeletionHold | null>;
   /** Lets held incremental deletions go through. */
   confirmDeletions(sourceId: string, options?: ActorOption): Promise<void>;
   /** Leaves held incremental deletions undone on the downstream; delivery goes on. */
@@ -87,6 +95,11 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       await requirePush(sourceId);
       return engine.links.list(sourceId, filter);
     },
+    async link(sourceId, kind, localId) {
+      await requirePush(sourceId);
+      checkKind(kind);
+      return engine.links.get(sourceId, kind, localId);
+    },
     async unlink(sourceId, kind, localId, options = {}) {
       await requirePush(sourceId);
       checkKind(kind);
@@ -103,7 +116,18 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       await audit.record({ actor: options.actor ?? 'api', action: 'push.relink', sourceId, detail: { kind, localId, remoteId: link.remoteId } });
       return link;
     },
-    async testConnection(sourceIdOrSettings) {
+    async testConnection(sourceIdOrSettings, edited) {
+      if (typeof sourceIdOrSettings === 'string' && edited) {
+        const source = await requirePush(sourceIdOrSettings);
+        const stored = { token: source.push!.hasToken, clientSecret: source.push!.hasClientSecret };
+        const { settings, secrets } = validatePush(edited, settingsOf(source), stored, context.options.allowHttpPush);
+        const client = engine.targets.standalone(settings, { ...(await sources.pushSecrets(source.id)), ...secrets });
+        try {
+          return await testConnection(client, settings);
+        } finally {
+          await client.close();
+        }
+      }
       if (typeof sourceIdOrSettings === 'string') {
         const source = await requirePush(sourceIdOrSettings);
         const client = engine.targets.standalone(settingsOf(source), await sources.pushSecrets(source.id));
@@ -122,6 +146,10 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       }
     },
     status,
+    async hold(sourceId) {
+      await requirePush(sourceId);
+      return (await engine.holds.state(sourceId)).hold;
+    },
     async confirmDeletions(sourceId, options = {}) {
       await requirePush(sourceId);
       await engine.holds.confirm(sourceId, options.actor ?? 'api');

@@ -11,7 +11,9 @@ export type FieldErrors = Record<string, string>;
 export function toFieldErrors(error: ValidationError, t: Translate, fieldsOnPage: readonly string[]): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = `validation.${issue.code}`;
+    // A field may say its own sentence for a code (`validation.push.schedule.invalid_cron`), else the code's.
+    const fieldKey = `validation.${issue.field}.${issue.code}`;
+    const key = fieldKey in CATALOGUES.en ? fieldKey : `validation.${issue.code}`;
     const message = key in CATALOGUES.en ? t(key as MessageKey, issue.params) : t('validation.invalid');
     const field = fieldsOnPage.includes(issue.field) ? issue.field : '_form';
     errors[field] = errors[field] ? `${errors[field]} ${message}` : message;

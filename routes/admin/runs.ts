@@ -18,8 +18,10 @@ export function runRoutes(context: CenterContext): Router {
   const renderRuns = async (req: Request, res: Response, source: Source, conflict = '') => {
     const page = requestedPage(req);
     const { runs, total } = await runStore.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const running = Boolean(await runStore.activeRun(source.id));
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    const active = await runStore.activeRun(source.id);
+    // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
+    const pausedRun = active?.status === 'paused' ? active : undefined;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
@@ -35,15 +37,18 @@ export function runRoutes(context: CenterContext): Router {
   router.post('/sources/:id/sync', async (req, res) => {
     const source = await sources.get(req.params.id);
     const actor = String(res.locals.actor);
+    // Push sources also offer a dry run and verifying the downstream (manual-sync form of push-sync-form.ejs).
+    const dryRun = source.mode === 'push' && req.body.go === 'dryRun';
+    const options = source.mode === 'push' && req.body.verifyDownstream === '1' ? { verifyDownstream: true } : undefined;
     try {
-      const run = await manualSyncs.start(source.id, { actor });
-      await audit.record({ actor, action: 'run.start', sourceId: source.id, detail: { runId: run.id } });
+      const run = await manualSyncs.start(source.id, { actor, dryRun, options });
+      await audit.record({ actor, action: 'run.start', sourceId: source.id, detail: { runId: run.id, ...(dryRun && { dryRun }), ...options } });
     } catch (error) {
       // Refusals (disabled, already running, no engine for this mode yet) are said on the page.
       if (!(error instanceof StateConflictError)) throw error;
       return renderRuns(req, res, source, conflictMessage(error, res.locals.t, { mode: res.locals.t(`mode.${source.mode}`) }));
     }
-    res.redirect(303, `${centerPath(req, 'sources', source.id, 'sync')}?done=started`);
+    res.redirect(303, `${centerPath(req, 'sources', source.id, 'sync')}?done=${dryRun ? 'dryRunStarted' : 'started'}`);
   });
 
   router.post('/sources/:id/runs/:runId/cancel', async (req, res) => {

@@ -2,22 +2,30 @@ import { Router, type Request, type Response } from 'express';
 import type { CenterContext } from '../../lib/context.js';
 import { ValidationError } from '../../lib/errors.js';
 import { listOrgChoices } from '../../lib/mirror/org-choices.js';
+import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
+import type { PushApi } from '../../lib/push/push-api.js';
 import type { Source, UpdateSourceInput } from '../../lib/sources/source-types.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
 import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
 import { centerPath } from './view-helpers.js';
-import { PUSH_FIELDS, type PushFieldValues } from './wizard-state.js';
+import { policyInput, policyValuesOf } from './push-form.js';
+import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-state.js';
 
-const PARAMETER_FIELDS = ['push.auth', 'push.token', 'push.tokenUrl', 'push.clientId', 'push.clientSecret', 'push.userUrl', 'push.orgUrl', 'push.orgResource', 'pull.scopeOrgIds'];
+const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'];
 
 /** The source page ("Configure"): basic information, parameters, pull credentials. */
-export function sourcePageRoutes(context: CenterContext, box: SecretBox): Router {
+export function sourcePageRoutes(context: CenterContext, box: SecretBox, push: PushApi): Router {
   const router = Router();
   const { sources } = context;
 
-  const renderShow = async (req: Request, res: Response, source: Source, form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[] } = {}) => {
+  const renderShow = async (
+    req: Request,
+    res: Response,
+    source: Source,
+    form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[]; connectionTest?: ConnectionTestResult } = {},
+  ) => {
     const errors = form.errors ?? {};
     res.status(Object.keys(errors).length > 0 ? 422 : 200).render('source/show', {
       source,
@@ -28,6 +36,7 @@ export function sourcePageRoutes(context: CenterContext, box: SecretBox): Router
       orgChoices: source.mode === 'pull' ? await listOrgChoices(context.knex) : null,
       pullUrls: pullUrls(req, context.options),
       credentials: source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined,
+      connectionTest: form.connectionTest,
     });
   };
 
@@ -54,16 +63,11 @@ export function sourcePageRoutes(context: CenterContext, box: SecretBox): Router
 
   router.post('/sources/:id/parameters', async (req, res) => {
     const source = await sources.get(req.params.id);
-    const pushValues = Object.fromEntries(PUSH_FIELDS.map((field) => [field, text(req.body[`push.${field}`])])) as PushFieldValues;
+    const pushValues = readPushValues(req.body, policyValuesOf(source.push));
     const scopeOrgIds = list(req.body['pull.scopeOrgIds']);
     const input: UpdateSourceInput = {};
     if (source.mode === 'push') {
-      input.push = { ...(pushValues as UpdateSourceInput['push']) };
-      // Blank secret inputs mean "keep what is stored"; the service reads absent as exactly that.
-      const token = text(req.body['push.token']);
-      const clientSecret = text(req.body['push.clientSecret']);
-      if (token.trim()) input.push!.token = token;
-      if (clientSecret.trim()) input.push!.clientSecret = clientSecret;
+      input.push = pushInput(req.body, pushValues);
     } else {
       input.pull = { scopeOrgIds };
     }
@@ -76,6 +80,19 @@ export function sourcePageRoutes(context: CenterContext, box: SecretBox): Router
     res.redirect(303, `${centerPath(req, 'sources', source.id)}?done=saved`);
   });
 
+  /** "Test connection" on the parameters form: the entered settings, not saved; the form comes back as entered. */
+  router.post('/sources/:id/test-connection', async (req, res) => {
+    const source = await sources.get(req.params.id);
+    const pushValues = readPushValues(req.body, policyValuesOf(source.push));
+    try {
+      const connectionTest = await push.testConnection(source.id, pushInput(req.body, pushValues));
+      return renderShow(req, res, source, { pushValues, connectionTest });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues });
+    }
+  });
+
   router.post('/sources/:id/credentials', async (req, res) => {
     const credentials = await sources.regenerateCredentials(req.params.id, { actor: res.locals.actor });
     keepOnce(req, res, box, req.params.id, credentials);
@@ -85,9 +102,21 @@ export function sourcePageRoutes(context: CenterContext, box: SecretBox): Router
   return router;
 }
 
+/** The service's input from the form; blank secret inputs mean "keep what is stored", which absent says. */
+function pushInput(body: Record<string, unknown>, values: PushFieldValues): NonNullable<UpdateSourceInput['push']> {
+  const { auth, clientId, tokenUrl, userUrl, orgUrl, orgResource } = values;
+  const input: NonNullable<UpdateSourceInput['push']> = { ...({ auth, clientId, tokenUrl, userUrl, orgUrl, orgResource } as object), ...policyInput(values) };
+  const token = text(body['push.token']);
+  const clientSecret = text(body['push.clientSecret']);
+  if (token.trim()) input.token = token;
+  if (clientSecret.trim()) input.clientSecret = clientSecret;
+  return input;
+}
+
 function pushValuesOf(source: Source): PushFieldValues {
   const push = source.push;
   return {
+    ...policyValuesOf(push),
     auth: push?.auth ?? 'bearer',
     clientId: push?.clientId ?? '',
     tokenUrl: push?.tokenUrl ?? '',

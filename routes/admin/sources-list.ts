@@ -1,21 +1,31 @@
 import { Router, type Request } from 'express';
 import type { CenterContext } from '../../lib/context.js';
+import type { DeletionHold } from '../../lib/push/deletion-hold.js';
+import type { PushApi } from '../../lib/push/push-api.js';
 import { centerPath } from './view-helpers.js';
 
 /** Where an action posted from a page goes back to: only pages we know, never a URL from the form. */
-function backTo(req: Request, id: string, done: string): string {
+export function backTo(req: Request, id: string, done: string): string {
   const back = String(req.body?.back ?? '');
-  const page = back === 'source' ? centerPath(req, 'sources', id) : back === 'sync' || back === 'log' ? centerPath(req, 'sources', id, back) : `${req.baseUrl}/`;
+  const page = back === 'source' ? centerPath(req, 'sources', id) : back === 'sync' || back === 'log' || back === 'links' ? centerPath(req, 'sources', id, back) : `${req.baseUrl}/`;
   return `${page}?done=${done}`;
 }
 
 /** The list and the actions of its action column (also posted from the source page). */
-export function sourcesListRoutes(context: CenterContext): Router {
+export function sourcesListRoutes(context: CenterContext, push: PushApi): Router {
   const router = Router();
   const { sources } = context;
 
   router.get('/', async (_req, res) => {
-    res.render('sources/list', { sources: await sources.list() });
+    const list = await sources.list();
+    // Push sources whose incremental deletions wait for an admin, with the hold's numbers.
+    const holds: Record<string, DeletionHold> = {};
+    for (const source of list) {
+      if (source.mode !== 'push') continue;
+      const hold = await push.hold(source.id);
+      if (hold) holds[source.id] = hold;
+    }
+    res.render('sources/list', { sources: list, holds });
   });
 
   router.post('/sources/:id/enable', async (req, res) => {

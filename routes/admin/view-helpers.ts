@@ -4,7 +4,24 @@ import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../
 import type { ResolvedOptions } from '../../lib/options.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
-const NOTICES = ['saved', 'created', 'deleted', 'enabled', 'disabled', 'resumed', 'started', 'cancelRequested'] as const;
+const NOTICES = [
+  'saved',
+  'created',
+  'deleted',
+  'enabled',
+  'disabled',
+  'resumed',
+  'started',
+  'cancelRequested',
+  // Push: console-push.ts
+  'dryRunStarted',
+  'unlinked',
+  'relinked',
+  'runConfirmed',
+  'runCancelled',
+  'deletionsConfirmed',
+  'deletionsCancelled',
+] as const;
 
 /**
  * What every view may use besides `t`, `locale` and `base`: formatting in the center's time
@@ -23,6 +40,7 @@ export function viewHelpers(options: ResolvedOptions) {
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
+    res.locals.pushDefaults = { concurrency: options.push.concurrency };
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;
     const done = typeof req.query.done === 'string' ? req.query.done : '';

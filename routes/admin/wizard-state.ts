@@ -1,13 +1,16 @@
 import { SecretBoxError } from '../../lib/errors.js';
 import type { CreateSourceInput, PushSecretsInput } from '../../lib/sources/source-types.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
+import { defaultPolicyValues, policyInput, PUSH_POLICY_FIELDS, readPolicyValues, type PushPolicyValues } from './push-form.js';
 
 export const WIZARD_STEPS = ['protocol', 'basics', 'parameters'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
 
-/** The push fields shown on the parameters step (and on the source page), secrets excepted. */
-export const PUSH_FIELDS = ['auth', 'clientId', 'tokenUrl', 'userUrl', 'orgUrl', 'orgResource'] as const;
-export type PushFieldValues = Record<(typeof PUSH_FIELDS)[number], string>;
+/** The push connection fields shown on the parameters step (and on the source page), secrets excepted. */
+export const PUSH_CONNECTION_FIELDS = ['auth', 'clientId', 'tokenUrl', 'userUrl', 'orgUrl', 'orgResource'] as const;
+/** Every push field of the form: connection, then policy (deprovisioning, threshold, pace, schedule). */
+export const PUSH_FIELDS = [...PUSH_CONNECTION_FIELDS, ...PUSH_POLICY_FIELDS] as const;
+export type PushFieldValues = Record<(typeof PUSH_CONNECTION_FIELDS)[number], string> & PushPolicyValues;
 
 /**
  * Everything the wizard has been told so far. It travels from step to step in the form itself
@@ -39,7 +42,7 @@ export function readWizard(body: Record<string, unknown>, box: SecretBox, actor:
     name: str(body.name),
     description: str(body.description),
     mode: str(body.mode),
-    push: Object.fromEntries(PUSH_FIELDS.map((field) => [field, str(body[`push.${field}`])])) as PushFieldValues,
+    push: readPushValues(body, defaultPolicyValues()),
     scopeOrgIds: list(body['pull.scopeOrgIds']),
     secrets,
   };
@@ -51,7 +54,7 @@ export function emptyWizard(): WizardState {
     name: '',
     description: '',
     mode: '',
-    push: { auth: 'bearer', clientId: '', tokenUrl: '', userUrl: '', orgUrl: '', orgResource: 'organization' },
+    push: { auth: 'bearer', clientId: '', tokenUrl: '', userUrl: '', orgUrl: '', orgResource: 'organization', ...defaultPolicyValues() },
     scopeOrgIds: [],
     secrets: {},
   };
@@ -74,11 +77,18 @@ export function toCreateInput(state: WizardState): CreateSourceInput {
       userUrl: state.push.userUrl,
       orgUrl: state.push.orgUrl,
       orgResource: (state.push.orgResource || 'organization') as NonNullable<CreateSourceInput['push']>['orgResource'],
+      ...policyInput(state.push),
       ...state.secrets,
     };
   }
   if (mode === 'pull') input.pull = { scopeOrgIds: state.scopeOrgIds };
   return input;
+}
+
+/** The push inputs of a posted form; a policy input the form did not send keeps `policyFallback`'s value. */
+export function readPushValues(body: Record<string, unknown>, policyFallback: PushPolicyValues): PushFieldValues {
+  const connection = Object.fromEntries(PUSH_CONNECTION_FIELDS.map((field) => [field, str(body[`push.${field}`])]));
+  return { ...connection, ...readPolicyValues(body, policyFallback) } as PushFieldValues;
 }
 
 /** Which step holds a field, to show a creation error where the admin can fix it. */

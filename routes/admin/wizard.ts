@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { CenterContext } from '../../lib/context.js';
+import type { PushApi } from '../../lib/push/push-api.js';
+import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
 import { ValidationError } from '../../lib/errors.js';
 import { listOrgChoices } from '../../lib/mirror/org-choices.js';
 import { validateBasics } from '../../lib/sources/source-validation.js';
@@ -9,25 +11,25 @@ import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
 import { centerPath } from './view-helpers.js';
-import { emptyWizard, readWizard, sealSecrets, stepOfField, toCreateInput, type WizardState, type WizardStep } from './wizard-state.js';
+import { emptyWizard, PUSH_FIELDS, readWizard, sealSecrets, stepOfField, toCreateInput, type WizardState, type WizardStep } from './wizard-state.js';
 
 const STEP_FIELDS: Record<WizardStep, readonly string[]> = {
   protocol: ['protocol'],
   basics: ['name', 'description'],
-  parameters: ['mode', 'push.auth', 'push.token', 'push.tokenUrl', 'push.clientId', 'push.clientSecret', 'push.userUrl', 'push.orgUrl', 'push.orgResource', 'pull.scopeOrgIds'],
+  parameters: ['mode', ...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'],
 };
 
 /**
  * "New downstream sync": one page per step, every step a POST to /new that carries the state
  * in the form (see WizardState). Nothing is written until the parameters step's "Next: finish".
  */
-export function wizardRoutes(context: CenterContext, box: SecretBox): Router {
+export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushApi): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, step: WizardStep, state: WizardState, errors: FieldErrors = {}) => {
+  const render = async (req: Request, res: Response, step: WizardStep, state: WizardState, errors: FieldErrors = {}, connectionTest?: ConnectionTestResult) => {
     const actor = String(res.locals.actor);
     const { secrets, ...wizard } = state;
-    const data: Record<string, unknown> = { step, wizard, errors, sealed: sealSecrets(secrets, box, actor) };
+    const data: Record<string, unknown> = { step, wizard, errors, sealed: sealSecrets(secrets, box, actor), connectionTest };
     if (step === 'parameters') {
       data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
       data.pullUrls = pullUrls(req, context.options);
@@ -53,6 +55,15 @@ export function wizardRoutes(context: CenterContext, box: SecretBox): Router {
       return errors ? render(req, res, 'basics', state, errors) : render(req, res, 'parameters', state);
     }
     if (step !== 'parameters') return render(req, res, 'protocol', state);
+    if (req.body.go === 'test' && state.mode === 'push') {
+      // "Test connection": the entered settings, nothing saved; the step comes back with the results.
+      try {
+        return render(req, res, 'parameters', state, {}, await push.testConnection(toCreateInput(state).push!));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return render(req, res, 'parameters', state, toFieldErrors(error, res.locals.t, STEP_FIELDS.parameters));
+      }
+    }
     try {
       const { source, credentials } = await context.sources.create(toCreateInput(state), { actor: res.locals.actor });
       if (credentials) keepOnce(req, res, box, source.id, credentials);
