@@ -30,7 +30,7 @@ const WORKER_PUSH: PushOptions = {
 const SOURCES = 3;
 const USERS = 500;
 const CHANGES = 5_000;
-const CHUNK = 20;
+const CHUNK = 100;
 
 if (!PG_URL) {
   describe('several instances on one PostgreSQL (child processes)', () => {
@@ -114,6 +114,7 @@ if (!PG_URL) {
       expect(restarted).not.toBeNull();
       const { pid: killed, userName: hungUser } = await crash!;
 
+      const fedAt = Date.now();
       // Done when every cursor is at the head and every downstream equals the mirror.
       const head = await feeder.mirror.currentSequence();
       let last: string[] = [];
@@ -135,6 +136,7 @@ if (!PG_URL) {
         throw new Error(`${(error as Error).message}; still different: ${last.slice(0, 10).join('; ')}\nlog: ${JSON.stringify(log)}\nrequests: ${JSON.stringify(seen)}\nsources: ${sources.map((source) => source.id)}`);
       }
 
+      console.info(`multi-process: fed in ${fedAt - startedAt} ms, converged ${Date.now() - fedAt} ms later; requests per downstream: ${servers.map((server) => server.requests.length).join(", ")}`);
       for (const [index, server] of servers.entries()) {
         const writes = server.requests.filter((request) => request.method !== 'GET');
         // No object was created twice, not even the one whose create the crash left unanswered.

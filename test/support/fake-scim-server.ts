@@ -51,6 +51,8 @@ export class FakeScimServer {
   readonly requests: RecordedRequest[] = [];
   readonly store = new Map<string, Map<string, Record<string, any>>>();
   fault: (request: RecordedRequest, index: number) => Fault = () => undefined;
+  /** Holds a request until the promise it returns settles (a slow downstream a test controls). */
+  delay: (request: RecordedRequest, index: number) => Promise<void> | undefined = () => undefined;
   port = 0;
   /** A path in front of `/scim/v2` when several fake downstreams share one HTTP server (`serveTogether`). */
   mount = '';
@@ -139,6 +141,7 @@ export class FakeScimServer {
     };
     const index = this.requests.push(record) - 1;
     res.on('finish', () => (record.status = res.statusCode));
+    await this.delay(record, index);
     const fault = this.fault(record, index);
     if (fault === 'reset') {
       req.socket.destroy();
