@@ -18,6 +18,7 @@ import { createSyncCenter } from '../index.js';
 import type { PushOptions } from '../lib/options.js';
 import { TABLES } from '../lib/persistence/tables.js';
 import { MemoryDirectory } from '../test/support/memory-directory.js';
+import { TEST_KEY } from '../test/support/test-center.js';
 import { WorkerFleet } from '../test/support/worker-fleet.js';
 import { startSink, type Sink } from './scim-sink.js';
 
@@ -26,11 +27,13 @@ const QUICK = process.argv.includes('--quick');
 const SOURCES = 20;
 const CHANGES = Number(process.argv.find((arg) => arg.startsWith('--changes='))?.slice(10) ?? (QUICK ? 300 : 1_500));
 const INSTANCES = [1, 2, 3];
-const DEADLINE_MS = 300_000;
-const KEY = 'bench-secret-key-with-at-least-32-characters!';
+const DEADLINE_MS = Number(process.env.SYNC_BENCH_DEADLINE_MS ?? 300_000);
 const silent = { info() {}, warn() {}, error() {} };
-/** The defaults, but a shorter poll so that idle instances notice the feed quickly. */
-const PUSH: PushOptions = { pollIntervalMs: 100 };
+/**
+ * The defaults, but a 1 s poll (5 s by default) so that the instances that did not write the feed
+ * notice it soon. Idle polling costs a few queries per source and instance per poll.
+ */
+const PUSH: PushOptions = { pollIntervalMs: 1_000 };
 
 interface Measure {
   instances: number;
@@ -45,7 +48,8 @@ async function measure(instances: number, sink: Sink): Promise<Measure> {
   const admin = knexFactory({ client: 'pg', connection: PG_URL });
   await admin.raw('CREATE SCHEMA ??', [schema]);
   const knex: Knex = knexFactory({ client: 'pg', connection: PG_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
-  const feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => false }, secretKey: KEY, allowHttpPush: true, logger: silent });
+  // Every instance must hold the key the credentials were stored with: the workers use TEST_KEY.
+  const feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => false }, secretKey: TEST_KEY, allowHttpPush: true, logger: silent });
   const fleet = new WorkerFleet({ pgUrl: PG_URL, schema, push: PUSH, readyTimeoutMs: 60_000 });
   try {
     await feeder.migrate();
@@ -74,7 +78,11 @@ async function measure(instances: number, sink: Sink): Promise<Measure> {
       }
       const behind = await knex(TABLES.cursors).where('seq', '<', head).count({ n: '*' });
       if (Number(behind[0]!.n) === 0) break;
-      if (Date.now() > deadline) throw new Error(`not delivered within ${DEADLINE_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        const failures = await knex(TABLES.deliveryLog).whereNot({ result: 'succeeded' }).orderBy('id', 'desc').limit(3).select('result', 'method', 'path', 'http_status', 'error');
+        const cursors = await knex(TABLES.cursors).select('seq');
+        throw new Error(`not delivered within ${DEADLINE_MS / 1000} s (head ${head}, cursors ${cursors.map((row) => row.seq).join(',')}; last failures ${JSON.stringify(failures)})`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
