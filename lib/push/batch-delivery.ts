@@ -29,6 +29,8 @@ export interface BatchInput {
   cursor: number;
   /** Attempts per object so far (kept by the worker across retries), for the log. */
   attempts: Map<string, number>;
+  /** Look unlinked objects up before creating them (the first batches after a lease takeover). */
+  lookUpCreates?: boolean;
   /** Moves the cursor inside `trx` only while we still hold the lease; false when it was lost. */
   advanceCursor(trx: Knex.Transaction, seq: number): Promise<boolean>;
 }
@@ -83,6 +85,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   }
 
   const builder = await WorkBuilder.create(target, deps.links);
+  builder.lookUpCreates = input.lookUpCreates ?? false;
   const unfinished = new Set<string>();
   let delivered = 0;
   let firstError: PushError | undefined;

@@ -55,6 +55,8 @@ export class DeliveryWorker {
   #woken = false;
   #failures = 0;
   #nextAttemptAt = 0;
+  /** Set by a lease takeover; cleared once a batch after it went through. */
+  #lookUpCreates = false;
   #status: WorkerStatus;
 
   constructor(deps: WorkerDeps, sourceId: string) {
@@ -105,11 +107,14 @@ export class DeliveryWorker {
         await this.#sleep(options.pollIntervalMs);
         continue;
       }
-      if (!(await leases.acquire(lease, this.#holder, options.leaseTtlMs))) {
+      const claim = await leases.claim(lease, this.#holder, options.leaseTtlMs);
+      if (!claim) {
         this.#status.state = 'waiting_for_lease';
         await this.#sleep(Math.min(options.pollIntervalMs, options.leaseTtlMs));
         continue;
       }
+      // The previous holder died (or stalled) mid-batch: its creates may be on the downstream unrecorded.
+      if (claim.tookOver) this.#lookUpCreates = true;
       let result: BatchResult;
       const keeper = new LeaseKeeper(leases, lease, this.#holder, options.leaseTtlMs).start();
       try {
@@ -150,6 +155,7 @@ export class DeliveryWorker {
       semaphore,
       cursor,
       attempts: this.#attempts,
+      lookUpCreates: this.#lookUpCreates,
       advanceCursor: async (trx: Knex.Transaction, seq: number) => {
         if (!(await deps.leases.renew(lease, this.#holder, deps.options.leaseTtlMs, trx))) return false;
         await trx(TABLES.cursors).where({ source_id: this.sourceId }).where('seq', '<', seq).update({ seq, updated_at: new Date().toISOString() });
@@ -173,6 +179,8 @@ export class DeliveryWorker {
       this.#nextAttemptAt = Date.now() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
     } else if (result.status === 'progress') {
+      // The batch the dead holder had in flight is behind us now.
+      this.#lookUpCreates = false;
       const hadFailures = this.#failures > 0;
       this.#failures = 0;
       this.#nextAttemptAt = 0;

@@ -34,6 +34,8 @@ export interface ObjectWork {
   link: PushLink | undefined;
   /** Feed sequence that caused this work (incremental delivery). */
   seq?: number;
+  /** Look the object up before creating it: an earlier holder may have created it unrecorded. */
+  lookFirst?: boolean;
 }
 
 /** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */
@@ -83,7 +85,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork): Promise<
       }
     }
     // A link row without a remote id is an earlier create whose answer was never recorded.
-    return await create(target, work, body, hash, link !== undefined);
+    return await create(target, work, body, hash, link !== undefined || work.lookFirst === true);
   } catch (error) {
     return failed(work, operation, error, changes);
   }

@@ -13,6 +13,11 @@ import { toScimOrg, toScimUser, type UserReferences } from './presenters.js';
 export class WorkBuilder {
   /** Org local id → remote id; filled lazily, updated as orgs are created. */
   readonly orgRemote = new Map<string, string | null>();
+  /**
+   * Look up every unlinked object before creating it (after a lease takeover: the dead holder's
+   * creates may have reached the downstream without their links being written).
+   */
+  lookUpCreates = false;
 
   constructor(
     private readonly target: PushTarget,
@@ -61,7 +66,7 @@ export class WorkBuilder {
       const parentId = org.data.parentId;
       const parentRemote = parentId ? this.orgRemote.get(parentId) ?? undefined : undefined;
       const body = toScimOrg(org.data, this.target.orgShape, parentRemote);
-      const work: ObjectWork = { kind: 'org', localId: org.id, name: org.data.name, body, link, seq: org.seq };
+      const work: ObjectWork = { kind: 'org', localId: org.id, name: org.data.name, body, link, seq: org.seq, lookFirst: this.lookUpCreates };
       // Sent without its parent it would land as a root: wait until the parent is there.
       const needsParent = parentId !== undefined && !parentRemote && this.target.orgShape !== 'group';
       if (needsParent && !this.target.dryRun) blocked.push(work);
@@ -89,6 +94,7 @@ export class WorkBuilder {
       body: live(user) ? toScimUser(user.data, refs) : null,
       link: links.get(user.id),
       seq: user.seq,
+      lookFirst: this.lookUpCreates,
     }));
   }
 }

@@ -15,18 +15,25 @@ export class LeaseStore {
 
   /** Takes the lease when it is free, expired, or already ours. True when we hold it now. */
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.claim(name, holder, ttlMs)) !== null;
+  }
+
+  /**
+   * Like acquire(), and says how: `tookOver` when the lease was another holder's and had expired
+   * (that holder died or stalled mid-work, so what it was sending may have reached the downstream
+   * unrecorded). Null when someone else holds it.
+   */
+  async claim(name: string, holder: string, ttlMs: number): Promise<{ tookOver: boolean } | null> {
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    const taken = await this.knex(TABLES.leases)
-      .where({ name })
-      .where((query) => query.where({ holder }).orWhere('expires_at', '<', now.toISOString()))
-      .update({ holder, expires_at: expiresAt });
-    if (taken > 0) return true;
+    if ((await this.knex(TABLES.leases).where({ name, holder }).update({ expires_at: expiresAt })) > 0) return { tookOver: false };
+    const taken = await this.knex(TABLES.leases).where({ name }).where('expires_at', '<', now.toISOString()).update({ holder, expires_at: expiresAt });
+    if (taken > 0) return { tookOver: true };
     try {
       await this.knex(TABLES.leases).insert({ name, holder, expires_at: expiresAt });
-      return true;
+      return { tookOver: false };
     } catch (error) {
-      if (isUniqueViolation(error)) return false; // someone else holds it
+      if (isUniqueViolation(error)) return null; // someone else holds it
       throw error;
     }
   }

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   body: any;
   authorization: string | undefined;
   contentType: string | undefined;
+  /** The status answered (set once the response is sent; absent for a request left unanswered). */
+  status?: number;
 }
 
 /** What a fault hook may answer instead of the normal handling. */
@@ -18,6 +20,8 @@ export type Fault =
   | 'hang'
   /** Handle the request, then cut the connection before answering: the downstream did it, the client never hears. */
   | 'drop-response'
+  /** Handle the request, then never answer (the client's process may die meanwhile). */
+  | 'handle-then-hang'
   | undefined;
 
 export interface FakeScimOptions {
@@ -47,7 +51,11 @@ export class FakeScimServer {
   readonly requests: RecordedRequest[] = [];
   readonly store = new Map<string, Map<string, Record<string, any>>>();
   fault: (request: RecordedRequest, index: number) => Fault = () => undefined;
+  /** Holds a request until the promise it returns settles (a slow downstream a test controls). */
+  delay: (request: RecordedRequest, index: number) => Promise<void> | undefined = () => undefined;
   port = 0;
+  /** A path in front of `/scim/v2` when several fake downstreams share one HTTP server (`serveTogether`). */
+  mount = '';
   #server: http.Server | null = null;
   readonly #sockets = new Set<Socket>();
   readonly #hanging = new Set<http.ServerResponse>();
@@ -71,7 +79,7 @@ export class FakeScimServer {
   }
 
   get base(): string {
-    return `http://127.0.0.1:${this.port}/scim/v2`;
+    return `http://127.0.0.1:${this.port}${this.mount}/scim/v2`;
   }
 
   url(endpoint: string): string {
@@ -88,7 +96,7 @@ export class FakeScimServer {
   }
 
   async start(port = 0): Promise<this> {
-    const server = http.createServer((req, res) => void this.#handle(req, res));
+    const server = http.createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     server.on('connection', (socket) => {
       this.#sockets.add(socket);
@@ -119,7 +127,8 @@ export class FakeScimServer {
     await this.down();
   }
 
-  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** Answers one request whose URL starts at `/scim/v2` (or `/oauth/token`). */
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -131,12 +140,19 @@ export class FakeScimServer {
       contentType: req.headers['content-type'],
     };
     const index = this.requests.push(record) - 1;
+    res.on('finish', () => (record.status = res.statusCode));
+    await this.delay(record, index);
     const fault = this.fault(record, index);
     if (fault === 'reset') {
       req.socket.destroy();
       return;
     }
     if (fault === 'hang') {
+      this.#hanging.add(res);
+      return;
+    }
+    if (fault === 'handle-then-hang') {
+      this.#route(record);
       this.#hanging.add(res);
       return;
     }
@@ -274,4 +290,38 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/scim+json', ...headers, ...(text ? {} : { 'content-length': '0' }) });
   res.end(text);
+}
+
+/**
+ * Serves several fake downstreams from one HTTP server on 127.0.0.1, the n-th under `/t<n>`
+ * (`server.url('Users')` includes it). Each keeps its own store and request record.
+ */
+export async function serveTogether(servers: readonly FakeScimServer[]): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const byMount = new Map(servers.map((server, index) => [`/t${index}`, server]));
+  const shared = http.createServer((req, res) => {
+    const match = /^(\/t\d+)(\/.*)$/.exec(req.url ?? '');
+    const target = match ? byMount.get(match[1]!) : undefined;
+    if (!match || !target) return send(res, 404, scimError(404, 'no such downstream'));
+    req.url = match[2];
+    void target.handle(req, res);
+  });
+  shared.keepAliveTimeout = 60_000;
+  shared.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => shared.listen(0, '127.0.0.1', resolve));
+  const port = (shared.address() as AddressInfo).port;
+  for (const [mount, server] of byMount) {
+    server.mount = mount;
+    server.port = port;
+  }
+  return {
+    port,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => shared.close(() => resolve()));
+    },
+  };
 }
