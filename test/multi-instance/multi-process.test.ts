@@ -150,7 +150,6 @@ if (!PG_URL) {
       }
       expect(servers[0]!.resources('Users').filter((user) => user.userName === hungUser)).toHaveLength(1);
       expect(fleet.has(killed)).toBe(false);
-      expect(Date.now() - startedAt).toBeLessThan(120_000);
     }, 180_000);
   });
 }
