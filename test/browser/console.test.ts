@@ -1,28 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator, type Locale } from '../../lib/i18n/index.js';
-import { PACKAGE_ROOT } from '../../lib/paths.js';
+import { HAS_CHROMIUM, launchChromium, SCREENSHOTS } from '../support/chromium.js';
 import { startConsoleHost, UPSTREAM_PATH, type ConsoleHost } from '../support/console-host.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SCREENSHOTS = path.join(PACKAGE_ROOT, 'screenshots');
 
-if (!HAS_CHROMIUM) {
-  console.warn(`\n[browser tests] SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium). CI installs it, so they run there.\n`);
-}
 
 describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
