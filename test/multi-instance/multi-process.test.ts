@@ -32,127 +32,122 @@ const USERS = 500;
 const CHANGES = 5_000;
 const CHUNK = 100;
 
-if (!PG_URL) {
-  describe('several instances on one PostgreSQL (child processes)', () => {
-    it.skip('needs PostgreSQL: set SYNC_TEST_PG_URL=postgres://postgres:postgres@127.0.0.1:5432/test (sqlite is single-process by design)', () => {});
+// Runs in the PostgreSQL pass of .ci/run; sqlite is single-process by design.
+describe.skipIf(!PG_URL)('several instances on one PostgreSQL (child processes; set SYNC_TEST_PG_URL)', () => {
+  const schema = `t_multi_${randomBytes(5).toString('hex')}`;
+  let knex: Knex;
+  let feeder: SyncCenter;
+  let fleet: WorkerFleet;
+  let shared: { close(): Promise<void> };
+  const servers = Array.from({ length: SOURCES }, () => new FakeScimServer({ uniqueUserName: true, uniqueExternalId: true }));
+  const sources: Source[] = [];
+
+  beforeAll(async () => {
+    const admin = knexFactory({ client: 'pg', connection: PG_URL });
+    await admin.raw('CREATE SCHEMA ??', [schema]);
+    await admin.destroy();
+    knex = knexFactory({ client: 'pg', connection: PG_URL, searchPath: [schema], pool: { min: 0, max: 5 } });
+    // The test's own center writes the feed and reads state; it never calls start(), so it delivers nothing.
+    feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => true }, secretKey: TEST_KEY, allowHttpPush: true, logger: silentLogger });
+    await feeder.migrate();
+    shared = await serveTogether(servers);
+    const policies = [{ users: 'disable', orgs: 'delete' }, { users: 'delete', orgs: 'delete' }, { users: 'disable', orgs: 'delete' }] as const;
+    for (let index = 0; index < SOURCES; index += 1) {
+      sources.push(await createPushSource(feeder, servers[index]!, { deletionThreshold: null, schedule: null, deprovision: { ...policies[index]! } }, `Downstream ${index}`));
+    }
+    fleet = new WorkerFleet({ pgUrl: PG_URL!, schema, push: WORKER_PUSH });
   });
-} else {
-  describe('several instances on one PostgreSQL (child processes)', () => {
-    const schema = `t_multi_${randomBytes(5).toString('hex')}`;
-    let knex: Knex;
-    let feeder: SyncCenter;
-    let fleet: WorkerFleet;
-    let shared: { close(): Promise<void> };
-    const servers = Array.from({ length: SOURCES }, () => new FakeScimServer({ uniqueUserName: true, uniqueExternalId: true }));
-    const sources: Source[] = [];
 
-    beforeAll(async () => {
-      const admin = knexFactory({ client: 'pg', connection: PG_URL });
-      await admin.raw('CREATE SCHEMA ??', [schema]);
-      await admin.destroy();
-      knex = knexFactory({ client: 'pg', connection: PG_URL, searchPath: [schema], pool: { min: 0, max: 5 } });
-      // The test's own center writes the feed and reads state; it never calls start(), so it delivers nothing.
-      feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => true }, secretKey: TEST_KEY, allowHttpPush: true, logger: silentLogger });
-      await feeder.migrate();
-      shared = await serveTogether(servers);
-      const policies = [{ users: 'disable', orgs: 'delete' }, { users: 'delete', orgs: 'delete' }, { users: 'disable', orgs: 'delete' }] as const;
-      for (let index = 0; index < SOURCES; index += 1) {
-        sources.push(await createPushSource(feeder, servers[index]!, { deletionThreshold: null, schedule: null, deprovision: { ...policies[index]! } }, `Downstream ${index}`));
-      }
-      fleet = new WorkerFleet({ pgUrl: PG_URL, schema, push: WORKER_PUSH });
-    });
-
-    afterAll(async () => {
-      await fleet?.close();
-      await shared?.close();
-      await feeder?.close();
-      // SYNC_TEST_KEEP_SCHEMA=1 keeps the rows to look at after a failure.
-      if (process.env.SYNC_TEST_KEEP_SCHEMA) console.info(`multi-process: kept schema ${schema}`);
-      else await knex?.raw('DROP SCHEMA ?? CASCADE', [schema]).catch(() => undefined);
-      await knex?.destroy();
-    });
-
-    it('delivers 5,000 changes once, in order, through a SIGKILL mid-create and a restart', async () => {
-      const startedAt = Date.now();
-      await Promise.all([fleet.spawn(), fleet.spawn(), fleet.spawn()]);
-      const script = changeScript();
-      expect(script.changes).toHaveLength(CHANGES);
-
-      // The crash: the 100th user POST to downstream 0 is handled but never answered, and the
-      // instance that sent it (the holder of that source's lease) is SIGKILLed meanwhile.
-      let userPosts = 0;
-      let crash = null as Promise<{ pid: number; userName: string }> | null;
-      servers[0]!.fault = (request) => {
-        if (request.method !== 'POST' || !request.path.endsWith('/Users')) return undefined;
-        userPosts += 1;
-        if (userPosts !== 100 || crash) return undefined;
-        crash = (async () => {
-          const lease = await knex(TABLES.leases).where({ name: `push:${sources[0]!.id}` }).first('holder');
-          const pid = pidOfHolder(String(lease.holder));
-          await fleet.kill(pid);
-          return { pid, userName: request.body.userName as string };
-        })();
-        return 'handle-then-hang';
-      };
-
-      let restarted: { from: number; to: number } | null = null;
-      for (let start = 0; start < script.changes.length; start += CHUNK) {
-        await feeder.changes.apply(script.changes.slice(start, start + CHUNK));
-        if (start === 2_000) {
-          // By now the crash has happened (creates come first); the killed instance is replaced...
-          const crashed = await waitFor(() => crash, 30_000, 'the crash mid-create');
-          expect(fleet.has((await crashed!).pid)).toBe(false);
-          await fleet.spawn();
-        }
-        if (start === 3_000) {
-          // ...and another instance is restarted cleanly while deliveries go on.
-          const from = fleet.pids[0]!;
-          expect(await fleet.stop(from)).toBe(0);
-          restarted = { from, to: await fleet.spawn() };
-        }
-      }
-      expect(restarted).not.toBeNull();
-      const { pid: killed, userName: hungUser } = await crash!;
-
-      const fedAt = Date.now();
-      // Done when every cursor is at the head and every downstream equals the mirror.
-      const head = await feeder.mirror.currentSequence();
-      let last: string[] = [];
-      try {
-        await waitFor(
-          async () => {
-            const cursors = await knex(TABLES.cursors).select('source_id', 'seq');
-            const behind = cursors.filter((row) => Number(row.seq) < head).map((row) => `source ${row.source_id} at ${row.seq} of ${head}`);
-            last = behind.length > 0 ? behind : await mismatches(feeder, servers, sources, script);
-            return last.length === 0;
-          },
-          90_000,
-          'every cursor at the head and every downstream equal to the mirror',
-        );
-      } catch (error) {
-        const userIds = last.flatMap((line) => /user (u\d+)/.exec(line)?.[1] ?? []).slice(0, 3);
-        const log = await knex(TABLES.deliveryLog).whereIn('object_id', userIds).orderBy('id').select('source_id', 'change_seq', 'object_id', 'operation', 'result', 'method', 'http_status', 'error', 'at');
-        const seen = servers.map((server, index) => server.requests.filter((request) => userIds.some((id) => JSON.stringify(request.body ?? '').includes(id))).map((request) => `${index}:${request.method} ${request.path} ${request.status}`));
-        throw new Error(`${(error as Error).message}; still different: ${last.slice(0, 10).join('; ')}\nlog: ${JSON.stringify(log)}\nrequests: ${JSON.stringify(seen)}\nsources: ${sources.map((source) => source.id)}`);
-      }
-
-      console.info(`multi-process: fed in ${fedAt - startedAt} ms, converged ${Date.now() - fedAt} ms later; requests per downstream: ${servers.map((server) => server.requests.length).join(", ")}`);
-      for (const [index, server] of servers.entries()) {
-        const writes = server.requests.filter((request) => request.method !== 'GET');
-        // No object was created twice, not even the one whose create the crash left unanswered.
-        const posts = countBy(writes.filter((request) => request.method === 'POST'), (request) => `${request.path.split('/').pop()}:${request.body.userName ?? request.body.externalId}`);
-        const twice = [...posts].filter(([, count]) => count > 1);
-        expect(twice, `downstream ${index}: objects POSTed more than once`).toEqual([]);
-        expect(posts.size, `downstream ${index}: creates`).toBeGreaterThan(USERS - 30 + script.orgIds.length - 1);
-        // Every object's requests arrived in change order: the versions it received never go back.
-        const regressions = outOfOrder(server, writes);
-        expect(regressions, `downstream ${index}: versions out of change order`).toEqual([]);
-      }
-      expect(servers[0]!.resources('Users').filter((user) => user.userName === hungUser)).toHaveLength(1);
-      expect(fleet.has(killed)).toBe(false);
-    }, 180_000);
+  afterAll(async () => {
+    await fleet?.close();
+    await shared?.close();
+    await feeder?.close();
+    // SYNC_TEST_KEEP_SCHEMA=1 keeps the rows to look at after a failure.
+    if (process.env.SYNC_TEST_KEEP_SCHEMA) console.info(`multi-process: kept schema ${schema}`);
+    else await knex?.raw('DROP SCHEMA ?? CASCADE', [schema]).catch(() => undefined);
+    await knex?.destroy();
   });
-}
+
+  it('delivers 5,000 changes once, in order, through a SIGKILL mid-create and a restart', async () => {
+    const startedAt = Date.now();
+    await Promise.all([fleet.spawn(), fleet.spawn(), fleet.spawn()]);
+    const script = changeScript();
+    expect(script.changes).toHaveLength(CHANGES);
+
+    // The crash: the 100th user POST to downstream 0 is handled but never answered, and the
+    // instance that sent it (the holder of that source's lease) is SIGKILLed meanwhile.
+    let userPosts = 0;
+    let crash = null as Promise<{ pid: number; userName: string }> | null;
+    servers[0]!.fault = (request) => {
+      if (request.method !== 'POST' || !request.path.endsWith('/Users')) return undefined;
+      userPosts += 1;
+      if (userPosts !== 100 || crash) return undefined;
+      crash = (async () => {
+        const lease = await knex(TABLES.leases).where({ name: `push:${sources[0]!.id}` }).first('holder');
+        const pid = pidOfHolder(String(lease.holder));
+        await fleet.kill(pid);
+        return { pid, userName: request.body.userName as string };
+      })();
+      return 'handle-then-hang';
+    };
+
+    let restarted: { from: number; to: number } | null = null;
+    for (let start = 0; start < script.changes.length; start += CHUNK) {
+      await feeder.changes.apply(script.changes.slice(start, start + CHUNK));
+      if (start === 2_000) {
+        // By now the crash has happened (creates come first); the killed instance is replaced...
+        const crashed = await waitFor(() => crash, 30_000, 'the crash mid-create');
+        expect(fleet.has((await crashed!).pid)).toBe(false);
+        await fleet.spawn();
+      }
+      if (start === 3_000) {
+        // ...and another instance is restarted cleanly while deliveries go on.
+        const from = fleet.pids[0]!;
+        expect(await fleet.stop(from)).toBe(0);
+        restarted = { from, to: await fleet.spawn() };
+      }
+    }
+    expect(restarted).not.toBeNull();
+    const { pid: killed, userName: hungUser } = await crash!;
+
+    const fedAt = Date.now();
+    // Done when every cursor is at the head and every downstream equals the mirror.
+    const head = await feeder.mirror.currentSequence();
+    let last: string[] = [];
+    try {
+      await waitFor(
+        async () => {
+          const cursors = await knex(TABLES.cursors).select('source_id', 'seq');
+          const behind = cursors.filter((row) => Number(row.seq) < head).map((row) => `source ${row.source_id} at ${row.seq} of ${head}`);
+          last = behind.length > 0 ? behind : await mismatches(feeder, servers, sources, script);
+          return last.length === 0;
+        },
+        90_000,
+        'every cursor at the head and every downstream equal to the mirror',
+      );
+    } catch (error) {
+      const userIds = last.flatMap((line) => /user (u\d+)/.exec(line)?.[1] ?? []).slice(0, 3);
+      const log = await knex(TABLES.deliveryLog).whereIn('object_id', userIds).orderBy('id').select('source_id', 'change_seq', 'object_id', 'operation', 'result', 'method', 'http_status', 'error', 'at');
+      const seen = servers.map((server, index) => server.requests.filter((request) => userIds.some((id) => JSON.stringify(request.body ?? '').includes(id))).map((request) => `${index}:${request.method} ${request.path} ${request.status}`));
+      throw new Error(`${(error as Error).message}; still different: ${last.slice(0, 10).join('; ')}\nlog: ${JSON.stringify(log)}\nrequests: ${JSON.stringify(seen)}\nsources: ${sources.map((source) => source.id)}`);
+    }
+
+    console.info(`multi-process: fed in ${fedAt - startedAt} ms, converged ${Date.now() - fedAt} ms later; requests per downstream: ${servers.map((server) => server.requests.length).join(", ")}`);
+    for (const [index, server] of servers.entries()) {
+      const writes = server.requests.filter((request) => request.method !== 'GET');
+      // No object was created twice, not even the one whose create the crash left unanswered.
+      const posts = countBy(writes.filter((request) => request.method === 'POST'), (request) => `${request.path.split('/').pop()}:${request.body.userName ?? request.body.externalId}`);
+      const twice = [...posts].filter(([, count]) => count > 1);
+      expect(twice, `downstream ${index}: objects POSTed more than once`).toEqual([]);
+      expect(posts.size, `downstream ${index}: creates`).toBeGreaterThan(USERS - 30 + script.orgIds.length - 1);
+      // Every object's requests arrived in change order: the versions it received never go back.
+      const regressions = outOfOrder(server, writes);
+      expect(regressions, `downstream ${index}: versions out of change order`).toEqual([]);
+    }
+    expect(servers[0]!.resources('Users').filter((user) => user.userName === hungUser)).toHaveLength(1);
+    expect(fleet.has(killed)).toBe(false);
+  }, 180_000);
+});
 
 interface Script {
   changes: DirectoryChange[];
