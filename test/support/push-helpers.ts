@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
+import { afterEach, beforeEach } from 'vitest';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { Directory } from '../../lib/hooks/directory.js';
-import { silentLogger, TEST_KEY } from './test-center.js';
+import { createTestCenter, silentLogger, TEST_KEY, type TestCenter } from './test-center.js';
 import type { SyncCenterOptions } from '../../lib/options.js';
 import type { CreateSourceInput, Source } from '../../lib/sources/source-types.js';
-import type { FakeScimServer } from './fake-scim-server.js';
+import { FakeScimServer } from './fake-scim-server.js';
 
 /** Push options for tests: tiny backoffs and polls, so nothing waits on wall-clock time for long. */
 export const FAST_PUSH: NonNullable<SyncCenterOptions['push']> = {
@@ -16,6 +17,24 @@ export const FAST_PUSH: NonNullable<SyncCenterOptions['push']> = {
   quarantineAfter: 50,
   quarantineMaxIntervalMs: 100,
 };
+
+/**
+ * A fresh fake downstream and test center (with FAST_PUSH) for every test of the calling
+ * describe, both closed afterwards. `use` receives them before each test.
+ */
+export function usePushFixture(use: (fixture: { t: TestCenter; server: FakeScimServer }) => void): void {
+  let fixture: { t: TestCenter; server: FakeScimServer } | undefined;
+  beforeEach(async () => {
+    const server = await new FakeScimServer().start();
+    fixture = { server, t: await createTestCenter({ push: FAST_PUSH }) };
+    use(fixture);
+  });
+  afterEach(async () => {
+    await fixture?.t.close();
+    await fixture?.server.close();
+    fixture = undefined;
+  });
+}
 
 /** Creates and enables a push source aimed at a fake downstream. */
 export async function createPushSource(

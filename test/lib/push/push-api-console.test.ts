@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
+import { type TestCenter } from '../../support/test-center.js';
 
 /** The reads and the edited-settings test the console needs from center.push. */
 describe('center.push for the console', () => {
   let t: TestCenter;
   let server: FakeScimServer;
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  usePushFixture((fixture) => ({ t, server } = fixture));
 
   it('link() reads one link, undefined when there is none', async () => {
     await t.center.changes.userUpserted(buildUser({ id: 'a1' }));

@@ -5,7 +5,7 @@ import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createPushSource, FAST_PUSH } from '../../support/push-helpers.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../../support/test-center.js';
 
 describe('push settings on sources', () => {
@@ -45,14 +45,7 @@ describe('push settings on sources', () => {
 describe('center.push links', () => {
   let t: TestCenter;
   let server: FakeScimServer;
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  usePushFixture((fixture) => ({ t, server } = fixture));
 
   it('lists, filters and pages links; unlink makes the next sync adopt; relink points at a chosen remote id', async () => {
     const users = [buildUser({ id: 'a1', displayName: 'Alice' }), buildUser({ id: 'b2', displayName: 'Bob' }), buildUser({ id: 'c3', displayName: 'Carol' })];
@@ -84,14 +77,7 @@ describe('center.push links', () => {
 describe('center.push.testConnection', () => {
   let t: TestCenter;
   let server: FakeScimServer;
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  usePushFixture((fixture) => ({ t, server } = fixture));
 
   it('passes each step against a working downstream and writes nothing', async () => {
     const source = await createPushSource(t.center, server);

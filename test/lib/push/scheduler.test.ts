@@ -4,20 +4,13 @@ import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/scheduler/leases.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH, waitFor } from '../../support/push-helpers.js';
+import { createPushSource, waitFor, usePushFixture } from '../../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../../support/test-center.js';
 
 describe('Scheduler', () => {
   let t: TestCenter;
   let server: FakeScimServer;
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  usePushFixture((fixture) => ({ t, server } = fixture));
 
   it('schedules a reconcile per enabled push source, follows edits, and destroys its own tasks on close', async () => {
     await t.center.start();

@@ -1,24 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildOrg, buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
+import { ADMIN_HEADER, MOUNT, type TestCenter } from '../../support/test-center.js';
 
 describe('console: links of a push source', () => {
   let test: TestCenter;
   let server: FakeScimServer;
   let client: ReturnType<typeof adminAgent>;
 
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    test = await createTestCenter({ push: FAST_PUSH });
+  usePushFixture((fixture) => {
+    ({ t: test, server } = fixture);
     client = adminAgent(test.app, 'alice');
-  });
-
-  afterEach(async () => {
-    await test.close();
-    await server.close();
   });
 
   /** 30 users and 2 orgs pushed by a manual sync: 32 links. */

@@ -1,25 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Run } from '../../../lib/runs/run-store.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH, waitFor } from '../../support/push-helpers.js';
-import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, waitFor, usePushFixture } from '../../support/push-helpers.js';
+import { MOUNT, type TestCenter } from '../../support/test-center.js';
 
 describe('console: manual sync, dry run and deletion holds of a push source', () => {
   let test: TestCenter;
   let server: FakeScimServer;
   let client: ReturnType<typeof adminAgent>;
 
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    test = await createTestCenter({ push: FAST_PUSH });
+  usePushFixture((fixture) => {
+    ({ t: test, server } = fixture);
     client = adminAgent(test.app, 'alice');
-  });
-
-  afterEach(async () => {
-    await test.close();
-    await server.close();
   });
 
   const en = (path: string) => client.get(path).set('accept-language', 'en');

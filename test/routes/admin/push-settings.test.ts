@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
+import { ADMIN_HEADER, MOUNT, type TestCenter } from '../../support/test-center.js';
 
 /** Everything the parameters form of a push source posts, as a browser would. */
 function pushForm(server: FakeScimServer, overrides: Record<string, string> = {}): Record<string, string> {
@@ -36,15 +36,9 @@ describe('console: push source parameters (policy and test connection)', () => {
   let server: FakeScimServer;
   let client: ReturnType<typeof adminAgent>;
 
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    test = await createTestCenter({ push: FAST_PUSH });
+  usePushFixture((fixture) => {
+    ({ t: test, server } = fixture);
     client = adminAgent(test.app, 'alice');
-  });
-
-  afterEach(async () => {
-    await test.close();
-    await server.close();
   });
 
   /** Posts a form in a given language (the token is fetched first: the agent attaches cookies when a request is created). */
