@@ -5,8 +5,8 @@ export type { PushApi, PushStatus } from './lib/push/push-api.js';
 export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';
 export type { ConnectionStep, ConnectionStepName, ConnectionTestInput, ConnectionTestResult } from './lib/push/test-connection.js';
 export type { DeletionHold } from './lib/push/deletion-hold.js';
-export type { WorkerStatus } from './lib/push/delivery-worker.js';
-export type { PushRunOptions } from './lib/push/full-sync.js';
+export type { WorkerStatus } from './lib/push/delivery/delivery-worker.js';
+export type { PushRunOptions } from './lib/push/full-sync/full-sync.js';
 export type { RetentionReport } from './lib/scheduler/retention.js';
 export {
   PushError,
@@ -17,7 +17,7 @@ export {
   StopSyncError,
   TransientPushError,
   type PushRequestInfo,
-} from './lib/push/errors.js';
+} from './lib/push/client/errors.js';
 export type { AdminAccess } from './lib/hooks/admin.js';
 export type { Awaitable } from './lib/hooks/types.js';
 export type {

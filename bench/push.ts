@@ -17,7 +17,7 @@ import { createSyncCenter, type SyncCenter } from '../index.js';
 import type { Directory, DirectoryOrg, DirectoryPage, DirectoryPageRequest, DirectoryUser } from '../lib/hooks/directory.js';
 import { normalizeOrg, normalizeUser } from '../lib/mirror/normalize.js';
 import type { PushOptions } from '../lib/options.js';
-import { toScimOrg, toScimUser } from '../lib/push/presenters.js';
+import { toScimOrg, toScimUser } from '../lib/push/bodies.js';
 import { startSink, type Sink } from './scim-sink.js';
 
 const QUICK = process.argv.includes('--quick');

@@ -1,6 +1,6 @@
 import { stableStringify } from '../mirror/normalize.js';
-import type { ScimBody } from './presenters.js';
-import type { PatchOperation } from './scim-client.js';
+import type { ScimBody } from './bodies.js';
+import type { PatchOperation } from './client/scim-client.js';
 
 /** Changed attributes, old → new, keyed by SCIM attribute path. */
 export type AttributeChanges = Record<string, { old?: unknown; new?: unknown }>;

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../persistence/tables.js';
-import { PushError, RemoteRejectedError, StopSyncError, TransientPushError } from './errors.js';
+import { PushError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkStore } from './links-store.js';
 import type { OutcomeResult, PushTarget } from './object-pusher.js';
 import { quote } from './object-pusher.js';
-import type { PatchOperation } from './scim-client.js';
+import type { PatchOperation } from './client/scim-client.js';
 
 /** A user's wanted org memberships; null leaves them as they are (a deprovisioned user). */
 export interface MembershipWish {

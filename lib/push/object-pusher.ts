@@ -4,10 +4,10 @@ import type { PushPolicy } from '../sources/push-policy-validation.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
 import { USER_SCHEMA } from '../scim/urns.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
-import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './errors.js';
+import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
-import { bodyHash, orgNameAttribute, orgParentAttribute, type ScimBody } from './presenters.js';
-import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './scim-client.js';
+import { bodyHash, orgNameAttribute, orgParentAttribute, type ScimBody } from './bodies.js';
+import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './client/scim-client.js';
 
 /** Where and how one source pushes; shared by the delivery worker and full runs. */
 export interface PushTarget {

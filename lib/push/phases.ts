@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
 import type { LinkStore } from './links-store.js';
 import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
-import type { Semaphore } from './rate-limit.js';
+import type { Semaphore } from './client/rate-limit.js';
 import { treeLevels, type WorkBuilder } from './work-builder.js';
 
 /**

@@ -6,10 +6,10 @@ import type { Run } from '../runs/run-store.js';
 import { validatePush } from '../sources/source-validation.js';
 import type { ActorOption, Source } from '../sources/source-types.js';
 import type { DeletionHold } from './deletion-hold.js';
-import type { WorkerStatus } from './delivery-worker.js';
+import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, PushLink } from './links-store.js';
 import type { PushEngine } from './push-engine.js';
-import { settingsOf } from './targets.js';
+import { settingsOf } from './push-targets.js';
 import { testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
 
 /** The state of one push source's incremental delivery. */

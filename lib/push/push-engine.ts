@@ -1,12 +1,12 @@
 import type { CenterContext, Worker } from '../context.js';
-import { LeaseStore } from '../scheduler/leases.js';
-import type { BatchResult } from './batch-delivery.js';
+import { LeaseStore } from '../persistence/leases.js';
+import type { BatchResult } from './delivery/batch-delivery.js';
 import { DeletionHolds } from './deletion-hold.js';
-import { DeliveryWorker, type WorkerStatus } from './delivery-worker.js';
-import { pushRunExecutor } from './full-sync.js';
+import { DeliveryWorker, type WorkerStatus } from './delivery/delivery-worker.js';
+import { pushRunExecutor } from './full-sync/full-sync.js';
 import { LinkStore } from './links-store.js';
-import { SourceHealth } from './source-health.js';
-import { TargetFactory } from './targets.js';
+import { SourceHealth } from '../sources/source-health.js';
+import { TargetFactory } from './push-targets.js';
 
 /** Source actions after which a backoff is skipped and delivery is tried at once. */
 const RETRY_NOW = new Set(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);

@@ -1,6 +1,6 @@
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
-import { PushError } from './errors.js';
-import type { ScimClient } from './scim-client.js';
+import { PushError } from './client/errors.js';
+import type { ScimClient } from './client/scim-client.js';
 
 export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs';
 

@@ -2,7 +2,7 @@ import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
 import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
-import { toScimOrg, toScimUser, type UserReferences } from './presenters.js';
+import { toScimOrg, toScimUser, type UserReferences } from './bodies.js';
 
 /**
  * Turns mirror rows into work for the object pusher, resolving references through the links in

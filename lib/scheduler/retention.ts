@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../persistence/tables.js';
 import type { IncrementalLog } from '../runs/incremental-log.js';
-import type { LeaseStore } from './leases.js';
+import type { LeaseStore } from '../persistence/leases.js';
 
 export interface RetentionReport {
   logEntries: number;

@@ -5,7 +5,7 @@ import { TABLES } from '../persistence/tables.js';
 import { pushPolicyOf } from '../sources/push-policy-validation.js';
 import type { Source } from '../sources/source-types.js';
 import type { PushEngine } from '../push/push-engine.js';
-import { settingsOf } from '../push/targets.js';
+import { settingsOf } from '../push/push-targets.js';
 import { purgeExpired, type RetentionReport } from './retention.js';
 
 /** A cron firing is claimed for this long, so an instance whose clock lags cannot claim it again. */

@@ -1,5 +1,5 @@
 import { compileFilter, parseFilter, type CompiledFilter } from './filter/filter-sql.js';
-import { sortExpression } from './filter/targets.js';
+import { sortExpression } from './filter/filter-targets.js';
 import type { ScimLocation, ScimResource } from './presenters.js';
 import { project } from './projection.js';
 import type { ListParams, Projection } from './query/list-params.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
-import { LeaseStore } from '../../lib/scheduler/leases.js';
+import { LeaseStore } from '../../lib/persistence/leases.js';
 import { buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';

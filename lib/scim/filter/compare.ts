@@ -1,6 +1,6 @@
 import type { Compare, Suffix } from 'scim2-parse-filter';
 import { ScimError } from '../scim-error.js';
-import type { ColumnTarget } from './targets.js';
+import type { ColumnTarget } from './filter-targets.js';
 
 export interface Sql {
   sql: string;

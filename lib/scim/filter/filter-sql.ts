@@ -2,7 +2,7 @@ import { parse, type Compare, type Filter, type Suffix } from 'scim2-parse-filte
 import { resolvePath, type ResourceTypeDef } from '../resource-types.js';
 import { ScimError } from '../scim-error.js';
 import { compareColumn, type Dialect, type Sql } from './compare.js';
-import type { ColumnTarget, RelatedTarget, TargetMap } from './targets.js';
+import type { ColumnTarget, RelatedTarget, TargetMap } from './filter-targets.js';
 
 /** Longer filters are refused before parsing: they are never needed and cost parse and SQL time. */
 export const MAX_FILTER_LENGTH = 2048;

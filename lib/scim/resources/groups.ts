@@ -5,7 +5,7 @@ import type { QueryContext } from '../query/resource-store.js';
 import { GROUP_TYPE } from '../resource-types.js';
 import { ORG_TABLE } from './organizations.js';
 import { wantsAttribute, type ResourceKind } from './resource-kind.js';
-import { GROUP_TARGETS } from './targets.js';
+import { GROUP_TARGETS } from './resource-targets.js';
 
 /**
  * Orgs as Groups. A deleted org is simply gone here (404): the Group schema has no way to say

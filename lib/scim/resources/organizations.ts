@@ -5,7 +5,7 @@ import { toScimOrganization } from '../presenters.js';
 import { visibleOrgIds } from '../query/resource-store.js';
 import { ORGANIZATION_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
-import { ORG_ALIAS, ORGANIZATION_TARGETS } from './targets.js';
+import { ORG_ALIAS, ORGANIZATION_TARGETS } from './resource-targets.js';
 
 export const ORG_TABLE = {
   table: TABLES.orgs,

@@ -1,4 +1,4 @@
-import type { TargetMap } from '../filter/targets.js';
+import type { TargetMap } from '../filter/filter-targets.js';
 import type { ScimLocation, ScimResource } from '../presenters.js';
 import type { Projection } from '../query/list-params.js';
 import type { QueryContext, ResourceTable } from '../query/resource-store.js';

@@ -6,7 +6,7 @@ import { toScimUser, type UserRelations } from '../presenters.js';
 import { visibleOrgIds, visibleRows, type QueryContext } from '../query/resource-store.js';
 import { USER_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
-import { USER_ALIAS, USER_TARGETS } from './targets.js';
+import { USER_ALIAS, USER_TARGETS } from './resource-targets.js';
 
 /** Deep enough for any real org tree; bounds the walk if the tree were ever corrupt. */
 const MAX_DEPTH = 64;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter, parseFilter } from '../../../lib/scim/filter/filter-sql.js';
 import { USER_TYPE, ORGANIZATION_TYPE } from '../../../lib/scim/resource-types.js';
-import { ORGANIZATION_TARGETS, USER_TARGETS } from '../../../lib/scim/resources/targets.js';
+import { ORGANIZATION_TARGETS, USER_TARGETS } from '../../../lib/scim/resources/resource-targets.js';
 import { ScimError } from '../../../lib/scim/scim-error.js';
 
 const users = (filter: string, dialect: 'pg' | 'sqlite' = 'sqlite') => compileFilter(parseFilter(filter), USER_TYPE, USER_TARGETS, dialect);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffBodies, patchOperations } from '../../../lib/push/diff.js';
-import { toScimOrg, toScimUser, type UserReferences } from '../../../lib/push/presenters.js';
+import { toScimOrg, toScimUser, type UserReferences } from '../../../lib/push/bodies.js';
 import { treeLevels } from '../../../lib/push/work-builder.js';
 import type { MirrorUserData } from '../../../lib/mirror/normalize.js';
 import { COMPAT_ORGANIZATION_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, ORGANIZATION_SCHEMA, USER_ORGS_SCHEMA, USER_SCHEMA } from '../../../lib/scim/urns.js';

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
-import { PATCH_OP } from '../scim/urns.js';
-import { jsonOf } from './presenters.js';
+import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
+import { PATCH_OP } from '../../scim/urns.js';
+import { jsonOf } from '../bodies.js';
 import { createAuthenticator, header, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
 import { AdaptiveRateLimiter } from './rate-limit.js';

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
+import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { StopSyncError, TransientPushError } from './errors.js';
 import { errorForNetworkFailure, errorForResponse } from './status-mapping.js';
 

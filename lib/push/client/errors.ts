@@ -1,4 +1,4 @@
-import { SyncCenterError } from '../errors.js';
+import { SyncCenterError } from '../../errors.js';
 
 /** Where a push request went and what came back; never holds a header or a secret. */
 export interface PushRequestInfo {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TABLES } from '../persistence/tables.js';
+import { TABLES } from './tables.js';
 import { isUniqueViolation } from '../runs/run-store.js';
 
 /**

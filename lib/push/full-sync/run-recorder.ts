@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
-import { outcomeColumns } from '../runs/object-outcome.js';
-import type { RunCounts, RunItemInput, RunStore } from '../runs/run-store.js';
-import { TABLES } from '../persistence/tables.js';
-import { bulkInsert } from './bulk-insert.js';
-import { StopSyncError, TransientPushError, type PushError } from './errors.js';
-import type { LinkStore } from './links-store.js';
-import type { MemberOutcome } from './member-pusher.js';
-import type { ObjectOutcome } from './object-pusher.js';
-import { memberRunItems, recordLinks, runItems } from './outcomes.js';
-import { backoffDelay } from './source-health.js';
+import { outcomeColumns } from '../../runs/object-outcome.js';
+import type { RunCounts, RunItemInput, RunStore } from '../../runs/run-store.js';
+import { TABLES } from '../../persistence/tables.js';
+import { bulkInsert } from '../bulk-insert.js';
+import { StopSyncError, TransientPushError, type PushError } from '../client/errors.js';
+import type { LinkStore } from '../links-store.js';
+import type { MemberOutcome } from '../member-pusher.js';
+import type { ObjectOutcome } from '../object-pusher.js';
+import { memberRunItems, recordLinks, runItems } from '../outcomes.js';
+import { backoffDelay } from '../../sources/source-health.js';
 
 export interface RetryPolicy {
   attempts: number;

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteNotFoundError, StopSyncError, TransientPushError } from '../../../lib/push/errors.js';
-import { ScimClient, type ScimClientOptions } from '../../../lib/push/scim-client.js';
-import type { PushSettings } from '../../../lib/sources/source-types.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
+import { RemoteNotFoundError, StopSyncError, TransientPushError } from '../../../../lib/push/client/errors.js';
+import { ScimClient, type ScimClientOptions } from '../../../../lib/push/client/scim-client.js';
+import type { PushSettings } from '../../../../lib/sources/source-types.js';
+import { FakeScimServer } from '../../../support/fake-scim-server.js';
 
 const SECRET = 'very-secret-token-value';
 

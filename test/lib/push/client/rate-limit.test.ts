@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveRateLimiter, Semaphore } from '../../../lib/push/rate-limit.js';
-import { backoffDelay } from '../../../lib/push/source-health.js';
+import { AdaptiveRateLimiter, Semaphore } from '../../../../lib/push/client/rate-limit.js';
+import { backoffDelay } from '../../../../lib/sources/source-health.js';
 
 /** A clock that only moves when the limiter sleeps: no wall-clock time passes in these tests. */
 function fakeClock() {

@@ -1,7 +1,7 @@
 import { getTasks } from 'node-cron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
-import { LeaseStore } from '../../../lib/scheduler/leases.js';
+import { LeaseStore } from '../../../lib/persistence/leases.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, waitFor, usePushFixture } from '../../support/push-helpers.js';

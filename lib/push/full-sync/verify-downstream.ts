@@ -1,10 +1,10 @@
-import type { ObjectKind } from '../mirror/mirror-rows.js';
-import type { LinkStore } from './links-store.js';
-import type { ObjectOutcome, ObjectWork, PushTarget } from './object-pusher.js';
-import { runWorks } from './phases.js';
-import { orgNameAttribute, orgParentAttribute, type ScimBody } from './presenters.js';
-import type { Semaphore } from './rate-limit.js';
-import { treeLevels } from './work-builder.js';
+import type { ObjectKind } from '../../mirror/mirror-rows.js';
+import type { LinkStore } from '../links-store.js';
+import type { ObjectOutcome, ObjectWork, PushTarget } from '../object-pusher.js';
+import { runWorks } from '../phases.js';
+import { orgNameAttribute, orgParentAttribute, type ScimBody } from '../bodies.js';
+import type { Semaphore } from '../client/rate-limit.js';
+import { treeLevels } from '../work-builder.js';
 
 /** A downstream object that no link points to: the IdP does not have it. */
 export interface Orphan {

@@ -6,8 +6,8 @@ import type { SourcesService } from '../sources/sources-service.js';
 import type { PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
 import { groupMemberRemoteIds } from './member-pusher.js';
 import type { PushTarget } from './object-pusher.js';
-import { AdaptiveRateLimiter, Semaphore } from './rate-limit.js';
-import { ScimClient } from './scim-client.js';
+import { AdaptiveRateLimiter, Semaphore } from './client/rate-limit.js';
+import { ScimClient } from './client/scim-client.js';
 
 interface Entry {
   key: string;

@@ -1,18 +1,18 @@
 import type { Knex } from 'knex';
-import type { MirrorReader } from '../mirror/mirror-reader.js';
-import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../mirror/mirror-rows.js';
-import type { ResolvedPushOptions } from '../options.js';
-import { TABLES } from '../persistence/tables.js';
-import type { IncrementalLog } from '../runs/incremental-log.js';
-import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
-import type { PushError } from './errors.js';
-import type { LinkStore } from './links-store.js';
-import { MemberPusher, type MemberOutcome } from './member-pusher.js';
-import type { ObjectOutcome, PushTarget } from './object-pusher.js';
-import { deliveryEntries, memberDeliveryEntries, recordLinks } from './outcomes.js';
-import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from './phases.js';
-import type { Semaphore } from './rate-limit.js';
-import { WorkBuilder } from './work-builder.js';
+import type { MirrorReader } from '../../mirror/mirror-reader.js';
+import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
+import type { ResolvedPushOptions } from '../../options.js';
+import { TABLES } from '../../persistence/tables.js';
+import type { IncrementalLog } from '../../runs/incremental-log.js';
+import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
+import type { PushError } from '../client/errors.js';
+import type { LinkStore } from '../links-store.js';
+import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import type { ObjectOutcome, PushTarget } from '../object-pusher.js';
+import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes.js';
+import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
+import type { Semaphore } from '../client/rate-limit.js';
+import { WorkBuilder } from '../work-builder.js';
 
 export interface BatchDeps {
   knex: Knex;

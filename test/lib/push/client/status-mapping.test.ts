@@ -6,8 +6,8 @@ import {
   RemoteUnsupportedError,
   StopSyncError,
   TransientPushError,
-} from '../../../lib/push/errors.js';
-import { errorForNetworkFailure, errorForResponse, parseRetryAfter } from '../../../lib/push/status-mapping.js';
+} from '../../../../lib/push/client/errors.js';
+import { errorForNetworkFailure, errorForResponse, parseRetryAfter } from '../../../../lib/push/client/status-mapping.js';
 
 const base = { method: 'POST', path: '/scim/v2/Users' };
 

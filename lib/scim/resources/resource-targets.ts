@@ -1,4 +1,4 @@
-import { column, type RelatedTarget, type TargetMap } from '../filter/targets.js';
+import { column, type RelatedTarget, type TargetMap } from '../filter/filter-targets.js';
 import { URN } from '../urns.js';
 
 /** The alias of the resource table in every SCIM query. */

@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
-import type { Logger, ResolvedPushOptions } from '../options.js';
-import { TABLES } from '../persistence/tables.js';
-import type { LeaseStore } from '../scheduler/leases.js';
-import { LeaseKeeper } from '../scheduler/leases.js';
-import type { SourcesService } from '../sources/sources-service.js';
+import type { Logger, ResolvedPushOptions } from '../../options.js';
+import { TABLES } from '../../persistence/tables.js';
+import type { LeaseStore } from '../../persistence/leases.js';
+import { LeaseKeeper } from '../../persistence/leases.js';
+import type { SourcesService } from '../../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
-import type { DeletionHold } from './deletion-hold.js';
-import { PushError, StopSyncError, type TransientPushError } from './errors.js';
-import { backoffDelay, type SourceHealth } from './source-health.js';
-import type { TargetFactory } from './targets.js';
+import type { DeletionHold } from '../deletion-hold.js';
+import { PushError, StopSyncError, type TransientPushError } from '../client/errors.js';
+import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
+import type { TargetFactory } from '../push-targets.js';
 
 export interface WorkerDeps extends BatchDeps {
   sources: SourcesService;
