@@ -13,19 +13,19 @@ const ACTIVE = new Set(['queued', 'running', 'paused']);
 /** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
 export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
   const router = Router();
-  const { sources, runs: runsApi } = center;
+  const { sources } = center;
 
   const renderRuns = async (req: Request, res: Response, source: Source, conflict = '') => {
     const page = requestedPage(req);
-    const { runs, total } = await runsApi.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const active = await runsApi.active(source.id);
+    const { runs, total } = await center.runs.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const active = await center.runs.active(source.id);
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
     res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
-    const run = await runsApi.get(Number(runId));
+    const run = await center.runs.get(Number(runId));
     if (!run || run.sourceId !== sourceId) throw new NotFoundError('run', runId);
     return run;
   };
@@ -41,7 +41,7 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const dryRun = source.mode === 'push' && req.body.go === 'dryRun';
     const options = source.mode === 'push' && req.body.verifyDownstream === '1' ? { verifyDownstream: true } : undefined;
     try {
-      await runsApi.start(source.id, { actor, dryRun, options });
+      await center.runs.start(source.id, { actor, dryRun, options });
     } catch (error) {
       // Refusals (disabled, already running, no engine for this mode yet) are said on the page.
       if (!(error instanceof StateConflictError)) throw error;
@@ -52,7 +52,7 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
 
   router.post('/sources/:id/runs/:runId/cancel', async (req, res) => {
     const run = await runOf(req.params.id, req.params.runId);
-    await runsApi.cancel(run.id, { actor: String(res.locals.actor) });
+    await center.runs.cancel(run.id, { actor: String(res.locals.actor) });
     res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=cancelRequested`);
   });
 
@@ -61,7 +61,7 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const run = await runOf(source.id, req.params.runId);
     const result = ITEM_RESULTS.find((value) => value === req.query.result);
     const page = requestedPage(req);
-    const { items, total } = await runsApi.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const { items, total } = await center.runs.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
   });
 
