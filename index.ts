@@ -30,6 +30,7 @@ export type {
 } from './lib/hooks/directory.js';
 export type { AppliedChange, ChangeResult, DirectoryChange } from './lib/mirror/change-writer.js';
 export type { MirrorOrg, MirrorUser, ObjectKind } from './lib/mirror/mirror-rows.js';
+export type { OrgChoice } from './lib/mirror/org-choices.js';
 export type { KindCounts, ReconcileReport, ReconcileWarning } from './lib/mirror/reconcile.js';
 export type {
   CreateSourceInput,

@@ -14,11 +14,12 @@ import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
 import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { IncrementalLog } from './runs/incremental-log.js';
-import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
+import { ManualSyncs } from './runs/manual-sync.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
 import { PushEngine } from './push/push-engine.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
-import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run-store.js';
+import { RunStore } from './runs/run-store.js';
+import { createRunsApi, type RunsApi } from './runs/runs-api.js';
 import type { RetentionReport } from './scheduler/retention.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
@@ -35,16 +36,7 @@ export interface ChangesApi {
   apply(changes: readonly DirectoryChange[]): Promise<ChangeResult>;
 }
 
-/** Full runs ("Manual sync") and their per-object logs. */
-export interface RunsApi {
-  start(sourceId: string, options?: StartRunOptions): Promise<Run>;
-  cancel(runId: number): Promise<void>;
-  get(runId: number): Promise<Run | undefined>;
-  list(sourceId: string, page?: { limit?: number; offset?: number }): Promise<{ runs: Run[]; total: number }>;
-  items(runId: number, filter?: RunItemFilter): Promise<{ items: RunItem[]; total: number }>;
-  /** Resolves when a run started by this process has finished. */
-  settled(runId: number): Promise<Run | undefined>;
-}
+export type { RunsApi };
 
 /** The center's cron jobs; they run by themselves after start(), these calls run them now. */
 export interface SchedulerApi {
@@ -75,6 +67,7 @@ export interface SyncCenter {
   readonly audit: AuditLog;
   /** The incremental sync logs: push deliveries and pull requests, per source. */
   readonly logs: IncrementalLog;
+  /** Reads the mirror: objects, change feed, counts, and the org choices of a scope picker (`orgChoices()`). */
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
@@ -118,7 +111,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const scheduler = new Scheduler(context, pushEngine);
   workers.push(pushEngine, scheduler);
   const push = createPushApi(context, pushEngine);
-  const router = createRouter(context, push);
+  const runs = createRunsApi({ manualSyncs, runStore, audit });
 
   const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
@@ -130,8 +123,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     apply: (batch) => writer.apply(batch),
   };
 
-  return {
-    router,
+  const center: Omit<SyncCenter, 'router'> = {
     knex,
     changes,
     sources,
@@ -142,14 +134,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     push,
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
-    runs: {
-      start: (sourceId, startOptions) => manualSyncs.start(sourceId, startOptions),
-      cancel: (runId) => manualSyncs.cancel(runId),
-      get: (runId) => runStore.get(runId),
-      list: (sourceId, page) => runStore.list(sourceId, page),
-      items: (runId, filter) => runStore.items(runId, filter),
-      settled: (runId) => manualSyncs.settled(runId),
-    },
+    runs,
     async migrate() {
       await migrateLatest(knex);
     },
@@ -178,4 +163,6 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (owned) await knex.destroy();
     },
   };
+  // The console is a client of the handle; the SCIM and OAuth routers still take the context.
+  return { ...center, router: createRouter(center, resolved, context) };
 }

@@ -1,16 +1,16 @@
 import express from 'express';
 import type { CenterContext } from '../lib/context.js';
-import type { PushApi } from '../lib/push/push-api.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../lib/paths.js';
-import { createAdminRouter } from './admin/index.js';
+import { createAdminRouter, type ConsoleCenter, type ConsoleOptions } from './admin/index.js';
 import { createOAuthTokenRouter } from './oauth/token.js';
 import { createScimRouter } from './scim/index.js';
 
 /**
  * The center's private express sub-app, with its own views and settings: mounting it never
- * touches the host's settings, body parsers or session.
+ * touches the host's settings, body parsers or session. The console gets the public handle
+ * only, as a host would; `context` is for the SCIM and OAuth routers.
  */
-export function createRouter(context: CenterContext, push: PushApi): express.Express {
+export function createRouter(center: ConsoleCenter, options: ConsoleOptions, context: CenterContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
@@ -20,6 +20,6 @@ export function createRouter(context: CenterContext, push: PushApi): express.Exp
   // anything it does not know.
   app.use('/scim/v2', createScimRouter(context));
   app.use('/oauth/token', createOAuthTokenRouter(context));
-  app.use('/', createAdminRouter(context, push));
+  app.use('/', createAdminRouter(center, options));
   return app;
 }

@@ -15,22 +15,3 @@ export function translator(locale: Locale): Translate {
     return params ? template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : template;
   };
 }
-
-/** The admin's choice (cookie) wins; then the browser's Accept-Language; then Chinese. */
-export function negotiateLocale(cookieValue: string | undefined, acceptLanguage: string | undefined): Locale {
-  if (cookieValue && (LOCALES as readonly string[]).includes(cookieValue)) return cookieValue as Locale;
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...rest] = part.trim().split(';');
-      const quality = rest.find((param) => param.trim().startsWith('q='));
-      return { tag: tag.toLowerCase(), q: quality ? Number(quality.trim().slice(2)) || 0 : 1 };
-    })
-    .filter((entry) => entry.tag !== '')
-    .sort((a, b) => b.q - a.q);
-  for (const { tag } of ranked) {
-    if (tag.startsWith('zh')) return 'zh-CN';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'zh-CN';
-}

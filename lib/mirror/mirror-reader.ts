@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { TABLES } from '../persistence/tables.js';
 import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser } from './mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from './normalize.js';
+import { listOrgChoices, type OrgChoice } from './org-choices.js';
 import { currentSequence } from './sequence.js';
 
 /** Read access to the mirror and its change feed, shared by the SCIM server, push and console. */
@@ -46,5 +47,10 @@ export class MirrorReader {
     const [users] = await this.knex(TABLES.users).whereNull('deleted_at').count({ n: '*' });
     const [orgs] = await this.knex(TABLES.orgs).whereNull('deleted_at').count({ n: '*' });
     return { users: Number(users?.n ?? 0), orgs: Number(orgs?.n ?? 0) };
+  }
+
+  /** Live orgs in tree order with their depth, for a scope picker; at most `limit` (`truncated` says when some were left out). */
+  orgChoices(limit?: number): Promise<{ orgs: OrgChoice[]; truncated: boolean }> {
+    return listOrgChoices(this.knex, limit);
   }
 }

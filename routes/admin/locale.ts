@@ -1,32 +1,26 @@
 import type { NextFunction, Request, Response } from 'express';
-import { LOCALES, negotiateLocale, translator } from '../../lib/i18n/index.js';
+import { LOCALES, translator, type Locale } from '../../lib/i18n/index.js';
 
 export const LOCALE_COOKIE = 'ssc_locale';
 
+/** The browser languages we answer (any region: "zh-TW" is served zh-CN, "en-GB" en). */
+const BROWSER_LANGUAGES: Record<string, Locale> = { zh: 'zh-CN', en: 'en' };
+
 /** Picks the page language and exposes `t`, `locale` and `base` to every view. */
 export function localeMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const locale = negotiateLocale(readCookie(req, LOCALE_COOKIE), req.get('accept-language'));
+  const locale = localeOf(req);
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.base = req.baseUrl;
   next();
 }
 
-/** Reads one cookie without a parser, so that the host's cookie setup is never needed. */
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(separator + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+/** The admin's choice (our cookie) wins; then the browser's Accept-Language; then Chinese. */
+function localeOf(req: Request): Locale {
+  const chosen: unknown = req.cookies?.[LOCALE_COOKIE];
+  if (typeof chosen === 'string' && (LOCALES as readonly string[]).includes(chosen)) return chosen as Locale;
+  const preferred = req.acceptsLanguages(...Object.keys(BROWSER_LANGUAGES));
+  return preferred ? BROWSER_LANGUAGES[preferred]! : 'zh-CN';
 }
 
 /** The language switcher's form: remembers the choice in our cookie and goes back to the page. */

@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import { SecretBoxError } from '../../lib/errors.js';
 import type { PullCredentials } from '../../lib/sources/source-types.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
-import { readCookie } from './locale.js';
 
 const ONCE_COOKIE = 'ssc_once';
 const ONCE_TTL_MS = 10 * 60 * 1000;
@@ -19,8 +18,8 @@ export function keepOnce(req: Request, res: Response, box: SecretBox, sourceId: 
 
 /** The credentials kept for this source, once; undefined when there are none (or they expired). */
 export function takeOnce(req: Request, res: Response, box: SecretBox, sourceId: string): PullCredentials | undefined {
-  const sealed = readCookie(req, ONCE_COOKIE);
-  if (!sealed) return undefined;
+  const sealed: unknown = req.cookies?.[ONCE_COOKIE];
+  if (typeof sealed !== 'string' || !sealed) return undefined;
   let kept: { credentials: PullCredentials; exp: number };
   try {
     kept = box.openJson(sealed, onceContext(req, sourceId));

@@ -1,11 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
 import { NotFoundError, StateConflictError, ValidationError } from '../../lib/errors.js';
 import type { ObjectKind } from '../../lib/mirror/mirror-rows.js';
 import type { PushApi } from '../../lib/push/push-api.js';
 import type { LinkFilter, LinkStatus, PushLink } from '../../lib/push/links-store.js';
 import type { Run } from '../../lib/runs/run-store.js';
 import type { Source } from '../../lib/sources/source-types.js';
+import type { SyncCenter } from '../../lib/sync-center.js';
 import { toFieldErrors } from './form-errors.js';
 import { safeReturnTo } from './locale.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
@@ -33,9 +33,9 @@ export function pushLocals(push: PushApi) {
 }
 
 /** The push-only parts of a source's pages: the links tab, paused runs, held deletions. */
-export function pushRoutes(context: CenterContext, push: PushApi): Router {
+export function pushRoutes(center: Pick<SyncCenter, 'sources' | 'runs' | 'push'>): Router {
   const router = Router();
-  const { sources, runStore } = context;
+  const { sources, runs, push } = center;
 
   const pushSource = async (id: string): Promise<Source> => {
     const source = await sources.get(id);
@@ -50,7 +50,7 @@ export function pushRoutes(context: CenterContext, push: PushApi): Router {
     return link;
   };
   const pausedRunOf = async (sourceId: string, runId: string): Promise<Run> => {
-    const run = await runStore.get(Number(runId));
+    const run = await runs.get(Number(runId));
     if (!run || run.sourceId !== sourceId) throw new NotFoundError('run', runId);
     return run;
   };

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
 import { NotFoundError, StateConflictError } from '../../lib/errors.js';
 import type { Run, RunItemResult } from '../../lib/runs/run-store.js';
 import type { Source } from '../../lib/sources/source-types.js';
+import type { SyncCenter } from '../../lib/sync-center.js';
 import { conflictMessage } from './conflicts.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 import { centerPath } from './view-helpers.js';
@@ -11,21 +11,21 @@ const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped'
 const ACTIVE = new Set(['queued', 'running', 'paused']);
 
 /** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
-export function runRoutes(context: CenterContext): Router {
+export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
   const router = Router();
-  const { sources, runStore, manualSyncs, audit } = context;
+  const { sources } = center;
 
   const renderRuns = async (req: Request, res: Response, source: Source, conflict = '') => {
     const page = requestedPage(req);
-    const { runs, total } = await runStore.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const active = await runStore.activeRun(source.id);
+    const { runs, total } = await center.runs.list(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const active = await center.runs.active(source.id);
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
     res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
-    const run = await runStore.get(Number(runId));
+    const run = await center.runs.get(Number(runId));
     if (!run || run.sourceId !== sourceId) throw new NotFoundError('run', runId);
     return run;
   };
@@ -41,8 +41,7 @@ export function runRoutes(context: CenterContext): Router {
     const dryRun = source.mode === 'push' && req.body.go === 'dryRun';
     const options = source.mode === 'push' && req.body.verifyDownstream === '1' ? { verifyDownstream: true } : undefined;
     try {
-      const run = await manualSyncs.start(source.id, { actor, dryRun, options });
-      await audit.record({ actor, action: 'run.start', sourceId: source.id, detail: { runId: run.id, ...(dryRun && { dryRun }), ...options } });
+      await center.runs.start(source.id, { actor, dryRun, options });
     } catch (error) {
       // Refusals (disabled, already running, no engine for this mode yet) are said on the page.
       if (!(error instanceof StateConflictError)) throw error;
@@ -53,8 +52,7 @@ export function runRoutes(context: CenterContext): Router {
 
   router.post('/sources/:id/runs/:runId/cancel', async (req, res) => {
     const run = await runOf(req.params.id, req.params.runId);
-    await manualSyncs.cancel(run.id);
-    await audit.record({ actor: String(res.locals.actor), action: 'run.cancel', sourceId: run.sourceId, detail: { runId: run.id } });
+    await center.runs.cancel(run.id, { actor: String(res.locals.actor) });
     res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=cancelRequested`);
   });
 
@@ -63,7 +61,7 @@ export function runRoutes(context: CenterContext): Router {
     const run = await runOf(source.id, req.params.runId);
     const result = ITEM_RESULTS.find((value) => value === req.query.result);
     const page = requestedPage(req);
-    const { items, total } = await runStore.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const { items, total } = await center.runs.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
   });
 

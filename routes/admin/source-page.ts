@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
 import { ValidationError } from '../../lib/errors.js';
-import { listOrgChoices } from '../../lib/mirror/org-choices.js';
+import type { ResolvedOptions } from '../../lib/options.js';
 import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
-import type { PushApi } from '../../lib/push/push-api.js';
 import type { Source, UpdateSourceInput } from '../../lib/sources/source-types.js';
+import type { SyncCenter } from '../../lib/sync-center.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
 import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { keepOnce, takeOnce } from './once.js';
@@ -16,9 +15,9 @@ import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-stat
 const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'];
 
 /** The source page ("Configure"): basic information, parameters, pull credentials. */
-export function sourcePageRoutes(context: CenterContext, box: SecretBox, push: PushApi): Router {
+export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror'>, options: Pick<ResolvedOptions, 'publicUrl'>, box: SecretBox): Router {
   const router = Router();
-  const { sources } = context;
+  const { sources, push, mirror } = center;
 
   const renderShow = async (
     req: Request,
@@ -33,8 +32,8 @@ export function sourcePageRoutes(context: CenterContext, box: SecretBox, push: P
       pushValues: form.pushValues ?? pushValuesOf(source),
       secretState: { token: source.push?.hasToken ? 'stored' : '', clientSecret: source.push?.hasClientSecret ? 'stored' : '' },
       scopeOrgIds: form.scopeOrgIds ?? source.pull?.scopeOrgIds ?? [],
-      orgChoices: source.mode === 'pull' ? await listOrgChoices(context.knex) : null,
-      pullUrls: pullUrls(req, context.options),
+      orgChoices: source.mode === 'pull' ? await mirror.orgChoices() : null,
+      pullUrls: pullUrls(req, options),
       credentials: source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined,
       connectionTest: form.connectionTest,
     });

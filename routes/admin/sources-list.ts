@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
-import type { CenterContext } from '../../lib/context.js';
 import type { DeletionHold } from '../../lib/push/deletion-hold.js';
-import type { PushApi } from '../../lib/push/push-api.js';
+import type { SyncCenter } from '../../lib/sync-center.js';
 import { centerPath } from './view-helpers.js';
 
 /** Where an action posted from a page goes back to: only pages we know, never a URL from the form. */
@@ -12,9 +11,9 @@ export function backTo(req: Request, id: string, done: string): string {
 }
 
 /** The list and the actions of its action column (also posted from the source page). */
-export function sourcesListRoutes(context: CenterContext, push: PushApi): Router {
+export function sourcesListRoutes(center: Pick<SyncCenter, 'sources' | 'push'>): Router {
   const router = Router();
-  const { sources } = context;
+  const { sources, push } = center;
 
   router.get('/', async (_req, res) => {
     const list = await sources.list();

@@ -27,7 +27,7 @@ const NOTICES = [
  * What every view may use besides `t`, `locale` and `base`: formatting in the center's time
  * zone, labels for values that may come from newer engines (shown raw when unknown), defaults.
  */
-export function viewHelpers(options: ResolvedOptions) {
+export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const locale = res.locals.locale as Locale;
     const t = res.locals.t as Translate;

@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
-import type { PushApi } from '../../lib/push/push-api.js';
 import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
 import { ValidationError } from '../../lib/errors.js';
-import { listOrgChoices } from '../../lib/mirror/org-choices.js';
+import type { ResolvedOptions } from '../../lib/options.js';
 import { validateBasics } from '../../lib/sources/source-validation.js';
+import type { SyncCenter } from '../../lib/sync-center.js';
 import type { Translate } from '../../lib/i18n/index.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
 import { toFieldErrors, type FieldErrors } from './form-errors.js';
@@ -23,8 +22,9 @@ const STEP_FIELDS: Record<WizardStep, readonly string[]> = {
  * "New downstream sync": one page per step, every step a POST to /new that carries the state
  * in the form (see WizardState). Nothing is written until the parameters step's "Next: finish".
  */
-export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushApi): Router {
+export function wizardRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror'>, options: Pick<ResolvedOptions, 'publicUrl' | 'links'>, box: SecretBox): Router {
   const router = Router();
+  const { sources, push, mirror } = center;
 
   const render = async (req: Request, res: Response, step: WizardStep, state: WizardState, errors: FieldErrors = {}, connectionTest?: ConnectionTestResult) => {
     const actor = String(res.locals.actor);
@@ -32,8 +32,8 @@ export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushA
     const data: Record<string, unknown> = { step, wizard, errors, sealed: sealSecrets(secrets, box, actor), connectionTest };
     if (step === 'parameters') {
       data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
-      data.pullUrls = pullUrls(req, context.options);
-      data.orgChoices = await listOrgChoices(context.knex);
+      data.pullUrls = pullUrls(req, options);
+      data.orgChoices = await mirror.orgChoices();
     }
     res.status(Object.keys(errors).length > 0 ? 422 : 200).render(`wizard/${step}`, data);
   };
@@ -51,7 +51,7 @@ export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushA
       return render(req, res, 'basics', state);
     }
     if (step === 'basics') {
-      const errors = await checkBasics(context, state, res.locals.t);
+      const errors = await checkBasics(sources, state, res.locals.t);
       return errors ? render(req, res, 'basics', state, errors) : render(req, res, 'parameters', state);
     }
     if (step !== 'parameters') return render(req, res, 'protocol', state);
@@ -65,7 +65,7 @@ export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushA
       }
     }
     try {
-      const { source, credentials } = await context.sources.create(toCreateInput(state), { actor: res.locals.actor });
+      const { source, credentials } = await sources.create(toCreateInput(state), { actor: res.locals.actor });
       if (credentials) keepOnce(req, res, box, source.id, credentials);
       return res.redirect(303, centerPath(req, 'sources', source.id, 'created'));
     } catch (error) {
@@ -76,13 +76,13 @@ export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushA
   });
 
   router.get('/sources/:id/created', async (req, res) => {
-    const source = await context.sources.get(req.params.id);
+    const source = await sources.get(req.params.id);
     const credentials = source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined;
     res.render('wizard/finish', {
       source,
       credentials,
-      upstreamSync: context.options.links.upstreamSync ?? '',
-      pullUrls: pullUrls(req, context.options),
+      upstreamSync: options.links.upstreamSync ?? '',
+      pullUrls: pullUrls(req, options),
     });
   });
 
@@ -90,7 +90,7 @@ export function wizardRoutes(context: CenterContext, box: SecretBox, push: PushA
 }
 
 /** The basics step checks what it can before the admin moves on; create() checks again. */
-async function checkBasics(context: CenterContext, state: WizardState, t: Translate): Promise<FieldErrors | undefined> {
+async function checkBasics(sources: SyncCenter['sources'], state: WizardState, t: Translate): Promise<FieldErrors | undefined> {
   try {
     validateBasics({ name: state.name, description: state.description }, false);
   } catch (error) {
@@ -98,6 +98,6 @@ async function checkBasics(context: CenterContext, state: WizardState, t: Transl
     throw error;
   }
   const wanted = state.name.trim().toLowerCase();
-  const taken = (await context.sources.list()).some((source) => source.name.toLowerCase() === wanted);
+  const taken = (await sources.list()).some((source) => source.name.toLowerCase() === wanted);
   return taken ? { name: t('validation.taken') } : undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_AREAS } from '../../lib/i18n/catalogue.js';
-import { negotiateLocale, translator } from '../../lib/i18n/index.js';
+import { translator } from '../../lib/i18n/index.js';
 
 describe('i18n catalogues', () => {
   it('has every key in both zh-CN and en, none empty', () => {
@@ -21,12 +21,5 @@ describe('i18n catalogues', () => {
 
   it('fills placeholders', () => {
     expect(translator('en')('app.syncCenter')).toBe('Sync center');
-  });
-
-  it('prefers the remembered choice, then Accept-Language, then Chinese', () => {
-    expect(negotiateLocale('en', 'zh-CN')).toBe('en');
-    expect(negotiateLocale(undefined, 'fr;q=0.9, en-GB;q=0.8, zh;q=0.1')).toBe('en');
-    expect(negotiateLocale(undefined, 'zh-TW,en;q=0.5')).toBe('zh-CN');
-    expect(negotiateLocale('xx', undefined)).toBe('zh-CN');
   });
 });

@@ -24,6 +24,14 @@ describe('console language', () => {
     expect(zh.text).toContain('同步中心');
   });
 
+  it('prefers the remembered choice, then Accept-Language, then Chinese', async () => {
+    const langOf = async (headers: Record<string, string>) => /<html lang="([^"]+)">/.exec((await request(test.app).get(`${MOUNT}/`).set(ADMIN_HEADER, 'a').set(headers)).text)?.[1];
+    expect(await langOf({ cookie: 'ssc_locale=en', 'accept-language': 'zh-CN' })).toBe('en');
+    expect(await langOf({ 'accept-language': 'fr;q=0.9, en-GB;q=0.8, zh;q=0.1' })).toBe('en');
+    expect(await langOf({ 'accept-language': 'zh-TW,en;q=0.5' })).toBe('zh-CN');
+    expect(await langOf({ cookie: 'ssc_locale=xx' })).toBe('zh-CN');
+  });
+
   it('switches with the switcher, remembers the choice in ssc_locale and goes back to the page', async () => {
     const client = adminAgent(test.app);
     const res = await client.post('/locale', { lang: 'en', returnTo: `${MOUNT}/new` });
