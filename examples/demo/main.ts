@@ -40,6 +40,7 @@ console.log(`demo: ${bindingNote(address)}`);
 console.log(`demo: the IdP is at ${origin}  (sign in as admin / admin; viewer / viewer has no console access)`);
 console.log(`demo: the sync center is at ${origin}/sync-center/`);
 console.log(`demo: the demo downstream app (what it received) is at ${downstream.url}/`);
+console.log(`demo: its SCIM base URL is ${downstream.scimUrl}, its bearer token ${token} (a demo secret, printed on purpose)`);
 await demo.center.start();
 
 async function shutdown(signal: string): Promise<void> {

@@ -15,7 +15,7 @@ function startDemo(env: NodeJS.ProcessEnv): { child: ChildProcess; started: Prom
   const started = new Promise<string>((resolve, reject) => {
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('the demo downstream app')) resolve(output);
+      if (output.includes('its bearer token')) resolve(output);
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
@@ -62,6 +62,12 @@ describe('npm start (examples/demo/main.ts)', () => {
     expect(output).toContain(`demo: the IdP is at http://127.0.0.1:${boundPort()}  (sign in as admin / admin`);
     const login = await fetch(`http://127.0.0.1:${boundPort()}/login`);
     expect(login.status).toBe(200);
+  });
+
+  it('prints the downstream’s bearer token, the one kept with the demo data', () => {
+    const token = readFileSync(path.join(dataDir, 'downstream-token'), 'utf8').trim();
+    expect(token).toMatch(/^demo_/);
+    expect(output).toContain(`its bearer token ${token} (a demo secret, printed on purpose)`);
   });
 
   it('is not reachable on the machine’s other addresses', async () => {

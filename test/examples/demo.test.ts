@@ -111,6 +111,14 @@ describe('the demo host IdP', () => {
     expect(remote?.displayName).toBe('Delivered Name');
   });
 
+  it('shows the downstream’s bearer token on its page, saying it is a demo secret', async () => {
+    const page = await request(downstream.url).get('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`id="token" readonly size="60" value="demo-downstream-token"`);
+    expect(page.text).toContain(`value="${downstream.scimUrl}"`);
+    expect(page.text).toContain('This token is a demo secret, shown here on purpose');
+  });
+
   it('refuses to move an org under its own descendant and keeps the host unchanged', async () => {
     const agent = request.agent(demo.app);
     await login(agent, 'admin', 'admin');
