@@ -3,7 +3,6 @@ import session from 'express-session';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { timingSafeEqual } from 'node:crypto';
-import { demoText } from './demo-text.js';
 
 export interface DemoAccount {
   username: string;
@@ -22,8 +21,15 @@ function same(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+export interface DemoAuth {
+  /** Session and passport for every request, the center's included (its admin hook reads `req.user`). */
+  session: express.Router;
+  /** GET/POST /login and POST /logout; mounted after the body parser and the CSRF check. */
+  routes: express.Router;
+}
+
 /** The host's own session and passport-local login: the center never sees either directly. */
-export function demoAuth(sessionSecret: string): express.Router {
+export function demoAuth(sessionSecret: string): DemoAuth {
   const authenticator = new passport.Passport();
   authenticator.use(
     new LocalStrategy((username, password, done) => {
@@ -38,14 +44,16 @@ export function demoAuth(sessionSecret: string): express.Router {
     done(null, account ? { username: account.username, role: account.role } : false);
   });
 
-  const router = express.Router();
-  router.use(session({ name: 'demo_idp_session', secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' } }));
-  router.use(authenticator.initialize());
-  router.use(authenticator.session());
-  router.get('/login', (req, res) => {
-    res.render('login', { ...demoText(req), user: req.user, error: req.query.error === '1', returnTo: safeReturnTo(req.query.returnTo) });
+  const sessionRouter = express.Router();
+  sessionRouter.use(session({ name: 'demo_idp_session', secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' } }));
+  sessionRouter.use(authenticator.initialize());
+  sessionRouter.use(authenticator.session());
+
+  const routes = express.Router();
+  routes.get('/login', (req, res) => {
+    res.render('login', { error: req.query.error === '1' ? res.locals.text.badLogin : null, returnTo: safeReturnTo(req.query.returnTo) });
   });
-  router.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
+  routes.post('/login', (req, res, next) => {
     const returnTo = safeReturnTo(req.body.returnTo);
     authenticator.authenticate('local', (error: unknown, user: DemoAccount | false) => {
       if (error) return next(error);
@@ -56,10 +64,10 @@ export function demoAuth(sessionSecret: string): express.Router {
       });
     })(req, res, next);
   });
-  router.post('/logout', (req, res, next) => {
+  routes.post('/logout', (req, res, next) => {
     req.logout((error) => (error ? next(error) : res.redirect(303, '/login')));
   });
-  return router;
+  return { session: sessionRouter, routes };
 }
 
 /** Only same-site paths, so the login cannot be used to bounce people elsewhere. */

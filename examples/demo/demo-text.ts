@@ -49,6 +49,12 @@ const TEXT = {
     required: 'required',
     downstreamIntro: 'A demo downstream SCIM app receives the pushes; see what it holds at',
     taken: 'already used by another user',
+    cancel: 'Cancel',
+    deleteUserQuestion: 'Delete {name}?',
+    deleteUserConsequence: 'The user is removed from this directory, and the sync center removes them from every downstream app it pushes to.',
+    deleteOrgQuestion: 'Delete the organization {name}?',
+    deleteOrgConsequence: 'The organization is removed from this directory, and the sync center removes it from every downstream app it pushes to.',
+    formExpired: 'This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.',
   },
   'zh-CN': {
     title: '演示 IdP',
@@ -97,6 +103,12 @@ const TEXT = {
     required: '必填',
     downstreamIntro: '一个演示下游 SCIM 应用接收推送，查看它收到的数据：',
     taken: '已被其他用户使用',
+    cancel: '取消',
+    deleteUserQuestion: '删除 {name}？',
+    deleteUserConsequence: '该用户将从本通讯录中删除，同步中心也会把它从所有推送的下游应用中删除。',
+    deleteOrgQuestion: '删除组织 {name}？',
+    deleteOrgConsequence: '该组织将从本通讯录中删除，同步中心也会把它从所有推送的下游应用中删除。',
+    formExpired: '表单已失效或并非来自本站，因此未做任何更改。请返回、刷新页面后重试。',
   },
 } as const satisfies Record<'en' | 'zh-CN', Record<string, string>>;
 
