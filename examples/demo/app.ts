@@ -75,7 +75,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   app.disable('x-powered-by');
   app.set('views', path.join(HERE, 'views'));
   app.set('view engine', 'ejs');
-  const auth = demoAuth(key);
+  const auth = demoAuth(key, { logger: options.logger ?? console });
   app.use(auth.session);
   // The center brings its own body parsing and CSRF check; the host's start below its mount.
   app.use('/sync-center', center.router);

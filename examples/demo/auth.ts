@@ -3,6 +3,8 @@ import session from 'express-session';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../../index.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface DemoAccount {
   username: string;
@@ -28,8 +30,15 @@ export interface DemoAuth {
   routes: express.Router;
 }
 
+export interface DemoAuthOptions {
+  /** Where failed sign-ins are reported (user name and address, never the password). */
+  logger: Logger;
+  throttle?: LoginThrottle;
+}
+
 /** The host's own session and passport-local login: the center never sees either directly. */
-export function demoAuth(sessionSecret: string): DemoAuth {
+export function demoAuth(sessionSecret: string, options: DemoAuthOptions): DemoAuth {
+  const { logger, throttle = new LoginThrottle() } = options;
   const authenticator = new passport.Passport();
   authenticator.use(
     new LocalStrategy((username, password, done) => {
@@ -55,9 +64,25 @@ export function demoAuth(sessionSecret: string): DemoAuth {
   });
   routes.post('/login', (req, res, next) => {
     const returnTo = safeReturnTo(req.body.returnTo);
+    const username = typeof req.body.username === 'string' ? req.body.username : '';
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    // JSON-quoted, so that a user name cannot forge a log line.
+    const who = `${JSON.stringify(username.slice(0, 256))} from ${address}`;
+    const waitMs = throttle.retryAfterMs(username, address);
+    if (waitMs > 0) {
+      logger.warn(`demo: sign-in refused for ${who}: too many failed attempts`);
+      const minutes = String(Math.ceil(waitMs / 60_000));
+      res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      return res.status(429).render('login', { error: res.locals.text.tooManyLogins.replace('{minutes}', minutes), returnTo });
+    }
     authenticator.authenticate('local', (error: unknown, user: DemoAccount | false) => {
       if (error) return next(error);
-      if (!user) return res.redirect(303, `/login?error=1&returnTo=${encodeURIComponent(returnTo)}`);
+      if (!user) {
+        throttle.recordFailure(username, address);
+        logger.warn(`demo: failed sign-in for ${who}`);
+        return res.redirect(303, `/login?error=1&returnTo=${encodeURIComponent(returnTo)}`);
+      }
+      throttle.clear(username, address);
       req.session.regenerate((regenerateError) => {
         if (regenerateError) return next(regenerateError);
         req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect(303, returnTo)));

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoApp, DEMO_SOURCE_NAME, type DemoApp } from '../../examples/demo/app.js';
 import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/downstream/index.js';
 import { SEED_USER_COUNT } from '../../examples/demo/seed.js';
-import { silentLogger } from '../support/test-center.js';
 
 /** The CSRF token of the first form on a page the agent fetches. */
 async function formToken(agent: request.Agent, page: string): Promise<string> {
@@ -25,6 +24,9 @@ describe('the demo host IdP', () => {
   let dataDir: string;
   let demo: DemoApp;
   let downstream: DemoDownstream;
+  const warnings: string[] = [];
+  const logger = { info() {}, warn: (message: string) => void warnings.push(message), error() {} };
+  const signInLines = () => warnings.filter((line) => line.includes('sign-in'));
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssc-demo-'));
     downstream = await startDemoDownstream({ port: 0, token: 'demo-downstream-token' });
@@ -32,7 +34,7 @@ describe('the demo host IdP', () => {
       dataDir,
       publicOrigin: 'http://localhost:3000',
       downstream: { url: downstream.url, scimUrl: downstream.scimUrl, token: 'demo-downstream-token' },
-      logger: silentLogger,
+      logger,
     });
   });
   afterAll(async () => {
@@ -214,5 +216,31 @@ describe('the demo host IdP', () => {
     const deleted = await agent.post(`/directory/orgs/${orgId}/delete`).type('form').send({ _csrf, confirm: 'yes' });
     expect(deleted.headers.location).toBe('/directory');
     expect(await demo.store.getOrg(orgId)).toBeUndefined();
+  });
+
+  it('logs a failed sign-in with the user name and address, never the password', async () => {
+    const agent = request.agent(demo.app);
+    await login(agent, 'admin', 'not-the-password-42');
+    expect(signInLines()).toContainEqual(expect.stringMatching(/^demo: failed sign-in for "admin" from (::ffff:)?127\.0\.0\.1$/));
+    expect(warnings.join('\n')).not.toContain('not-the-password-42');
+  });
+
+  it('answers 429 on the login page after five failed sign-ins for one user name from one address', async () => {
+    const agent = request.agent(demo.app);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const failed = await login(agent, 'viewer', `guess-${attempt}`);
+      expect(failed.status, `attempt ${attempt}`).toBe(303);
+      expect(failed.headers.location).toContain('/login?error=1');
+    }
+    const throttled = await login(agent, 'viewer', 'viewer');
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toMatch(/^\d+$/);
+    expect(throttled.text).toMatch(/Too many failed sign-ins for this user name from your address\. Try again in 15 min\.|登录失败次数过多，请 15 分钟后再试/);
+    expect(throttled.text).toContain('action="/login"');
+    expect((await agent.get('/directory')).status).toBe(303);
+    expect(signInLines()).toContainEqual(expect.stringMatching(/^demo: sign-in refused for "viewer" from \S+: too many failed attempts$/));
+
+    const other = request.agent(demo.app);
+    expect((await login(other, 'admin', 'admin')).headers.location).toBe('/sync-center/');
   });
 });
