@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
 import express from 'express';
 import { createSyncCenter, type Logger, type SyncCenter } from '../../index.js';
 import { currentAccount, demoAuth } from './auth.js';
+import { demoCsrf, isCsrfError } from './csrf.js';
 import { demoText } from './demo-text.js';
 import { directoryRoutes } from './directory-routes.js';
 import { HostStore } from './host-store.js';
@@ -73,7 +75,9 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   app.disable('x-powered-by');
   app.set('views', path.join(HERE, 'views'));
   app.set('view engine', 'ejs');
-  app.use(demoAuth(key));
+  const auth = demoAuth(key, { logger: options.logger ?? console });
+  app.use(auth.session);
+  // The center brings its own body parsing and CSRF check; the host's start below its mount.
   app.use('/sync-center', center.router);
   app.use((req, res, next) => {
     res.locals.user = currentAccount(req);
@@ -81,9 +85,17 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     res.locals.downstreamUrl = options.downstream?.url ?? null;
     next();
   });
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '32kb' }));
+  app.use(demoCsrf(key));
+  app.use(auth.routes);
   app.get('/', (_req, res) => res.render('home'));
   app.get('/upstream-sync', (_req, res) => res.render('upstream'));
   app.use('/directory', directoryRoutes(store, center));
+  app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!isCsrfError(error)) return next(error);
+    res.status(403).render('message', { message: res.locals.text.formExpired });
+  });
 
   return {
     app,

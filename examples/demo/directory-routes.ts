@@ -16,7 +16,6 @@ export function directoryRoutes(store: HostStore, center: SyncCenter): express.R
     if (currentAccount(req)?.role === 'admin') return next();
     res.redirect(303, `/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
   });
-  router.use(express.urlencoded({ extended: false, limit: '32kb' }));
 
   router.get('/', async (req, res) => {
     const orgId = typeof req.query.org === 'string' ? req.query.org : undefined;
@@ -59,7 +58,18 @@ export function directoryRoutes(store: HostStore, center: SyncCenter): express.R
     await center.changes.userUpserted(toDirectoryUser(updated));
     res.redirect(303, backTo(req));
   });
+  router.get('/users/:id/delete', async (req, res) => {
+    const user = await store.getUser(req.params.id);
+    if (!user) return res.status(404).send('No such user');
+    res.render('confirm-delete', {
+      question: res.locals.text.deleteUserQuestion.replace('{name}', `${user.displayName} (${user.userName})`),
+      consequence: res.locals.text.deleteUserConsequence,
+      action: `/directory/users/${encodeURIComponent(user.id)}/delete`,
+      back: backTo(req),
+    });
+  });
   router.post('/users/:id/delete', async (req, res) => {
+    if (!confirmed(req)) return res.redirect(303, `/directory/users/${encodeURIComponent(req.params.id)}/delete?back=${encodeURIComponent(backTo(req))}`);
     await store.deleteUser(req.params.id);
     await center.changes.userDeleted(req.params.id);
     res.redirect(303, backTo(req));
@@ -90,11 +100,20 @@ export function directoryRoutes(store: HostStore, center: SyncCenter): express.R
     await store.saveOrg(org);
     res.redirect(303, `/directory?org=${encodeURIComponent(org.id)}`);
   });
+  router.get('/orgs/:id/delete', async (req, res) => {
+    const org = await store.getOrg(req.params.id);
+    if (!org) return res.status(404).send('No such organization');
+    if (await hasMembers(store, org.id)) return res.status(409).render('message', { message: res.locals.text.cannotDeleteOrg });
+    res.render('confirm-delete', {
+      question: res.locals.text.deleteOrgQuestion.replace('{name}', org.name),
+      consequence: res.locals.text.deleteOrgConsequence,
+      action: `/directory/orgs/${encodeURIComponent(org.id)}/delete`,
+      back: `/directory?org=${encodeURIComponent(org.id)}`,
+    });
+  });
   router.post('/orgs/:id/delete', async (req, res) => {
-    const children = await store.countChildren(req.params.id);
-    if (children.orgs > 0 || children.users > 0) {
-      return res.status(409).render('message', { message: res.locals.text.cannotDeleteOrg });
-    }
+    if (!confirmed(req)) return res.redirect(303, `/directory/orgs/${encodeURIComponent(req.params.id)}/delete`);
+    if (await hasMembers(store, req.params.id)) return res.status(409).render('message', { message: res.locals.text.cannotDeleteOrg });
     await store.deleteOrg(req.params.id);
     await center.changes.orgDeleted(req.params.id);
     res.redirect(303, '/directory');
@@ -107,9 +126,20 @@ function field(req: Request, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/** Where to go after an action: a directory page named by the form (or the confirm page's query). */
 function backTo(req: Request): string {
-  const value = field(req, 'back');
-  return value.startsWith('/directory') ? value : '/directory';
+  const value = field(req, 'back') || (typeof req.query.back === 'string' ? req.query.back : '');
+  return value.startsWith('/directory') && !value.includes('\\') ? value : '/directory';
+}
+
+/** A delete happens only from its confirm page, whose form says so; a bare POST is sent there. */
+function confirmed(req: Request): boolean {
+  return field(req, 'confirm') === 'yes';
+}
+
+async function hasMembers(store: HostStore, orgId: string): Promise<boolean> {
+  const children = await store.countChildren(orgId);
+  return children.orgs > 0 || children.users > 0;
 }
 
 function emptyUser(): HostUser {

@@ -58,7 +58,8 @@ function declareResources(): void {
 /**
  * The demo's downstream app: a third-party SCIM 2.0 server built on scimmy + scimmy-routers,
  * with Users, Groups and an Organization resource type, its own bearer token, an in-memory
- * store, and a page at `/` listing what it received. Listens on 127.0.0.1 only.
+ * store, and a page at `/` listing what it received and its token (a demo secret, shown on
+ * purpose). Listens on 127.0.0.1 only.
  */
 export async function startDemoDownstream(options: DemoDownstreamOptions): Promise<DemoDownstream> {
   declareResources();
@@ -66,8 +67,10 @@ export async function startDemoDownstream(options: DemoDownstreamOptions): Promi
   const expected = Buffer.from(`Bearer ${options.token}`);
   const app = express();
   app.disable('x-powered-by');
+  // Filled in once the port is known: the page shows the SCIM URL and token for copying.
+  const connection = { scimUrl: '', token: options.token };
   app.get('/', (_req, res) => {
-    res.type('html').send(renderPage(store));
+    res.type('html').send(renderPage(store, connection));
   });
   app.use(
     '/scim/v2',
@@ -86,6 +89,7 @@ export async function startDemoDownstream(options: DemoDownstreamOptions): Promi
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  connection.scimUrl = `${url}/scim/v2`;
   return {
     url,
     scimUrl: `${url}/scim/v2`,
