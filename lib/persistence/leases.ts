@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES } from './tables.js';
-import { isUniqueViolation } from '../runs/run-store.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 /**
  * Leases in `sync_leases`: a named claim with a holder and an expiry. Whoever holds an unexpired

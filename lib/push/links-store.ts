@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
-import { bulkInsert, updateFromExcluded } from './bulk-insert.js';
+import { bulkInsert, updateFromExcluded } from '../persistence/bulk-insert.js';
 import { jsonOf, type ScimBody } from './bodies.js';
 
 /** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */

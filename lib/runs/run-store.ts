@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
+import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
@@ -172,9 +173,4 @@ function toRun(row: Record<string, any>): Run {
 
 function toRunItem(row: Record<string, any>): RunItem {
   return { id: Number(row.id), runId: Number(row.run_id), at: row.at, ...(outcomeFromRow(row) as Required<RunItemInput>) };
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

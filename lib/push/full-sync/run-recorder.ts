@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { outcomeColumns } from '../../runs/object-outcome.js';
 import type { RunCounts, RunItemInput, RunStore } from '../../runs/run-store.js';
 import { TABLES } from '../../persistence/tables.js';
-import { bulkInsert } from '../bulk-insert.js';
+import { bulkInsert } from '../../persistence/bulk-insert.js';
 import { StopSyncError, TransientPushError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import type { MemberOutcome } from '../member-pusher.js';
