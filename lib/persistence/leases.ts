@@ -10,7 +10,7 @@ import { isUniqueViolation } from './unique-violation.js';
 export class LeaseStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Takes the lease when it is free, expired, or already ours. True when we hold it now. */

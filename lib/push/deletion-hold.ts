@@ -54,7 +54,7 @@ export class DeletionHolds {
     private readonly mirror: MirrorReader,
     private readonly audit: AuditLog,
     private readonly events: SyncEvents,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async state(sourceId: string): Promise<HoldState> {

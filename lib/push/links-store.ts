@@ -68,7 +68,7 @@ export class LinkStore {
   constructor(
     private readonly knex: Knex,
     private readonly mirror: MirrorReader,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Links of many objects at once (one query per 400 ids). */

@@ -51,7 +51,7 @@ export interface LogFilter {
 export class IncrementalLog {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async recordDeliveries(entries: readonly DeliveryLogInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {

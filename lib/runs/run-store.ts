@@ -61,7 +61,7 @@ export interface RunItemFilter {
 export class RunStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Creates a queued run; refuses when the source already has one that is not finished. */

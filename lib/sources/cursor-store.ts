@@ -9,7 +9,7 @@ import { TABLES } from '../persistence/tables.js';
 export class CursorStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** A new source starts at the present, in the transaction that creates it. */

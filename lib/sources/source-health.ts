@@ -15,7 +15,7 @@ export class SourceHealth {
     private readonly audit: AuditLog,
     private readonly events: SyncEvents,
     private readonly quarantineAfter: number,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Returns the streak after this failure and whether the source is (now) quarantined. */

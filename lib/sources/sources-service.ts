@@ -27,7 +27,7 @@ export interface SourcesDeps {
   events: SyncEvents;
   cursors: CursorStore;
   allowHttpPush: boolean;
-  clock?: () => Date;
+  clock: () => Date;
 }
 
 const DEFAULT_ACTOR = 'api';
@@ -42,7 +42,7 @@ export class SourcesService {
 
   constructor(deps: SourcesDeps) {
     this.#deps = deps;
-    this.#clock = deps.clock ?? (() => new Date());
+    this.#clock = deps.clock;
   }
 
   async list(): Promise<Source[]> {

@@ -21,6 +21,8 @@ export interface WorkerDeps extends BatchDeps {
   logger: Logger;
   holder: string;
   options: ResolvedPushOptions;
+  /** When a backoff ends is the center's time; the waits themselves are timers, ended early by wake(). */
+  clock: () => Date;
   /** Told after every batch, so the center can emit events and tests can wait on them. */
   onBatch(sourceId: string, result: BatchResult): void;
 }
@@ -98,7 +100,7 @@ export class DeliveryWorker {
       this.#woken = false;
       const source = await this.#deps.sources.find(this.sourceId).catch(() => undefined);
       if (!source || source.mode !== 'push' || !source.enabled) return;
-      const waitMs = this.#nextAttemptAt - Date.now();
+      const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
         this.#status.state = 'backoff';
         await this.#sleep(waitMs);
@@ -179,7 +181,7 @@ export class DeliveryWorker {
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
       const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, result.retryAfterMs ?? 0);
-      this.#nextAttemptAt = Date.now() + delay;
+      this.#nextAttemptAt = deps.clock().getTime() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
     } else if (result.status === 'progress') {
       // The batch the dead holder had in flight is behind us now.

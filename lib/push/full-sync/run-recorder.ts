@@ -115,7 +115,10 @@ export class RunRecorder {
     }
   }
 
-  /** Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled. */
+  /**
+   * Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled.
+   * Wall-clock time, like the timers it sleeps on: a test clock that stands still must not stretch it.
+   */
   async #sleepUnlessCancelled(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     for (let left = ms; left > 0; left = until - Date.now()) {
