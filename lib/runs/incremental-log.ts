@@ -146,8 +146,12 @@ export class IncrementalLog {
   /** Deletes entries older than the cutoff; returns how many went. */
   async purgeBefore(cutoff: string): Promise<number> {
     const deliveries = await this.knex(TABLES.deliveryLog).where('at', '<', cutoff).delete();
-    const pulls = await this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
-    return deliveries + pulls;
+    return deliveries + (await this.purgePullsBefore(cutoff));
+  }
+
+  /** Deletes pull log entries older than the cutoff (the SCIM server's own retention); returns how many went. */
+  async purgePullsBefore(cutoff: string): Promise<number> {
+    return this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
   }
 }
 
