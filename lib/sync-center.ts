@@ -169,7 +169,12 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     leases,
     refreshDelivery: () => pushEngine.refresh(),
     purge: () => purgeExpired({ knex, log: incrementalLog, runs: runStore, cursors, leases }, resolved, clock()),
-    options: { ...resolved.push, timezone: resolved.timezone },
+    options: {
+      sweepSchedule: resolved.push.sweepSchedule,
+      retentionSchedule: resolved.push.retentionSchedule,
+      leaseTtlMs: resolved.push.leaseTtlMs,
+      timezone: resolved.timezone,
+    },
     logger,
     holder,
     clock,

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { SyncEvents } from '../events.js';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { Logger, ResolvedPushOptions } from '../options.js';
@@ -8,7 +9,6 @@ import type { CursorStore } from '../sources/cursor-store.js';
 import type { SourceHealth } from '../sources/source-health.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { Worker } from '../worker.js';
-import type { Knex } from 'knex';
 import type { BatchResult } from './delivery/batch-delivery.js';
 import type { DeletionHolds } from './deletion-hold.js';
 import { DeliveryWorker, type WorkerStatus } from './delivery/delivery-worker.js';
