@@ -14,7 +14,7 @@ export interface AuditEntry {
 export class AuditLog {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async record(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
 import { AuditLog } from './audit-log.js';
-import type { CenterContext, Worker } from './context.js';
+import type { CenterContext } from './context.js';
 import { SyncEvents } from './events.js';
 import type { DirectoryOrg, DirectoryUser } from './hooks/directory.js';
 import { ChangeWriter, type ChangeResult, type DirectoryChange } from './mirror/change-writer.js';
@@ -12,19 +12,27 @@ import { reconcileDirectory, type ReconcileOptions, type ReconcileReport } from 
 import { resolveOptions, type SyncCenterOptions } from './options.js';
 import { openDatabase } from './persistence/database.js';
 import { migrateLatest } from './persistence/migrate.js';
+import { LeaseStore } from './persistence/leases.js';
 import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
-import { IncrementalLog } from './runs/incremental-log.js';
-import { ManualSyncs } from './runs/manual-sync.js';
+import { DeletionHolds } from './push/deletion-hold.js';
+import { pushRunExecutor } from './push/full-sync/full-sync.js';
+import { LinkStore } from './push/links-store.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
 import { PushEngine } from './push/push-engine.js';
+import { TargetFactory } from './push/push-targets.js';
+import { IncrementalLog } from './runs/incremental-log.js';
+import { ManualSyncs, type StartRunOptions } from './runs/manual-sync.js';
 import { pullRefreshExecutor } from './runs/pull-refresh.js';
 import { RunStore } from './runs/run-store.js';
 import { createRunsApi, type RunsApi } from './runs/runs-api.js';
-import type { RetentionReport } from './scheduler/retention.js';
+import { purgeExpired, type RetentionReport } from './scheduler/retention.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
+import { CursorStore } from './sources/cursor-store.js';
+import { SourceHealth } from './sources/source-health.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
+import type { Worker } from './worker.js';
 
 /** What the host calls on every change in its directory. Resolves once the change is durable. */
 export interface ChangesApi {
@@ -84,33 +92,104 @@ export interface SyncCenter {
   close(): Promise<void>;
 }
 
-/** Validates and wires; does no I/O. See SyncCenterOptions for every option. */
+/**
+ * Validates and wires; does no I/O. The composition root: every store is built here once, with
+ * the center's clock, and each part gets the collaborators it uses in its constructor.
+ */
 export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const resolved = resolveOptions(options);
+  const { clock, logger } = resolved;
   const { knex, owned } = openDatabase(resolved.database, resolved.sqliteFile);
-  const events = new SyncEvents();
-  const audit = new AuditLog(knex);
-  const mirror = new MirrorReader(knex);
-  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), resolved.clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, allowHttpPush: resolved.allowHttpPush, clock: resolved.clock });
-  const runStore = new RunStore(knex);
-  const incrementalLog = new IncrementalLog(knex, resolved.clock);
-  const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const manualSyncs = new ManualSyncs({
+  const events = new SyncEvents();
+
+  const audit = new AuditLog(knex, clock);
+  const mirror = new MirrorReader(knex);
+  const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
+  const cursors = new CursorStore(knex, clock);
+  const health = new SourceHealth(knex, audit, events, resolved.push.quarantineAfter, clock);
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, clock });
+  const runStore = new RunStore(knex, clock);
+  const incrementalLog = new IncrementalLog(knex, clock);
+  const leases = new LeaseStore(knex, clock);
+  const links = new LinkStore(knex, mirror, clock);
+  const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
+  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush);
+  const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
+
+  const pushEngine = new PushEngine({
     knex,
-    runs: runStore,
+    events,
     sources,
-    executors: { pull: pullRefreshExecutor(knex, resolved.directory) },
-    logger: resolved.logger,
+    mirror,
+    cursors,
+    runs: runStore,
+    links,
+    log: incrementalLog,
+    holds,
+    leases,
+    health,
+    targets,
+    options: resolved.push,
+    logger,
     holder,
+    clock,
   });
-  const workers: Worker[] = [];
-  const context: CenterContext = { options: resolved, knex, events, audit, mirror, sources, runStore, incrementalLog, manualSyncs, pull, holder, workers };
-  const pushEngine = new PushEngine(context);
-  const scheduler = new Scheduler(context, pushEngine);
-  workers.push(pushEngine, scheduler);
-  const push = createPushApi(context, pushEngine);
+  // How a full run of each mode is carried out, side by side.
+  const executors = {
+    push: pushRunExecutor({
+      knex,
+      mirror,
+      links,
+      targets,
+      leases,
+      cursors,
+      health,
+      options: resolved.push,
+      logger,
+      holder,
+      // The run let go of the source's lease: its delivery worker can go on at once.
+      onFinished: (sourceId) => pushEngine.wake(sourceId, false),
+    }),
+    pull: pullRefreshExecutor({ knex, mirror, directory: resolved.directory, clock }),
+  };
+  const manualSyncs = new ManualSyncs({ runs: runStore, sources, health, executors, logger, holder });
+  const scheduler = new Scheduler({
+    sources,
+    events,
+    runs: runStore,
+    manualSyncs,
+    leases,
+    refreshDelivery: () => pushEngine.refresh(),
+    purge: () => purgeExpired({ knex, log: incrementalLog, runs: runStore, cursors, leases }, resolved, clock()),
+    options: {
+      sweepSchedule: resolved.push.sweepSchedule,
+      retentionSchedule: resolved.push.retentionSchedule,
+      leaseTtlMs: resolved.push.leaseTtlMs,
+      timezone: resolved.timezone,
+    },
+    logger,
+    holder,
+    clock,
+  });
+  const workers: Worker[] = [pushEngine, scheduler];
+  const push = createPushApi({
+    sources,
+    audit,
+    events,
+    mirror,
+    cursors,
+    health,
+    links,
+    holds,
+    targets,
+    runs: runStore,
+    manualSyncs,
+    workers: pushEngine,
+    allowHttpPush: resolved.allowHttpPush,
+  });
+  // The routes' view of the parts, until they take their own dependencies.
+  const context: CenterContext = { options: resolved, knex, audit, sources, runStore, incrementalLog, manualSyncs, pull };
   const runs = createRunsApi({ manualSyncs, runStore, audit });
 
   const workerLock = new SqliteWorkerLock(knex);
@@ -145,7 +224,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       for (const worker of workers) await worker.start();
     },
     async reconcile(reconcileOptions) {
-      const { stopped: _stopped, ...report } = await reconcileDirectory(knex, resolved.directory, reconcileOptions);
+      const { stopped: _stopped, ...report } = await reconcileDirectory(knex, resolved.directory, reconcileOptions, clock);
       return report;
     },
     async close() {

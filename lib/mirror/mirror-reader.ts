@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES } from '../persistence/tables.js';
-import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser } from './mirror-rows.js';
+import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser, type ObjectKind } from './mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from './normalize.js';
 import { listOrgChoices, type OrgChoice } from './org-choices.js';
 import { currentSequence } from './sequence.js';
@@ -52,5 +52,56 @@ export class MirrorReader {
   /** Live orgs in tree order with their depth, for a scope picker; at most `limit` (`truncated` says when some were left out). */
   orgChoices(limit?: number): Promise<{ orgs: OrgChoice[]; truncated: boolean }> {
     return listOrgChoices(this.knex, limit);
+  }
+
+  /** How many changes were committed after `afterSeq`. */
+  async countChangesAfter(afterSeq: number): Promise<number> {
+    const [row] = await this.knex(TABLES.changes).where('seq', '>', afterSeq).count({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  /** The seq of the newest change in the feed, or undefined when the feed is empty. */
+  async latestChangeSeq(): Promise<number | undefined> {
+    const [row] = await this.knex(TABLES.changes).max({ seq: 'seq' });
+    return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
+  }
+
+  /** The ids and parents of every live org: the whole tree's shape, without the org data. */
+  async liveOrgTree(): Promise<Array<{ id: string; parentId: string | undefined }>> {
+    const rows: Array<{ id: string; parent_id: string | null }> = await this.knex(TABLES.orgs).whereNull('deleted_at').select('id', 'parent_id');
+    return rows.map((row) => ({ id: row.id, parentId: row.parent_id ?? undefined }));
+  }
+
+  /** Live users by id after `afterId`, one page (keyset, so each page is one indexed query). */
+  async liveUsersAfter(afterId: string | undefined, limit: number, options: { managedOnly?: boolean } = {}): Promise<MirrorUser[]> {
+    const query = this.knex(TABLES.users).whereNull('deleted_at').orderBy('id').limit(limit);
+    if (afterId !== undefined) query.where('id', '>', afterId);
+    if (options.managedOnly) query.whereNotNull('manager_id');
+    const rows = await query;
+    return rows.map((row) => toMirrorRecord<MirrorUserData>(row));
+  }
+
+  /** Ids of live users whose manager is one of `managerIds`. */
+  async liveUserIdsManagedBy(managerIds: readonly string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < managerIds.length; start += 400) {
+      const rows = await this.knex(TABLES.users).whereIn('manager_id', managerIds.slice(start, start + 400)).whereNull('deleted_at').select('id');
+      ids.push(...rows.map((row) => row.id as string));
+    }
+    return ids;
+  }
+
+  /**
+   * A subquery for other stores to join: the distinct objects of the given kinds with a delete
+   * change after `afterSeq` (columns `kind`, `object_id`).
+   */
+  deletedAfter(afterSeq: number, kinds: readonly ObjectKind[]): Knex.QueryBuilder {
+    return this.knex(TABLES.changes).where('seq', '>', afterSeq).where('op', 'delete').whereIn('kind', kinds).distinct('kind', 'object_id');
+  }
+
+  /** A correlated subquery for `whereNotExists`: the live mirror record whose id is the column `idColumn`. */
+  liveRecord(kind: ObjectKind, idColumn: string): Knex.QueryBuilder {
+    const table = kind === 'user' ? TABLES.users : TABLES.orgs;
+    return this.knex(`${table} as live`).where('live.id', this.knex.ref(idColumn)).whereNull('live.deleted_at').select(this.knex.raw('1'));
   }
 }

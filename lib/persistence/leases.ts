@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES } from './tables.js';
-import { isUniqueViolation } from '../runs/run-store.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 /**
  * Leases in `sync_leases`: a named claim with a holder and an expiry. Whoever holds an unexpired
@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../runs/run-store.js';
 export class LeaseStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Takes the lease when it is free, expired, or already ours. True when we hold it now. */

@@ -2,10 +2,12 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../audit-log.js';
 import { StateConflictError } from '../errors.js';
 import type { SyncEvents } from '../events.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
 import type { PushPolicy } from '../sources/push-policy-validation.js';
 import type { DeletionThreshold } from '../sources/source-types.js';
+import type { LinkStore } from './links-store.js';
 
 /** Incremental deliveries waiting because they would delete more than the source's threshold. */
 export interface DeletionHold {
@@ -48,9 +50,11 @@ export function deletingKinds(policy: PushPolicy): ObjectKind[] {
 export class DeletionHolds {
   constructor(
     private readonly knex: Knex,
+    private readonly links: LinkStore,
+    private readonly mirror: MirrorReader,
     private readonly audit: AuditLog,
     private readonly events: SyncEvents,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async state(sourceId: string): Promise<HoldState> {
@@ -72,25 +76,12 @@ export class DeletionHolds {
     const kinds = deletingKinds(policy);
     if (!policy.deletionThreshold || kinds.length === 0) return null;
     const after = Math.max(cursor, state.confirmedSeq, state.cancelledSeq);
-    const pending = this.knex(`${TABLES.changes} as c`)
-      .join(`${TABLES.links} as l`, function joinLinks() {
-        this.on('l.kind', '=', 'c.kind').andOn('l.local_id', '=', 'c.object_id');
-      })
-      .where('l.source_id', sourceId)
-      .whereNotNull('l.remote_id')
-      .where('c.seq', '>', after)
-      .where('c.op', 'delete')
-      .whereIn('c.kind', kinds)
-      .distinct('c.kind', 'c.object_id');
-    const [countRow] = await this.knex.from(pending.as('pending')).count({ n: '*' });
-    const deletes = Number(countRow?.n ?? 0);
+    const deletes = await this.links.countLinkedDeletesAfter(sourceId, kinds, after);
     if (deletes === 0) return null;
-    const [linkedRow] = await this.knex(TABLES.links).where({ source_id: sourceId }).whereNotNull('remote_id').whereIn('kind', kinds).count({ n: '*' });
-    const linked = Number(linkedRow?.n ?? 0);
+    const linked = await this.links.countLinked(sourceId, kinds);
     const reason = thresholdExceeded(policy.deletionThreshold, deletes, linked);
     if (!reason) return null;
-    const [maxRow] = await this.knex(TABLES.changes).max({ seq: 'seq' });
-    const hold: DeletionHold = { reason, deletes, linked, throughSeq: Number(maxRow?.seq ?? after), at: this.clock().toISOString() };
+    const hold: DeletionHold = { reason, deletes, linked, throughSeq: (await this.mirror.latestChangeSeq()) ?? after, at: this.clock().toISOString() };
     await this.#write(sourceId, { hold: JSON.stringify(hold) });
     await this.audit.record({ actor: 'system', action: 'push.deletions_held', sourceId, detail: { deletes, linked } });
     this.events.emit('source', { id: sourceId, action: 'deletions_held' });

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../errors.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
-import { bulkInsert, updateFromExcluded } from './bulk-insert.js';
+import { bulkInsert, updateFromExcluded } from '../persistence/bulk-insert.js';
 import { jsonOf, type ScimBody } from './bodies.js';
+import { resetMembers } from './member-pusher.js';
 
 /** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */
 export type LinkStatus = 'creating' | 'synced' | 'disabled' | 'left' | 'failed' | 'rejected' | 'manual';
@@ -65,7 +67,8 @@ const MAX_PAGE = 500;
 export class LinkStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly mirror: MirrorReader,
+    private readonly clock: () => Date,
   ) {}
 
   /** Links of many objects at once (one query per 400 ids). */
@@ -148,11 +151,46 @@ export class LinkStore {
     }
   }
 
-  /** How many objects of a kind are on the downstream, for a percentage threshold. */
-  async countLinked(sourceId: string, kind?: ObjectKind): Promise<number> {
+  /** How many objects (of the given kinds, or all) are on the downstream, for a percentage threshold. */
+  async countLinked(sourceId: string, kinds?: readonly ObjectKind[]): Promise<number> {
     const query = this.knex(TABLES.links).where({ source_id: sourceId }).whereNotNull('remote_id');
-    if (kind) query.where({ kind });
+    if (kinds) query.whereIn('kind', kinds);
     const [row] = await query.count({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  /** Local ids after `afterId` of linked objects the mirror no longer has live (deleted or purged), in id order. */
+  async goneIds(sourceId: string, kind: ObjectKind, afterId: string | undefined, limit: number): Promise<string[]> {
+    const query = this.knex(`${TABLES.links} as l`)
+      .where({ 'l.source_id': sourceId, 'l.kind': kind })
+      .whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'))
+      .orderBy('l.local_id')
+      .limit(limit)
+      .select('l.local_id');
+    if (afterId !== undefined) query.where('l.local_id', '>', afterId);
+    return (await query).map((row) => row.local_id as string);
+  }
+
+  /** How many of those gone objects are on the downstream (have a remote id). */
+  async countGoneLinked(sourceId: string, kind: ObjectKind): Promise<number> {
+    const [row] = await this.knex(`${TABLES.links} as l`)
+      .where({ 'l.source_id': sourceId, 'l.kind': kind })
+      .whereNotNull('l.remote_id')
+      .whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'))
+      .count({ n: '*' });
+    return Number(row?.n ?? 0);
+  }
+
+  /** How many objects on the downstream have a delete change of these kinds after `afterSeq`. */
+  async countLinkedDeletesAfter(sourceId: string, kinds: readonly ObjectKind[], afterSeq: number): Promise<number> {
+    const [row] = await this.knex
+      .from(this.mirror.deletedAfter(afterSeq, kinds).as('c'))
+      .join(`${TABLES.links} as l`, function joinLinks() {
+        this.on('l.kind', '=', 'c.kind').andOn('l.local_id', '=', 'c.object_id');
+      })
+      .where('l.source_id', sourceId)
+      .whereNotNull('l.remote_id')
+      .count({ n: '*' });
     return Number(row?.n ?? 0);
   }
 
@@ -190,8 +228,7 @@ export class LinkStore {
   async unlink(sourceId: string, kind: ObjectKind, localId: string): Promise<void> {
     const deleted = await this.knex(TABLES.links).where({ source_id: sourceId, kind, local_id: localId }).delete();
     if (deleted === 0) throw new NotFoundError('link', `${kind}:${localId}`);
-    if (kind === 'user') await this.knex(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
-    else await this.knex(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+    await resetMembers(this.knex, sourceId, [{ kind, localId }]);
   }
 
   /**
@@ -222,8 +259,7 @@ export class LinkStore {
         })
         .onConflict(['source_id', 'kind', 'local_id'])
         .merge();
-      if (kind === 'user') await trx(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
-      else await trx(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+      await resetMembers(trx, sourceId, [{ kind, localId }]);
     });
     return (await this.get(sourceId, kind, localId))!;
   }

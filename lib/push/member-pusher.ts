@@ -188,13 +188,8 @@ export async function resetMembers(db: Knex | Knex.Transaction, sourceId: string
 }
 
 /** The remote ids of a group's members as last sent (for a PUT fallback that must keep them). */
-export async function groupMemberRemoteIds(knex: Knex, sourceId: string, orgId: string): Promise<string[]> {
-  const rows = await knex(`${TABLES.pushMembers} as m`)
-    .join(`${TABLES.links} as l`, function joinLinks() {
-      this.on('l.source_id', '=', 'm.source_id').andOn('l.local_id', '=', 'm.user_id').andOnVal('l.kind', '=', 'user');
-    })
-    .where({ 'm.source_id': sourceId, 'm.org_id': orgId })
-    .whereNotNull('l.remote_id')
-    .select('l.remote_id');
-  return rows.map((row) => row.remote_id as string);
+export async function groupMemberRemoteIds(knex: Knex, links: LinkStore, sourceId: string, orgId: string): Promise<string[]> {
+  const rows = await knex(TABLES.pushMembers).where({ source_id: sourceId, org_id: orgId }).select('user_id');
+  const linked = await links.load(sourceId, 'user', rows.map((row) => row.user_id as string));
+  return [...linked.values()].flatMap((link) => (link.remoteId ? [link.remoteId] : []));
 }

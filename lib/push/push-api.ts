@@ -1,15 +1,20 @@
-import type { CenterContext } from '../context.js';
+import type { AuditLog } from '../audit-log.js';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.js';
+import type { SyncEvents } from '../events.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
-import { TABLES } from '../persistence/tables.js';
-import type { Run } from '../runs/run-store.js';
+import type { ManualSyncs } from '../runs/manual-sync.js';
+import type { Run, RunStore } from '../runs/run-store.js';
+import type { CursorStore } from '../sources/cursor-store.js';
+import { settingsOf } from '../sources/push-settings.js';
+import type { SourceHealth } from '../sources/source-health.js';
 import { validatePush } from '../sources/source-validation.js';
+import type { SourcesService } from '../sources/sources-service.js';
 import type { ActorOption, Source } from '../sources/source-types.js';
-import type { DeletionHold } from './deletion-hold.js';
+import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
-import type { LinkFilter, PushLink } from './links-store.js';
-import type { PushEngine } from './push-engine.js';
-import { settingsOf } from './push-targets.js';
+import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
+import type { TargetFactory } from './push-targets.js';
 import { testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
 
 /** The state of one push source's incremental delivery. */
@@ -57,8 +62,25 @@ export interface PushApi {
   drained(sourceId: string, timeoutMs?: number): Promise<void>;
 }
 
-export function createPushApi(context: CenterContext, engine: PushEngine): PushApi {
-  const { knex, sources, audit, events, manualSyncs, runStore } = context;
+export interface PushApiDeps {
+  sources: SourcesService;
+  audit: AuditLog;
+  events: SyncEvents;
+  mirror: MirrorReader;
+  cursors: CursorStore;
+  health: SourceHealth;
+  links: LinkStore;
+  holds: DeletionHolds;
+  targets: TargetFactory;
+  runs: RunStore;
+  manualSyncs: ManualSyncs;
+  /** This instance's delivery workers (the push engine). */
+  workers: { status(sourceId: string): WorkerStatus | null };
+  allowHttpPush: boolean;
+}
+
+export function createPushApi(deps: PushApiDeps): PushApi {
+  const { sources, audit, events, mirror, cursors, health, links, holds, targets, runs, manualSyncs, workers, allowHttpPush } = deps;
   const requirePush = async (sourceId: string): Promise<Source> => {
     const source = await sources.get(sourceId);
     if (source.mode !== 'push') throw new StateConflictError('not_push', 'only push sources have links and deliveries');
@@ -69,22 +91,19 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
   };
   const status = async (sourceId: string): Promise<PushStatus> => {
     const source = await requirePush(sourceId);
-    const cursorRow = await knex(TABLES.cursors).where({ source_id: sourceId }).first('seq');
-    const cursor = Number(cursorRow?.seq ?? 0);
-    const [pendingRow] = await knex(TABLES.changes).where('seq', '>', cursor).count({ n: '*' });
-    const row = await knex(TABLES.sources).where({ id: sourceId }).first('failure_streak');
+    const cursor = await cursors.get(sourceId);
     return {
       sourceId,
       cursor,
-      pending: Number(pendingRow?.n ?? 0),
-      worker: engine.status(sourceId),
-      hold: (await engine.holds.state(sourceId)).hold,
+      pending: await mirror.countChangesAfter(cursor),
+      worker: workers.status(sourceId),
+      hold: (await holds.state(sourceId)).hold,
       quarantine: source.quarantine,
-      failureStreak: Number(row?.failure_streak ?? 0),
+      failureStreak: await health.failureStreak(sourceId),
     };
   };
   const pausedRun = async (runId: number): Promise<Run> => {
-    const run = await runStore.get(runId);
+    const run = await runs.get(runId);
     if (!run) throw new NotFoundError('run', String(runId));
     if (run.status !== 'paused') throw new StateConflictError('run_not_paused', 'only a paused run can be confirmed or cancelled');
     return run;
@@ -93,26 +112,26 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
   return {
     async links(sourceId, filter) {
       await requirePush(sourceId);
-      return engine.links.list(sourceId, filter);
+      return links.list(sourceId, filter);
     },
     async link(sourceId, kind, localId) {
       await requirePush(sourceId);
       checkKind(kind);
-      return engine.links.get(sourceId, kind, localId);
+      return links.get(sourceId, kind, localId);
     },
     async unlink(sourceId, kind, localId, options = {}) {
       await requirePush(sourceId);
       checkKind(kind);
-      await engine.links.unlink(sourceId, kind, localId);
+      await links.unlink(sourceId, kind, localId);
       await audit.record({ actor: options.actor ?? 'api', action: 'push.unlink', sourceId, detail: { kind, localId } });
     },
     async relink(sourceId, kind, localId, remoteId, options = {}) {
       await requirePush(sourceId);
       checkKind(kind);
-      const object = kind === 'user' ? await context.mirror.getUser(localId) : await context.mirror.getOrg(localId);
+      const object = kind === 'user' ? await mirror.getUser(localId) : await mirror.getOrg(localId);
       if (!object) throw new NotFoundError(kind, localId);
       const name = 'userName' in object.data ? (object.data.displayName ?? object.data.userName) : (object.data as { name: string }).name;
-      const link = await engine.links.relink(sourceId, kind, localId, remoteId, name);
+      const link = await links.relink(sourceId, kind, localId, remoteId, name);
       await audit.record({ actor: options.actor ?? 'api', action: 'push.relink', sourceId, detail: { kind, localId, remoteId: link.remoteId } });
       return link;
     },
@@ -120,8 +139,8 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       if (typeof sourceIdOrSettings === 'string' && edited) {
         const source = await requirePush(sourceIdOrSettings);
         const stored = { token: source.push!.hasToken, clientSecret: source.push!.hasClientSecret };
-        const { settings, secrets } = validatePush(edited, settingsOf(source), stored, context.options.allowHttpPush);
-        const client = engine.targets.standalone(settings, { ...(await sources.pushSecrets(source.id)), ...secrets });
+        const { settings, secrets } = validatePush(edited, settingsOf(source), stored, allowHttpPush);
+        const client = targets.standalone(settings, { ...(await sources.pushSecrets(source.id)), ...secrets });
         try {
           return await testConnection(client, settings);
         } finally {
@@ -130,15 +149,15 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       }
       if (typeof sourceIdOrSettings === 'string') {
         const source = await requirePush(sourceIdOrSettings);
-        const client = engine.targets.standalone(settingsOf(source), await sources.pushSecrets(source.id));
+        const client = targets.standalone(settingsOf(source), await sources.pushSecrets(source.id));
         try {
           return await testConnection(client, settingsOf(source));
         } finally {
           await client.close();
         }
       }
-      const { settings, secrets } = validatePush(sourceIdOrSettings, null, { token: false, clientSecret: false }, context.options.allowHttpPush);
-      const client = engine.targets.standalone(settings, secrets);
+      const { settings, secrets } = validatePush(sourceIdOrSettings, null, { token: false, clientSecret: false }, allowHttpPush);
+      const client = targets.standalone(settings, secrets);
       try {
         return await testConnection(client, settings);
       } finally {
@@ -148,15 +167,15 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
     status,
     async hold(sourceId) {
       await requirePush(sourceId);
-      return (await engine.holds.state(sourceId)).hold;
+      return (await holds.state(sourceId)).hold;
     },
     async confirmDeletions(sourceId, options = {}) {
       await requirePush(sourceId);
-      await engine.holds.confirm(sourceId, options.actor ?? 'api');
+      await holds.confirm(sourceId, options.actor ?? 'api');
     },
     async cancelDeletions(sourceId, options = {}) {
       await requirePush(sourceId);
-      await engine.holds.cancel(sourceId, options.actor ?? 'api');
+      await holds.cancel(sourceId, options.actor ?? 'api');
     },
     async confirmRun(runId, options = {}) {
       const run = await pausedRun(runId);
@@ -167,11 +186,12 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
     },
     async cancelRun(runId, options = {}) {
       const run = await pausedRun(runId);
-      await knex(TABLES.runs).where({ id: runId, status: 'paused' }).update({ status: 'cancelled', finished_at: new Date().toISOString(), cancel_requested: true });
+      await runs.cancelPaused(runId);
       await audit.record({ actor: options.actor ?? 'api', action: 'run.cancel_deletions', sourceId: run.sourceId, detail: { runId } });
-      return (await runStore.get(runId))!;
+      return (await runs.get(runId))!;
     },
     async drained(sourceId, timeoutMs = 30_000) {
+      // Wall-clock time, like the timer it waits on: a test clock that stands still must not make this wait forever.
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = await status(sourceId);

@@ -1,84 +1,82 @@
-import type { CenterContext, Worker } from '../context.js';
-import { LeaseStore } from '../persistence/leases.js';
+import type { Knex } from 'knex';
+import type { SyncEvents } from '../events.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
+import type { Logger, ResolvedPushOptions } from '../options.js';
+import type { LeaseStore } from '../persistence/leases.js';
+import type { IncrementalLog } from '../runs/incremental-log.js';
+import type { RunStore } from '../runs/run-store.js';
+import type { CursorStore } from '../sources/cursor-store.js';
+import type { SourceHealth } from '../sources/source-health.js';
+import type { SourcesService } from '../sources/sources-service.js';
+import type { Worker } from '../worker.js';
 import type { BatchResult } from './delivery/batch-delivery.js';
-import { DeletionHolds } from './deletion-hold.js';
+import type { DeletionHolds } from './deletion-hold.js';
 import { DeliveryWorker, type WorkerStatus } from './delivery/delivery-worker.js';
-import { pushRunExecutor } from './full-sync/full-sync.js';
-import { LinkStore } from './links-store.js';
-import { SourceHealth } from '../sources/source-health.js';
-import { TargetFactory } from './push-targets.js';
+import type { LinkStore } from './links-store.js';
+import type { TargetFactory } from './push-targets.js';
 
 /** Source actions after which a backoff is skipped and delivery is tried at once. */
 const RETRY_NOW = new Set(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);
 
+/** What the delivery workers of one center share; built once in the composition root. */
+export interface PushEngineDeps {
+  knex: Knex;
+  events: SyncEvents;
+  sources: SourcesService;
+  mirror: MirrorReader;
+  cursors: CursorStore;
+  runs: RunStore;
+  links: LinkStore;
+  log: IncrementalLog;
+  holds: DeletionHolds;
+  leases: LeaseStore;
+  health: SourceHealth;
+  targets: TargetFactory;
+  options: ResolvedPushOptions;
+  logger: Logger;
+  holder: string;
+  clock: () => Date;
+}
+
 /**
- * Push mode inside one center: a delivery worker per enabled push source, the shared SCIM
- * clients, and the push run executor. Registered as a center Worker: start() at center.start(),
- * stop() at close().
+ * Push mode's incremental delivery inside one center: a delivery worker per enabled push
+ * source, started and stopped as sources change. Registered as a center Worker: start() at
+ * center.start(), stop() at close() (which also closes the shared SCIM clients).
  */
 export class PushEngine implements Worker {
-  readonly links: LinkStore;
-  readonly leases: LeaseStore;
-  readonly holds: DeletionHolds;
-  readonly health: SourceHealth;
-  readonly targets: TargetFactory;
   readonly #workers = new Map<string, DeliveryWorker>();
-  readonly #context: CenterContext;
   #started = false;
   readonly #onChanges = () => {
     for (const worker of this.#workers.values()) worker.wake();
   };
   readonly #onSource = (event: { id: string; action: string }) => {
-    if (event.action === 'updated' || event.action === 'deleted') void this.targets.drop(event.id);
+    if (event.action === 'updated' || event.action === 'deleted') void this.deps.targets.drop(event.id);
     void this.refreshSource(event.id, RETRY_NOW.has(event.action));
   };
 
-  constructor(context: CenterContext) {
-    this.#context = context;
-    const { knex, options, sources, audit, events } = context;
-    this.links = new LinkStore(knex);
-    this.leases = new LeaseStore(knex);
-    this.holds = new DeletionHolds(knex, audit, events);
-    this.health = new SourceHealth(knex, audit, events, options.push.quarantineAfter);
-    this.targets = new TargetFactory(knex, sources, options.push, options.allowHttpPush);
-    context.manualSyncs.setExecutor(
-      'push',
-      pushRunExecutor({
-        knex,
-        mirror: context.mirror,
-        links: this.links,
-        targets: this.targets,
-        leases: this.leases,
-        health: this.health,
-        options: options.push,
-        logger: options.logger,
-        holder: context.holder,
-        onFinished: (sourceId) => this.#workers.get(sourceId)?.wake(),
-      }),
-    );
-  }
+  constructor(private readonly deps: PushEngineDeps) {}
 
   async start(): Promise<void> {
     this.#started = true;
-    this.#context.events.on('changes', this.#onChanges);
-    this.#context.events.on('source', this.#onSource);
+    this.deps.events.on('changes', this.#onChanges);
+    this.deps.events.on('source', this.#onSource);
     await this.refresh();
   }
 
   async stop(): Promise<void> {
     this.#started = false;
-    this.#context.events.off('changes', this.#onChanges);
-    this.#context.events.off('source', this.#onSource);
+    this.deps.events.off('changes', this.#onChanges);
+    this.deps.events.off('source', this.#onSource);
     const workers = [...this.#workers.values()];
     this.#workers.clear();
     await Promise.all(workers.map((worker) => worker.stop()));
-    await this.targets.closeAll();
+    await this.deps.targets.closeAll();
   }
 
   /** Starts workers for enabled push sources and stops the others (sources may change on other instances). */
   async refresh(): Promise<void> {
     if (!this.#started) return;
-    const sources = await this.#context.sources.list();
+    const sources = await this.deps.sources.list();
     const wanted = new Set(sources.filter((source) => source.mode === 'push' && source.enabled).map((source) => source.id));
     for (const id of wanted) this.#ensure(id).wake();
     for (const [id, worker] of this.#workers) {
@@ -91,7 +89,7 @@ export class PushEngine implements Worker {
 
   async refreshSource(sourceId: string, retryNow: boolean): Promise<void> {
     if (!this.#started) return;
-    const source = await this.#context.sources.find(sourceId);
+    const source = await this.deps.sources.find(sourceId);
     const worker = this.#workers.get(sourceId);
     if (source && source.mode === 'push' && source.enabled) {
       this.#ensure(sourceId).wake(retryNow);
@@ -105,30 +103,19 @@ export class PushEngine implements Worker {
     return this.#workers.get(sourceId)?.status ?? null;
   }
 
-  wake(sourceId: string): void {
-    this.#workers.get(sourceId)?.wake(true);
+  /** Ends the source's worker's wait; `retryNow` also skips a backoff. */
+  wake(sourceId: string, retryNow = true): void {
+    this.#workers.get(sourceId)?.wake(retryNow);
   }
 
   #ensure(sourceId: string): DeliveryWorker {
     let worker = this.#workers.get(sourceId);
     if (!worker) {
-      const { knex, mirror, incrementalLog, sources, options, holder } = this.#context;
+      const { events, ...shared } = this.deps;
       worker = new DeliveryWorker(
         {
-          knex,
-          mirror,
-          links: this.links,
-          log: incrementalLog,
-          holds: this.holds,
-          options: options.push,
-          sources,
-          targets: this.targets,
-          leases: this.leases,
-          health: this.health,
-          logger: options.logger,
-          holder,
-          onBatch: (id: string, result: BatchResult) =>
-            this.#context.events.emit('delivery', { sourceId: id, status: result.status, delivered: result.delivered, cursor: result.cursor }),
+          ...shared,
+          onBatch: (id: string, result: BatchResult) => events.emit('delivery', { sourceId: id, status: result.status, delivered: result.delivered, cursor: result.cursor }),
         },
         sourceId,
       );

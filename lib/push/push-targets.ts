@@ -1,10 +1,11 @@
 import { contentHash } from '../mirror/normalize.js';
 import type { Knex } from 'knex';
 import type { ResolvedPushOptions } from '../options.js';
-import { pushPolicyOf } from '../sources/push-policy-validation.js';
+import { pushPolicyOf, settingsOf } from '../sources/push-settings.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
 import { groupMemberRemoteIds } from './member-pusher.js';
+import type { LinkStore } from './links-store.js';
 import type { PushTarget } from './object-pusher.js';
 import { AdaptiveRateLimiter, Semaphore } from './client/rate-limit.js';
 import { ScimClient } from './client/scim-client.js';
@@ -24,6 +25,7 @@ export class TargetFactory {
 
   constructor(
     private readonly knex: Knex,
+    private readonly links: LinkStore,
     private readonly sources: SourcesService,
     private readonly options: ResolvedPushOptions,
     private readonly allowHttp: boolean,
@@ -42,7 +44,7 @@ export class TargetFactory {
       orgShape: settings.orgResource,
       policy,
       dryRun,
-      groupMembers: (orgId) => groupMemberRemoteIds(this.knex, source.id, orgId),
+      groupMembers: (orgId) => groupMemberRemoteIds(this.knex, this.links, source.id, orgId),
     };
     return { target, semaphore: entry.semaphore };
   }
@@ -91,10 +93,4 @@ export class TargetFactory {
     this.#entries.set(sourceId, entry);
     return entry;
   }
-}
-
-export function settingsOf(source: Source): PushSettings {
-  if (!source.push) throw new Error(`source ${source.id} is not a push source`);
-  const { hasToken: _hasToken, hasClientSecret: _hasClientSecret, ...settings } = source.push;
-  return settings;
 }

@@ -51,7 +51,7 @@ export interface LogFilter {
 export class IncrementalLog {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async recordDeliveries(entries: readonly DeliveryLogInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
@@ -146,8 +146,12 @@ export class IncrementalLog {
   /** Deletes entries older than the cutoff; returns how many went. */
   async purgeBefore(cutoff: string): Promise<number> {
     const deliveries = await this.knex(TABLES.deliveryLog).where('at', '<', cutoff).delete();
-    const pulls = await this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
-    return deliveries + pulls;
+    return deliveries + (await this.purgePullsBefore(cutoff));
+  }
+
+  /** Deletes pull log entries older than the cutoff (the SCIM server's own retention); returns how many went. */
+  async purgePullsBefore(cutoff: string): Promise<number> {
+    return this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
   }
 }
 

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { Logger } from '../options.js';
-import { TABLES } from '../persistence/tables.js';
+import type { SourceHealth } from '../sources/source-health.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { Source, SourceMode } from '../sources/source-types.js';
 import type { Run, RunKind, RunStore } from './run-store.js';
@@ -38,19 +37,15 @@ export class ManualSyncs {
 
   constructor(
     private readonly deps: {
-      knex: Knex;
       runs: RunStore;
       sources: SourcesService;
-      executors: Partial<Record<SourceMode, RunExecutor>>;
+      health: SourceHealth;
+      /** How runs of each mode are carried out. */
+      executors: Readonly<Partial<Record<SourceMode, RunExecutor>>>;
       logger: Logger;
       holder: string;
     },
   ) {}
-
-  /** Registers how runs of one mode are carried out (the push engine registers itself). */
-  setExecutor(mode: SourceMode, executor: RunExecutor): void {
-    this.deps.executors[mode] = executor;
-  }
 
   async start(sourceId: string, options: StartRunOptions = {}): Promise<Run> {
     const source = await this.deps.sources.get(sourceId);
@@ -72,19 +67,8 @@ export class ManualSyncs {
   async resume(runId: number, options: { staleBefore?: string; mergeOptions?: Record<string, unknown> } = {}): Promise<Run | undefined> {
     const run = await this.deps.runs.get(runId);
     if (!run || this.#inFlight.has(runId)) return undefined;
-    const claim = this.deps.knex(TABLES.runs)
-      .where({ id: runId })
-      .where((query) => {
-        query.where({ status: 'paused' });
-        if (options.staleBefore) query.orWhere((stale) => stale.where({ status: 'running' }).where('heartbeat_at', '<', options.staleBefore!));
-      });
-    const claimed = await claim.update({
-      status: 'running',
-      holder: this.deps.holder,
-      heartbeat_at: new Date().toISOString(),
-      options: JSON.stringify({ ...run.options, ...options.mergeOptions }),
-    });
-    if (claimed === 0) return undefined;
+    const claimed = await this.deps.runs.claim(runId, this.deps.holder, { staleBefore: options.staleBefore, runOptions: { ...run.options, ...options.mergeOptions } });
+    if (!claimed) return undefined;
     const source = await this.deps.sources.get(run.sourceId);
     const executor = this.deps.executors[source.mode];
     if (!executor) throw new StateConflictError('no_executor', `${source.mode} runs are not available in this build`);
@@ -129,13 +113,9 @@ export class ManualSyncs {
     }
     try {
       await runs.finish(run.id, status, error);
-      if (status !== 'paused') await this.#recordLastSync(source.id, status);
+      if (status !== 'paused') await this.deps.health.recordLastSync(source.id, status);
     } catch (cause) {
       logger.error(`scim-sync-center: could not record the end of run ${run.id}`, cause);
     }
-  }
-
-  async #recordLastSync(sourceId: string, status: string): Promise<void> {
-    await this.deps.knex(TABLES.sources).where({ id: sourceId }).update({ last_sync_at: new Date().toISOString(), last_sync_status: status });
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Directory } from '../hooks/directory.js';
-import { MirrorReader } from '../mirror/mirror-reader.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
 import { reconcileDirectory, type ReconcileItem } from '../mirror/reconcile.js';
 import type { RunExecutor } from './manual-sync.js';
 
@@ -9,9 +9,10 @@ import type { RunExecutor } from './manual-sync.js';
  * drift left by missed hooks is repaired and the pullers see it. Every object it changes gets a
  * run-log row; unchanged objects are only counted.
  */
-export function pullRefreshExecutor(knex: Knex, directory: Directory): RunExecutor {
+export function pullRefreshExecutor(deps: { knex: Knex; mirror: MirrorReader; directory: Directory; clock: () => Date }): RunExecutor {
+  const { knex, mirror, directory, clock } = deps;
   return async ({ run, runs, cancelRequested }) => {
-    const { users, orgs } = await new MirrorReader(knex).counts();
+    const { users, orgs } = await mirror.counts();
     await runs.setTotal(run.id, users + orgs);
     let readBefore = { org: 0, user: 0 };
     const report = await reconcileDirectory(knex, directory, {
@@ -31,7 +32,7 @@ export function pullRefreshExecutor(knex: Knex, directory: Directory): RunExecut
         readBefore = { ...readBefore, [kind]: read };
       },
       shouldStop: cancelRequested,
-    });
+    }, clock);
     if (report.stopped) return { status: 'cancelled' };
     if (report.warnings.length > 0) {
       await runs.addItems(

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { bulkInsert } from '../persistence/bulk-insert.js';
 import { TABLES } from '../persistence/tables.js';
-import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
+import { isUniqueViolation } from '../persistence/unique-violation.js';
+import { outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
@@ -10,6 +12,8 @@ export type RunOperation = 'create' | 'update' | 'delete' | 'disable' | 'skip';
 export type RunItemResult = 'succeeded' | 'failed' | 'skipped' | 'planned';
 
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
+const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+const ITEM_COLUMNS = ['run_id', 'at', 'kind', 'object_id', 'object_name', 'operation', 'result', 'method', 'path', 'http_status', 'changes', 'error', 'duration_ms'] as const;
 
 export interface RunCounts {
   total: number;
@@ -57,7 +61,7 @@ export interface RunItemFilter {
 export class RunStore {
   constructor(
     private readonly knex: Knex,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Creates a queued run; refuses when the source already has one that is not finished. */
@@ -117,15 +121,74 @@ export class RunStore {
     await this.knex(TABLES.runs).where({ id }).whereIn('status', ACTIVE_RUN_STATUSES).update({ cancel_requested: true });
   }
 
+  /**
+   * Takes over a run this process does not run: a paused run, or (with `staleBefore`) one left
+   * `running` by a dead process. One conditional update, so two instances never both win.
+   */
+  async claim(id: number, holder: string, options: { staleBefore?: string; runOptions: Record<string, unknown> }): Promise<boolean> {
+    const claimed = await this.knex(TABLES.runs)
+      .where({ id })
+      .where((query) => {
+        query.where({ status: 'paused' });
+        if (options.staleBefore) query.orWhere((stale) => stale.where({ status: 'running' }).where('heartbeat_at', '<', options.staleBefore!));
+      })
+      .update({ status: 'running', holder, heartbeat_at: this.#now(), options: JSON.stringify(options.runOptions) });
+    return claimed > 0;
+  }
+
+  /** Runs left `running` without a heartbeat since `staleBefore` (their process died). */
+  async staleRunning(staleBefore: string): Promise<Array<{ id: number; sourceId: string }>> {
+    const rows = await this.knex(TABLES.runs)
+      .where('status', 'running')
+      .where((query) => query.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore))
+      .select('id', 'source_id');
+    return rows.map((row) => ({ id: Number(row.id), sourceId: row.source_id as string }));
+  }
+
+  /** Whether a (non-dry) run of the source is delivering now, here or on another instance. */
+  async isDelivering(sourceId: string): Promise<boolean> {
+    const row = await this.knex(TABLES.runs).where({ source_id: sourceId, status: 'running' }).whereNot({ kind: 'dry_run' }).first('id');
+    return row !== undefined;
+  }
+
+  /** Ends a paused run without resuming it; false when it was no longer paused. */
+  async cancelPaused(id: number): Promise<boolean> {
+    const cancelled = await this.knex(TABLES.runs).where({ id, status: 'paused' }).update({ status: 'cancelled', finished_at: this.#now(), cancel_requested: true });
+    return cancelled > 0;
+  }
+
+  /** Where an executor got to, so that a resumed run goes on from there. */
+  async saveCheckpoint(id: number, checkpoint: unknown, db: Knex | Knex.Transaction = this.knex): Promise<void> {
+    await db(TABLES.runs).where({ id }).update({ checkpoint: JSON.stringify(checkpoint) });
+  }
+
+  async loadCheckpoint<T>(id: number): Promise<T | null> {
+    const row = await this.knex(TABLES.runs).where({ id }).first('checkpoint');
+    return row?.checkpoint ? (JSON.parse(row.checkpoint) as T) : null;
+  }
+
+  /** Deletes finished runs (and their items) that finished before the cutoff; returns how many. */
+  async purgeFinishedBefore(cutoff: string): Promise<number> {
+    return this.knex(TABLES.runs).whereIn('status', FINISHED_RUN_STATUSES).where('finished_at', '<', cutoff).delete();
+  }
+
   async isCancelRequested(id: number): Promise<boolean> {
     const row = await this.knex(TABLES.runs).where({ id }).first('cancel_requested');
     return Boolean(row?.cancel_requested);
   }
 
-  /** `db` lets a caller write the items in its own transaction (a push run writes a page at once). */
+  /**
+   * `db` lets a caller write the items in its own transaction (a push run writes a page at once).
+   * Hand-built multi-row INSERTs: a 100k-user run writes 100k items, and knex's per-value
+   * compilation is the dearer part.
+   */
   async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
-    await insertInSlices(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
+    const rows = items.map((item) => {
+      const row: Record<string, unknown> = { run_id: runId, at, ...outcomeColumns(item) };
+      return ITEM_COLUMNS.map((column) => row[column]);
+    });
+    await bulkInsert(db, TABLES.runItems, ITEM_COLUMNS, rows);
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {
@@ -172,9 +235,4 @@ function toRun(row: Record<string, any>): Run {
 
 function toRunItem(row: Record<string, any>): RunItem {
   return { id: Number(row.id), runId: Number(row.run_id), at: row.at, ...(outcomeFromRow(row) as Required<RunItemInput>) };
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

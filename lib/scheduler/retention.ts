@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
-import { TABLES } from '../persistence/tables.js';
-import type { IncrementalLog } from '../runs/incremental-log.js';
+import { purgeTombstones } from '../mirror/tombstones.js';
 import type { LeaseStore } from '../persistence/leases.js';
+import type { IncrementalLog } from '../runs/incremental-log.js';
+import type { RunStore } from '../runs/run-store.js';
+import type { CursorStore } from '../sources/cursor-store.js';
 
 export interface RetentionReport {
   logEntries: number;
@@ -10,7 +12,13 @@ export interface RetentionReport {
   leases: number;
 }
 
-const FINISHED = ['succeeded', 'failed', 'cancelled'];
+export interface RetentionDeps {
+  knex: Knex;
+  log: IncrementalLog;
+  runs: RunStore;
+  cursors: CursorStore;
+  leases: LeaseStore;
+}
 
 /**
  * Deletes what has outlived its retention: incremental log entries and finished runs older than
@@ -19,21 +27,16 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
  * expired leases.
  */
 export async function purgeExpired(
-  deps: { knex: Knex; log: IncrementalLog; leases: LeaseStore },
+  deps: RetentionDeps,
   days: { logRetentionDays: number; tombstoneRetentionDays: number },
-  now: Date = new Date(),
+  now: Date,
 ): Promise<RetentionReport> {
-  const { knex } = deps;
   const logCutoff = new Date(now.getTime() - days.logRetentionDays * 86_400_000).toISOString();
   const tombstoneCutoff = new Date(now.getTime() - days.tombstoneRetentionDays * 86_400_000).toISOString();
   const logEntries = await deps.log.purgeBefore(logCutoff);
-  const runs = await knex(TABLES.runs).whereIn('status', FINISHED).where('finished_at', '<', logCutoff).delete();
-  const [cursorRow] = await knex(`${TABLES.cursors} as c`).join(`${TABLES.sources} as s`, 's.id', 'c.source_id').where('s.mode', 'push').min({ seq: 'c.seq' });
-  const minCursor = cursorRow?.seq === null || cursorRow?.seq === undefined ? Number.MAX_SAFE_INTEGER : Number(cursorRow.seq);
-  let tombstones = 0;
-  for (const table of [TABLES.users, TABLES.orgs]) {
-    tombstones += await knex(table).whereNotNull('deleted_at').where('deleted_at', '<', tombstoneCutoff).where('seq', '<=', minCursor).delete();
-  }
+  const runs = await deps.runs.purgeFinishedBefore(logCutoff);
+  const passedByAll = (await deps.cursors.lowestPushCursor()) ?? Number.MAX_SAFE_INTEGER;
+  const tombstones = await purgeTombstones(deps.knex, tombstoneCutoff, passedByAll);
   const leases = await deps.leases.purgeExpired();
   return { logEntries, runs, tombstones, leases };
 }

@@ -1,12 +1,31 @@
 import { createTask, type ScheduledTask } from 'node-cron';
-import type { CenterContext, Worker } from '../context.js';
 import { StateConflictError } from '../errors.js';
-import { TABLES } from '../persistence/tables.js';
-import { pushPolicyOf } from '../sources/push-policy-validation.js';
+import type { SyncEvents } from '../events.js';
+import type { Logger } from '../options.js';
+import type { LeaseStore } from '../persistence/leases.js';
+import type { ManualSyncs } from '../runs/manual-sync.js';
+import type { RunStore } from '../runs/run-store.js';
+import { pushPolicyOf, settingsOf } from '../sources/push-settings.js';
+import type { SourcesService } from '../sources/sources-service.js';
 import type { Source } from '../sources/source-types.js';
-import type { PushEngine } from '../push/push-engine.js';
-import { settingsOf } from '../push/push-targets.js';
-import { purgeExpired, type RetentionReport } from './retention.js';
+import type { Worker } from '../worker.js';
+import type { RetentionReport } from './retention.js';
+
+export interface SchedulerDeps {
+  sources: SourcesService;
+  events: SyncEvents;
+  runs: RunStore;
+  manualSyncs: ManualSyncs;
+  leases: LeaseStore;
+  /** Makes the delivery workers match the sources table (the push engine's refresh). */
+  refreshDelivery(): Promise<void>;
+  /** Purges what outlived its retention. */
+  purge(): Promise<RetentionReport>;
+  options: { sweepSchedule: string; retentionSchedule: string; leaseTtlMs: number; timezone: string | undefined };
+  logger: Logger;
+  holder: string;
+  clock: () => Date;
+}
 
 /** A cron firing is claimed for this long, so an instance whose clock lags cannot claim it again. */
 const SLOT_TTL_MS = 10 * 60_000;
@@ -21,28 +40,25 @@ export class Scheduler implements Worker {
   readonly #tasks = new Map<string, { pattern: string; task: ScheduledTask }>();
   #started = false;
   readonly #onSource = (event: { id: string; action: string }) => {
-    void this.#scheduleSource(event.id).catch((error) => this.context.options.logger.error('scim-sync-center: could not schedule a source', error));
+    void this.#scheduleSource(event.id).catch((error) => this.deps.logger.error('scim-sync-center: could not schedule a source', error));
   };
 
-  constructor(
-    private readonly context: CenterContext,
-    private readonly engine: PushEngine,
-  ) {}
+  constructor(private readonly deps: SchedulerDeps) {}
 
   async start(): Promise<void> {
     this.#started = true;
-    const { push } = this.context.options;
-    this.#add('sweep', push.sweepSchedule, () => this.sweep());
-    this.#add('retention', push.retentionSchedule, async () => {
+    const { options } = this.deps;
+    this.#add('sweep', options.sweepSchedule, () => this.sweep());
+    this.#add('retention', options.retentionSchedule, async () => {
       if (await this.#claim('retention')) await this.retention();
     });
-    for (const source of await this.context.sources.list()) await this.#scheduleSource(source.id, source);
-    this.context.events.on('source', this.#onSource);
+    for (const source of await this.deps.sources.list()) await this.#scheduleSource(source.id, source);
+    this.deps.events.on('source', this.#onSource);
   }
 
   async stop(): Promise<void> {
     this.#started = false;
-    this.context.events.off('source', this.#onSource);
+    this.deps.events.off('source', this.#onSource);
     const tasks = [...this.#tasks.values()];
     this.#tasks.clear();
     for (const { task } of tasks) await task.destroy();
@@ -58,30 +74,26 @@ export class Scheduler implements Worker {
    * delivery workers match the sources table (a source enabled on another instance).
    */
   async sweep(): Promise<number[]> {
-    const staleBefore = new Date(Date.now() - 3 * this.context.options.push.leaseTtlMs).toISOString();
-    const stale = await this.context.knex(`${TABLES.runs} as r`)
-      .join(`${TABLES.sources} as s`, 's.id', 'r.source_id')
-      .where('s.mode', 'push')
-      .where('r.status', 'running')
-      .where((query) => query.whereNull('r.heartbeat_at').orWhere('r.heartbeat_at', '<', staleBefore))
-      .select('r.id');
+    const staleBefore = new Date(this.deps.clock().getTime() - 3 * this.deps.options.leaseTtlMs).toISOString();
+    const stale = await this.deps.runs.staleRunning(staleBefore);
+    const pushSources = new Set((await this.deps.sources.list()).filter((source) => source.mode === 'push').map((source) => source.id));
     const resumed: number[] = [];
-    for (const { id } of stale) {
-      if (await this.context.manualSyncs.resume(Number(id), { staleBefore })) resumed.push(Number(id));
+    for (const { id, sourceId } of stale) {
+      if (!pushSources.has(sourceId)) continue;
+      if (await this.deps.manualSyncs.resume(id, { staleBefore })) resumed.push(id);
     }
-    await this.engine.refresh();
+    await this.deps.refreshDelivery();
     return resumed;
   }
 
-  async retention(): Promise<RetentionReport> {
-    const { knex, incrementalLog, options } = this.context;
-    return purgeExpired({ knex, log: incrementalLog, leases: this.engine.leases }, options);
+  retention(): Promise<RetentionReport> {
+    return this.deps.purge();
   }
 
   /** The periodic full reconcile of one push source, as its settings say (none when disabled). */
   async #scheduleSource(sourceId: string, known?: Source): Promise<void> {
     if (!this.#started) return;
-    const source = known ?? (await this.context.sources.find(sourceId));
+    const source = known ?? (await this.deps.sources.find(sourceId));
     const name = `reconcile:${sourceId}`;
     const pattern = source && source.mode === 'push' && source.enabled ? pushPolicyOf(settingsOf(source)).schedule : null;
     const current = this.#tasks.get(name);
@@ -94,7 +106,7 @@ export class Scheduler implements Worker {
     this.#add(name, pattern, async () => {
       if (!(await this.#claim(name))) return;
       try {
-        await this.context.manualSyncs.start(sourceId, { kind: 'scheduled', actor: 'schedule' });
+        await this.deps.manualSyncs.start(sourceId, { kind: 'scheduled', actor: 'schedule' });
       } catch (error) {
         // Already running, or disabled meanwhile: the next firing tries again.
         if (!(error instanceof StateConflictError)) throw error;
@@ -109,10 +121,10 @@ export class Scheduler implements Worker {
         try {
           await job();
         } catch (error) {
-          this.context.options.logger.error(`scim-sync-center: scheduled job ${name} failed`, error);
+          this.deps.logger.error(`scim-sync-center: scheduled job ${name} failed`, error);
         }
       },
-      { name: `scim-sync-center:${this.context.holder}:${name}`, timezone: this.context.options.timezone, noOverlap: true },
+      { name: `scim-sync-center:${this.deps.holder}:${name}`, timezone: this.deps.options.timezone, noOverlap: true },
     );
     void task.start();
     this.#tasks.set(name, { pattern, task });
@@ -120,7 +132,7 @@ export class Scheduler implements Worker {
 
   /** One instance per firing: the slot is the job and the minute it fired in. */
   async #claim(job: string): Promise<boolean> {
-    const minute = new Date().toISOString().slice(0, 16);
-    return this.engine.leases.claimSlot(`cron:${job}:${minute}`, this.context.holder, SLOT_TTL_MS);
+    const minute = this.deps.clock().toISOString().slice(0, 16);
+    return this.deps.leases.claimSlot(`cron:${job}:${minute}`, this.deps.holder, SLOT_TTL_MS);
   }
 }

@@ -78,8 +78,3 @@ function threshold(value: unknown, add: (issue: FieldIssue) => void): DeletionTh
   if (result.count === undefined && result.percent === undefined) return null;
   return result;
 }
-
-/** The policy of a stored source, defaults filled in for sources saved before these settings existed. */
-export function pushPolicyOf(settings: PushSettings): PushPolicy {
-  return validatePushPolicy(settings, () => undefined);
-}

@@ -4,7 +4,7 @@ import type { SyncEvents } from '../events.js';
 import { TABLES } from '../persistence/tables.js';
 
 /**
- * A source's failure streak and quarantine. A failed attempt adds one to the streak; 401/403
+ * A source's failure streak, quarantine and last sync result. A failed attempt adds one to the streak; 401/403
  * (or a configuration that cannot work) quarantines at once, otherwise `quarantineAfter` failures
  * in a row do. A later successful delivery lifts the quarantine by itself (the retries that go on
  * at a growing interval exist for that); an admin can also resume the source.
@@ -15,7 +15,7 @@ export class SourceHealth {
     private readonly audit: AuditLog,
     private readonly events: SyncEvents,
     private readonly quarantineAfter: number,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   /** Returns the streak after this failure and whether the source is (now) quarantined. */
@@ -36,6 +36,17 @@ export class SourceHealth {
     });
     if (newlyQuarantined) this.events.emit('source', { id: sourceId, action: 'quarantined' });
     return result;
+  }
+
+  /** How many attempts in a row have failed. */
+  async failureStreak(sourceId: string): Promise<number> {
+    const row = await this.knex(TABLES.sources).where({ id: sourceId }).first('failure_streak');
+    return Number(row?.failure_streak ?? 0);
+  }
+
+  /** How the last full run of the source ended, for the sources list. */
+  async recordLastSync(sourceId: string, status: string): Promise<void> {
+    await this.knex(TABLES.sources).where({ id: sourceId }).update({ last_sync_at: this.clock().toISOString(), last_sync_status: status });
   }
 
   /** A delivery went through: the streak ends, and a quarantine is lifted. */

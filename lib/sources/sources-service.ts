@@ -3,9 +3,9 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../audit-log.js';
 import { NotFoundError, SecretBoxError, StateConflictError, ValidationError } from '../errors.js';
 import type { SyncEvents } from '../events.js';
-import { currentSequence } from '../mirror/sequence.js';
 import { TABLES } from '../persistence/tables.js';
 import type { SecretBox } from '../util/secret-box.js';
+import type { CursorStore } from './cursor-store.js';
 import { generateToken, hashToken, tokenMatchesHash } from '../util/tokens.js';
 import { findSourceRow, openSecrets, secretContext, toSource, type SourceRow } from './source-store.js';
 import type {
@@ -25,8 +25,9 @@ export interface SourcesDeps {
   box: SecretBox;
   audit: AuditLog;
   events: SyncEvents;
+  cursors: CursorStore;
   allowHttpPush: boolean;
-  clock?: () => Date;
+  clock: () => Date;
 }
 
 const DEFAULT_ACTOR = 'api';
@@ -41,7 +42,7 @@ export class SourcesService {
 
   constructor(deps: SourcesDeps) {
     this.#deps = deps;
-    this.#clock = deps.clock ?? (() => new Date());
+    this.#clock = deps.clock;
   }
 
   async list(): Promise<Source[]> {
@@ -96,7 +97,7 @@ export class SourcesService {
         updated_at: now,
       });
       // A new source starts at the present: the first manual sync brings it up to date.
-      await trx(TABLES.cursors).insert({ source_id: id, seq: await currentSequence(trx), updated_at: now });
+      await this.#deps.cursors.start(id, trx);
       await this.#deps.audit.record({ actor: actorOf(options), action: 'source.create', sourceId: id, detail: { name: basics.name, mode } }, trx);
     });
     this.#emit(id, 'created');

@@ -84,6 +84,26 @@ describe('incremental delivery worker', () => {
     ]);
   });
 
+  it('waits out a backoff on the center clock: the retry goes once that clock has passed it', async () => {
+    let now = Date.parse('2030-01-01T00:00:00.000Z');
+    t = await createTestCenter({ push: { ...FAST_PUSH, retry: { baseMs: 60_000, maxMs: 60_000, runAttempts: 1 } }, clock: () => new Date(now) });
+    await t.center.start();
+    const source = await createPushSource(t.center, server);
+    let failures = 1;
+    server.fault = (request) => (request.method === 'POST' && failures-- > 0 ? { status: 500 } : undefined);
+    await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
+    const worker = await waitFor(async () => {
+      const current = (await t.center.push.status(source.id)).worker;
+      return current?.state === 'backoff' ? current : null;
+    });
+    // Half of the minute fixed, half jitter: a wall-clock wait would take half a minute or more.
+    const retryAt = Date.parse(worker!.nextAttemptAt!);
+    expect(retryAt - now).toBeGreaterThanOrEqual(30_000);
+    now = retryAt;
+    await t.center.changes.userUpserted(buildUser({ id: 'u2' })); // wakes the worker, which finds the backoff over
+    await waitFor(() => server.resources('Users').length === 2, 10_000, 'both users');
+  });
+
   it('honours 429 Retry-After, and survives timeouts and connection resets', async () => {
     const source = await started();
     const plan: Array<'429' | 'hang' | 'reset'> = ['429', 'hang', 'reset'];

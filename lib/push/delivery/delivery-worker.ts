@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { Logger, ResolvedPushOptions } from '../../options.js';
-import { TABLES } from '../../persistence/tables.js';
 import type { LeaseStore } from '../../persistence/leases.js';
 import { LeaseKeeper } from '../../persistence/leases.js';
+import type { RunStore } from '../../runs/run-store.js';
+import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
@@ -12,12 +13,16 @@ import type { TargetFactory } from '../push-targets.js';
 
 export interface WorkerDeps extends BatchDeps {
   sources: SourcesService;
+  cursors: CursorStore;
+  runs: RunStore;
   targets: TargetFactory;
   leases: LeaseStore;
   health: SourceHealth;
   logger: Logger;
   holder: string;
   options: ResolvedPushOptions;
+  /** When a backoff ends is the center's time; the waits themselves are timers, ended early by wake(). */
+  clock: () => Date;
   /** Told after every batch, so the center can emit events and tests can wait on them. */
   onBatch(sourceId: string, result: BatchResult): void;
 }
@@ -95,13 +100,14 @@ export class DeliveryWorker {
       this.#woken = false;
       const source = await this.#deps.sources.find(this.sourceId).catch(() => undefined);
       if (!source || source.mode !== 'push' || !source.enabled) return;
-      const waitMs = this.#nextAttemptAt - Date.now();
+      const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
         this.#status.state = 'backoff';
         await this.#sleep(waitMs);
         continue;
       }
-      if (await this.#runActive()) {
+      // A full run of this source is delivering (here or on another instance): it holds the lease meanwhile.
+      if (await this.#deps.runs.isDelivering(this.sourceId)) {
         await leases.release(lease, this.#holder).catch(() => undefined);
         this.#status.state = 'waiting_for_run';
         await this.#sleep(options.pollIntervalMs);
@@ -145,8 +151,7 @@ export class DeliveryWorker {
     const deps = this.#deps;
     const source = await deps.sources.get(this.sourceId);
     const { target, semaphore } = await deps.targets.target(source);
-    const cursorRow = await deps.knex(TABLES.cursors).where({ source_id: this.sourceId }).first('seq');
-    const cursor = Number(cursorRow?.seq ?? 0);
+    const cursor = await deps.cursors.get(this.sourceId);
     this.#status.cursor = cursor;
     this.#status.hold = null;
     const lease = deliveryLeaseName(this.sourceId);
@@ -158,7 +163,7 @@ export class DeliveryWorker {
       lookUpCreates: this.#lookUpCreates,
       advanceCursor: async (trx: Knex.Transaction, seq: number) => {
         if (!(await deps.leases.renew(lease, this.#holder, deps.options.leaseTtlMs, trx))) return false;
-        await trx(TABLES.cursors).where({ source_id: this.sourceId }).where('seq', '<', seq).update({ seq, updated_at: new Date().toISOString() });
+        await deps.cursors.advance(this.sourceId, seq, trx);
         return true;
       },
     }).catch((error: unknown): BatchResult => {
@@ -176,7 +181,7 @@ export class DeliveryWorker {
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
       const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, result.retryAfterMs ?? 0);
-      this.#nextAttemptAt = Date.now() + delay;
+      this.#nextAttemptAt = deps.clock().getTime() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
     } else if (result.status === 'progress') {
       // The batch the dead holder had in flight is behind us now.
@@ -190,12 +195,6 @@ export class DeliveryWorker {
       if (result.delivered > 0 && (quarantined || hadFailures)) await deps.health.success(this.sourceId);
     }
     return result;
-  }
-
-  /** A full run of this source is delivering (here or on another instance): it holds the lease meanwhile. */
-  async #runActive(): Promise<boolean> {
-    const row = await this.#deps.knex(TABLES.runs).where({ source_id: this.sourceId, status: 'running' }).whereNot({ kind: 'dry_run' }).first('id');
-    return row !== undefined;
   }
 
   /** Sleeps until woken or `ms` passed. A wake that came while working ends the next sleep at once. */

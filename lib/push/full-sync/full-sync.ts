@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
-import { toMirrorRecord, type MirrorOrg, type MirrorUser } from '../../mirror/mirror-rows.js';
+import type { MirrorOrg, MirrorUser } from '../../mirror/mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from '../../mirror/normalize.js';
 import { currentSequence } from '../../mirror/sequence.js';
 import type { Logger, ResolvedPushOptions } from '../../options.js';
-import { TABLES } from '../../persistence/tables.js';
 import type { RunContext, RunExecutor, RunOutcome } from '../../runs/manual-sync.js';
 import { LeaseKeeper, type LeaseStore } from '../../persistence/leases.js';
 import { deletingKinds, thresholdExceeded } from '../deletion-hold.js';
@@ -16,6 +15,7 @@ import type { PushTarget } from '../object-pusher.js';
 import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { RunRecorder } from './run-recorder.js';
+import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
@@ -27,6 +27,7 @@ export interface FullSyncDeps {
   links: LinkStore;
   targets: TargetFactory;
   leases: LeaseStore;
+  cursors: CursorStore;
   health: SourceHealth;
   options: ResolvedPushOptions;
   logger: Logger;
@@ -106,7 +107,7 @@ class FullSync {
     const { run, runs } = context;
     const cancelled = () => context.cancelRequested();
     const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs }, cancelled);
-    let checkpoint = (await this.#loadCheckpoint()) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
+    let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
       const { users, orgs } = await deps.mirror.counts();
       await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
@@ -124,7 +125,7 @@ class FullSync {
     };
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
       checkpoint = next;
-      await db(TABLES.runs).where({ id: run.id }).update({ checkpoint: JSON.stringify(next) });
+      await runs.saveCheckpoint(run.id, next, db);
     };
     const stopped = () => recorder.stopError !== null;
 
@@ -207,7 +208,7 @@ class FullSync {
     if (!this.#dryRun) {
       if (recorder.failures === 0) {
         // Everything up to startSeq is on the downstream: incremental delivery can skip to there.
-        await deps.knex(TABLES.cursors).where({ source_id: target.sourceId }).where('seq', '<', checkpoint.startSeq).update({ seq: checkpoint.startSeq, updated_at: new Date().toISOString() });
+        await deps.cursors.advance(target.sourceId, checkpoint.startSeq);
         if (recorder.successes > 0) await deps.health.success(target.sourceId);
       } else if (recorder.successes === 0 && recorder.lastError) {
         await deps.health.failure(target.sourceId, recorder.lastError.message, false);
@@ -218,8 +219,8 @@ class FullSync {
 
   /** All live orgs in tree order, a level at a time, in pages (only ids and parents are held for the whole tree). */
   async #orgs(phase: PhaseContext, recorder: RunRecorder): Promise<void> {
-    const skeleton: Array<{ id: string; parent_id: string | null }> = await this.deps.knex(TABLES.orgs).whereNull('deleted_at').select('id', 'parent_id');
-    const levels = treeLevels(skeleton, (org) => org.id, (org) => org.parent_id ?? undefined);
+    const skeleton = await this.deps.mirror.liveOrgTree();
+    const levels = treeLevels(skeleton, (org) => org.id, (org) => org.parentId);
     await phase.builder.preloadOrgLinks(skeleton.map((org) => org.id));
     for (const level of levels) {
       for (let start = 0; start < level.length; start += this.deps.options.pageSize) {
@@ -234,41 +235,18 @@ class FullSync {
   async *#userPages(after: string | undefined, managedOnly: boolean): AsyncGenerator<MirrorUser[]> {
     let cursor = after;
     for (;;) {
-      const query = this.deps.knex(TABLES.users).whereNull('deleted_at').orderBy('id').limit(this.deps.options.pageSize);
-      if (cursor !== undefined) query.where('id', '>', cursor);
-      if (managedOnly) query.whereNotNull('manager_id');
-      const rows = await query;
-      if (rows.length === 0) return;
-      yield rows.map((row) => toMirrorRecord<MirrorUserData>(row));
-      cursor = rows[rows.length - 1].id;
+      const page = await this.deps.mirror.liveUsersAfter(cursor, this.deps.options.pageSize, { managedOnly });
+      if (page.length === 0) return;
+      yield page;
+      cursor = page[page.length - 1]!.id;
     }
   }
 
   /** Linked objects the host no longer has (and, with verify, downstream objects it never had). */
   async #deletes(target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder): Promise<RunOutcome | null> {
     const { deps, context } = this;
-    const gone = async (kind: 'user' | 'org', afterId: string | undefined, limit: number) => {
-      const table = kind === 'user' ? TABLES.users : TABLES.orgs;
-      const query = deps.knex(`${TABLES.links} as l`)
-        .leftJoin(`${table} as o`, 'o.id', 'l.local_id')
-        .where({ 'l.source_id': target.sourceId, 'l.kind': kind })
-        .where((inner) => inner.whereNull('o.id').orWhereNotNull('o.deleted_at'))
-        .orderBy('l.local_id')
-        .limit(limit)
-        .select('l.local_id');
-      if (afterId !== undefined) query.where('l.local_id', '>', afterId);
-      return (await query).map((row) => row.local_id as string);
-    };
-    const count = async (kind: 'user' | 'org') => {
-      const table = kind === 'user' ? TABLES.users : TABLES.orgs;
-      const [row] = await deps.knex(`${TABLES.links} as l`)
-        .leftJoin(`${table} as o`, 'o.id', 'l.local_id')
-        .where({ 'l.source_id': target.sourceId, 'l.kind': kind })
-        .whereNotNull('l.remote_id')
-        .where((inner) => inner.whereNull('o.id').orWhereNotNull('o.deleted_at'))
-        .count({ n: '*' });
-      return Number(row?.n ?? 0);
-    };
+    const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(target.sourceId, kind, afterId, limit);
+    const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(target.sourceId, kind);
     const orphans: Orphan[] = this.#options.verifyDownstream ? await findOrphans(target, deps.links, () => context.cancelRequested()) : [];
     const kinds = deletingKinds(target.policy);
     let deletes = orphans.filter((orphan) => kinds.includes(orphan.kind)).length;
@@ -315,11 +293,6 @@ class FullSync {
       const data = kind === 'user' ? { id, userName: id, active: false, orgIds: [] } : { id, name: id, order: 0 };
       return { id, seq: 0, data, hash: 'deleted', createdAt: '', lastModified: '', deletedAt: 'purged' };
     }) as Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>;
-  }
-
-  async #loadCheckpoint(): Promise<Checkpoint | null> {
-    const row = await this.deps.knex(TABLES.runs).where({ id: this.context.run.id }).first('checkpoint');
-    return row?.checkpoint ? (JSON.parse(row.checkpoint) as Checkpoint) : null;
   }
 
   /** Waits for the source's lease (the delivery worker lets go between batches when it sees the run). */

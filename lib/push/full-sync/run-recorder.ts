@@ -1,8 +1,5 @@
 import type { Knex } from 'knex';
-import { outcomeColumns } from '../../runs/object-outcome.js';
-import type { RunCounts, RunItemInput, RunStore } from '../../runs/run-store.js';
-import { TABLES } from '../../persistence/tables.js';
-import { bulkInsert } from '../bulk-insert.js';
+import type { RunCounts, RunStore } from '../../runs/run-store.js';
 import { StopSyncError, TransientPushError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import type { MemberOutcome } from '../member-pusher.js';
@@ -118,7 +115,10 @@ export class RunRecorder {
     }
   }
 
-  /** Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled. */
+  /**
+   * Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled.
+   * Wall-clock time, like the timers it sleeps on: a test clock that stands still must not stretch it.
+   */
   async #sleepUnlessCancelled(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     for (let left = ms; left > 0; left = until - Date.now()) {
@@ -130,7 +130,7 @@ export class RunRecorder {
 
   async members(outcomes: readonly MemberOutcome[]): Promise<void> {
     const items = memberRunItems(outcomes);
-    if (items.length > 0) this.enqueue((trx) => writeRunItems(trx, this.runId, items));
+    if (items.length > 0) this.enqueue((trx) => this.runs.addItems(this.runId, items, trx));
     for (const outcome of outcomes) {
       if (outcome.result === 'stop') this.stopError = outcome.error ?? null;
       if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
@@ -163,25 +163,10 @@ export class RunRecorder {
       counts.skipped = 0;
     }
     this.enqueue(async (trx) => {
-      await writeRunItems(trx, this.runId, items);
+      await this.runs.addItems(this.runId, items, trx);
       await this.runs.addCounts(this.runId, counts, trx);
     });
   }
-}
-
-const ITEM_COLUMNS = ['run_id', 'at', 'kind', 'object_id', 'object_name', 'operation', 'result', 'method', 'path', 'http_status', 'changes', 'error', 'duration_ms'] as const;
-
-/**
- * The same rows RunStore.addItems writes (same column mapping), as hand-built multi-row INSERTs:
- * a 100k-user run writes 100k of them, and knex's per-value compilation is the dearer part.
- */
-async function writeRunItems(db: Knex | Knex.Transaction, runId: number, items: readonly RunItemInput[]): Promise<void> {
-  const at = new Date().toISOString();
-  const rows = items.map((item) => {
-    const row: Record<string, unknown> = { run_id: runId, at, ...outcomeColumns(item) };
-    return ITEM_COLUMNS.map((column) => row[column]);
-  });
-  await bulkInsert(db, TABLES.runItems, ITEM_COLUMNS, rows);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -68,7 +68,7 @@ describe('LeaseStore', () => {
   });
 
   it('lets only the first instance claim a cron slot', async () => {
-    const leases = new LeaseStore(t.knex);
+    const leases = new LeaseStore(t.knex, () => new Date());
     const claims = await Promise.all([leases.claimSlot('cron:x:2026-01-01T03:00', 'a', 60_000), leases.claimSlot('cron:x:2026-01-01T03:00', 'b', 60_000)]);
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
