@@ -1,5 +1,5 @@
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
-import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../scim/urns.js';
+import { URN } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
 import { toScimOrg, toScimUser, type UserReferences } from './bodies.js';
@@ -33,8 +33,8 @@ export class WorkBuilder {
       if (!target.dryRun) throw error;
     }
     const extensions = {
-      enterprise: userExtensions === undefined || userExtensions.includes(ENTERPRISE_USER_SCHEMA),
-      orgs: userExtensions === undefined || userExtensions.includes(USER_ORGS_SCHEMA),
+      enterprise: userExtensions === undefined || userExtensions.includes(URN.enterpriseUser),
+      orgs: userExtensions === undefined || userExtensions.includes(URN.userOrgs),
     };
     return new WorkBuilder(target, links, extensions);
   }

@@ -6,7 +6,7 @@ import type { DirectoryChange } from '../../lib/mirror/change-writer.js';
 import type { DirectoryOrg, DirectoryUser } from '../../lib/hooks/directory.js';
 import type { PushOptions } from '../../lib/options.js';
 import { TABLES } from '../../lib/persistence/tables.js';
-import { USER_ORGS_SCHEMA } from '../../lib/scim/urns.js';
+import { URN } from '../../lib/scim/urns.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import { FakeScimServer, serveTogether, type RecordedRequest } from '../support/fake-scim-server.js';
 import { MemoryDirectory } from '../support/memory-directory.js';
@@ -267,7 +267,7 @@ async function mismatches(center: SyncCenter, servers: readonly FakeScimServer[]
         problems.push(`downstream ${index}: user ${user.id} missing`);
         continue;
       }
-      const orgIds = (remote[USER_ORGS_SCHEMA]?.orgIds ?? []) as string[];
+      const orgIds = (remote[URN.userOrgs]?.orgIds ?? []) as string[];
       const expectedOrgIds = user.data.orgIds.map((id) => remoteIdOf.get(id));
       if (remote.title !== user.data.title) problems.push(`downstream ${index}: user ${user.id} has ${remote.title}, the mirror ${user.data.title}`);
       else if (remote.active !== true || remote.userName !== user.data.userName) problems.push(`downstream ${index}: user ${user.id} differs`);

@@ -3,7 +3,7 @@ import { diffBodies, patchOperations } from '../../../lib/push/diff.js';
 import { toScimOrg, toScimUser, type UserReferences } from '../../../lib/push/bodies.js';
 import { treeLevels } from '../../../lib/push/work-builder.js';
 import type { MirrorUserData } from '../../../lib/mirror/normalize.js';
-import { COMPAT_ORGANIZATION_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, ORGANIZATION_SCHEMA, USER_ORGS_SCHEMA, USER_SCHEMA } from '../../../lib/scim/urns.js';
+import { URN } from '../../../lib/scim/urns.js';
 
 const refs: UserReferences = {
   orgRef: (id) => ({ o1: 'R-o1', o2: 'R-o2' })[id],
@@ -27,22 +27,22 @@ const user: MirrorUserData = {
 describe('toScimUser', () => {
   it('sends core, Enterprise and UserOrgs with remote ids, leaving out orgs not on the downstream', () => {
     expect(toScimUser(user, refs)).toEqual({
-      schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA],
+      schemas: [URN.user, URN.enterpriseUser, URN.userOrgs],
       externalId: 'u1',
       userName: 'ada@example.com',
       displayName: 'Ada',
       active: true,
       name: { givenName: 'Ada', familyName: 'Lovelace' },
       emails: [{ value: 'ada@example.com', type: 'work', primary: true }],
-      [ENTERPRISE_USER_SCHEMA]: { employeeNumber: 'E1', manager: { value: 'R-boss' } },
-      [USER_ORGS_SCHEMA]: { primaryOrgId: 'R-o2', orgIds: ['R-o1', 'R-o2'] },
+      [URN.enterpriseUser]: { employeeNumber: 'E1', manager: { value: 'R-boss' } },
+      [URN.userOrgs]: { primaryOrgId: 'R-o2', orgIds: ['R-o1', 'R-o2'] },
     });
   });
 
   it('leaves out extensions the downstream does not declare', () => {
     const body = toScimUser(user, { ...refs, extensions: { enterprise: false, orgs: false } });
-    expect(body.schemas).toEqual([USER_SCHEMA]);
-    expect(body).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
+    expect(body.schemas).toEqual([URN.user]);
+    expect(body).not.toHaveProperty(URN.enterpriseUser);
   });
 
   it('uses the host externalId when there is one', () => {
@@ -53,9 +53,9 @@ describe('toScimUser', () => {
 describe('toScimOrg', () => {
   const org = { id: 'o2', name: 'Sales', parentId: 'o1', order: 3, code: 'S' };
   it('shapes our Organization, the compat shape and a Group', () => {
-    expect(toScimOrg(org, 'organization', 'R-o1')).toEqual({ schemas: [ORGANIZATION_SCHEMA], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
-    expect(toScimOrg(org, 'compat', 'R-o1')).toEqual({ schemas: [COMPAT_ORGANIZATION_SCHEMA], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
-    expect(toScimOrg(org, 'group', 'R-o1')).toEqual({ schemas: [GROUP_SCHEMA], externalId: 'o2', displayName: 'Sales' });
+    expect(toScimOrg(org, 'organization', 'R-o1')).toEqual({ schemas: [URN.organization], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
+    expect(toScimOrg(org, 'compat', 'R-o1')).toEqual({ schemas: [URN.compatDepartment], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
+    expect(toScimOrg(org, 'group', 'R-o1')).toEqual({ schemas: [URN.group], externalId: 'o2', displayName: 'Sales' });
   });
 });
 
@@ -67,12 +67,12 @@ describe('diffBodies and patchOperations', () => {
     expect(changes).toEqual({
       displayName: { old: 'Ada', new: 'Ada L.' },
       'name.familyName': { old: 'Lovelace' },
-      [`${ENTERPRISE_USER_SCHEMA}:employeeNumber`]: { old: 'E1' },
+      [`${URN.enterpriseUser}:employeeNumber`]: { old: 'E1' },
     });
     expect(patchOperations(changes)).toEqual([
       { op: 'replace', path: 'displayName', value: 'Ada L.' },
       { op: 'remove', path: 'name.familyName' },
-      { op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:employeeNumber` },
+      { op: 'remove', path: `${URN.enterpriseUser}:employeeNumber` },
     ]);
   });
 
