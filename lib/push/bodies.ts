@@ -24,7 +24,7 @@ export interface UserReferences {
  * extension. `externalId` is the host's externalId, else its id, so a lost link can be found
  * again. `department` is not sent: it would make every org rename rewrite all its members.
  */
-export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody {
+export function userBody(user: MirrorUserData, refs: UserReferences): ScimBody {
   const body: ScimBody = { schemas: [URN.user], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
   if (user.displayName) body.displayName = user.displayName;
   if (user.name && Object.keys(user.name).length > 0) body.name = { ...user.name };
@@ -60,7 +60,7 @@ export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody
  * - `group`: a SCIM Group (displayName, externalId); its members travel as PATCH deltas.
  * `parentRemoteId` is the parent's id on the downstream; undefined for a root.
  */
-export function toScimOrg(org: MirrorOrgData, shape: OrgResourceShape, parentRemoteId: string | undefined): ScimBody {
+export function orgBody(org: MirrorOrgData, shape: OrgResourceShape, parentRemoteId: string | undefined): ScimBody {
   switch (shape) {
     case 'group':
       return { schemas: [URN.group], externalId: org.id, displayName: org.name };
@@ -90,7 +90,7 @@ export function orgParentAttribute(shape: OrgResourceShape): string | undefined 
 }
 
 /**
- * The hash a link keeps of the body last sent. The presenters build every body with its keys in
+ * The hash a link keeps of the body last sent. `userBody` and `orgBody` build every body with its keys in
  * a fixed order, so plain JSON is canonical here (cheaper than a key-sorting stringify, which
  * matters at 100k users).
  */

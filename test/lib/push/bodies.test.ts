@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffBodies, patchOperations } from '../../../lib/push/diff.js';
-import { toScimOrg, toScimUser, type UserReferences } from '../../../lib/push/bodies.js';
+import { orgBody, userBody, type UserReferences } from '../../../lib/push/bodies.js';
 import { treeLevels } from '../../../lib/push/work-builder.js';
 import type { MirrorUserData } from '../../../lib/mirror/normalize.js';
 import { URN } from '../../../lib/scim/urns.js';
@@ -24,9 +24,9 @@ const user: MirrorUserData = {
   primaryOrgId: 'o2',
 };
 
-describe('toScimUser', () => {
+describe('userBody', () => {
   it('sends core, Enterprise and UserOrgs with remote ids, leaving out orgs not on the downstream', () => {
-    expect(toScimUser(user, refs)).toEqual({
+    expect(userBody(user, refs)).toEqual({
       schemas: [URN.user, URN.enterpriseUser, URN.userOrgs],
       externalId: 'u1',
       userName: 'ada@example.com',
@@ -40,29 +40,29 @@ describe('toScimUser', () => {
   });
 
   it('leaves out extensions the downstream does not declare', () => {
-    const body = toScimUser(user, { ...refs, extensions: { enterprise: false, orgs: false } });
+    const body = userBody(user, { ...refs, extensions: { enterprise: false, orgs: false } });
     expect(body.schemas).toEqual([URN.user]);
     expect(body).not.toHaveProperty(URN.enterpriseUser);
   });
 
   it('uses the host externalId when there is one', () => {
-    expect(toScimUser({ ...user, externalId: 'HR-7' }, refs).externalId).toBe('HR-7');
+    expect(userBody({ ...user, externalId: 'HR-7' }, refs).externalId).toBe('HR-7');
   });
 });
 
-describe('toScimOrg', () => {
+describe('orgBody', () => {
   const org = { id: 'o2', name: 'Sales', parentId: 'o1', order: 3, code: 'S' };
   it('shapes our Organization, the compat shape and a Group', () => {
-    expect(toScimOrg(org, 'organization', 'R-o1')).toEqual({ schemas: [URN.organization], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
-    expect(toScimOrg(org, 'compat', 'R-o1')).toEqual({ schemas: [URN.compatDepartment], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
-    expect(toScimOrg(org, 'group', 'R-o1')).toEqual({ schemas: [URN.group], externalId: 'o2', displayName: 'Sales' });
+    expect(orgBody(org, 'organization', 'R-o1')).toEqual({ schemas: [URN.organization], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
+    expect(orgBody(org, 'compat', 'R-o1')).toEqual({ schemas: [URN.compatDepartment], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
+    expect(orgBody(org, 'group', 'R-o1')).toEqual({ schemas: [URN.group], externalId: 'o2', displayName: 'Sales' });
   });
 });
 
 describe('diffBodies and patchOperations', () => {
   it('replaces what changed and removes what the host cleared, sub-attribute by sub-attribute', () => {
-    const before = toScimUser(user, refs);
-    const after = toScimUser({ ...user, displayName: 'Ada L.', name: { givenName: 'Ada' }, employeeNumber: undefined }, refs);
+    const before = userBody(user, refs);
+    const after = userBody({ ...user, displayName: 'Ada L.', name: { givenName: 'Ada' }, employeeNumber: undefined }, refs);
     const changes = diffBodies(before, after);
     expect(changes).toEqual({
       displayName: { old: 'Ada', new: 'Ada L.' },
@@ -77,7 +77,7 @@ describe('diffBodies and patchOperations', () => {
   });
 
   it('finds nothing to send for an identical body', () => {
-    expect(diffBodies(toScimUser(user, refs), toScimUser({ ...user }, refs))).toEqual({});
+    expect(diffBodies(userBody(user, refs), userBody({ ...user }, refs))).toEqual({});
   });
 });
 
