@@ -41,6 +41,7 @@ export interface ObjectWork {
 /** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */
 export type OutcomeResult = 'succeeded' | 'skipped' | 'planned' | 'rejected' | 'retry' | 'stop';
 
+/** What pushing one `ObjectWork` did: its result, the request made, and what to write to its link (the logs keep a `LoggedOutcome`). */
 export interface ObjectOutcome {
   work: ObjectWork;
   operation: RunOperation;

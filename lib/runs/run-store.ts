@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
-import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
+import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
@@ -35,7 +35,7 @@ export interface Run extends RunCounts {
   cancelRequested: boolean;
 }
 
-export interface RunItemInput extends ObjectOutcome {
+export interface RunItemInput extends LoggedOutcome {
   operation: RunOperation;
   result: RunItemResult;
 }
