@@ -1,4 +1,5 @@
 import type { CenterContext, Worker } from '../context.js';
+import type { SourceAction, SourceEvent } from '../events.js';
 import { LeaseStore } from '../persistence/leases.js';
 import type { BatchResult } from './delivery/batch-delivery.js';
 import { DeletionHolds } from './deletion-hold.js';
@@ -9,7 +10,7 @@ import { SourceHealth } from '../sources/source-health.js';
 import { TargetFactory } from './push-targets.js';
 
 /** Source actions after which a backoff is skipped and delivery is tried at once. */
-const RETRY_NOW = new Set(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);
+const RETRY_NOW = new Set<SourceAction>(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);
 
 /**
  * Push mode inside one center: a delivery worker per enabled push source, the shared SCIM
@@ -28,7 +29,7 @@ export class PushEngine implements Worker {
   readonly #onChanges = () => {
     for (const worker of this.#workers.values()) worker.wake();
   };
-  readonly #onSource = (event: { id: string; action: string }) => {
+  readonly #onSource = (event: SourceEvent) => {
     if (event.action === 'updated' || event.action === 'deleted') void this.targets.drop(event.id);
     void this.refreshSource(event.id, RETRY_NOW.has(event.action));
   };
