@@ -85,7 +85,9 @@ export type StateConflictReason =
   | 'run_not_paused'
   | 'no_hold'
   | 'not_drained'
-  | 'sqlite_workers_taken';
+  | 'sqlite_workers_taken'
+  | 'already_started'
+  | 'center_closed';
 
 /** The request is valid but the object's state forbids it (delete an enabled source, …). */
 export class StateConflictError extends SyncCenterError {
