@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { URN } from '../../lib/scim/urns.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('push manual sync (full reconciliation)', () => {
@@ -278,7 +278,7 @@ describe('push manual sync (full reconciliation)', () => {
     let posts = 0;
     server.fault = (request) => (request.method === 'POST' && ++posts === 5 ? 'drop-response' : posts > 5 ? 'hang' : undefined);
     const first = await t.center.runs.start(source.id);
-    await waitFor(() => posts > 5, 10_000, 'the run to get stuck');
+    await vi.waitFor(() => expect(posts, 'the run to get stuck').toBeGreaterThan(5), { timeout: 10_000 });
     await t.center.close();
     expect((await t.knex(TABLES.runs).where({ id: first.id }).first()).status).toBe('cancelled');
     server.fault = () => undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/downstream/index.js';
 import type { DirectoryOrg, DirectoryUser } from '../../lib/hooks/directory.js';
 import { URN } from '../../lib/scim/urns.js';
-import { FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 /** A demo-sized company: a root, 4 divisions of 3 teams each, 60 people with managers. */
