@@ -17,6 +17,7 @@ export {
   StopSyncError,
   TransientPushError,
   type PushRequestInfo,
+  type StopReason,
 } from './lib/push/client/errors.js';
 export type { AdminAccess } from './lib/hooks/admin.js';
 export type { Awaitable } from './lib/hooks/types.js';
@@ -59,4 +60,5 @@ export {
   SyncCenterError,
   ValidationError,
   type FieldIssue,
+  type StateConflictReason,
 } from './lib/errors.js';

@@ -6,7 +6,10 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Browser tests drive one Chromium; run them after the unit suites, one file at a time.
+    // Test files run in parallel, each in a child process of its own (pool: 'forks'). Nothing
+    // orders the two browser files after the unit suites: each launches its own Chromium
+    // (test/support/chromium.ts). On a busy machine run them apart: `npx vitest run test/browser`,
+    // and the rest with `--exclude 'test/browser/**'`.
     fileParallelism: true,
   },
 });

@@ -17,7 +17,7 @@ import { createSyncCenter, type SyncCenter } from '../index.js';
 import type { Directory, DirectoryOrg, DirectoryPage, DirectoryPageRequest, DirectoryUser } from '../lib/hooks/directory.js';
 import { normalizeOrg, normalizeUser } from '../lib/mirror/normalize.js';
 import type { PushOptions } from '../lib/options.js';
-import { toScimOrg, toScimUser } from '../lib/push/bodies.js';
+import { orgBody, userBody } from '../lib/push/bodies.js';
 import { startSink, type Sink } from './scim-sink.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -153,8 +153,8 @@ async function rawCeiling(sink: Sink, directory: GeneratedDirectory): Promise<nu
   const userRefs = { orgRef: (id: string) => `r-${id}`, managerRef: () => undefined, extensions: { enterprise: true, orgs: true } };
   // Bodies are built from the same presenters as the push, ahead of time (outside the clock).
   const bodies: Array<{ endpoint: string; body: string }> = [];
-  for (const org of directory.orgs()) bodies.push({ endpoint: 'Organizations', body: JSON.stringify(toScimOrg(normalizeOrg(org), 'organization', org.parentId ? `r-${org.parentId}` : undefined)) });
-  for (const user of directory.users()) bodies.push({ endpoint: 'Users', body: JSON.stringify(toScimUser(normalizeUser(user), userRefs)) });
+  for (const org of directory.orgs()) bodies.push({ endpoint: 'Organizations', body: JSON.stringify(orgBody(normalizeOrg(org), 'organization', org.parentId ? `r-${org.parentId}` : undefined)) });
+  for (const user of directory.users()) bodies.push({ endpoint: 'Users', body: JSON.stringify(userBody(normalizeUser(user), userRefs)) });
   let next = 0;
   const started = performance.now();
   await Promise.all(

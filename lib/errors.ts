@@ -68,11 +68,32 @@ export class NotFoundError extends SyncCenterError {
   }
 }
 
+/**
+ * Why a state conflict was refused; stable, so hosts may switch on it. It is also the suffix of
+ * the console's sentence `conflict.<reason>`: a reason without one in both languages fails the
+ * type check (routes/admin/conflicts.ts).
+ */
+export type StateConflictReason =
+  | 'source_enabled'
+  | 'source_disabled'
+  | 'secrets_unreadable'
+  | 'not_pull'
+  | 'not_push'
+  | 'dry_run_push_only'
+  | 'no_executor'
+  | 'run_active'
+  | 'run_not_paused'
+  | 'no_hold'
+  | 'not_drained'
+  | 'sqlite_workers_taken'
+  | 'already_started'
+  | 'center_closed';
+
 /** The request is valid but the object's state forbids it (delete an enabled source, …). */
 export class StateConflictError extends SyncCenterError {
-  readonly reason: string;
+  readonly reason: StateConflictReason;
 
-  constructor(reason: string, message: string) {
+  constructor(reason: StateConflictReason, message: string) {
     super('SSC_STATE_CONFLICT', message);
     this.reason = reason;
   }

@@ -1,14 +1,41 @@
 import { EventEmitter } from 'node:events';
 import type { AppliedChange } from './mirror/change-writer.js';
+import type { BatchResult } from './push/delivery/batch-delivery.js';
+
+/** What happened to a source: its lifecycle (sources service), its health, its deletion holds. */
+export type SourceAction =
+  | 'created'
+  | 'updated'
+  | 'enabled'
+  | 'disabled'
+  | 'resumed'
+  | 'deleted'
+  | 'credentials'
+  | 'quarantined'
+  | 'quarantine_lifted'
+  | 'deletions_held'
+  | 'deletions_confirmed'
+  | 'deletions_cancelled';
+
+export interface SourceEvent {
+  id: string;
+  action: SourceAction;
+}
+
+export interface DeliveryEvent {
+  sourceId: string;
+  status: BatchResult['status'];
+  delivered: number;
+  cursor: number;
+}
 
 /** What happened inside one center; the workers listen so that they react at once, not at the next poll. */
 export interface SyncEventMap {
   /** Changes committed to the mirror (by hooks or reconcile). */
   changes: [applied: AppliedChange[]];
-  /** A source was created, edited, enabled, disabled, resumed or deleted. */
-  source: [event: { id: string; action: string }];
+  source: [event: SourceEvent];
   /** A push delivery batch ended: `status` is idle, progress, retry, stop or held. */
-  delivery: [event: { sourceId: string; status: string; delivered: number; cursor: number }];
+  delivery: [event: DeliveryEvent];
 }
 
 /** One emitter per center: two centers in a process never hear each other. */

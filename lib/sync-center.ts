@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
 import { AuditLog } from './audit-log.js';
 import type { CenterContext } from './context.js';
+import { StateConflictError } from './errors.js';
 import { SyncEvents } from './events.js';
 import type { DirectoryOrg, DirectoryUser } from './hooks/directory.js';
 import { ChangeWriter, type ChangeResult, type DirectoryChange } from './mirror/change-writer.js';
@@ -218,7 +219,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       await migrateLatest(knex);
     },
     async start() {
-      if (state !== 'created') throw new Error(`scim-sync-center: start() called on a center that is already ${state}`);
+      if (state !== 'created') throw new StateConflictError(state === 'started' ? 'already_started' : 'center_closed', `scim-sync-center: start() called on a center that is already ${state}`);
       workerLock.acquire();
       state = 'started';
       for (const worker of workers) await worker.start();

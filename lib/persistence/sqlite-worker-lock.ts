@@ -3,15 +3,17 @@ import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import { isSqlite } from './database.js';
 
-/**
- * sqlite has no row leases that work across processes, so on sqlite only one process may run
- * the workers: it holds `<database file>.workers.lock` with its pid. A second process gets a
- * clear refusal (its console and SCIM server still work); a lock left by a dead process is taken
- * over. PostgreSQL needs none of this: work is claimed through leases in the database.
- */
 /** Lock files this process holds: a second center of the same process on the same file is refused too. */
 const heldHere = new Set<string>();
 
+/**
+ * On a sqlite file one process runs the workers: it holds `<database file>.workers.lock` with its
+ * pid. The leases in `sync_leases` are plain conditional statements that sqlite runs too, but
+ * every writer of every process would queue on sqlite's single write lock (5 s busy timeout,
+ * then SQLITE_BUSY), and several processes are only tested on PostgreSQL. A second process gets
+ * a clear refusal (its console and SCIM server still work); a lock left by a dead process is
+ * taken over. In-memory sqlite and PostgreSQL take no lock.
+ */
 export class SqliteWorkerLock {
   #path: string | null = null;
 

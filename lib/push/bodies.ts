@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
-import {
-  COMPAT_ORGANIZATION_SCHEMA,
-  ENTERPRISE_USER_SCHEMA,
-  GROUP_SCHEMA,
-  ORGANIZATION_SCHEMA,
-  USER_ORGS_SCHEMA,
-  USER_SCHEMA,
-} from '../scim/urns.js';
+import { URN } from '../scim/urns.js';
 
 /** A SCIM resource body as we send it (no `id`, no `meta`: the downstream owns those). */
 export type ScimBody = Record<string, unknown> & { schemas: string[] };
@@ -31,8 +24,8 @@ export interface UserReferences {
  * extension. `externalId` is the host's externalId, else its id, so a lost link can be found
  * again. `department` is not sent: it would make every org rename rewrite all its members.
  */
-export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody {
-  const body: ScimBody = { schemas: [USER_SCHEMA], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
+export function userBody(user: MirrorUserData, refs: UserReferences): ScimBody {
+  const body: ScimBody = { schemas: [URN.user], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
   if (user.displayName) body.displayName = user.displayName;
   if (user.name && Object.keys(user.name).length > 0) body.name = { ...user.name };
   if (user.emails?.length) body.emails = user.emails.map((contact) => ({ ...contact }));
@@ -45,16 +38,16 @@ export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody
     const manager = user.managerId ? refs.managerRef(user.managerId) : undefined;
     if (manager) enterprise.manager = { value: manager };
     if (Object.keys(enterprise).length > 0) {
-      body.schemas.push(ENTERPRISE_USER_SCHEMA);
-      body[ENTERPRISE_USER_SCHEMA] = enterprise;
+      body.schemas.push(URN.enterpriseUser);
+      body[URN.enterpriseUser] = enterprise;
     }
   }
   if (refs.extensions.orgs) {
     const orgIds = user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
     const primary = user.primaryOrgId ? refs.orgRef(user.primaryOrgId) : undefined;
     if (orgIds.length > 0) {
-      body.schemas.push(USER_ORGS_SCHEMA);
-      body[USER_ORGS_SCHEMA] = primary ? { primaryOrgId: primary, orgIds } : { orgIds };
+      body.schemas.push(URN.userOrgs);
+      body[URN.userOrgs] = primary ? { primaryOrgId: primary, orgIds } : { orgIds };
     }
   }
   return body;
@@ -67,18 +60,18 @@ export function toScimUser(user: MirrorUserData, refs: UserReferences): ScimBody
  * - `group`: a SCIM Group (displayName, externalId); its members travel as PATCH deltas.
  * `parentRemoteId` is the parent's id on the downstream; undefined for a root.
  */
-export function toScimOrg(org: MirrorOrgData, shape: OrgResourceShape, parentRemoteId: string | undefined): ScimBody {
+export function orgBody(org: MirrorOrgData, shape: OrgResourceShape, parentRemoteId: string | undefined): ScimBody {
   switch (shape) {
     case 'group':
-      return { schemas: [GROUP_SCHEMA], externalId: org.id, displayName: org.name };
+      return { schemas: [URN.group], externalId: org.id, displayName: org.name };
     case 'compat': {
-      const body: ScimBody = { schemas: [COMPAT_ORGANIZATION_SCHEMA], externalId: org.id, name: org.name, order: org.order };
+      const body: ScimBody = { schemas: [URN.compatDepartment], externalId: org.id, name: org.name, order: org.order };
       if (org.code) body.code = org.code;
       if (parentRemoteId) body.parentId = parentRemoteId;
       return body;
     }
     default: {
-      const body: ScimBody = { schemas: [ORGANIZATION_SCHEMA], externalId: org.id, displayName: org.name, order: org.order };
+      const body: ScimBody = { schemas: [URN.organization], externalId: org.id, displayName: org.name, order: org.order };
       if (org.code) body.code = org.code;
       if (parentRemoteId) body.parent = parentRemoteId;
       return body;
@@ -97,7 +90,7 @@ export function orgParentAttribute(shape: OrgResourceShape): string | undefined 
 }
 
 /**
- * The hash a link keeps of the body last sent. The presenters build every body with its keys in
+ * The hash a link keeps of the body last sent. `userBody` and `orgBody` build every body with its keys in
  * a fixed order, so plain JSON is canonical here (cheaper than a key-sorting stringify, which
  * matters at 100k users).
  */

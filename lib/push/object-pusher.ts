@@ -2,7 +2,7 @@ import type { ObjectKind } from '../mirror/mirror-rows.js';
 import type { RunOperation } from '../runs/run-store.js';
 import type { PushPolicy } from '../sources/push-policy-validation.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
-import { USER_SCHEMA } from '../scim/urns.js';
+import { URN } from '../scim/urns.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
@@ -41,6 +41,7 @@ export interface ObjectWork {
 /** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */
 export type OutcomeResult = 'succeeded' | 'skipped' | 'planned' | 'rejected' | 'retry' | 'stop';
 
+/** What pushing one `ObjectWork` did: its result, the request made, and what to write to its link (the logs keep a `LoggedOutcome`). */
 export interface ObjectOutcome {
   work: ObjectWork;
   operation: RunOperation;
@@ -180,7 +181,7 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
       const response = await removeIfPresent(target, url);
       return { ...outcomeOf(work, 'delete', 'succeeded', response), link: { type: 'remove' }, resetMembers: true };
     }
-    const disabled: ScimBody = { ...(link.sent ?? { schemas: [USER_SCHEMA] }), active: false };
+    const disabled: ScimBody = { ...(link.sent ?? { schemas: [URN.user] }), active: false };
     let method = await target.client.updateMethod('user');
     for (;;) {
       try {

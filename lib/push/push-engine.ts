@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SyncEvents } from '../events.js';
+import type { SourceAction, SourceEvent, SyncEvents } from '../events.js';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { Logger, ResolvedPushOptions } from '../options.js';
 import type { LeaseStore } from '../persistence/leases.js';
@@ -16,7 +16,7 @@ import type { LinkStore } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
 
 /** Source actions after which a backoff is skipped and delivery is tried at once. */
-const RETRY_NOW = new Set(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);
+const RETRY_NOW = new Set<SourceAction>(['updated', 'resumed', 'enabled', 'deletions_confirmed', 'deletions_cancelled']);
 
 /** What the delivery workers of one center share; built once in the composition root. */
 export interface PushEngineDeps {
@@ -49,7 +49,7 @@ export class PushEngine implements Worker {
   readonly #onChanges = () => {
     for (const worker of this.#workers.values()) worker.wake();
   };
-  readonly #onSource = (event: { id: string; action: string }) => {
+  readonly #onSource = (event: SourceEvent) => {
     if (event.action === 'updated' || event.action === 'deleted') void this.deps.targets.drop(event.id);
     void this.refreshSource(event.id, RETRY_NOW.has(event.action));
   };

@@ -1,8 +1,8 @@
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
-import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../scim/urns.js';
+import { URN } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
-import { toScimOrg, toScimUser, type UserReferences } from './bodies.js';
+import { orgBody, userBody, type UserReferences } from './bodies.js';
 
 /**
  * Turns mirror rows into work for the object pusher, resolving references through the links in
@@ -33,8 +33,8 @@ export class WorkBuilder {
       if (!target.dryRun) throw error;
     }
     const extensions = {
-      enterprise: userExtensions === undefined || userExtensions.includes(ENTERPRISE_USER_SCHEMA),
-      orgs: userExtensions === undefined || userExtensions.includes(USER_ORGS_SCHEMA),
+      enterprise: userExtensions === undefined || userExtensions.includes(URN.enterpriseUser),
+      orgs: userExtensions === undefined || userExtensions.includes(URN.userOrgs),
     };
     return new WorkBuilder(target, links, extensions);
   }
@@ -65,7 +65,7 @@ export class WorkBuilder {
       }
       const parentId = org.data.parentId;
       const parentRemote = parentId ? this.orgRemote.get(parentId) ?? undefined : undefined;
-      const body = toScimOrg(org.data, this.target.orgShape, parentRemote);
+      const body = orgBody(org.data, this.target.orgShape, parentRemote);
       const work: ObjectWork = { kind: 'org', localId: org.id, name: org.data.name, body, link, seq: org.seq, lookFirst: this.lookUpCreates };
       // Sent without its parent it would land as a root: wait until the parent is there.
       const needsParent = parentId !== undefined && !parentRemote && this.target.orgShape !== 'group';
@@ -91,7 +91,7 @@ export class WorkBuilder {
       kind: 'user' as const,
       localId: user.id,
       name: user.data.displayName ?? user.data.userName,
-      body: live(user) ? toScimUser(user.data, refs) : null,
+      body: live(user) ? userBody(user.data, refs) : null,
       link: links.get(user.id),
       seq: user.seq,
       lookFirst: this.lookUpCreates,

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { TABLES } from '../persistence/tables.js';
-import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
+import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 /** One push delivery attempt (a push source's "incremental sync log"). */
-export interface DeliveryLogInput extends ObjectOutcome {
+export interface DeliveryLogInput extends LoggedOutcome {
   sourceId: string;
   changeSeq?: number | null;
   /** `succeeded`, `failed`, `retrying`, `rejected`, `skipped`. */

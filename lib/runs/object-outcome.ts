@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 
-/** What happened to one object: the shared shape of run-log rows and delivery-log rows. */
-export interface ObjectOutcome {
+/** What happened to one object, as a log keeps it: the shared shape of run-log rows and delivery-log rows. */
+export interface LoggedOutcome {
   kind: ObjectKind;
   objectId: string;
   objectName?: string | null;
@@ -17,7 +17,7 @@ export interface ObjectOutcome {
   durationMs?: number | null;
 }
 
-export function outcomeColumns(outcome: ObjectOutcome) {
+export function outcomeColumns(outcome: LoggedOutcome) {
   return {
     kind: outcome.kind,
     object_id: outcome.objectId,
@@ -33,7 +33,7 @@ export function outcomeColumns(outcome: ObjectOutcome) {
   };
 }
 
-export function outcomeFromRow(row: Record<string, any>): Required<ObjectOutcome> {
+export function outcomeFromRow(row: Record<string, any>): Required<LoggedOutcome> {
   return {
     kind: row.kind,
     objectId: row.object_id,

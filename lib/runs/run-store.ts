@@ -4,7 +4,7 @@ import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { bulkInsert } from '../persistence/bulk-insert.js';
 import { TABLES } from '../persistence/tables.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
-import { outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
+import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
@@ -39,7 +39,7 @@ export interface Run extends RunCounts {
   cancelRequested: boolean;
 }
 
-export interface RunItemInput extends ObjectOutcome {
+export interface RunItemInput extends LoggedOutcome {
   operation: RunOperation;
   result: RunItemResult;
 }

@@ -1,6 +1,6 @@
 import { COMMON_ATTRIBUTES, type AttributeDef, type SchemaDef } from './schemas/attribute.js';
-import { GROUP_SCHEMA, ORGANIZATION_SCHEMA } from './schemas/org-schemas.js';
-import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA, USER_SCHEMA } from './schemas/user-schemas.js';
+import { GROUP_SCHEMA_DEF, ORGANIZATION_SCHEMA_DEF } from './schemas/org-schemas.js';
+import { ENTERPRISE_USER_SCHEMA_DEF, USER_ORGS_SCHEMA_DEF, USER_SCHEMA_DEF } from './schemas/user-schemas.js';
 
 export type ResourceTypeName = 'User' | 'Organization' | 'Group';
 
@@ -17,15 +17,15 @@ export const USER_TYPE: ResourceTypeDef = {
   name: 'User',
   endpoint: '/Users',
   description: 'Users of the host directory',
-  schema: USER_SCHEMA,
-  extensions: [ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA],
+  schema: USER_SCHEMA_DEF,
+  extensions: [ENTERPRISE_USER_SCHEMA_DEF, USER_ORGS_SCHEMA_DEF],
 };
 
 export const ORGANIZATION_TYPE: ResourceTypeDef = {
   name: 'Organization',
   endpoint: '/Organizations',
   description: 'The organization tree of the host directory',
-  schema: ORGANIZATION_SCHEMA,
+  schema: ORGANIZATION_SCHEMA_DEF,
   extensions: [],
 };
 
@@ -33,13 +33,13 @@ export const GROUP_TYPE: ResourceTypeDef = {
   name: 'Group',
   endpoint: '/Groups',
   description: 'Organizations as groups of their direct users, for clients that know only Users and Groups',
-  schema: GROUP_SCHEMA,
+  schema: GROUP_SCHEMA_DEF,
   extensions: [],
 };
 
 export const RESOURCE_TYPES: readonly ResourceTypeDef[] = [USER_TYPE, ORGANIZATION_TYPE, GROUP_TYPE];
 
-export const ALL_SCHEMAS: readonly SchemaDef[] = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA, ORGANIZATION_SCHEMA, GROUP_SCHEMA];
+export const ALL_SCHEMAS: readonly SchemaDef[] = [USER_SCHEMA_DEF, ENTERPRISE_USER_SCHEMA_DEF, USER_ORGS_SCHEMA_DEF, ORGANIZATION_SCHEMA_DEF, GROUP_SCHEMA_DEF];
 
 /** An attribute path resolved against a resource type's schemas. */
 export interface ResolvedPath {

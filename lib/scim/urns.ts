@@ -6,7 +6,9 @@ export const URN = {
   user: 'urn:ietf:params:scim:schemas:core:2.0:User',
   group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
   enterpriseUser: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+  /** Our Organization resource: displayName, code, parent, order, externalId. */
   organization: 'urn:scim-sync-center:params:scim:schemas:core:2.0:Organization',
+  /** The user's org links: `primaryOrgId` and `orgIds`. */
   userOrgs: 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs',
   /** The reference product's compatible org shape (push `orgResource: 'compat'`): name, parentId, order, code, externalId. */
   compatDepartment: 'urn:scim-sync-center:params:scim:schemas:compat:2.0:Department',
@@ -21,20 +23,3 @@ export const URN = {
 
 /** The media type of every SCIM response body (RFC 7644 §3.1). */
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
-
-// The same URNs as named constants (the push side's spelling).
-export const USER_SCHEMA = URN.user;
-export const GROUP_SCHEMA = URN.group;
-export const ENTERPRISE_USER_SCHEMA = URN.enterpriseUser;
-/** The user's org links: `primaryOrgId` and `orgIds`. */
-export const USER_ORGS_SCHEMA = URN.userOrgs;
-/** Our Organization resource: displayName, code, parent, order, externalId. */
-export const ORGANIZATION_SCHEMA = URN.organization;
-export const COMPAT_ORGANIZATION_SCHEMA = URN.compatDepartment;
-export const LIST_RESPONSE = URN.listResponse;
-export const PATCH_OP = URN.patchOp;
-export const ERROR_RESPONSE = URN.error;
-export const SEARCH_REQUEST = URN.searchRequest;
-export const SERVICE_PROVIDER_CONFIG_SCHEMA = URN.serviceProviderConfig;
-export const RESOURCE_TYPE_SCHEMA = URN.resourceType;
-export const SCHEMA_SCHEMA = URN.schema;

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../audit-log.js';
 import { NotFoundError, SecretBoxError, StateConflictError, ValidationError } from '../errors.js';
-import type { SyncEvents } from '../events.js';
+import type { SourceAction, SyncEvents } from '../events.js';
 import { TABLES } from '../persistence/tables.js';
 import type { SecretBox } from '../util/secret-box.js';
 import type { CursorStore } from './cursor-store.js';
@@ -263,7 +263,7 @@ export class SourcesService {
     return toSource(row, { token: Boolean(secrets.token), clientSecret: Boolean(secrets.clientSecret) });
   }
 
-  #emit(id: string, action: string): void {
+  #emit(id: string, action: SourceAction): void {
     this.#deps.events.emit('source', { id, action });
   }
 

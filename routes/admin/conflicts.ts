@@ -2,11 +2,12 @@ import type { StateConflictError } from '../../lib/errors.js';
 import { CATALOGUES, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 
 /**
- * A StateConflictError said in the admin's language: known reasons have their own sentence,
- * unknown ones (from newer engines) show the service's own message rather than a vague one.
+ * A StateConflictError said in the admin's language: every reason has its own sentence; one
+ * outside the union (an error built with a cast) shows the service's own message, not a vague one.
  */
 export function conflictMessage(error: StateConflictError, t: Translate, params: Record<string, string> = {}): string {
-  const key = `conflict.${error.reason}`;
-  if (key in CATALOGUES.en) return t(key as MessageKey, params);
+  // Typed as a key, so that a StateConflictReason without a sentence fails the type check.
+  const key: MessageKey = `conflict.${error.reason}`;
+  if (key in CATALOGUES.en) return t(key, params);
   return t('conflict.other', { message: error.message });
 }

@@ -18,8 +18,11 @@ const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="scim-sync-center"' }
 
 /**
  * `<mount>/oauth/token`: the client credentials grant (RFC 6749 §4.4) for pull sources, with
- * client_secret_basic or client_secret_post (one of them, never both). Answers carry
- * `Cache-Control: no-store`; errors are RFC 6749 §5.2 bodies.
+ * client_secret_basic or client_secret_post (one of them, never both). Parameters come
+ * form-urlencoded as RFC 6749 asks, or as JSON for lenient clients; 4 kB at most. A token request
+ * counts against the source's pull rate limit, like its SCIM requests (429 `slow_down`). Answers
+ * carry `Cache-Control: no-store`; errors are `{ error, error_description }` bodies as in RFC 6749
+ * §5.2, and `server_error` (logged) when the token could not be issued.
  */
 export function createOAuthTokenRouter(context: CenterContext): Router {
   const router = Router();

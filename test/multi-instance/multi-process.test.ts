@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { DirectoryChange } from '../../lib/mirror/change-writer.js';
 import type { DirectoryOrg, DirectoryUser } from '../../lib/hooks/directory.js';
 import type { PushOptions } from '../../lib/options.js';
 import { TABLES } from '../../lib/persistence/tables.js';
-import { USER_ORGS_SCHEMA } from '../../lib/scim/urns.js';
+import { URN } from '../../lib/scim/urns.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import { FakeScimServer, serveTogether, type RecordedRequest } from '../support/fake-scim-server.js';
 import { MemoryDirectory } from '../support/memory-directory.js';
-import { createPushSource, waitFor } from '../support/push-helpers.js';
+import { createPushSource } from '../support/push-helpers.js';
 import { silentLogger, TEST_KEY } from '../support/test-center.js';
 import { pidOfHolder, WorkerFleet } from '../support/worker-fleet.js';
 
@@ -96,7 +96,13 @@ describe.skipIf(!PG_URL)('several instances on one PostgreSQL (child processes; 
       await feeder.changes.apply(script.changes.slice(start, start + CHUNK));
       if (start === 2_000) {
         // By now the crash has happened (creates come first); the killed instance is replaced...
-        const crashed = await waitFor(() => crash, 30_000, 'the crash mid-create');
+        const crashed = await vi.waitFor(
+          () => {
+            expect(crash, 'the crash mid-create').not.toBeNull();
+            return crash!;
+          },
+          { timeout: 30_000 },
+        );
         expect(fleet.has((await crashed!).pid)).toBe(false);
         await fleet.spawn();
       }
@@ -115,15 +121,14 @@ describe.skipIf(!PG_URL)('several instances on one PostgreSQL (child processes; 
     const head = await feeder.mirror.currentSequence();
     let last: string[] = [];
     try {
-      await waitFor(
+      await vi.waitFor(
         async () => {
           const cursors = await knex(TABLES.cursors).select('source_id', 'seq');
           const behind = cursors.filter((row) => Number(row.seq) < head).map((row) => `source ${row.source_id} at ${row.seq} of ${head}`);
           last = behind.length > 0 ? behind : await mismatches(feeder, servers, sources, script);
-          return last.length === 0;
+          expect(last, 'every cursor at the head and every downstream equal to the mirror').toEqual([]);
         },
-        90_000,
-        'every cursor at the head and every downstream equal to the mirror',
+        { timeout: 90_000 },
       );
     } catch (error) {
       const userIds = last.flatMap((line) => /user (u\d+)/.exec(line)?.[1] ?? []).slice(0, 3);
@@ -267,7 +272,7 @@ async function mismatches(center: SyncCenter, servers: readonly FakeScimServer[]
         problems.push(`downstream ${index}: user ${user.id} missing`);
         continue;
       }
-      const orgIds = (remote[USER_ORGS_SCHEMA]?.orgIds ?? []) as string[];
+      const orgIds = (remote[URN.userOrgs]?.orgIds ?? []) as string[];
       const expectedOrgIds = user.data.orgIds.map((id) => remoteIdOf.get(id));
       if (remote.title !== user.data.title) problems.push(`downstream ${index}: user ${user.id} has ${remote.title}, the mirror ${user.data.title}`);
       else if (remote.active !== true || remote.userName !== user.data.userName) problems.push(`downstream ${index}: user ${user.id} differs`);

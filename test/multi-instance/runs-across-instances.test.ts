@@ -1,11 +1,11 @@
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SyncCenter } from '../../index.js';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { adminAgent } from '../support/admin-agent.js';
 import { buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, MOUNT, type TestCenter } from '../support/test-center.js';
 
 /**
@@ -45,13 +45,14 @@ describe('a manual sync seen from another instance', () => {
     const run = await t.center.runs.start(source.id);
     const progressUrl = `/sources/${source.id}/runs/${run.id}/progress`;
     // B reads sync_runs: the run is running on A, with the first page counted.
-    const seen = await waitFor(
+    const seen = await vi.waitFor(
       async () => {
         const { body } = await clientB.get(progressUrl);
-        return body.status === 'running' && body.processed >= 10 ? body : null;
+        expect(body.status, "the run's progress on B").toBe('running');
+        expect(body.processed, "the run's progress on B").toBeGreaterThanOrEqual(10);
+        return body;
       },
-      10_000,
-      "the run's progress on B",
+      { timeout: 10_000 },
     );
     expect(seen).toMatchObject({ id: run.id, active: true, cancelRequested: false });
     expect(seen.processed).toBeLessThan(40);

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncCenter } from '../../index.js';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('incremental delivery worker', () => {
@@ -74,7 +74,7 @@ describe('incremental delivery worker', () => {
     let failures = 2;
     server.fault = (request) => (request.method === 'POST' && failures-- > 0 ? { status: 500 } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'the user');
+    await vi.waitFor(() => expect(server.resources('Users'), 'the user').toHaveLength(1), { timeout: 10_000 });
     await t.center.push.drained(source.id);
     const entries = (await t.center.logs.deliveries(source.id)).entries.reverse();
     expect(entries.map((entry) => [entry.result, entry.httpStatus, entry.attempt])).toEqual([
@@ -92,16 +92,17 @@ describe('incremental delivery worker', () => {
     let failures = 1;
     server.fault = (request) => (request.method === 'POST' && failures-- > 0 ? { status: 500 } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    const worker = await waitFor(async () => {
+    const worker = await vi.waitFor(async () => {
       const current = (await t.center.push.status(source.id)).worker;
-      return current?.state === 'backoff' ? current : null;
+      expect(current?.state, 'the worker backing off').toBe('backoff');
+      return current;
     });
     // Half of the minute fixed, half jitter: a wall-clock wait would take half a minute or more.
     const retryAt = Date.parse(worker!.nextAttemptAt!);
     expect(retryAt - now).toBeGreaterThanOrEqual(30_000);
     now = retryAt;
     await t.center.changes.userUpserted(buildUser({ id: 'u2' })); // wakes the worker, which finds the backoff over
-    await waitFor(() => server.resources('Users').length === 2, 10_000, 'both users');
+    await vi.waitFor(() => expect(server.resources('Users'), 'both users').toHaveLength(2), { timeout: 10_000 });
   });
 
   it('honours 429 Retry-After, and survives timeouts and connection resets', async () => {
@@ -114,7 +115,7 @@ describe('incremental delivery worker', () => {
       return next;
     };
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'the user');
+    await vi.waitFor(() => expect(server.resources('Users'), 'the user').toHaveLength(1), { timeout: 10_000 });
     await t.center.push.drained(source.id);
     const entries = (await t.center.logs.deliveries(source.id)).entries.reverse();
     expect(entries.map((entry) => entry.result)).toEqual(['retrying', 'retrying', 'retrying', 'succeeded']);
@@ -129,10 +130,10 @@ describe('incremental delivery worker', () => {
     const users = Array.from({ length: 5 }, (_, index) => buildUser({ id: `d${index}` }));
     for (const user of users) await t.center.changes.userUpserted(user);
     await t.center.changes.userUpserted({ ...users[0]!, title: 'changed while down' });
-    await waitFor(async () => ((await t.center.push.status(source.id)).worker?.failures ?? 0) >= 2, 10_000, 'failed attempts');
+    await vi.waitFor(async () => expect((await t.center.push.status(source.id)).worker?.failures ?? 0, 'failed attempts').toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect((await t.center.push.status(source.id)).cursor).toBeLessThan(await t.center.mirror.currentSequence());
     await server.up();
-    await waitFor(() => server.resources('Users').length === 5, 10_000, 'all users');
+    await vi.waitFor(() => expect(server.resources('Users'), 'all users').toHaveLength(5), { timeout: 10_000 });
     await t.center.push.drained(source.id);
     expect(server.resources('Users').find((user) => user.externalId === 'd0')).toMatchObject({ title: 'changed while down' });
     expect(server.writes().filter((request) => request.method === 'POST')).toHaveLength(5);
@@ -142,16 +143,20 @@ describe('incremental delivery worker', () => {
     const source = await started();
     server.options.token = 'rotated-on-the-downstream';
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    const quarantined = await waitFor(async () => {
-      const current = await t.center.sources.get(source.id);
-      return current.status === 'quarantined' ? current : null;
-    });
+    const quarantined = await vi.waitFor(
+      async () => {
+        const current = await t.center.sources.get(source.id);
+        expect(current.status).toBe('quarantined');
+        return current;
+      },
+      { timeout: 10_000 },
+    );
     expect(quarantined!.quarantine!.reason).toMatch(/401/);
     const audit = await t.center.audit.list({ sourceId: source.id });
     expect(audit.some((entry) => entry.action === 'source.quarantine')).toBe(true);
     await t.center.sources.update(source.id, { push: { token: 'rotated-on-the-downstream' } });
     await t.center.sources.resume(source.id);
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'delivery after resume');
+    await vi.waitFor(() => expect(server.resources('Users'), 'delivery after resume').toHaveLength(1), { timeout: 10_000 });
     expect((await t.center.sources.get(source.id)).status).toBe('enabled');
   });
 
@@ -160,11 +165,11 @@ describe('incremental delivery worker', () => {
     let failing = true;
     server.fault = (request) => (failing && request.method === 'POST' ? { status: 503 } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    await waitFor(async () => (await t.center.sources.get(source.id)).status === 'quarantined', 10_000, 'quarantine');
+    await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine').toBe('quarantined'), { timeout: 10_000 });
     expect((await t.center.sources.get(source.id)).quarantine!.reason).toMatch(/3 failed attempts in a row/);
     failing = false;
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'a retry while quarantined');
-    await waitFor(async () => (await t.center.sources.get(source.id)).status === 'enabled', 10_000, 'quarantine lifted');
+    await vi.waitFor(() => expect(server.resources('Users'), 'a retry while quarantined').toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine lifted').toBe('enabled'), { timeout: 10_000 });
   });
 
   it('logs a permanent rejection and moves on', async () => {
@@ -172,7 +177,7 @@ describe('incremental delivery worker', () => {
     server.fault = (request) => (request.body?.externalId === 'bad' ? { status: 400, body: { scimType: 'invalidValue', detail: 'bad email' } } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'bad' }));
     await t.center.changes.userUpserted(buildUser({ id: 'good' }));
-    await waitFor(() => server.resources('Users').some((user) => user.externalId === 'good'), 10_000, 'the next user');
+    await vi.waitFor(() => expect(server.resources('Users').map((user) => user.externalId), 'the next user').toContain('good'), { timeout: 10_000 });
     await t.center.push.drained(source.id);
     const [rejected] = (await t.center.logs.deliveries(source.id, { result: 'rejected' })).entries;
     expect(rejected).toMatchObject({ objectId: 'bad', httpStatus: 400, error: expect.stringContaining('bad email') });
@@ -186,11 +191,18 @@ describe('incremental delivery worker', () => {
     await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user })));
     await t.center.push.drained(source.id);
     await t.center.changes.apply([{ type: 'userDeleted', id: 'a' }, { type: 'userDeleted', id: 'b' }]);
-    const hold = await waitFor(async () => (await t.center.push.status(source.id)).hold);
+    const hold = await vi.waitFor(
+      async () => {
+        const { hold } = await t.center.push.status(source.id);
+        expect(hold, 'the hold').not.toBeNull();
+        return hold;
+      },
+      { timeout: 10_000 },
+    );
     expect(hold).toMatchObject({ deletes: 2, reason: expect.stringContaining('2 deletions exceed the threshold of 1') });
     expect(server.resources('Users')).toHaveLength(3);
     await t.center.push.confirmDeletions(source.id, { actor: 'alice' });
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'confirmed deletions');
+    await vi.waitFor(() => expect(server.resources('Users'), 'confirmed deletions').toHaveLength(1), { timeout: 10_000 });
   });
 
   it('leaves cancelled deletions undone and goes on delivering', async () => {
@@ -198,10 +210,10 @@ describe('incremental delivery worker', () => {
     await t.center.changes.apply(['a', 'b', 'c'].map((id) => ({ type: 'userUpserted' as const, user: buildUser({ id }) })));
     await t.center.push.drained(source.id);
     await t.center.changes.apply([{ type: 'userDeleted', id: 'a' }, { type: 'userDeleted', id: 'b' }]);
-    await waitFor(async () => (await t.center.push.status(source.id)).hold);
+    await vi.waitFor(async () => expect((await t.center.push.status(source.id)).hold, 'the hold').not.toBeNull(), { timeout: 10_000 });
     await t.center.push.cancelDeletions(source.id);
     await t.center.changes.userUpserted(buildUser({ id: 'd' }));
-    await waitFor(() => server.resources('Users').length === 4, 10_000, 'the next change');
+    await vi.waitFor(() => expect(server.resources('Users'), 'the next change').toHaveLength(4), { timeout: 10_000 });
     await t.center.push.drained(source.id);
     expect(server.writes().filter((request) => request.method === 'DELETE')).toHaveLength(0);
   });
@@ -212,7 +224,7 @@ describe('incremental delivery worker', () => {
     // The downstream creates the user, but the answer never arrives; then the process goes away.
     server.fault = (request) => (request.method === 'POST' ? 'drop-response' : undefined);
     await t.center.changes.apply([{ type: 'userUpserted', user: buildUser({ id: 'u1', userName: 'one@example.com' }) }]);
-    await waitFor(() => server.resources('Users').length === 1, 10_000, 'the first create');
+    await vi.waitFor(() => expect(server.resources('Users'), 'the first create').toHaveLength(1), { timeout: 10_000 });
     await t.center.close();
     server.fault = () => undefined;
     const again = await createSiblingCenter(t.knex, t.directory);
@@ -235,7 +247,7 @@ describe('incremental delivery worker', () => {
       const center = index % 2 === 0 ? t.center : second;
       await center.changes.userUpserted(buildUser({ id: `m${index}`, userName: `m${index}@example.com` }));
     }
-    await waitFor(() => server.resources('Users').length >= 20, 15_000, 'all users');
+    await vi.waitFor(() => expect(server.resources('Users').length, 'all users').toBeGreaterThanOrEqual(20), { timeout: 15_000 });
     await t.center.push.drained(source.id);
     await second.push.drained(source.id);
     const names = server.resources('Users').map((user) => user.userName);
@@ -252,7 +264,7 @@ describe('incremental delivery worker', () => {
     server.fault = (request) => (request.method !== 'GET' ? { status: request.body?.externalId === 'x1' ? 400 : 403, body: { detail: `got ${request.authorization}` } } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'x1' }));
     await t.center.changes.userUpserted(buildUser({ id: 'x2' }));
-    await waitFor(async () => (await t.center.sources.get(source.id)).status === 'quarantined', 10_000, 'quarantine');
+    await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine').toBe('quarantined'), { timeout: 10_000 });
     const run = await t.center.runs.settled((await t.center.runs.start(source.id)).id);
     const everything = JSON.stringify([
       await t.center.logs.deliveries(source.id, { limit: 500 }),

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
-import { ORGANIZATION_SCHEMA, PATCH_OP } from '../../lib/scim/urns.js';
+import { URN } from '../../lib/scim/urns.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('push manual sync (full reconciliation)', () => {
@@ -53,7 +53,7 @@ describe('push manual sync (full reconciliation)', () => {
     ]);
     expect(new Set(posts.slice(1, 3).map((request) => request.body.externalId))).toEqual(new Set([a.id, b.id]));
     const remote = new Map(server.resources('Organizations').map((org) => [org.externalId, org]));
-    expect(remote.get(a1.id)).toMatchObject({ schemas: [ORGANIZATION_SCHEMA], displayName: 'A1', parent: remote.get(a.id)!.id });
+    expect(remote.get(a1.id)).toMatchObject({ schemas: [URN.organization], displayName: 'A1', parent: remote.get(a.id)!.id });
     expect(remote.get(root.id)).not.toHaveProperty('parent');
     const bob = server.resources('Users').find((user) => user.userName === 'bob@example.com')!;
     const ada = server.resources('Users').find((user) => user.userName === 'ada@example.com')!;
@@ -89,7 +89,7 @@ describe('push manual sync (full reconciliation)', () => {
     expect(server.writes()).toHaveLength(1);
     expect(server.writes()[0]).toMatchObject({
       method: 'PATCH',
-      body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Ada L.' }, { op: 'remove', path: 'name.familyName' }] },
+      body: { schemas: [URN.patchOp], Operations: [{ op: 'replace', path: 'displayName', value: 'Ada L.' }, { op: 'remove', path: 'name.familyName' }] },
     });
     const [item] = (await t.center.runs.items(run.id, { result: 'succeeded' })).items;
     expect(item).toMatchObject({ operation: 'update', method: 'PATCH', changes: { displayName: { old: ada.displayName, new: 'Ada L.' }, 'name.familyName': { old: ada.name!.familyName } } });
@@ -278,7 +278,7 @@ describe('push manual sync (full reconciliation)', () => {
     let posts = 0;
     server.fault = (request) => (request.method === 'POST' && ++posts === 5 ? 'drop-response' : posts > 5 ? 'hang' : undefined);
     const first = await t.center.runs.start(source.id);
-    await waitFor(() => posts > 5, 10_000, 'the run to get stuck');
+    await vi.waitFor(() => expect(posts, 'the run to get stuck').toBeGreaterThan(5), { timeout: 10_000 });
     await t.center.close();
     expect((await t.knex(TABLES.runs).where({ id: first.id }).first()).status).toBe('cancelled');
     server.fault = () => undefined;

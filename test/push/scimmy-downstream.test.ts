@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/downstream/index.js';
 import type { DirectoryOrg, DirectoryUser } from '../../lib/hooks/directory.js';
-import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../../lib/scim/urns.js';
-import { FAST_PUSH, waitFor } from '../support/push-helpers.js';
+import { URN } from '../../lib/scim/urns.js';
+import { FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 /** A demo-sized company: a root, 4 divisions of 3 teams each, 60 people with managers. */
@@ -112,9 +112,9 @@ describe('push to a third-party SCIM server (scimmy + scimmy-routers)', () => {
     for (const user of liveUsers) {
       const remote = userByExternal.get(user.id)!;
       expect(remote).toMatchObject({ userName: user.userName, displayName: user.displayName, active: user.active });
-      expect(new Set(remote[USER_ORGS_SCHEMA]?.orgIds ?? [])).toEqual(new Set(user.orgIds.map((id: string) => orgByExternal.get(id)!.id)));
+      expect(new Set(remote[URN.userOrgs]?.orgIds ?? [])).toEqual(new Set(user.orgIds.map((id: string) => orgByExternal.get(id)!.id)));
       const manager = user.managerId ? userByExternal.get(user.managerId)?.id : undefined;
-      expect(remote[ENTERPRISE_USER_SCHEMA]?.manager?.value).toBe(manager);
+      expect(remote[URN.enterpriseUser]?.manager?.value).toBe(manager);
     }
   }
 });

@@ -51,17 +51,6 @@ export async function createPushSource(
   return center.sources.enable(source.id);
 }
 
-/** Polls a condition (a few ms apart) until it holds; fails after `timeoutMs`. Never asserts on timing. */
-export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** A second center on the same database (another "instance" of the host). */
 export async function createSiblingCenter(knex: Knex, directory: Directory, overrides: Partial<SyncCenterOptions> = {}): Promise<SyncCenter> {
   const center = createSyncCenter({

@@ -1,5 +1,5 @@
 import type { DownstreamStore, StoredResource } from './store.js';
-import { ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA } from '../../../lib/scim/urns.js';
+import { URN } from '../../../lib/scim/urns.js';
 
 const escape = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
@@ -32,8 +32,8 @@ export function renderPage(store: DownstreamStore, connection: PageConnection): 
     .list('users')
     .sort((a, b) => String(a.userName).localeCompare(String(b.userName)))
     .map((user) => {
-      const orgIds: string[] = user[USER_ORGS_SCHEMA]?.orgIds ?? [];
-      const manager = user[ENTERPRISE_USER_SCHEMA]?.manager?.value;
+      const orgIds: string[] = user[URN.userOrgs]?.orgIds ?? [];
+      const manager = user[URN.enterpriseUser]?.manager?.value;
       return `<tr><td>${escape(user.userName)}</td><td>${escape(user.displayName)}</td><td>${user.active === false ? 'no' : 'yes'}</td><td>${escape(orgIds.map((id) => orgName.get(id) ?? id).join(', '))}</td><td>${escape(manager ? (store.users.get(manager)?.userName ?? manager) : '')}</td></tr>`;
     })
     .join('');

@@ -1,5 +1,5 @@
 import SCIMMY from 'scimmy';
-import { ORGANIZATION_SCHEMA, USER_ORGS_SCHEMA } from '../../../lib/scim/urns.js';
+import { URN } from '../../../lib/scim/urns.js';
 
 const { Attribute, SchemaDefinition, Schema } = SCIMMY.Types;
 
@@ -16,7 +16,7 @@ function definition(name: string, urn: string, description: string, attributes: 
 
 /** Our UserOrgs extension, declared so the downstream accepts and keeps a user's org ids. */
 export class UserOrgsSchema extends Schema {
-  static readonly #definition = definition('UserOrgs', USER_ORGS_SCHEMA, "The user's orgs (scim-sync-center)", [
+  static readonly #definition = definition('UserOrgs', URN.userOrgs, "The user's orgs (scim-sync-center)", [
     new Attribute('string', 'primaryOrgId', { description: 'The id of the main org' }),
     new Attribute('string', 'orgIds', { multiValued: true, description: 'The ids of every org of the user' }),
   ]);
@@ -37,7 +37,7 @@ export class UserOrgsSchema extends Schema {
 
 /** The Organization resource of scim-sync-center, as a third-party scimmy server declares it. */
 export class OrganizationSchema extends Schema {
-  static readonly #definition = definition('Organization', ORGANIZATION_SCHEMA, 'An org (department) of the IdP', [
+  static readonly #definition = definition('Organization', URN.organization, 'An org (department) of the IdP', [
     new Attribute('string', 'displayName', { required: true, description: 'The org name' }),
     new Attribute('string', 'code', { description: 'The short code of the org' }),
     new Attribute('string', 'parent', { description: "The parent org's id; absent for a root" }),

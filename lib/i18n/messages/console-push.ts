@@ -100,6 +100,7 @@ export const consolePushMessages = defineMessages({
     'conflict.no_hold': 'No deletions are waiting for confirmation any more.',
     'conflict.run_not_paused': 'This run is no longer paused.',
     'conflict.not_push': 'Only push sources have links and deliveries.',
+    'conflict.not_drained': 'Changes are still waiting to be delivered to this source.',
   },
   'zh-CN': {
     'policy.title': '同步策略',
@@ -199,5 +200,6 @@ export const consolePushMessages = defineMessages({
     'conflict.no_hold': '已没有等待确认的删除。',
     'conflict.run_not_paused': '此同步已不在暂停状态。',
     'conflict.not_push': '只有数据源推送类数据源才有关联和推送记录。',
+    'conflict.not_drained': '仍有变更等待推送到该数据源。',
   },
 });

@@ -69,12 +69,14 @@ export class RemoteUnsupportedError extends RemoteRejectedError {
   }
 }
 
+/** Why a push stopped: the downstream refused the credentials (401), refused the permission (403), or the source's configuration cannot work. */
+export type StopReason = 'unauthorized' | 'forbidden' | 'config';
+
 /** 401/403 or a configuration that cannot work: stop the run, quarantine the source. */
 export class StopSyncError extends PushError {
-  /** `unauthorized`, `forbidden`, `config`. */
-  readonly reason: string;
+  readonly reason: StopReason;
 
-  constructor(reason: string, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
+  constructor(reason: StopReason, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
     super('SSC_PUSH_STOP', message, info, options);
     this.reason = reason;
   }

@@ -1,6 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
-import { PATCH_OP } from '../../scim/urns.js';
+import { URN } from '../../scim/urns.js';
 import { jsonOf } from '../bodies.js';
 import { createAuthenticator, header, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
@@ -104,7 +104,7 @@ export class ScimClient {
   }
 
   async patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
-    return this.send<T>('PATCH', url, { schemas: [PATCH_OP], Operations: operations });
+    return this.send<T>('PATCH', url, { schemas: [URN.patchOp], Operations: operations });
   }
 
   async remove(url: string): Promise<ScimResponse<unknown>> {

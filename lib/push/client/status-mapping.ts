@@ -25,8 +25,10 @@ const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
 const NOT_SUPPORTED = /\bnot (supported|implemented)\b|\bunsupported\b/i;
 
 /**
- * THE mapping from a downstream's HTTP answer to what the push engine does about it. Every
- * non-2xx response goes through here, and nowhere else decides.
+ * The mapping from a downstream's HTTP answer to what the push engine does about it: the SCIM
+ * client sends every non-2xx response here. Two callers that know more refine it: the OAuth
+ * token request takes a 400 or 401 as refused client credentials (RFC 6749 §5.2, `auth.ts`),
+ * and a 404 on create means a wrong URL, not a missing object (`object-pusher.ts`).
  */
 export function errorForResponse(response: FailedResponse): PushError {
   const { status } = response;
@@ -45,7 +47,8 @@ export function errorForResponse(response: FailedResponse): PushError {
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter, response.now ?? Date.now()) : undefined;
     return new TransientPushError(message, { ...info, retryAfterMs });
   }
-  // A documented "not supported" answer (RFC 7644 lets a provider refuse PATCH with 400/403 + text).
+  // RFC 7644 §3.12 answers an unsupported operation with 501; some providers send a 400 saying
+  // "not supported" instead. (A 403 stays a permission problem, above.)
   if (status === 400 && detail && NOT_SUPPORTED.test(detail)) return new RemoteUnsupportedError(message, info);
   return new RemoteRejectedError(message, info);
 }

@@ -2,7 +2,7 @@ import { URN } from '../urns.js';
 import { attr, type SchemaDef } from './attribute.js';
 
 /** This project's Organization resource: a node of the host's org tree. */
-export const ORGANIZATION_SCHEMA: SchemaDef = {
+export const ORGANIZATION_SCHEMA_DEF: SchemaDef = {
   id: URN.organization,
   name: 'Organization',
   description: 'An organization (department) in the directory tree.',
@@ -22,7 +22,7 @@ export const ORGANIZATION_SCHEMA: SchemaDef = {
 };
 
 /** RFC 7643 §4.2: organizations served as groups whose members are their direct users. */
-export const GROUP_SCHEMA: SchemaDef = {
+export const GROUP_SCHEMA_DEF: SchemaDef = {
   id: URN.group,
   name: 'Group',
   description: 'An organization served as a group; members are its direct users.',

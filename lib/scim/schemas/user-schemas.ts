@@ -2,7 +2,7 @@ import { URN } from '../urns.js';
 import { attr, contactSubAttributes, type SchemaDef } from './attribute.js';
 
 /** The part of RFC 7643 §4.1 this server fills from the mirror; nothing else is listed. */
-export const USER_SCHEMA: SchemaDef = {
+export const USER_SCHEMA_DEF: SchemaDef = {
   id: URN.user,
   name: 'User',
   description: 'User account',
@@ -31,7 +31,7 @@ export const USER_SCHEMA: SchemaDef = {
   ],
 };
 
-export const ENTERPRISE_USER_SCHEMA: SchemaDef = {
+export const ENTERPRISE_USER_SCHEMA_DEF: SchemaDef = {
   id: URN.enterpriseUser,
   name: 'EnterpriseUser',
   description: 'Enterprise User',
@@ -53,7 +53,7 @@ export const ENTERPRISE_USER_SCHEMA: SchemaDef = {
 };
 
 /** This project's extension: which organizations a user belongs to. */
-export const USER_ORGS_SCHEMA: SchemaDef = {
+export const USER_ORGS_SCHEMA_DEF: SchemaDef = {
   id: URN.userOrgs,
   name: 'UserOrgs',
   description: "The user's organizations, by Organization id.",

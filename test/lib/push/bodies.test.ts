@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { diffBodies, patchOperations } from '../../../lib/push/diff.js';
-import { toScimOrg, toScimUser, type UserReferences } from '../../../lib/push/bodies.js';
+import { orgBody, userBody, type UserReferences } from '../../../lib/push/bodies.js';
 import { treeLevels } from '../../../lib/push/work-builder.js';
 import type { MirrorUserData } from '../../../lib/mirror/normalize.js';
-import { COMPAT_ORGANIZATION_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, ORGANIZATION_SCHEMA, USER_ORGS_SCHEMA, USER_SCHEMA } from '../../../lib/scim/urns.js';
+import { URN } from '../../../lib/scim/urns.js';
 
 const refs: UserReferences = {
   orgRef: (id) => ({ o1: 'R-o1', o2: 'R-o2' })[id],
@@ -24,60 +24,60 @@ const user: MirrorUserData = {
   primaryOrgId: 'o2',
 };
 
-describe('toScimUser', () => {
+describe('userBody', () => {
   it('sends core, Enterprise and UserOrgs with remote ids, leaving out orgs not on the downstream', () => {
-    expect(toScimUser(user, refs)).toEqual({
-      schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, USER_ORGS_SCHEMA],
+    expect(userBody(user, refs)).toEqual({
+      schemas: [URN.user, URN.enterpriseUser, URN.userOrgs],
       externalId: 'u1',
       userName: 'ada@example.com',
       displayName: 'Ada',
       active: true,
       name: { givenName: 'Ada', familyName: 'Lovelace' },
       emails: [{ value: 'ada@example.com', type: 'work', primary: true }],
-      [ENTERPRISE_USER_SCHEMA]: { employeeNumber: 'E1', manager: { value: 'R-boss' } },
-      [USER_ORGS_SCHEMA]: { primaryOrgId: 'R-o2', orgIds: ['R-o1', 'R-o2'] },
+      [URN.enterpriseUser]: { employeeNumber: 'E1', manager: { value: 'R-boss' } },
+      [URN.userOrgs]: { primaryOrgId: 'R-o2', orgIds: ['R-o1', 'R-o2'] },
     });
   });
 
   it('leaves out extensions the downstream does not declare', () => {
-    const body = toScimUser(user, { ...refs, extensions: { enterprise: false, orgs: false } });
-    expect(body.schemas).toEqual([USER_SCHEMA]);
-    expect(body).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
+    const body = userBody(user, { ...refs, extensions: { enterprise: false, orgs: false } });
+    expect(body.schemas).toEqual([URN.user]);
+    expect(body).not.toHaveProperty(URN.enterpriseUser);
   });
 
   it('uses the host externalId when there is one', () => {
-    expect(toScimUser({ ...user, externalId: 'HR-7' }, refs).externalId).toBe('HR-7');
+    expect(userBody({ ...user, externalId: 'HR-7' }, refs).externalId).toBe('HR-7');
   });
 });
 
-describe('toScimOrg', () => {
+describe('orgBody', () => {
   const org = { id: 'o2', name: 'Sales', parentId: 'o1', order: 3, code: 'S' };
   it('shapes our Organization, the compat shape and a Group', () => {
-    expect(toScimOrg(org, 'organization', 'R-o1')).toEqual({ schemas: [ORGANIZATION_SCHEMA], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
-    expect(toScimOrg(org, 'compat', 'R-o1')).toEqual({ schemas: [COMPAT_ORGANIZATION_SCHEMA], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
-    expect(toScimOrg(org, 'group', 'R-o1')).toEqual({ schemas: [GROUP_SCHEMA], externalId: 'o2', displayName: 'Sales' });
+    expect(orgBody(org, 'organization', 'R-o1')).toEqual({ schemas: [URN.organization], externalId: 'o2', displayName: 'Sales', order: 3, code: 'S', parent: 'R-o1' });
+    expect(orgBody(org, 'compat', 'R-o1')).toEqual({ schemas: [URN.compatDepartment], externalId: 'o2', name: 'Sales', order: 3, code: 'S', parentId: 'R-o1' });
+    expect(orgBody(org, 'group', 'R-o1')).toEqual({ schemas: [URN.group], externalId: 'o2', displayName: 'Sales' });
   });
 });
 
 describe('diffBodies and patchOperations', () => {
   it('replaces what changed and removes what the host cleared, sub-attribute by sub-attribute', () => {
-    const before = toScimUser(user, refs);
-    const after = toScimUser({ ...user, displayName: 'Ada L.', name: { givenName: 'Ada' }, employeeNumber: undefined }, refs);
+    const before = userBody(user, refs);
+    const after = userBody({ ...user, displayName: 'Ada L.', name: { givenName: 'Ada' }, employeeNumber: undefined }, refs);
     const changes = diffBodies(before, after);
     expect(changes).toEqual({
       displayName: { old: 'Ada', new: 'Ada L.' },
       'name.familyName': { old: 'Lovelace' },
-      [`${ENTERPRISE_USER_SCHEMA}:employeeNumber`]: { old: 'E1' },
+      [`${URN.enterpriseUser}:employeeNumber`]: { old: 'E1' },
     });
     expect(patchOperations(changes)).toEqual([
       { op: 'replace', path: 'displayName', value: 'Ada L.' },
       { op: 'remove', path: 'name.familyName' },
-      { op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:employeeNumber` },
+      { op: 'remove', path: `${URN.enterpriseUser}:employeeNumber` },
     ]);
   });
 
   it('finds nothing to send for an identical body', () => {
-    expect(diffBodies(toScimUser(user, refs), toScimUser({ ...user }, refs))).toEqual({});
+    expect(diffBodies(userBody(user, refs), userBody({ ...user }, refs))).toEqual({});
   });
 });
 

@@ -1,10 +1,10 @@
 import { getTasks } from 'node-cron';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/persistence/leases.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, waitFor, usePushFixture } from '../../support/push-helpers.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../../support/test-center.js';
 
 describe('Scheduler', () => {
@@ -16,12 +16,12 @@ describe('Scheduler', () => {
     await t.center.start();
     const source = await createPushSource(t.center, server, { schedule: '*/5 * * * *' });
     const name = `reconcile:${source.id}`;
-    await waitFor(() => t.center.scheduler.jobs()[name], 5_000, 'the source schedule');
+    await vi.waitFor(() => expect(t.center.scheduler.jobs()[name], 'the source schedule').toBeTruthy(), { timeout: 5_000 });
     expect(t.center.scheduler.jobs()).toMatchObject({ sweep: '* * * * *', retention: '17 2 * * *', [name]: '*/5 * * * *' });
     await t.center.sources.update(source.id, { push: { schedule: '0 4 * * *' } });
-    await waitFor(() => t.center.scheduler.jobs()[name] === '0 4 * * *', 5_000, 'the new schedule');
+    await vi.waitFor(() => expect(t.center.scheduler.jobs()[name], 'the new schedule').toBe('0 4 * * *'), { timeout: 5_000 });
     await t.center.sources.disable(source.id);
-    await waitFor(() => t.center.scheduler.jobs()[name] === undefined, 5_000, 'the schedule to go');
+    await vi.waitFor(() => expect(t.center.scheduler.jobs()[name], 'the schedule to go').toBeUndefined(), { timeout: 5_000 });
     const ours = () => [...getTasks().values()].filter((task) => task.name?.startsWith('scim-sync-center:'));
     expect(ours().length).toBeGreaterThan(0);
     await t.center.close();

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../../lib/runs/run-store.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildUser } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, waitFor, usePushFixture } from '../../support/push-helpers.js';
+import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
 import { MOUNT, type TestCenter } from '../../support/test-center.js';
 
 describe('console: manual sync, dry run and deletion holds of a push source', () => {
@@ -137,7 +137,7 @@ describe('console: manual sync, dry run and deletion holds of a push source', ()
         { type: 'userDeleted', id: 'u0' },
         { type: 'userDeleted', id: 'u1' },
       ]);
-      await waitFor(async () => (await test.center.push.status(source.id)).hold, 10_000, 'the hold');
+      await vi.waitFor(async () => expect((await test.center.push.status(source.id)).hold, 'the hold').not.toBeNull(), { timeout: 10_000 });
       return source;
     };
 
@@ -155,7 +155,7 @@ describe('console: manual sync, dry run and deletion holds of a push source', ()
       expect(res.headers.location).toBe(`${MOUNT}/sources/${source.id}?done=deletionsConfirmed`);
       expect((await test.center.push.status(source.id)).hold).toBeNull();
       expect((await test.center.audit.list({ sourceId: source.id }))[0]).toMatchObject({ actor: 'alice', action: 'push.deletions_confirmed' });
-      await waitFor(() => server.resources('Users').length === 1, 10_000, 'the confirmed deletions');
+      await vi.waitFor(() => expect(server.resources('Users'), 'the confirmed deletions').toHaveLength(1), { timeout: 10_000 });
       expect((await en('/')).text).not.toContain('Deletions on hold');
     });
 
