@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser } from './mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from './normalize.js';
@@ -20,15 +21,13 @@ export class MirrorReader {
   }
 
   async getUsers(ids: readonly string[]): Promise<MirrorUser[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.knex(TABLES.users).whereIn('id', ids);
-    return rows.map((row) => toMirrorRecord<MirrorUserData>(row));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.users).whereIn('id', slice));
+    return rows.flat().map((row) => toMirrorRecord<MirrorUserData>(row));
   }
 
   async getOrgs(ids: readonly string[]): Promise<MirrorOrg[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.knex(TABLES.orgs).whereIn('id', ids);
-    return rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.orgs).whereIn('id', slice));
+    return rows.flat().map((row) => toMirrorRecord<MirrorOrgData>(row));
   }
 
   /** Changes after `afterSeq`, oldest first. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../errors.js';
 import { callHost } from '../hooks/call-host.js';
 import type { Directory, DirectoryPage } from '../hooks/directory.js';
+import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import {
   insertChanges,
@@ -201,9 +202,7 @@ async function applyPage(context: PageContext, kind: ObjectKind, items: unknown[
       await insertChanges(trx, items_.map((item) => changeRow(item, now)));
       await storeSequence(trx, seq);
     }
-    for (let start = 0; start < seenIds.length; start += 500) {
-      await trx(tableOf(kind)).whereIn('id', seenIds.slice(start, start + 500)).update({ reconcile_mark: mark });
-    }
+    await whereInChunks(seenIds, (slice) => trx(tableOf(kind)).whereIn('id', slice).update({ reconcile_mark: mark }));
   });
   if (items_.length > 0) await context.onItems?.(items_);
 }

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { insertChunked } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
-import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
+import { outcomeColumns, outcomeFromRow, pageOf, type ObjectOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
@@ -125,7 +126,7 @@ export class RunStore {
   /** `db` lets a caller write the items in its own transaction (a push run writes a page at once). */
   async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
-    await insertInSlices(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
+    await insertChunked(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {

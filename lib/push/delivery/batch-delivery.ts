@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
 import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
+import { whereInChunks } from '../../persistence/chunked.js';
 import { TABLES } from '../../persistence/tables.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
@@ -222,11 +223,8 @@ async function upsertManagedBy(deps: BatchDeps, context: PhaseContext, outcomes:
     .filter((outcome) => outcome.result === 'succeeded' && (outcome.operation === 'create' || outcome.link?.type === 'remove'))
     .map((outcome) => outcome.work.localId);
   if (created.length === 0) return;
-  const ids: string[] = [];
-  for (let start = 0; start < created.length; start += 400) {
-    const rows = await deps.knex(TABLES.users).whereIn('manager_id', created.slice(start, start + 400)).whereNull('deleted_at').select('id');
-    ids.push(...rows.map((row) => row.id as string).filter((id) => !inBatch.has(id)));
-  }
+  const rows = await whereInChunks(created, (slice) => deps.knex(TABLES.users).whereIn('manager_id', slice).whereNull('deleted_at').select('id'));
+  const ids = rows.flat().map((row) => row.id as string).filter((id) => !inBatch.has(id));
   if (ids.length > 0) await upsertUsers(context, await deps.mirror.getUsers(ids));
 }
 

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { outcomeColumns } from '../../runs/object-outcome.js';
 import type { RunCounts, RunItemInput, RunStore } from '../../runs/run-store.js';
+import { insertChunked } from '../../persistence/chunked.js';
 import { TABLES } from '../../persistence/tables.js';
-import { bulkInsert } from '../bulk-insert.js';
 import { StopSyncError, TransientPushError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import type { MemberOutcome } from '../member-pusher.js';
@@ -169,19 +169,10 @@ export class RunRecorder {
   }
 }
 
-const ITEM_COLUMNS = ['run_id', 'at', 'kind', 'object_id', 'object_name', 'operation', 'result', 'method', 'path', 'http_status', 'changes', 'error', 'duration_ms'] as const;
-
-/**
- * The same rows RunStore.addItems writes (same column mapping), as hand-built multi-row INSERTs:
- * a 100k-user run writes 100k of them, and knex's per-value compilation is the dearer part.
- */
+/** The same rows RunStore.addItems writes (same column mapping), in the run's page transaction. */
 async function writeRunItems(db: Knex | Knex.Transaction, runId: number, items: readonly RunItemInput[]): Promise<void> {
   const at = new Date().toISOString();
-  const rows = items.map((item) => {
-    const row: Record<string, unknown> = { run_id: runId, at, ...outcomeColumns(item) };
-    return ITEM_COLUMNS.map((column) => row[column]);
-  });
-  await bulkInsert(db, TABLES.runItems, ITEM_COLUMNS, rows);
+  await insertChunked(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
 }
 
 function sleep(ms: number): Promise<void> {
