@@ -113,10 +113,6 @@ export async function writeTombstones(
   }
 }
 
-export async function insertChanges(trx: Knex.Transaction, changes: readonly ChangeRow[]): Promise<void> {
-  await insertChunked(trx, TABLES.changes, changes);
-}
-
 function userRow({ data, hash, seq, hostUpdatedAt, createdAt }: UserWrite, now: string) {
   return {
     id: data.id,
