@@ -22,14 +22,7 @@ export interface PhaseContext {
 /** Runs works with at most the source's concurrency in flight; keeps their order in the result. */
 export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
   return Promise.all(
-    works.map(async (work) => {
-      const release = await semaphore.acquire();
-      try {
-        return await pushObject(target, work);
-      } finally {
-        release();
-      }
-    }),
+    works.map((work) => semaphore.run(() => pushObject(target, work))),
   );
 }
 

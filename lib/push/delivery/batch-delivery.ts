@@ -129,7 +129,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     if (!stopped && pushOrgs && target.orgShape === 'group') {
       const members = new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch);
       const wishes = liveUsers.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
-      const send = (work: () => Promise<MemberOutcome>) => limited(input.semaphore, work);
+      const send = (work: () => Promise<MemberOutcome>) => input.semaphore.run(work);
       const memberOutcomes = [...(await members.wish(wishes, send)), ...(await members.flush(send))];
       await deps.log.recordDeliveries(memberDeliveryEntries(target.sourceId, memberOutcomes, 1));
       for (const outcome of memberOutcomes) {
@@ -188,15 +188,6 @@ function bump(attempts: Map<string, number>, key: string): number {
   const attempt = (attempts.get(key) ?? 0) + 1;
   attempts.set(key, attempt);
   return attempt;
-}
-
-async function limited<T>(semaphore: Semaphore, work: () => Promise<T>): Promise<T> {
-  const release = await semaphore.acquire();
-  try {
-    return await work();
-  } finally {
-    release();
-  }
 }
 
 /** Orgs the batch needs on the downstream first: unlinked live ancestors, and unlinked orgs of its users. */
