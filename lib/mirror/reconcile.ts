@@ -4,6 +4,7 @@ import { callHost } from '../hooks/call-host.js';
 import type { Directory, DirectoryPage } from '../hooks/directory.js';
 import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
+import { nameOf } from './mirror-record.js';
 import {
   loadStoredStates,
   orgHash,
@@ -143,11 +144,11 @@ function prepare(kind: ObjectKind, item: unknown, warn: PageContext['warn']): Pr
     if (kind === 'user') {
       const user = item as Parameters<typeof normalizeUser>[0];
       const data = normalizeUser(user);
-      return { id: data.id, name: data.displayName ?? data.userName, hash: userHash(data), data, hostUpdatedAt: hostUpdatedAt(user.updatedAt) };
+      return { id: data.id, name: nameOf({ data }), hash: userHash(data), data, hostUpdatedAt: hostUpdatedAt(user.updatedAt) };
     }
     const org = item as Parameters<typeof normalizeOrg>[0];
     const data = normalizeOrg(org);
-    return { id: data.id, name: data.name, hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
+    return { id: data.id, name: nameOf({ data }), hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const rawId = (item as { id?: unknown } | null)?.id;

@@ -1,6 +1,7 @@
 import type { CenterContext } from '../context.js';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { nameOf } from '../mirror/mirror-record.js';
 import { TABLES } from '../persistence/tables.js';
 import type { Run } from '../runs/run-store.js';
 import { validatePush } from '../sources/source-validation.js';
@@ -111,8 +112,7 @@ export function createPushApi(context: CenterContext, engine: PushEngine): PushA
       checkKind(kind);
       const object = kind === 'user' ? await context.mirror.getUser(localId) : await context.mirror.getOrg(localId);
       if (!object) throw new NotFoundError(kind, localId);
-      const name = 'userName' in object.data ? (object.data.displayName ?? object.data.userName) : (object.data as { name: string }).name;
-      const link = await engine.links.relink(sourceId, kind, localId, remoteId, name);
+      const link = await engine.links.relink(sourceId, kind, localId, remoteId, nameOf(object));
       await audit.record({ actor: options.actor ?? 'api', action: 'push.relink', sourceId, detail: { kind, localId, remoteId: link.remoteId } });
       return link;
     },

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
+import { kindOf, nameOf } from '../../mirror/mirror-record.js';
 import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
 import { whereInChunks } from '../../persistence/chunked.js';
@@ -180,8 +181,7 @@ function coalesce(changes: readonly ChangeRow[]): Map<string, Pending> {
 }
 
 function pendingOf(pending: Map<string, Pending>, object: MirrorUser | MirrorOrg): Pending | undefined {
-  const kind = 'userName' in object.data ? 'user' : 'org';
-  return pending.get(`${kind}:${object.id}`);
+  return pending.get(`${kindOf(object)}:${object.id}`);
 }
 
 function bump(attempts: Map<string, number>, key: string): number {
@@ -223,9 +223,7 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
   if (objects.length === 0) return;
   await note(
     objects.map((object) => {
-      const kind = 'userName' in object.data ? ('user' as const) : ('org' as const);
-      const name = 'userName' in object.data ? (object.data.displayName ?? object.data.userName) : object.data.name;
-      return { work: { kind, localId: object.id, name, body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
+      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
     }),
   );
 }
