@@ -31,21 +31,17 @@ export interface StoredState {
   deleted_at: string | null;
 }
 
-export interface UserWrite {
-  data: MirrorUserData;
+/** A new version of an object, numbered by the change feed. */
+export interface MirrorWrite<T extends { id: string }> {
+  data: T;
   hash: string;
   seq: number;
   hostUpdatedAt: string | null;
   createdAt: string;
 }
 
-export interface OrgWrite {
-  data: MirrorOrgData;
-  hash: string;
-  seq: number;
-  hostUpdatedAt: string | null;
-  createdAt: string;
-}
+export type UserWrite = MirrorWrite<MirrorUserData>;
+export type OrgWrite = MirrorWrite<MirrorOrgData>;
 
 export interface ChangeRow {
   seq: number;
@@ -113,10 +109,10 @@ export async function writeTombstones(
   }
 }
 
-function userRow({ data, hash, seq, hostUpdatedAt, createdAt }: UserWrite, now: string) {
+function userRow(write: UserWrite, now: string) {
+  const { data } = write;
   return {
-    id: data.id,
-    seq,
+    ...versionColumns(write, now),
     user_name: data.userName,
     external_id: data.externalId ?? null,
     display_name: data.displayName ?? null,
@@ -133,23 +129,25 @@ function userRow({ data, hash, seq, hostUpdatedAt, createdAt }: UserWrite, now: 
     manager_id: data.managerId ?? null,
     primary_org_id: data.primaryOrgId ?? null,
     active: data.active,
-    data: JSON.stringify(data),
-    hash,
-    host_updated_at: hostUpdatedAt,
-    created_at: createdAt,
-    last_modified: now,
-    deleted_at: null,
   };
 }
 
-function orgRow({ data, hash, seq, hostUpdatedAt, createdAt }: OrgWrite, now: string) {
+function orgRow(write: OrgWrite, now: string) {
+  const { data } = write;
   return {
-    id: data.id,
-    seq,
+    ...versionColumns(write, now),
     name: data.name,
     code: data.code ?? null,
     parent_id: data.parentId ?? null,
     sort_order: data.order,
+  };
+}
+
+/** The columns every mirror row has: the version's number, content and times (a live row). */
+function versionColumns<T extends { id: string }>({ data, hash, seq, hostUpdatedAt, createdAt }: MirrorWrite<T>, now: string) {
+  return {
+    id: data.id,
+    seq,
     data: JSON.stringify(data),
     hash,
     host_updated_at: hostUpdatedAt,
