@@ -4,6 +4,7 @@ import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { jsonOf, type ScimBody } from './bodies.js';
+import { resetMembers } from './member-pusher.js';
 
 /** `creating`: a create was attempted and its answer not recorded yet (a crash replays it safely). */
 export type LinkStatus = 'creating' | 'synced' | 'disabled' | 'left' | 'failed' | 'rejected' | 'manual';
@@ -173,8 +174,7 @@ export class LinkStore {
   async unlink(sourceId: string, kind: ObjectKind, localId: string): Promise<void> {
     const deleted = await this.knex(TABLES.links).where({ source_id: sourceId, kind, local_id: localId }).delete();
     if (deleted === 0) throw new NotFoundError('link', `${kind}:${localId}`);
-    if (kind === 'user') await this.knex(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
-    else await this.knex(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+    await resetMembers(this.knex, sourceId, [{ kind, localId }]);
   }
 
   /**
@@ -205,8 +205,7 @@ export class LinkStore {
         })
         .onConflict(['source_id', 'kind', 'local_id'])
         .merge();
-      if (kind === 'user') await trx(TABLES.pushMembers).where({ source_id: sourceId, user_id: localId }).delete();
-      else await trx(TABLES.pushMembers).where({ source_id: sourceId, org_id: localId }).delete();
+      await resetMembers(trx, sourceId, [{ kind, localId }]);
     });
     return (await this.get(sourceId, kind, localId))!;
   }
