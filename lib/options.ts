@@ -145,12 +145,7 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createSyncCenter(options): options must be an object with at least `directory` and `admin`.');
   }
-  for (const key of Object.keys(options)) {
-    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
-      const suggestion = closest(key, KNOWN_OPTIONS);
-      throw new TypeError(`createSyncCenter: unknown option \`${key}\`.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`);
-    }
-  }
+  rejectUnknownKeys(options, KNOWN_OPTIONS, '');
   const logger = options.logger ?? console;
   return {
     directory: checkDirectory(options.directory),
@@ -179,9 +174,7 @@ function checkPullRateLimit(value: SyncCenterOptions['pullRateLimit']): Resolved
   if (typeof value !== 'object' || value === null || typeof rate !== 'number' || !Number.isFinite(rate) || rate < 1) {
     throw new TypeError('createSyncCenter: `pullRateLimit` must be { requestsPerMinute: n } with n ≥ 1, e.g. { requestsPerMinute: 600 }.');
   }
-  for (const key of Object.keys(value)) {
-    if (key !== 'requestsPerMinute') throw new TypeError(`createSyncCenter: unknown option \`pullRateLimit.${key}\`. Did you mean \`pullRateLimit.requestsPerMinute\`?`);
-  }
+  rejectUnknownKeys(value, ['requestsPerMinute'], 'pullRateLimit.');
   return { requestsPerMinute: rate };
 }
 
@@ -211,13 +204,7 @@ function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions 
   if (push === undefined) return { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   if (typeof push !== 'object' || push === null) throw new TypeError('createSyncCenter: `push` must be an object such as { concurrency: 4 }.');
   const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineMaxIntervalMs', 'membersPerPatch'] as const;
-  const known = [...numeric, 'retry', 'sweepSchedule', 'retentionSchedule'];
-  for (const key of Object.keys(push)) {
-    if (!known.includes(key)) {
-      const suggestion = closest(key, known);
-      throw new TypeError(`createSyncCenter: unknown option \`push.${key}\`.${suggestion ? ` Did you mean \`push.${suggestion}\`?` : ''}`);
-    }
-  }
+  rejectUnknownKeys(push, [...numeric, 'retry', 'sweepSchedule', 'retentionSchedule'], 'push.');
   const resolved: ResolvedPushOptions = { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   for (const key of numeric) {
     const value = positiveInteger(push[key], `push.${key}`);
@@ -225,12 +212,7 @@ function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions 
   }
   if (push.retry !== undefined) {
     if (typeof push.retry !== 'object' || push.retry === null) throw new TypeError('createSyncCenter: `push.retry` must be an object such as { baseMs: 1000, maxMs: 300000 }.');
-    for (const key of Object.keys(push.retry)) {
-      if (!['baseMs', 'maxMs', 'runAttempts'].includes(key)) {
-        const suggestion = closest(key, ['baseMs', 'maxMs', 'runAttempts']);
-        throw new TypeError(`createSyncCenter: unknown option \`push.retry.${key}\`.${suggestion ? ` Did you mean \`push.retry.${suggestion}\`?` : ''}`);
-      }
-    }
+    rejectUnknownKeys(push.retry, ['baseMs', 'maxMs', 'runAttempts'], 'push.retry.');
     for (const key of ['baseMs', 'maxMs', 'runAttempts'] as const) {
       const value = positiveInteger(push.retry[key], `push.retry.${key}`);
       if (value !== undefined) resolved.retry[key] = value;
@@ -325,9 +307,7 @@ function checkPublicUrl(value: string | undefined): string | undefined {
 function checkLinks(links: SyncCenterOptions['links']): ResolvedOptions['links'] {
   if (links === undefined) return {};
   if (typeof links !== 'object' || links === null) throw new TypeError('createSyncCenter: `links` must be an object such as { upstreamSync: "/upstream" }.');
-  for (const key of Object.keys(links)) {
-    if (key !== 'upstreamSync') throw new TypeError(`createSyncCenter: unknown option \`links.${key}\`. Did you mean \`links.upstreamSync\`?`);
-  }
+  rejectUnknownKeys(links, ['upstreamSync'], 'links.');
   return { upstreamSync: optionalString(links.upstreamSync, 'links.upstreamSync') };
 }
 
@@ -367,6 +347,18 @@ function positiveNumber(value: unknown, name: string): number | undefined {
     throw new TypeError(`createSyncCenter: \`${name}\` must be a positive number of days, got ${JSON.stringify(value)}.`);
   }
   return value;
+}
+
+/**
+ * Throws helmet-style on the first key that is not an option: "unknown option `push.retyr`. Did
+ * you mean `push.retry`?". Where only one key is allowed, that key is the suggestion, however far.
+ */
+function rejectUnknownKeys(given: object, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const suggestion = known.length === 1 ? known[0] : closest(key, known);
+    throw new TypeError(`createSyncCenter: unknown option \`${prefix}${key}\`.${suggestion ? ` Did you mean \`${prefix}${suggestion}\`?` : ''}`);
+  }
 }
 
 /** The known name nearest to a typo, when it is near enough to be a likely mistake. */

@@ -3,7 +3,6 @@ import { ValidationError } from '../errors.js';
 import type { DirectoryOrg, DirectoryUser } from '../hooks/directory.js';
 import { TABLES } from '../persistence/tables.js';
 import {
-  insertChanges,
   loadStoredStates,
   orgHash,
   userHash,
@@ -11,12 +10,11 @@ import {
   writeTombstones,
   writeUsers,
   type ChangeOp,
-  type ChangeRow,
   type ObjectKind,
   type StoredState,
 } from './mirror-rows.js';
 import { hostUpdatedAt, normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from './normalize.js';
-import { lockSequence, storeSequence } from './sequence.js';
+import { appendChanges } from './sequence.js';
 
 /** One change the host reports. `center.changes.apply()` takes a list of these. */
 export type DirectoryChange =
@@ -62,29 +60,22 @@ export class ChangeWriter {
     const normalized = changes.map((change, index) => normalizeChange(change, changes.length > 1 ? `[${index}].` : ''));
     const result = await this.knex.transaction(async (trx) => {
       const now = this.clock().toISOString();
-      let seq = await lockSequence(trx);
-      const applied: AppliedChange[] = [];
-      let unchanged = 0;
-      for (const change of normalized) {
-        const outcome = await applyOne(trx, change, seq + 1, now);
-        if (outcome) {
-          seq += 1;
-          applied.push(outcome);
-        } else unchanged += 1;
-      }
-      if (applied.length > 0) {
-        await insertChanges(trx, applied.map((change): ChangeRow => ({ ...changeRowOf(change), origin: 'hook', at: now })));
-        await storeSequence(trx, seq);
-      }
-      return { applied, unchanged };
+      return appendChanges(trx, { origin: 'hook', at: now }, async (feed) => {
+        const applied: AppliedChange[] = [];
+        let unchanged = 0;
+        for (const change of normalized) {
+          const outcome = await applyOne(trx, change, feed.nextSeq, now);
+          if (outcome) {
+            feed.append(outcome.kind, outcome.id, outcome.op);
+            applied.push(outcome);
+          } else unchanged += 1;
+        }
+        return { applied, unchanged };
+      });
     });
     if (result.applied.length > 0) this.onCommitted(result.applied);
     return result;
   }
-}
-
-function changeRowOf(change: AppliedChange): Omit<ChangeRow, 'origin' | 'at'> {
-  return { seq: change.seq, kind: change.kind, object_id: change.id, op: change.op };
 }
 
 function normalizeChange(change: DirectoryChange, prefix: string): Normalized {

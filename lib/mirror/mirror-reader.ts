@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser, type ObjectKind } from './mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from './normalize.js';
@@ -21,15 +22,13 @@ export class MirrorReader {
   }
 
   async getUsers(ids: readonly string[]): Promise<MirrorUser[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.knex(TABLES.users).whereIn('id', ids);
-    return rows.map((row) => toMirrorRecord<MirrorUserData>(row));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.users).whereIn('id', slice));
+    return rows.flat().map((row) => toMirrorRecord<MirrorUserData>(row));
   }
 
   async getOrgs(ids: readonly string[]): Promise<MirrorOrg[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.knex(TABLES.orgs).whereIn('id', ids);
-    return rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.orgs).whereIn('id', slice));
+    return rows.flat().map((row) => toMirrorRecord<MirrorOrgData>(row));
   }
 
   /** Changes after `afterSeq`, oldest first. */
@@ -83,12 +82,8 @@ export class MirrorReader {
 
   /** Ids of live users whose manager is one of `managerIds`. */
   async liveUserIdsManagedBy(managerIds: readonly string[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (let start = 0; start < managerIds.length; start += 400) {
-      const rows = await this.knex(TABLES.users).whereIn('manager_id', managerIds.slice(start, start + 400)).whereNull('deleted_at').select('id');
-      ids.push(...rows.map((row) => row.id as string));
-    }
-    return ids;
+    const rows = await whereInChunks(managerIds, (slice) => this.knex(TABLES.users).whereIn('manager_id', slice).whereNull('deleted_at').select('id'));
+    return rows.flat().map((row) => row.id as string);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { contentHash, type MirrorOrgData, type MirrorUserData } from './normalize.js';
 
@@ -30,21 +31,17 @@ export interface StoredState {
   deleted_at: string | null;
 }
 
-export interface UserWrite {
-  data: MirrorUserData;
+/** A new version of an object, numbered by the change feed. */
+export interface MirrorWrite<T extends { id: string }> {
+  data: T;
   hash: string;
   seq: number;
   hostUpdatedAt: string | null;
   createdAt: string;
 }
 
-export interface OrgWrite {
-  data: MirrorOrgData;
-  hash: string;
-  seq: number;
-  hostUpdatedAt: string | null;
-  createdAt: string;
-}
+export type UserWrite = MirrorWrite<MirrorUserData>;
+export type OrgWrite = MirrorWrite<MirrorOrgData>;
 
 export interface ChangeRow {
   seq: number;
@@ -54,9 +51,6 @@ export interface ChangeRow {
   origin: ChangeOrigin;
   at: string;
 }
-
-/** sqlite allows 32,766 bound variables per statement; stay well below with every table. */
-const ROWS_PER_INSERT = 400;
 
 export function userHash(data: MirrorUserData): string {
   return contentHash(data);
@@ -76,24 +70,17 @@ export async function loadStoredStates(
   ids: readonly string[],
 ): Promise<Map<string, StoredState>> {
   const states = new Map<string, StoredState>();
-  for (const chunk of chunks(ids, ROWS_PER_INSERT)) {
-    const rows: StoredState[] = await trx(tableOf(kind)).whereIn('id', chunk).select('id', 'hash', 'seq', 'created_at', 'deleted_at');
-    for (const row of rows) states.set(row.id, { ...row, seq: Number(row.seq) });
-  }
+  const rows: StoredState[] = (await whereInChunks(ids, (slice) => trx(tableOf(kind)).whereIn('id', slice).select('id', 'hash', 'seq', 'created_at', 'deleted_at'))).flat();
+  for (const row of rows) states.set(row.id, { ...row, seq: Number(row.seq) });
   return states;
 }
 
 export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWrite[], now: string): Promise<void> {
   if (writes.length === 0) return;
   const ids = writes.map((write) => write.data.id);
-  for (const chunk of chunks(writes, ROWS_PER_INSERT)) {
-    await trx(TABLES.users)
-      .insert(chunk.map((write) => userRow(write, now)))
-      .onConflict('id')
-      .merge();
-  }
+  await insertChunked(trx, TABLES.users, writes.map((write) => userRow(write, now)), { columns: ['id'], update: 'all' });
   for (const table of [TABLES.userEmails, TABLES.userPhones, TABLES.userOrgs]) {
-    for (const chunk of chunks(ids, ROWS_PER_INSERT)) await trx(table).whereIn('user_id', chunk).delete();
+    await whereInChunks(ids, (slice) => trx(table).whereIn('user_id', slice).delete());
   }
   await insertChunked(trx, TABLES.userEmails, writes.flatMap(({ data }) => contactRows(data.id, data.emails)));
   await insertChunked(trx, TABLES.userPhones, writes.flatMap(({ data }) => contactRows(data.id, data.phoneNumbers)));
@@ -105,12 +92,7 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
 }
 
 export async function writeOrgs(trx: Knex.Transaction, writes: readonly OrgWrite[], now: string): Promise<void> {
-  for (const chunk of chunks(writes, ROWS_PER_INSERT)) {
-    await trx(TABLES.orgs)
-      .insert(chunk.map((write) => orgRow(write, now)))
-      .onConflict('id')
-      .merge();
-  }
+  await insertChunked(trx, TABLES.orgs, writes.map((write) => orgRow(write, now)), { columns: ['id'], update: 'all' });
 }
 
 /** Marks objects deleted. The row stays as a tombstone so pullers see the deletion. */
@@ -127,14 +109,10 @@ export async function writeTombstones(
   }
 }
 
-export async function insertChanges(trx: Knex.Transaction, changes: readonly ChangeRow[]): Promise<void> {
-  await insertChunked(trx, TABLES.changes, changes);
-}
-
-function userRow({ data, hash, seq, hostUpdatedAt, createdAt }: UserWrite, now: string) {
+function userRow(write: UserWrite, now: string) {
+  const { data } = write;
   return {
-    id: data.id,
-    seq,
+    ...versionColumns(write, now),
     user_name: data.userName,
     external_id: data.externalId ?? null,
     display_name: data.displayName ?? null,
@@ -151,23 +129,25 @@ function userRow({ data, hash, seq, hostUpdatedAt, createdAt }: UserWrite, now: 
     manager_id: data.managerId ?? null,
     primary_org_id: data.primaryOrgId ?? null,
     active: data.active,
-    data: JSON.stringify(data),
-    hash,
-    host_updated_at: hostUpdatedAt,
-    created_at: createdAt,
-    last_modified: now,
-    deleted_at: null,
   };
 }
 
-function orgRow({ data, hash, seq, hostUpdatedAt, createdAt }: OrgWrite, now: string) {
+function orgRow(write: OrgWrite, now: string) {
+  const { data } = write;
   return {
-    id: data.id,
-    seq,
+    ...versionColumns(write, now),
     name: data.name,
     code: data.code ?? null,
     parent_id: data.parentId ?? null,
     sort_order: data.order,
+  };
+}
+
+/** The columns every mirror row has: the version's number, content and times (a live row). */
+function versionColumns<T extends { id: string }>({ data, hash, seq, hostUpdatedAt, createdAt }: MirrorWrite<T>, now: string) {
+  return {
+    id: data.id,
+    seq,
     data: JSON.stringify(data),
     hash,
     host_updated_at: hostUpdatedAt,
@@ -185,14 +165,6 @@ function contactRows(userId: string, contacts: MirrorUserData['emails']) {
     type: contact.type ?? null,
     primary: contact.primary === true,
   }));
-}
-
-async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
-  for (const chunk of chunks(rows, ROWS_PER_INSERT)) await trx(table).insert(chunk);
-}
-
-export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }
 
 export function toMirrorRecord<T>(row: Record<string, unknown>): MirrorRecord<T> {

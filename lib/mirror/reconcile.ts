@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../errors.js';
 import { callHost } from '../hooks/call-host.js';
 import type { Directory, DirectoryPage } from '../hooks/directory.js';
+import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
+import { nameOf } from './mirror-record.js';
 import {
-  insertChanges,
   loadStoredStates,
   orgHash,
   tableOf,
@@ -12,11 +13,10 @@ import {
   writeOrgs,
   writeTombstones,
   writeUsers,
-  type ChangeRow,
   type ObjectKind,
 } from './mirror-rows.js';
 import { hostUpdatedAt, normalizeOrg, normalizeUser } from './normalize.js';
-import { currentSequence, lockSequence, storeSequence } from './sequence.js';
+import { appendChanges, currentSequence } from './sequence.js';
 
 export interface KindCounts {
   created: number;
@@ -144,11 +144,11 @@ function prepare(kind: ObjectKind, item: unknown, warn: PageContext['warn']): Pr
     if (kind === 'user') {
       const user = item as Parameters<typeof normalizeUser>[0];
       const data = normalizeUser(user);
-      return { id: data.id, name: data.displayName ?? data.userName, hash: userHash(data), data, hostUpdatedAt: hostUpdatedAt(user.updatedAt) };
+      return { id: data.id, name: nameOf({ data }), hash: userHash(data), data, hostUpdatedAt: hostUpdatedAt(user.updatedAt) };
     }
     const org = item as Parameters<typeof normalizeOrg>[0];
     const data = normalizeOrg(org);
-    return { id: data.id, name: data.name, hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
+    return { id: data.id, name: nameOf({ data }), hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const rawId = (item as { id?: unknown } | null)?.id;
@@ -187,23 +187,20 @@ async function applyPage(context: PageContext, kind: ObjectKind, items: unknown[
     counts.unchanged += prepared.length - changed.length;
     if (changed.length > 0) {
       const now = clock().toISOString();
-      let seq = await lockSequence(trx);
-      const writes = changed.map((entry) => {
-        seq += 1;
-        const state = stored.get(entry.id);
-        const operation = !state || state.deleted_at !== null ? 'create' : 'update';
-        counts[operation === 'create' ? 'created' : 'updated'] += 1;
-        items_.push({ kind, id: entry.id, name: entry.name, operation, seq });
-        return { data: entry.data, hash: entry.hash, seq, hostUpdatedAt: entry.hostUpdatedAt, createdAt: state?.created_at ?? now };
+      await appendChanges(trx, { origin: 'reconcile', at: now }, async (feed) => {
+        const writes = changed.map((entry) => {
+          const seq = feed.append(kind, entry.id, 'upsert');
+          const state = stored.get(entry.id);
+          const operation = !state || state.deleted_at !== null ? 'create' : 'update';
+          counts[operation === 'create' ? 'created' : 'updated'] += 1;
+          items_.push({ kind, id: entry.id, name: entry.name, operation, seq });
+          return { data: entry.data, hash: entry.hash, seq, hostUpdatedAt: entry.hostUpdatedAt, createdAt: state?.created_at ?? now };
+        });
+        if (kind === 'user') await writeUsers(trx, writes as Parameters<typeof writeUsers>[1], now);
+        else await writeOrgs(trx, writes as Parameters<typeof writeOrgs>[1], now);
       });
-      if (kind === 'user') await writeUsers(trx, writes as Parameters<typeof writeUsers>[1], now);
-      else await writeOrgs(trx, writes as Parameters<typeof writeOrgs>[1], now);
-      await insertChanges(trx, items_.map((item) => changeRow(item, now)));
-      await storeSequence(trx, seq);
     }
-    for (let start = 0; start < seenIds.length; start += 500) {
-      await trx(tableOf(kind)).whereIn('id', seenIds.slice(start, start + 500)).update({ reconcile_mark: mark });
-    }
+    await whereInChunks(seenIds, (slice) => trx(tableOf(kind)).whereIn('id', slice).update({ reconcile_mark: mark }));
   });
   if (items_.length > 0) await context.onItems?.(items_);
 }
@@ -222,24 +219,19 @@ async function tombstoneUnseen(context: PageContext, kind: ObjectKind, counts: K
         .select('id', kind === 'user' ? 'user_name as name' : 'name');
       if (rows.length === 0) return;
       const now = clock().toISOString();
-      let seq = await lockSequence(trx);
-      const deletions = rows.map((row) => {
-        seq += 1;
-        batch.push({ kind, id: row.id, name: row.name, operation: 'delete', seq });
-        return { id: row.id, seq };
+      await appendChanges(trx, { origin: 'reconcile', at: now }, async (feed) => {
+        const deletions = rows.map((row) => {
+          const seq = feed.append(kind, row.id, 'delete');
+          batch.push({ kind, id: row.id, name: row.name, operation: 'delete', seq });
+          return { id: row.id, seq };
+        });
+        await writeTombstones(trx, kind, deletions, now);
       });
-      await writeTombstones(trx, kind, deletions, now);
-      await insertChanges(trx, batch.map((item) => changeRow(item, now)));
-      await storeSequence(trx, seq);
     });
     if (batch.length === 0) return;
     counts.deleted += batch.length;
     await context.onItems?.(batch);
   }
-}
-
-function changeRow(item: ReconcileItem, at: string): ChangeRow {
-  return { seq: item.seq, kind: item.kind, object_id: item.id, op: item.operation === 'delete' ? 'delete' : 'upsert', origin: 'reconcile', at };
 }
 
 /** The host is the source of truth, so a broken tree is reported rather than refused. */

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
-import { bulkInsert, updateFromExcluded } from '../persistence/bulk-insert.js';
 import { jsonOf, type ScimBody } from './bodies.js';
 import { resetMembers } from './member-pusher.js';
 
@@ -55,12 +55,7 @@ export interface LinkFilter {
   offset?: number;
 }
 
-const CHUNK = 400;
-/**
- * Rows per INSERT when writing results: small enough that building one statement never blocks
- * the event loop for long, so responses of requests in flight are not kept waiting.
- */
-const WRITE_CHUNK = 50;
+const LINK_KEY = ['source_id', 'kind', 'local_id'];
 const MAX_PAGE = 500;
 
 /** The `sync_links` table: (source, kind, local id) → remote id + what was last sent. */
@@ -71,27 +66,19 @@ export class LinkStore {
     private readonly clock: () => Date,
   ) {}
 
-  /** Links of many objects at once (one query per 400 ids). */
+  /** Links of many objects at once (one query per statement-sized slice of the ids). */
   async load(sourceId: string, kind: ObjectKind, localIds: readonly string[], db: Knex | Knex.Transaction = this.knex): Promise<Map<string, PushLink>> {
     const links = new Map<string, PushLink>();
-    const unique = [...new Set(localIds)];
-    for (let start = 0; start < unique.length; start += CHUNK) {
-      const rows = await db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', unique.slice(start, start + CHUNK));
-      for (const row of rows) links.set(row.local_id, toLink(row));
-    }
+    const rows = await whereInChunks([...new Set(localIds)], (slice) => db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', slice));
+    for (const row of rows.flat()) links.set(row.local_id, toLink(row));
     return links;
   }
 
   /** Remote id → local id, for the given remote ids (verifying the downstream). */
   async localIdsOf(sourceId: string, kind: ObjectKind, remoteIds: readonly string[]): Promise<Map<string, string>> {
     const map = new Map<string, string>();
-    for (let start = 0; start < remoteIds.length; start += CHUNK) {
-      const rows = await this.knex(TABLES.links)
-        .where({ source_id: sourceId, kind })
-        .whereIn('remote_id', remoteIds.slice(start, start + CHUNK))
-        .select('local_id', 'remote_id');
-      for (const row of rows) map.set(row.remote_id, row.local_id);
-    }
+    const rows = await whereInChunks(remoteIds, (slice) => this.knex(TABLES.links).where({ source_id: sourceId, kind }).whereIn('remote_id', slice).select('local_id', 'remote_id'));
+    for (const row of rows.flat()) map.set(row.remote_id, row.local_id);
     return map;
   }
 
@@ -108,9 +95,7 @@ export class LinkStore {
       last_status: 'creating',
       updated_at: now,
     }));
-    for (let start = 0; start < rows.length; start += CHUNK) {
-      await this.knex(TABLES.links).insert(rows.slice(start, start + CHUNK)).onConflict(['source_id', 'kind', 'local_id']).ignore();
-    }
+    await insertChunked(this.knex, TABLES.links, rows, { columns: LINK_KEY, update: 'nothing' });
   }
 
   /** Writes the results of a batch: successes replace the link, failures keep what was sent. */
@@ -120,14 +105,19 @@ export class LinkStore {
     db: Knex | Knex.Transaction = this.knex,
   ): Promise<void> {
     const now = this.#now();
-    const successColumns = ['source_id', 'kind', 'local_id', 'remote_id', 'hash', 'sent', 'object_name', 'last_status', 'last_error', 'updated_at'];
-    await bulkInsert(
-      db,
-      TABLES.links,
-      successColumns,
-      results.successes.map((link) => [sourceId, link.kind, link.localId, link.remoteId, link.hash, jsonOf(link.sent), link.objectName, link.status, null, now]),
-      `on conflict (source_id, kind, local_id) do update set ${updateFromExcluded(successColumns.slice(3))}`,
-    );
+    const successRows = results.successes.map((link) => ({
+      source_id: sourceId,
+      kind: link.kind,
+      local_id: link.localId,
+      remote_id: link.remoteId,
+      hash: link.hash,
+      sent: jsonOf(link.sent),
+      object_name: link.objectName,
+      last_status: link.status,
+      last_error: null,
+      updated_at: now,
+    }));
+    await insertChunked(db, TABLES.links, successRows, { columns: LINK_KEY, update: 'all' });
     const failureRows = results.failures.map((link) => ({
       source_id: sourceId,
       kind: link.kind,
@@ -137,17 +127,10 @@ export class LinkStore {
       last_error: link.error.slice(0, 2000),
       updated_at: now,
     }));
-    for (let start = 0; start < failureRows.length; start += WRITE_CHUNK) {
-      await db(TABLES.links)
-        .insert(failureRows.slice(start, start + WRITE_CHUNK))
-        .onConflict(['source_id', 'kind', 'local_id'])
-        .merge(['object_name', 'last_status', 'last_error', 'updated_at']);
-    }
+    await insertChunked(db, TABLES.links, failureRows, { columns: LINK_KEY, update: ['object_name', 'last_status', 'last_error', 'updated_at'] });
     for (const kind of ['user', 'org'] as const) {
       const ids = results.removals.filter((removal) => removal.kind === kind).map((removal) => removal.localId);
-      for (let start = 0; start < ids.length; start += CHUNK) {
-        await db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', ids.slice(start, start + CHUNK)).delete();
-      }
+      await whereInChunks(ids, (slice) => db(TABLES.links).where({ source_id: sourceId, kind }).whereIn('local_id', slice).delete());
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { PushError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkStore } from './links-store.js';
@@ -27,8 +28,6 @@ export interface MemberOutcome {
   httpStatus: number | null;
   durationMs: number | null;
 }
-
-const CHUNK = 400;
 
 /**
  * Group memberships as deltas: what each user should be in, against what we last sent
@@ -60,10 +59,8 @@ export class MemberPusher {
     if (wishes.length === 0) return [];
     const sent = new Map<string, Set<string>>();
     const userIds = wishes.map((wish) => wish.userId);
-    for (let start = 0; start < userIds.length; start += CHUNK) {
-      const rows = await this.knex(TABLES.pushMembers).where({ source_id: this.target.sourceId }).whereIn('user_id', userIds.slice(start, start + CHUNK));
-      for (const row of rows) (sent.get(row.user_id) ?? sent.set(row.user_id, new Set()).get(row.user_id)!).add(row.org_id);
-    }
+    const rows = await whereInChunks(userIds, (slice) => this.knex(TABLES.pushMembers).where({ source_id: this.target.sourceId }).whereIn('user_id', slice));
+    for (const row of rows.flat()) (sent.get(row.user_id) ?? sent.set(row.user_id, new Set()).get(row.user_id)!).add(row.org_id);
     for (const wish of wishes) {
       const before = sent.get(wish.userId) ?? new Set<string>();
       const after = new Set(wish.orgIds);
@@ -161,16 +158,9 @@ export class MemberPusher {
     if (done.length === 0) return;
     await this.knex.transaction(async (trx) => {
       const rows = done.flatMap((outcome) => outcome.added.map((userId) => ({ source_id: this.target.sourceId, org_id: outcome.orgId, user_id: userId })));
-      for (let start = 0; start < rows.length; start += CHUNK) {
-        await trx(TABLES.pushMembers).insert(rows.slice(start, start + CHUNK)).onConflict(['source_id', 'org_id', 'user_id']).ignore();
-      }
+      await insertChunked(trx, TABLES.pushMembers, rows, { columns: ['source_id', 'org_id', 'user_id'], update: 'nothing' });
       for (const outcome of done) {
-        for (let start = 0; start < outcome.removed.length; start += CHUNK) {
-          await trx(TABLES.pushMembers)
-            .where({ source_id: this.target.sourceId, org_id: outcome.orgId })
-            .whereIn('user_id', outcome.removed.slice(start, start + CHUNK))
-            .delete();
-        }
+        await whereInChunks(outcome.removed, (slice) => trx(TABLES.pushMembers).where({ source_id: this.target.sourceId, org_id: outcome.orgId }).whereIn('user_id', slice).delete());
       }
     });
   }
@@ -181,9 +171,7 @@ export async function resetMembers(db: Knex | Knex.Transaction, sourceId: string
   for (const kind of ['user', 'org'] as const) {
     const ids = resets.filter((reset) => reset.kind === kind).map((reset) => reset.localId);
     const column = kind === 'user' ? 'user_id' : 'org_id';
-    for (let start = 0; start < ids.length; start += CHUNK) {
-      await db(TABLES.pushMembers).where({ source_id: sourceId }).whereIn(column, ids.slice(start, start + CHUNK)).delete();
-    }
+    await whereInChunks(ids, (slice) => db(TABLES.pushMembers).where({ source_id: sourceId }).whereIn(column, slice).delete());
   }
 }
 

@@ -130,32 +130,38 @@ async function update(
   changes: AttributeChanges,
 ): Promise<ObjectOutcome> {
   const url = target.client.resourceUrl(endpointOf(target, work.kind), remoteId);
-  let method: UpdateMethod = await target.client.updateMethod(work.kind);
+  return withUpdateMethod(target, work.kind, async (method) => {
+    let response: ScimResponse;
+    if (method === 'PATCH') {
+      const operations = patchOperations(changes);
+      if (operations.length === 0) return success(work, 'update', null, remoteId, body, hash, 'synced', changes);
+      response = await target.client.patch(url, operations);
+    } else {
+      const replacement: Record<string, unknown> = { ...body, id: remoteId };
+      // A PUT replaces the whole group: keep the members we sent, or they would be dropped.
+      if (work.kind === 'org' && target.orgShape === 'group') {
+        replacement.members = (await target.groupMembers(work.localId)).map((value) => ({ value }));
+      }
+      response = await target.client.replace(url, replacement);
+    }
+    return success(work, 'update', response, remoteId, body, hash, 'synced', changes);
+  });
+}
+
+/**
+ * Sends an update with the method the downstream takes for this kind (PATCH unless discovery
+ * says otherwise); when it answers "not supported", the client learns the other method and
+ * the update is sent again with it, once.
+ */
+async function withUpdateMethod<T>(target: PushTarget, kind: ObjectKind, send: (method: UpdateMethod) => Promise<T>): Promise<T> {
+  let method = await target.client.updateMethod(kind);
   for (;;) {
     try {
-      let response: ScimResponse;
-      if (method === 'PATCH') {
-        const operations = patchOperations(changes);
-        if (operations.length === 0) return success(work, 'update', null, remoteId, body, hash, 'synced', changes);
-        response = await target.client.patch(url, operations);
-      } else {
-        const replacement: Record<string, unknown> = { ...body, id: remoteId };
-        // A PUT replaces the whole group: keep the members we sent, or they would be dropped.
-        if (work.kind === 'org' && target.orgShape === 'group') {
-          replacement.members = (await target.groupMembers(work.localId)).map((value) => ({ value }));
-        }
-        response = await target.client.replace(url, replacement);
-      }
-      return success(work, 'update', response, remoteId, body, hash, 'synced', changes);
+      return await send(method);
     } catch (error) {
-      if (isUnsupported(error)) {
-        const other = target.client.learnUnsupported(work.kind, method);
-        if (other) {
-          method = other;
-          continue;
-        }
-      }
-      throw error;
+      const other = isUnsupported(error) ? target.client.learnUnsupported(kind, method) : null;
+      if (!other) throw error;
+      method = other;
     }
   }
 }
@@ -182,20 +188,15 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
       return { ...outcomeOf(work, 'delete', 'succeeded', response), link: { type: 'remove' }, resetMembers: true };
     }
     const disabled: ScimBody = { ...(link.sent ?? { schemas: [URN.user] }), active: false };
-    let method = await target.client.updateMethod('user');
-    for (;;) {
-      try {
-        const response =
-          method === 'PATCH'
-            ? await target.client.patch(url, [{ op: 'replace', path: 'active', value: false }])
-            : await target.client.replace(url, { ...disabled, id: link.remoteId });
-        return success(work, 'disable', response, link.remoteId, disabled, bodyHash(disabled), 'disabled', changes);
-      } catch (error) {
-        if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: 'already gone', link: { type: 'remove' }, resetMembers: true };
-        const other = isUnsupported(error) ? target.client.learnUnsupported('user', method) : null;
-        if (!other) throw error;
-        method = other;
-      }
+    try {
+      const remoteId = link.remoteId;
+      const response = await withUpdateMethod(target, 'user', (method) =>
+        method === 'PATCH' ? target.client.patch(url, [{ op: 'replace', path: 'active', value: false }]) : target.client.replace(url, { ...disabled, id: remoteId }),
+      );
+      return success(work, 'disable', response, link.remoteId, disabled, bodyHash(disabled), 'disabled', changes);
+    } catch (error) {
+      if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: 'already gone', link: { type: 'remove' }, resetMembers: true };
+      throw error;
     }
   } catch (error) {
     return failed(work, operation, error, changes);

@@ -56,21 +56,7 @@ export function deliveryEntries(sourceId: string, outcomes: readonly ObjectOutco
 export function memberDeliveryEntries(sourceId: string, outcomes: readonly MemberOutcome[], attempt: number): DeliveryLogInput[] {
   return outcomes
     .filter((outcome) => outcome.result !== 'skipped')
-    .map((outcome) => ({
-      sourceId,
-      kind: 'org' as const,
-      objectId: outcome.orgId,
-      objectName: outcome.orgName,
-      operation: 'update',
-      result: LOG_RESULT[outcome.result] ?? outcome.result,
-      method: outcome.method,
-      path: outcome.path,
-      httpStatus: outcome.httpStatus,
-      changes: memberChanges(outcome),
-      error: outcome.error?.message ?? null,
-      durationMs: outcome.durationMs,
-      attempt,
-    }));
+    .map((outcome) => ({ sourceId, ...memberColumns(outcome), result: LOG_RESULT[outcome.result] ?? outcome.result, attempt }));
 }
 
 /**
@@ -97,19 +83,23 @@ export function runItems(outcomes: readonly ObjectOutcome[]): RunItemInput[] {
 export function memberRunItems(outcomes: readonly MemberOutcome[]): RunItemInput[] {
   return outcomes
     .filter((outcome) => outcome.result !== 'skipped')
-    .map((outcome) => ({
-      kind: 'org' as const,
-      objectId: outcome.orgId,
-      objectName: outcome.orgName,
-      operation: 'update' as const,
-      result: outcome.result === 'succeeded' || outcome.result === 'planned' ? outcome.result : 'failed',
-      method: outcome.method,
-      path: outcome.path,
-      httpStatus: outcome.httpStatus,
-      changes: memberChanges(outcome),
-      error: outcome.error?.message ?? null,
-      durationMs: outcome.durationMs,
-    }));
+    .map((outcome) => ({ ...memberColumns(outcome), result: outcome.result === 'succeeded' || outcome.result === 'planned' ? outcome.result : 'failed' }));
+}
+
+/** A membership PATCH as both logs record it (their results are worded differently). */
+function memberColumns(outcome: MemberOutcome) {
+  return {
+    kind: 'org' as const,
+    objectId: outcome.orgId,
+    objectName: outcome.orgName,
+    operation: 'update' as const,
+    method: outcome.method,
+    path: outcome.path,
+    httpStatus: outcome.httpStatus,
+    changes: memberChanges(outcome),
+    error: outcome.error?.message ?? null,
+    durationMs: outcome.durationMs,
+  };
 }
 
 function memberChanges(outcome: MemberOutcome): Record<string, { old?: unknown; new?: unknown }> {

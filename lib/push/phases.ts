@@ -22,14 +22,7 @@ export interface PhaseContext {
 /** Runs works with at most the source's concurrency in flight; keeps their order in the result. */
 export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
   return Promise.all(
-    works.map(async (work) => {
-      const release = await semaphore.acquire();
-      try {
-        return await pushObject(target, work);
-      } finally {
-        release();
-      }
-    }),
+    works.map((work) => semaphore.run(() => pushObject(target, work))),
   );
 }
 
@@ -74,7 +67,7 @@ export async function upsertOrgs(context: PhaseContext, orgs: readonly MirrorOrg
     }
     await context.onOutcomes(outcomes);
     all.push(...outcomes);
-    if (outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'stop')) return { outcomes: all, halted: true };
+    if (halts(outcomes)) return { outcomes: all, halted: true };
   }
   return { outcomes: all, halted: false };
 }
@@ -93,18 +86,13 @@ export async function prepareUsers(context: PhaseContext, users: readonly Mirror
 
 export async function sendUsers(context: PhaseContext, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
   if (works.length === 0) return [];
-  const outcomes = await runWorks(context.target, context.semaphore, works);
-  await context.onOutcomes(outcomes);
-  return outcomes;
+  return send(context, works);
 }
 
 /** Deprovisions users that left the host (policy: disable, delete or leave). */
 export async function deprovisionUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectOutcome[]> {
   if (users.length === 0) return [];
-  const works = await context.builder.userWorks(users, () => false);
-  const outcomes = await runWorks(context.target, context.semaphore, works);
-  await context.onOutcomes(outcomes);
-  return outcomes;
+  return send(context, await context.builder.userWorks(users, () => false));
 }
 
 /** Deprovisions orgs, leaves first, so no org is deleted while it still has children there. */
@@ -113,10 +101,21 @@ export async function deprovisionOrgs(context: PhaseContext, orgs: readonly Mirr
   const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId).reverse();
   for (const level of levels) {
     const { works } = await context.builder.orgWorks(level, () => false);
-    const outcomes = await runWorks(context.target, context.semaphore, works);
-    await context.onOutcomes(outcomes);
+    const outcomes = await send(context, works);
     all.push(...outcomes);
-    if (outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'stop')) return { outcomes: all, halted: true };
+    if (halts(outcomes)) return { outcomes: all, halted: true };
   }
   return { outcomes: all, halted: false };
+}
+
+/** Sends works and reports their outcomes before the caller goes on. */
+async function send(context: PhaseContext, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
+  const outcomes = await runWorks(context.target, context.semaphore, works);
+  await context.onOutcomes(outcomes);
+  return outcomes;
+}
+
+/** A level that needs a retry or stops the sync: the next level (children, or parents when deleting) must wait. */
+function halts(outcomes: readonly ObjectOutcome[]): boolean {
+  return outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'stop');
 }

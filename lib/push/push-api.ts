@@ -8,6 +8,7 @@ import type { Run, RunStore } from '../runs/run-store.js';
 import type { CursorStore } from '../sources/cursor-store.js';
 import { settingsOf } from '../sources/push-settings.js';
 import type { SourceHealth } from '../sources/source-health.js';
+import { nameOf } from '../mirror/mirror-record.js';
 import { validatePush } from '../sources/source-validation.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { ActorOption, Source } from '../sources/source-types.js';
@@ -130,8 +131,7 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       checkKind(kind);
       const object = kind === 'user' ? await mirror.getUser(localId) : await mirror.getOrg(localId);
       if (!object) throw new NotFoundError(kind, localId);
-      const name = 'userName' in object.data ? (object.data.displayName ?? object.data.userName) : (object.data as { name: string }).name;
-      const link = await links.relink(sourceId, kind, localId, remoteId, name);
+      const link = await links.relink(sourceId, kind, localId, remoteId, nameOf(object));
       await audit.record({ actor: options.actor ?? 'api', action: 'push.relink', sourceId, detail: { kind, localId, remoteId: link.remoteId } });
       return link;
     },

@@ -1,4 +1,5 @@
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
+import { nameOf } from '../mirror/mirror-record.js';
 import { URN } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
@@ -60,13 +61,13 @@ export class WorkBuilder {
     for (const org of orgs) {
       const link = links.get(org.id);
       if (!live(org)) {
-        works.push({ kind: 'org', localId: org.id, name: org.data.name, body: null, link, seq: org.seq });
+        works.push({ kind: 'org', localId: org.id, name: nameOf(org), body: null, link, seq: org.seq });
         continue;
       }
       const parentId = org.data.parentId;
       const parentRemote = parentId ? this.orgRemote.get(parentId) ?? undefined : undefined;
       const body = orgBody(org.data, this.target.orgShape, parentRemote);
-      const work: ObjectWork = { kind: 'org', localId: org.id, name: org.data.name, body, link, seq: org.seq, lookFirst: this.lookUpCreates };
+      const work: ObjectWork = { kind: 'org', localId: org.id, name: nameOf(org), body, link, seq: org.seq, lookFirst: this.lookUpCreates };
       // Sent without its parent it would land as a root: wait until the parent is there.
       const needsParent = parentId !== undefined && !parentRemote && this.target.orgShape !== 'group';
       if (needsParent && !this.target.dryRun) blocked.push(work);
@@ -90,7 +91,7 @@ export class WorkBuilder {
     return users.map((user) => ({
       kind: 'user' as const,
       localId: user.id,
-      name: user.data.displayName ?? user.data.userName,
+      name: nameOf(user),
       body: live(user) ? userBody(user.data, refs) : null,
       link: links.get(user.id),
       seq: user.seq,

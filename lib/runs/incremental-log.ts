@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { insertChunked } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
-import { insertInSlices, outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
+import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 /** One push delivery attempt (a push source's "incremental sync log"). */
 export interface DeliveryLogInput extends LoggedOutcome {
@@ -63,7 +64,7 @@ export class IncrementalLog {
       attempt: entry.attempt ?? 1,
       ...outcomeColumns(entry),
     }));
-    await insertInSlices(db, TABLES.deliveryLog, rows);
+    await insertChunked(db, TABLES.deliveryLog, rows);
   }
 
   async recordPull(entry: PullLogInput): Promise<void> {
@@ -84,7 +85,7 @@ export class IncrementalLog {
       status: entry.status,
       duration_ms: entry.durationMs,
     }));
-    for (let start = 0; start < rows.length; start += 200) await this.knex(TABLES.pullLog).insert(rows.slice(start, start + 200));
+    await insertChunked(this.knex, TABLES.pullLog, rows);
   }
 
   /** Newest first. */

@@ -62,8 +62,3 @@ export async function pageOf(
     .offset(page.offset ?? 0);
   return { rows, total: Number((count as { n?: unknown } | undefined)?.n ?? 0) };
 }
-
-/** Inserts in slices that stay below sqlite's bound-variable limit. */
-export async function insertInSlices(db: Knex | Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += 200) await db(table).insert(rows.slice(start, start + 200));
-}

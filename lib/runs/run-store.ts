@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
-import { bulkInsert } from '../persistence/bulk-insert.js';
+import { insertChunked } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
@@ -13,7 +13,6 @@ export type RunItemResult = 'succeeded' | 'failed' | 'skipped' | 'planned';
 
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
 const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
-const ITEM_COLUMNS = ['run_id', 'at', 'kind', 'object_id', 'object_name', 'operation', 'result', 'method', 'path', 'http_status', 'changes', 'error', 'duration_ms'] as const;
 
 export interface RunCounts {
   total: number;
@@ -184,11 +183,7 @@ export class RunStore {
    */
   async addItems(runId: number, items: readonly RunItemInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const at = this.#now();
-    const rows = items.map((item) => {
-      const row: Record<string, unknown> = { run_id: runId, at, ...outcomeColumns(item) };
-      return ITEM_COLUMNS.map((column) => row[column]);
-    });
-    await bulkInsert(db, TABLES.runItems, ITEM_COLUMNS, rows);
+    await insertChunked(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
   }
 
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {

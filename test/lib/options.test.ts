@@ -27,9 +27,16 @@ describe('createSyncCenter options', () => {
     ['a negative retention', { tombstoneRetentionDays: -1 }, /positive number of days/],
     ['a database that is neither knex nor a config', { database: { filename: 'x' } }, /knex instance or a knex config/],
     ['an unknown link', { links: { upstream: '/x' } }, /links\.upstream`\. Did you mean `links\.upstreamSync`/],
+    ['a misspelt push option', { push: { concurency: 2 } }, /unknown option `push\.concurency`\. Did you mean `push\.concurrency`\?/],
+    ['a misspelt retry option', { push: { retry: { maxMS: 10 } } }, /unknown option `push\.retry\.maxMS`\. Did you mean `push\.retry\.maxMs`\?/],
+    ['an unknown pull rate option', { pullRateLimit: { requestsPerMinute: 60, burst: 5 } }, /unknown option `pullRateLimit\.burst`\. Did you mean `pullRateLimit\.requestsPerMinute`\?/],
   ])('throws a TypeError that says how to fix %s', (_label, override, message) => {
     expect(() => resolveOptions({ ...base(), ...override } as never)).toThrow(TypeError);
     expect(() => resolveOptions({ ...base(), ...override } as never)).toThrow(message);
+  });
+
+  it('names an unknown option without a suggestion when no known name is near', () => {
+    expect(() => resolveOptions({ ...base(), push: { somethingElse: 1 } } as never)).toThrow(/^createSyncCenter: unknown option `push\.somethingElse`\.$/);
   });
 
   it('refuses to start in production without a secret key', () => {

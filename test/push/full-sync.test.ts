@@ -313,6 +313,21 @@ describe('push manual sync (full reconciliation)', () => {
     expect(server.resources('Users').map((user) => user.title).sort()).toEqual(['Builder', 'Countess']);
   });
 
+  it('disables a deprovisioned user with PUT when the downstream answers PATCH with 405', async () => {
+    await server.close();
+    server = await new FakeScimServer({ patchSupported: true, refusePatch: true }).start();
+    const ada = buildUser({ userName: 'ada@example.com' });
+    await t.center.changes.userUpserted(ada);
+    const source = await createPushSource(t.center, server);
+    await sync(source.id);
+    await t.center.changes.userDeleted(ada.id);
+    server.requests.length = 0;
+    const run = await sync(source.id);
+    expect(run).toMatchObject({ status: 'succeeded', deleted: 1, failed: 0 });
+    expect(server.writes().map((request) => request.method)).toEqual(['PATCH', 'PUT']);
+    expect(server.resources('Users').find((user) => user.userName === 'ada@example.com')!.active).toBe(false);
+  });
+
   it('pushes orgs in the compat shape: name, parentId (remote), order', async () => {
     const { root, a } = await seedTree();
     const source = await createPushSource(t.center, server, { orgUrl: server.url('Departments'), orgResource: 'compat' });

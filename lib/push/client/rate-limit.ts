@@ -33,6 +33,16 @@ export class Semaphore {
     };
   }
 
+  /** Runs `work` holding one place, released however it ends. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
   #drain(): void {
     while (this.#active < this.max && this.#waiters.length > 0) {
       this.#active += 1;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
+import { kindOf, nameOf } from '../../mirror/mirror-record.js';
 import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
@@ -127,7 +128,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     if (!stopped && pushOrgs && target.orgShape === 'group') {
       const members = new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch);
       const wishes = liveUsers.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
-      const send = (work: () => Promise<MemberOutcome>) => limited(input.semaphore, work);
+      const send = (work: () => Promise<MemberOutcome>) => input.semaphore.run(work);
       const memberOutcomes = [...(await members.wish(wishes, send)), ...(await members.flush(send))];
       await deps.log.recordDeliveries(memberDeliveryEntries(target.sourceId, memberOutcomes, 1));
       for (const outcome of memberOutcomes) {
@@ -178,23 +179,13 @@ function coalesce(changes: readonly ChangeRow[]): Map<string, Pending> {
 }
 
 function pendingOf(pending: Map<string, Pending>, object: MirrorUser | MirrorOrg): Pending | undefined {
-  const kind = 'userName' in object.data ? 'user' : 'org';
-  return pending.get(`${kind}:${object.id}`);
+  return pending.get(`${kindOf(object)}:${object.id}`);
 }
 
 function bump(attempts: Map<string, number>, key: string): number {
   const attempt = (attempts.get(key) ?? 0) + 1;
   attempts.set(key, attempt);
   return attempt;
-}
-
-async function limited<T>(semaphore: Semaphore, work: () => Promise<T>): Promise<T> {
-  const release = await semaphore.acquire();
-  try {
-    return await work();
-  } finally {
-    release();
-  }
 }
 
 /** Orgs the batch needs on the downstream first: unlinked live ancestors, and unlinked orgs of its users. */
@@ -229,9 +220,7 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
   if (objects.length === 0) return;
   await note(
     objects.map((object) => {
-      const kind = 'userName' in object.data ? ('user' as const) : ('org' as const);
-      const name = 'userName' in object.data ? (object.data.displayName ?? object.data.userName) : object.data.name;
-      return { work: { kind, localId: object.id, name, body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
+      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
     }),
   );
 }

@@ -115,14 +115,7 @@ class FullSync {
     const builder = await WorkBuilder.create(target, deps.links);
     const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
     const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
-    const sendMembers = async (work: () => Promise<MemberOutcome>) => {
-      const release = await semaphore.acquire();
-      try {
-        return await work();
-      } finally {
-        release();
-      }
-    };
+    const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
       checkpoint = next;
       await runs.saveCheckpoint(run.id, next, db);

@@ -79,6 +79,22 @@ describe('Semaphore', () => {
     b();
     expect(semaphore.active).toBe(0);
   });
+
+  it('runs work holding a place and releases it whether the work resolves or throws', async () => {
+    const semaphore = new Semaphore(1);
+    let inside = 0;
+    const held = semaphore.run(async () => {
+      inside = semaphore.active;
+      return 'done';
+    });
+    const failing = semaphore.run(async () => {
+      throw new Error('boom');
+    });
+    expect(await held).toBe('done');
+    expect(inside).toBe(1);
+    await expect(failing).rejects.toThrow('boom');
+    expect(semaphore.active).toBe(0);
+  });
 });
 
 describe('backoffDelay', () => {
