@@ -9,7 +9,8 @@
  * node http in a worker thread) on 127.0.0.1. Every change is a new user, so nothing coalesces:
  * each source delivers every change as one request. The clock starts when the whole feed is
  * committed (the instances are up and idle by then) and stops when every source's cursor is at
- * the head. Bounded: every wait has a deadline, and it stops by itself.
+ * the head. Bounded: every wait has a deadline, and it stops by itself. The instance counts are
+ * interleaved over several rounds (`--rounds=N`, default 3): median, min–max and the load average.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -20,6 +21,9 @@ import { TABLES } from '../lib/persistence/tables.js';
 import { MemoryDirectory } from '../test/support/memory-directory.js';
 import { TEST_KEY } from '../test/support/test-center.js';
 import { WorkerFleet } from '../test/support/worker-fleet.js';
+import { LoadWindow, loadAverage } from './support/machine.js';
+import { intArgument, spreadOf } from './support/stats.js';
+import { figure, note, renderTable, type Row } from './support/table.js';
 import { startSink, type Sink } from './scim-sink.js';
 
 const PG_URL = process.env.SYNC_BENCH_PG_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
@@ -27,6 +31,7 @@ const QUICK = process.argv.includes('--quick');
 const SOURCES = 20;
 const CHANGES = Number(process.argv.find((arg) => arg.startsWith('--changes='))?.slice(10) ?? (QUICK ? 300 : 1_500));
 const INSTANCES = [1, 2, 3];
+const ROUNDS = intArgument('rounds', 3);
 const DEADLINE_MS = Number(process.env.SYNC_BENCH_DEADLINE_MS ?? 300_000);
 const silent = { info() {}, warn() {}, error() {} };
 /**
@@ -99,25 +104,39 @@ async function measure(instances: number, sink: Sink): Promise<Measure> {
 }
 
 async function main(): Promise<void> {
-  console.log(`multi-instance delivery: ${SOURCES} push sources, ${CHANGES} changes each (${CHANGES * SOURCES} deliveries), ${os.cpus().length} cores, PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
+  console.log(`multi-instance delivery: ${SOURCES} push sources, ${CHANGES} changes each (${CHANGES * SOURCES} deliveries), ${os.cpus().length} cores, PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}, ${ROUNDS} rounds`);
+  const startLoad = loadAverage();
+  const load = new LoadWindow();
   const sink = await startSink();
-  const results: Measure[] = [];
+  const rounds: Measure[][] = [];
   try {
-    for (const instances of INSTANCES) {
-      const result = await measure(instances, sink);
-      results.push(result);
-      console.log(`  ${instances} instance(s): ${result.seconds.toFixed(1)} s`);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const measures: Measure[] = [];
+      for (const instances of INSTANCES) {
+        const result = await measure(instances, sink);
+        measures.push(result);
+        console.log(`  round ${round}, ${instances} instance(s): ${result.seconds.toFixed(1)} s`);
+      }
+      rounds.push(measures);
     }
   } finally {
     await sink.close();
   }
-  const base = results[0]!.perSecond;
+  const at = load.close().toString();
+  const rows: Row[] = [];
+  INSTANCES.forEach((instances, column) => {
+    const over = (value: (measure: Measure, base: Measure) => number) => spreadOf(rounds.map((measures) => value(measures[column]!, measures[0]!)));
+    rows.push(
+      figure(`${instances} instance(s): changes delivered/s`, over((m) => m.perSecond), 0, at),
+      figure(`${instances} instance(s):   ratio to 1 instance, round by round`, over((m, base) => m.perSecond / base.perSecond), 2, at),
+      figure(`${instances} instance(s):   sink writes`, over((m) => m.requests), 0, at),
+      note(`${instances} instance(s):   sources held per instance, each round`, rounds.map((measures) => measures[column]!.sourcesPerInstance).join(', '), at),
+    );
+  });
   console.log('');
-  console.log('| instances | time | changes delivered/s | ratio vs 1 | sink writes | sources seen held per instance |');
-  console.log('|---|---|---|---|---|---|');
-  for (const result of results) {
-    console.log(`| ${result.instances} | ${result.seconds.toFixed(1)} s | ${Math.round(result.perSecond).toLocaleString('en')} | ${(result.perSecond / base).toFixed(2)} | ${result.requests.toLocaleString('en')} | ${result.sourcesPerInstance} |`);
-  }
+  console.log(`load average (1 min) at start ${startLoad.toFixed(2)}, at end ${loadAverage().toFixed(2)}`);
+  console.log('');
+  console.log(renderTable(rows));
 }
 
 await main();

@@ -1,324 +1,271 @@
 /**
- * Push benchmark: `npx tsx bench/push.ts` (add `--quick` for a small run). Everything runs on
- * 127.0.0.1 against a minimal SCIM sink in a child process, in bounded loops, and stops by itself.
+ * Push benchmark: `npx tsx bench/push.ts` (add `--quick` for a small run, `--rounds=N` for the
+ * number of interleaved rounds, default 3; `--only=a,d,e` for some parts, a covers b, c and u).
+ * Everything runs on 127.0.0.1 against a minimal SCIM sink in a child process, in bounded loops,
+ * and stops by itself. Every figure is the median over the rounds, printed with its min–max and
+ * the load average when its part started and ended.
  *
- * (a) full push of 10k and 100k users in 2k orgs: objects/s vs a bare undici client POSTing the
- *     same bodies to the same sink with the same concurrency (the raw ceiling, same run);
+ * (a) full push of 10k and 100k users in 2k orgs: objects/s vs a bare undici client (its own
+ *     process) sending the same requests with the same concurrency to the same sink, the two
+ *     interleaved (bare, push, bare, push, …) and compared round by round; CPU per object;
  * (b) time(100k)/time(10k) and peak RSS growth from the 10k run to the 100k run;
- * (c) a second full sync with nothing changed: writes sent;
+ * (c) a second full sync with nothing changed: must succeed with zero writes (else exit 1), and
+ *     its time as a fraction of the first push;
+ * (u) a full sync after 10 % of the users changed vs the bare client PATCHing the same changes;
  * (d) incremental: changes at 50/s, change → delivered latency p50/p99;
  * (e) a sink that answers 429 + Retry-After above a fixed rate: share of that rate used, lost changes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Agent, request } from 'undici';
-import { createSyncCenter, type SyncCenter } from '../index.js';
-import type { Directory, DirectoryOrg, DirectoryPage, DirectoryPageRequest, DirectoryUser } from '../lib/hooks/directory.js';
-import { normalizeOrg, normalizeUser } from '../lib/mirror/normalize.js';
-import type { PushOptions } from '../lib/options.js';
-import { orgBody, userBody } from '../lib/push/bodies.js';
+import type { SyncCenter } from '../index.js';
+import type { DirectoryUser } from '../lib/hooks/directory.js';
+import type { BareResult, BareTask } from './support/bare-client.js';
+import { startChild, type ChildTasks } from './support/child-tasks.js';
+import { LoadWindow, loadAverage } from './support/machine.js';
+import { CONCURRENCY, createBenchCenter, measuredRun, pushSource, removeSource, type MeasuredRun } from './support/push-center.js';
+import { PushDirectory, orgId } from './support/push-directory.js';
+import { intArgument, spreadOf } from './support/stats.js';
+import { figure, note, renderTable, type Row } from './support/table.js';
 import { startSink, type Sink } from './scim-sink.js';
 
 const QUICK = process.argv.includes('--quick');
-/** `--only=a,d,e` runs some parts only (a covers b and c). */
 const ONLY = (process.argv.find((arg) => arg.startsWith('--only='))?.slice(7) ?? 'a,d,e').split(',');
+const ROUNDS = intArgument('rounds', 3);
 const SIZES = QUICK ? [2_000, 20_000] : [10_000, 100_000];
 const ORGS = QUICK ? 400 : 2_000;
-const CONCURRENCY = 4;
 const INCREMENTAL_CHANGES = QUICK ? 200 : 1_000;
 const INCREMENTAL_RATE = 50;
 const THROTTLE_RATE = QUICK ? 200 : 400;
 /** About 25 s at the throttled rate (6 s quick): the first Retry-After pause weighs less in a longer run. */
 const THROTTLED_USERS = QUICK ? 1_200 : 10_000;
-const silent = { info() {}, warn() {}, error() {} };
+/** Problems that make the figures meaningless: printed after the table, and the exit code is 1. */
+const problems: string[] = [];
 
-/**
- * A generated directory: every user and org is computed from its index when a page asks for it,
- * so the host's data does not sit in this process's memory (the RSS measured is the center's).
- */
-class GeneratedDirectory implements Directory {
-  constructor(
-    readonly userCount: number,
-    readonly orgCount: number,
-  ) {}
-
-  static build(userCount: number, orgCount: number): GeneratedDirectory {
-    return new GeneratedDirectory(userCount, orgCount);
-  }
-
-  org(index: number): DirectoryOrg {
-    // A tree: 10 roots, then each org under one with a smaller index.
-    const parentId = index < 10 ? undefined : orgId(Math.floor(index / 10) - 1);
-    return { id: orgId(index), name: `Org ${index}`, parentId, order: index % 10, code: `C${index}` };
-  }
-
-  user(index: number): DirectoryUser {
-    return {
-      id: `user${String(index).padStart(7, '0')}`,
-      userName: `user${index}@bench.example`,
-      displayName: `User ${index}`,
-      name: { givenName: 'User', familyName: String(index) },
-      emails: [{ value: `user${index}@bench.example`, type: 'work', primary: true }],
-      title: 'Engineer',
-      employeeNumber: `E${index}`,
-      orgIds: this.orgCount > 0 ? [orgId(index % this.orgCount)] : [],
-    };
-  }
-
-  *orgs(): Generator<DirectoryOrg> {
-    for (let index = 0; index < this.orgCount; index += 1) yield this.org(index);
-  }
-
-  *users(): Generator<DirectoryUser> {
-    for (let index = 0; index < this.userCount; index += 1) yield this.user(index);
-  }
-
-  listUsers(request: DirectoryPageRequest): DirectoryPage<DirectoryUser> {
-    return page(this.userCount, (index) => this.user(index), request);
-  }
-
-  listOrgs(request: DirectoryPageRequest): DirectoryPage<DirectoryOrg> {
-    return page(this.orgCount, (index) => this.org(index), request);
-  }
+interface Round {
+  create: MeasuredRun;
+  bareCreate: BareResult;
+  resync: MeasuredRun;
+  resyncWrites: number;
+  update: MeasuredRun;
+  bareUpdate: BareResult;
 }
 
-function orgId(index: number): string {
-  return `org${String(index).padStart(5, '0')}`;
-}
-
-function page<T>(count: number, make: (index: number) => T, { cursor, limit }: DirectoryPageRequest): DirectoryPage<T> {
-  const start = cursor ? Number(cursor) : 0;
-  const end = Math.min(count, start + limit);
-  const items: T[] = [];
-  for (let index = start; index < end; index += 1) items.push(make(index));
-  return { items, nextCursor: end < count ? String(end) : null };
-}
-
-interface Bench {
-  center: SyncCenter;
-  dir: string;
-  close(): Promise<void>;
-}
-
-async function createCenter(directory: Directory, push: PushOptions = {}): Promise<Bench> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ssc-bench-'));
-  const center = createSyncCenter({
-    directory,
-    admin: { isAdmin: () => true },
-    sqliteFile: path.join(dir, 'bench.sqlite'),
-    secretKey: 'bench-secret-key-with-at-least-32-characters',
-    allowHttpPush: true,
-    logger: silent,
-    push: { concurrency: CONCURRENCY, pageSize: 500, ...push },
-  });
-  await center.migrate();
-  return {
-    center,
-    dir,
-    async close() {
-      await center.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pushSource(center: SyncCenter, sink: Sink, push: Record<string, unknown> = {}) {
-  const { source } = await center.sources.create({
-    name: `bench-${Math.random().toString(36).slice(2, 8)}`,
-    mode: 'push',
-    push: { auth: 'bearer', token: 'bench-token', userUrl: `${sink.url}/Users`, orgUrl: `${sink.url}/Organizations`, orgResource: 'organization', deletionThreshold: null, ...push },
-  });
-  return center.sources.enable(source.id);
-}
-
-/** Samples RSS while `work` runs; returns its duration and the peak. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; peakRss: number }> {
-  let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 20);
-  const started = performance.now();
-  try {
-    const value = await work();
-    return { value, ms: performance.now() - started, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** The raw ceiling: a bare undici client POSTing the same bodies, same concurrency, same sink. */
-async function rawCeiling(sink: Sink, directory: GeneratedDirectory): Promise<number> {
-  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-  const userRefs = { orgRef: (id: string) => `r-${id}`, managerRef: () => undefined, extensions: { enterprise: true, orgs: true } };
-  // Bodies are built from the same presenters as the push, ahead of time (outside the clock).
-  const bodies: Array<{ endpoint: string; body: string }> = [];
-  for (const org of directory.orgs()) bodies.push({ endpoint: 'Organizations', body: JSON.stringify(orgBody(normalizeOrg(org), 'organization', org.parentId ? `r-${org.parentId}` : undefined)) });
-  for (const user of directory.users()) bodies.push({ endpoint: 'Users', body: JSON.stringify(userBody(normalizeUser(user), userRefs)) });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const { endpoint, body } = bodies[next++]!;
-        const response = await request(`${sink.url}/${endpoint}`, {
-          method: 'POST',
-          dispatcher: agent,
-          headers: { authorization: 'Bearer bench-token', 'content-type': 'application/scim+json' },
-          body,
-        });
-        await response.body.json();
-      }
-    }),
-  );
-  const ms = performance.now() - started;
-  await agent.close();
-  return (bodies.length / ms) * 1000;
-}
-
-interface FullResult {
+interface SizeResult {
   users: number;
   objects: number;
-  ms: number;
-  perSecond: number;
-  raw: number;
-  peakRss: number;
-  secondWrites: number;
-  failed: number;
+  changed: number;
+  rounds: Round[];
+  load: LoadWindow;
 }
 
-async function fullPush(users: number): Promise<FullResult> {
+function check(ok: boolean, problem: string): void {
+  if (!ok) problems.push(problem);
+}
+
+async function fullPush(users: number, bare: ChildTasks, warmUp: boolean): Promise<SizeResult> {
+  const load = new LoadWindow();
   const sink = await startSink();
-  const directory = GeneratedDirectory.build(users, ORGS);
-  const bench = await createCenter(directory);
+  const directory = new PushDirectory(users, ORGS);
+  const bench = await createBenchCenter(directory);
+  const objects = users + ORGS;
+  const changed = directory.changedCount();
+  const task = (): BareTask => ({ sinkUrl: sink.url, users, orgs: ORGS, concurrency: CONCURRENCY, version: directory.version });
+  const rounds: Round[] = [];
   try {
     await bench.center.reconcile({ pageSize: 1000 });
-    const source = await pushSource(bench.center, sink);
-    if (global.gc) global.gc();
-    const first = await measured(async () => bench.center.runs.settled((await bench.center.runs.start(source.id)).id));
-    const run = first.value!;
-    const objects = users + ORGS;
-    const afterFirst = await sink.stats();
-    await sink.reset();
-    await bench.center.runs.settled((await bench.center.runs.start(source.id)).id);
-    const second = await sink.stats();
-    await sink.reset();
-    const raw = await rawCeiling(sink, directory);
-    return {
-      users,
-      objects,
-      ms: first.ms,
-      perSecond: (objects / first.ms) * 1000,
-      raw,
-      peakRss: first.peakRss,
-      secondWrites: second.writes,
-      failed: run.failed + (afterFirst.distinctExternalIds === objects ? 0 : objects - afterFirst.distinctExternalIds),
-    };
+    if (warmUp) {
+      // Untimed: both sides' code is compiled (JIT) before the first round, so round 1 is not a cold start on one side only.
+      await bare.run<BareResult>({ type: 'create', ...task() });
+      const sourceId = await pushSource(bench.center, sink);
+      await measuredRun(bench.center, sourceId);
+      await removeSource(bench.center, sourceId);
+    }
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const label = `${users} users, round ${round}`;
+      const bareCreate = await bare.run<BareResult>({ type: 'create', ...task() });
+      await sink.reset();
+      const sourceId = await pushSource(bench.center, sink);
+      global.gc?.();
+      const create = await measuredRun(bench.center, sourceId);
+      const created = await sink.stats();
+      check(create.run.status === 'succeeded' && create.run.failed === 0, `(a) ${label}: first push ${create.run.status}, ${create.run.failed} failed`);
+      check(created.distinctExternalIds === objects, `(a) ${label}: the sink holds ${created.distinctExternalIds} of ${objects} objects`);
+
+      await sink.reset();
+      const resync = await measuredRun(bench.center, sourceId);
+      const resyncWrites = (await sink.stats()).writes;
+      check(resync.run.status === 'succeeded' && resyncWrites === 0, `(c) ${label}: no-change re-sync ${resync.run.status} with ${resyncWrites} writes`);
+
+      directory.version += 1;
+      await applyChangedUsers(bench.center, directory);
+      const bareUpdate = await bare.run<BareResult>({ type: 'update', ...task() });
+      await sink.reset();
+      const update = await measuredRun(bench.center, sourceId);
+      const updateWrites = (await sink.stats()).writes;
+      check(update.run.status === 'succeeded' && updateWrites === changed, `(u) ${label}: update run ${update.run.status} with ${updateWrites} writes for ${changed} changed users`);
+
+      await removeSource(bench.center, sourceId);
+      rounds.push({ create, bareCreate, resync, resyncWrites, update, bareUpdate });
+      process.stderr.write(`full push: ${label} done\n`);
+    }
+    return { users, objects, changed, rounds, load: load.close() };
   } finally {
     await bench.close();
     await sink.close();
   }
 }
 
-async function incremental(): Promise<{ p50: number; p99: number; delivered: number; sent: number }> {
+/** The host's changes for the users this version touches, into the mirror (outside any clock). */
+async function applyChangedUsers(center: SyncCenter, directory: PushDirectory): Promise<void> {
+  let batch: Array<{ type: 'userUpserted'; user: DirectoryUser }> = [];
+  for (let index = 0; index < directory.userCount; index += 1) {
+    if (PushDirectory.isChanged(index)) batch.push({ type: 'userUpserted', user: directory.user(index) });
+    if (batch.length === 1000 || index === directory.userCount - 1) {
+      await center.changes.apply(batch);
+      batch = [];
+    }
+  }
+}
+
+async function incremental(): Promise<{ p50: number; p99: number; delivered: number }> {
   const sink = await startSink({ recordArrivals: true });
-  const directory = GeneratedDirectory.build(0, 10);
-  const bench = await createCenter(directory);
+  const bench = await createBenchCenter(new PushDirectory(0, 10));
   try {
     await bench.center.reconcile();
-    const source = await pushSource(bench.center, sink);
-    await bench.center.runs.settled((await bench.center.runs.start(source.id)).id);
+    const sourceId = await pushSource(bench.center, sink);
+    await bench.center.runs.settled((await bench.center.runs.start(sourceId)).id);
     await bench.center.start();
     const sentAt = new Map<string, number>();
     const interval = 1000 / INCREMENTAL_RATE;
     const started = Date.now();
     for (let index = 0; index < INCREMENTAL_CHANGES; index += 1) {
-      const due = started + index * interval;
-      const wait = due - Date.now();
+      const wait = started + index * interval - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const id = `inc${String(index).padStart(5, '0')}`;
       sentAt.set(id, Date.now());
       await bench.center.changes.userUpserted({ id, userName: `${id}@bench.example`, displayName: id, orgIds: [orgId(index % 10)] });
     }
-    await bench.center.push.drained(source.id, 60_000);
+    await bench.center.push.drained(sourceId, 60_000);
     const { arrivals } = await sink.stats();
     const latencies = [...sentAt].filter(([id]) => arrivals[id] !== undefined).map(([id, at]) => arrivals[id]! - at).sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-    return { p50: pct(50), p99: pct(99), delivered: latencies.length, sent: INCREMENTAL_CHANGES };
+    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+    return { p50: percentile(50), p99: percentile(99), delivered: latencies.length };
   } finally {
     await bench.close();
     await sink.close();
   }
 }
 
-async function throttled(): Promise<{ share: number; lost: number; throttled: number; seconds: number }> {
+async function throttled(): Promise<{ share: number; lost: number; throttled: number; windows: number }> {
   const sink = await startSink({ ratePerSecond: THROTTLE_RATE });
-  const directory = GeneratedDirectory.build(THROTTLED_USERS, 0);
-  const bench = await createCenter(directory, { retry: { baseMs: 20, maxMs: 2_000, runAttempts: 50 } });
+  const bench = await createBenchCenter(new PushDirectory(THROTTLED_USERS, 0), { retry: { baseMs: 20, maxMs: 2_000, runAttempts: 50 } });
   try {
     await bench.center.reconcile({ pageSize: 1000 });
-    const source = await pushSource(bench.center, sink, { orgUrl: undefined });
-    await bench.center.runs.settled((await bench.center.runs.start(source.id)).id);
+    const sourceId = await pushSource(bench.center, sink, { orgUrl: undefined });
+    await bench.center.runs.settled((await bench.center.runs.start(sourceId)).id);
     const stats = await sink.stats();
-    // Whole seconds of the sink's windows that the run spanned: the rate it allowed in that time.
-    const seconds = (stats.lastAcceptedAt - stats.firstAcceptedAt) / 1000;
-    const allowed = THROTTLE_RATE * Math.max(seconds, 1e-3);
-    return { share: stats.accepted / allowed, lost: THROTTLED_USERS - stats.distinctExternalIds, throttled: stats.throttled, seconds };
+    // Every one-second window of the sink from the run's first request to its last allowed
+    // THROTTLE_RATE requests, used or not: the share is what the run took of that.
+    const windows = stats.lastWindow - stats.firstWindow + 1;
+    return { share: stats.accepted / (THROTTLE_RATE * windows), lost: THROTTLED_USERS - stats.distinctExternalIds, throttled: stats.throttled, windows };
   } finally {
     await bench.close();
     await sink.close();
   }
 }
 
-function row(name: string, value: string, goal: string, ok: boolean | null): string {
-  const verdict = ok === null ? '' : ok ? 'ok' : 'MISSED';
-  return `| ${name.padEnd(52)} | ${value.padStart(16)} | ${goal.padEnd(12)} | ${verdict.padEnd(6)} |`;
+async function repeated<T>(part: string, work: () => Promise<T>): Promise<{ results: T[]; load: LoadWindow }> {
+  const load = new LoadWindow();
+  const results: T[] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    results.push(await work());
+    process.stderr.write(`${part}: round ${round} done\n`);
+  }
+  return { results, load: load.close() };
+}
+
+const perSecond = (count: number, ms: number) => (count / ms) * 1000;
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+function sizeRows(size: SizeResult): Row[] {
+  const { users, objects, changed, rounds } = size;
+  const load = size.load.toString();
+  const over = (value: (round: Round) => number) => spreadOf(rounds.map(value));
+  const mainThread = rounds.every((round) => round.create.cpu.mainThreadUs !== null);
+  const rows = [
+    figure(`(a) full push ${users} users + ${ORGS} orgs: objects/s`, over((r) => perSecond(objects, r.create.ms)), 0, load),
+    figure(`(a)   bare client, same requests: objects/s`, over((r) => perSecond(r.bareCreate.requests, r.bareCreate.ms)), 0, load),
+    figure(`(a)   ratio to the bare client, round by round`, over((r) => r.bareCreate.ms / r.create.ms), 2, load, '>= 0.7', (v) => v >= 0.7),
+    figure(`(a)   center process CPU per object (µs)`, over((r) => r.create.cpu.processUs / objects), 0, load, '<= 390', (v) => v <= 390),
+  ];
+  if (mainThread) rows.push(figure(`(a)   main thread CPU per object (µs)`, over((r) => r.create.cpu.mainThreadUs! / objects), 0, load, '<= 260', (v) => v <= 260));
+  rows.push(
+    figure(`(a)   main thread event loop busy (%)`, over((r) => r.create.cpu.eventLoopBusy * 100), 0, load),
+    figure(`(a)   bare client process CPU per object (µs)`, over((r) => r.bareCreate.cpuUs / r.bareCreate.requests), 0, load),
+    figure(`(c) no-change re-sync: writes sent`, over((r) => r.resyncWrites), 0, load, '0', (v) => v === 0),
+    figure(`(c)   re-sync time ÷ first push time`, over((r) => r.resync.ms / r.create.ms), 2, load),
+    figure(`(u) update, ${changed} of ${users} users changed: users/s`, over((r) => perSecond(changed, r.update.ms)), 0, load),
+    figure(`(u)   bare client, same PATCHes: users/s`, over((r) => perSecond(r.bareUpdate.requests, r.bareUpdate.ms)), 0, load),
+    figure(`(u)   ratio to the bare client, round by round`, over((r) => r.bareUpdate.ms / r.update.ms), 2, load),
+    figure(`(u)   center process CPU per changed user (µs)`, over((r) => r.update.cpu.processUs / changed), 0, load),
+  );
+  return rows;
+}
+
+function growthRows(small: SizeResult, large: SizeResult): Row[] {
+  const load = `${small.load.start.toFixed(2)}→${large.load.end.toFixed(2)}`;
+  const paired = (value: (smallRound: Round, largeRound: Round) => number) => spreadOf(small.rounds.map((round, index) => value(round, large.rounds[index]!)));
+  return [
+    figure(`(b) time(${large.users})/time(${small.users}), round by round`, paired((s, l) => l.create.ms / s.create.ms), 2, load, '<= 11', (v) => v <= 11),
+    figure(`(b) peak RSS during the ${small.users} push (MB)`, spreadOf(small.rounds.map((r) => mb(r.create.peakRss))), 0, load),
+    figure(`(b) peak RSS during the ${large.users} push (MB)`, spreadOf(large.rounds.map((r) => mb(r.create.peakRss))), 0, load),
+    figure(`(b) peak RSS growth, round by round (MB)`, paired((s, l) => mb(l.create.peakRss - s.create.peakRss)), 1, load, '<= 30', (v) => v <= 30),
+  ];
 }
 
 async function main(): Promise<void> {
-  const results: FullResult[] = [];
+  const startLoad = loadAverage();
+  const rows: Row[] = [];
   if (ONLY.includes('a')) {
-    for (const users of SIZES) {
-      results.push(await fullPush(users));
-      process.stderr.write(`full push of ${users} users done\n`);
+    const bare = startChild(new URL('./support/bare-client.ts', import.meta.url));
+    const sizes: SizeResult[] = [];
+    try {
+      for (const users of SIZES) sizes.push(await fullPush(users, bare, sizes.length === 0));
+    } finally {
+      await bare.close();
     }
+    for (const size of sizes) rows.push(...sizeRows(size));
+    if (sizes.length === 2) rows.push(...growthRows(sizes[0]!, sizes[1]!));
   }
-  const [small, large] = results as [FullResult?, FullResult?];
-  const inc = ONLY.includes('d') ? await incremental() : null;
-  if (inc) process.stderr.write('incremental done\n');
-  const thr = ONLY.includes('e') ? await throttled() : null;
-  if (thr) process.stderr.write('throttled done\n');
-
-  const mb = (bytes: number) => bytes / 1024 / 1024;
-  const lines = [
-    `Push benchmark${QUICK ? ' (quick)' : ''}: node ${process.version}, ${os.cpus().length} cores, concurrency ${CONCURRENCY}, sqlite file`,
-    '',
-    `| ${'measure'.padEnd(52)} | ${'value'.padStart(16)} | ${'goal'.padEnd(12)} | ${'result'.padEnd(6)} |`,
-    `|${'-'.repeat(54)}|${'-'.repeat(18)}|${'-'.repeat(14)}|${'-'.repeat(8)}|`,
-  ];
-  for (const result of results) {
-    lines.push(row(`(a) full push ${result.users} users + ${ORGS} orgs: objects/s`, result.perSecond.toFixed(0), '', null));
-    lines.push(row(`(a)   raw undici ceiling, same bodies: objects/s`, result.raw.toFixed(0), '', null));
-    lines.push(row(`(a)   ratio to the raw ceiling`, (result.perSecond / result.raw).toFixed(2), '>= 0.7', result.perSecond / result.raw >= 0.7));
-    lines.push(row(`(a)   failed or missing objects`, String(result.failed), '0', result.failed === 0));
+  if (ONLY.includes('d')) {
+    const { results, load } = await repeated('incremental', incremental);
+    const at = load.toString();
+    rows.push(
+      figure(`(d) incremental ${INCREMENTAL_CHANGES} changes at ${INCREMENTAL_RATE}/s: p50 (ms)`, spreadOf(results.map((r) => r.p50)), 0, at, '<= 50', (v) => v <= 50),
+      figure(`(d)   p99 (ms)`, spreadOf(results.map((r) => r.p99)), 0, at, '<= 250', (v) => v <= 250),
+      figure(`(d)   delivered of ${INCREMENTAL_CHANGES}`, spreadOf(results.map((r) => r.delivered)), 0, at, 'all', () => results.every((r) => r.delivered === INCREMENTAL_CHANGES)),
+    );
   }
-  if (small && large) {
-    lines.push(row(`(b) time(${large.users})/time(${small.users})`, (large.ms / small.ms).toFixed(2), '<= 11', large.ms / small.ms <= 11));
-    lines.push(row(`(b) peak RSS ${small.users} → ${large.users} (MB)`, `${mb(small.peakRss).toFixed(0)} → ${mb(large.peakRss).toFixed(0)}`, '', null));
-    lines.push(row(`(b) peak RSS growth (MB)`, mb(large.peakRss - small.peakRss).toFixed(1), '<= 30', mb(large.peakRss - small.peakRss) <= 30));
+  if (ONLY.includes('e')) {
+    const { results, load } = await repeated('throttled', throttled);
+    const at = load.toString();
+    rows.push(
+      figure(`(e) 429 above ${THROTTLE_RATE}/s: share of the windows' allowance used`, spreadOf(results.map((r) => r.share)), 2, at, '>= 0.9', (v) => v >= 0.9),
+      figure(`(e)   rate windows (s) from first to last request`, spreadOf(results.map((r) => r.windows)), 0, at),
+      figure(`(e)   429s received`, spreadOf(results.map((r) => r.throttled)), 0, at),
+      figure(`(e)   lost changes`, spreadOf(results.map((r) => r.lost)), 0, at, '0', () => results.every((r) => r.lost === 0)),
+    );
   }
-  for (const result of results) lines.push(row(`(c) second full sync of ${result.users}: writes sent`, String(result.secondWrites), '0', result.secondWrites === 0));
-  if (inc) {
-    lines.push(row(`(d) incremental ${inc.sent} changes at ${INCREMENTAL_RATE}/s: p50 (ms)`, String(inc.p50), '<= 50', inc.p50 <= 50));
-    lines.push(row(`(d)   p99 (ms)`, String(inc.p99), '<= 250', inc.p99 <= 250));
-    lines.push(row(`(d)   delivered`, `${inc.delivered}/${inc.sent}`, 'all', inc.delivered === inc.sent));
+  console.log(`Push benchmark${QUICK ? ' (quick)' : ''}: node ${process.version}, ${os.cpus().length} cores, concurrency ${CONCURRENCY}, sqlite file, ${ROUNDS} rounds`);
+  console.log(`load average (1 min) at start ${startLoad.toFixed(2)}, at end ${loadAverage().toFixed(2)}`);
+  console.log('');
+  console.log(renderTable(rows));
+  console.log('');
+  console.log('CPU: process = process.cpuUsage() of this process (all its threads; the sink and the bare client run in other processes);');
+  console.log('main thread = utime+stime of /proc/self/task/<pid>/stat (10 ms ticks); event loop busy = performance.eventLoopUtilization().');
+  if (problems.length > 0) {
+    console.error(`\n${problems.length} check(s) failed, the figures above are not valid:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    process.exitCode = 1;
   }
-  if (thr) {
-    lines.push(row(`(e) 429 above ${THROTTLE_RATE}/s: share of the allowed rate used`, thr.share.toFixed(2), '>= 0.9', thr.share >= 0.9));
-    lines.push(row(`(e)   429s received / seconds`, `${thr.throttled} / ${thr.seconds.toFixed(1)}`, '', null));
-    lines.push(row(`(e)   lost changes`, String(thr.lost), '0', thr.lost === 0));
-  }
-  console.log(lines.join('\n'));
 }
 
 await main();

@@ -20,6 +20,9 @@ export interface SinkStats {
   accepted: number;
   firstAcceptedAt: number;
   lastAcceptedAt: number;
+  /** The sink's one-second rate windows (Date.now() / 1000, floored) of the first and last request, any answer. */
+  firstWindow: number;
+  lastWindow: number;
   distinctExternalIds: number;
   arrivals: Record<string, number>;
 }
@@ -36,7 +39,7 @@ const http = require('node:http');
 const workerData = JSON.parse(process.env.SINK_OPTIONS || '{}');
 let stats, seen, next = 0;
 function reset() {
-  stats = { writes: 0, reads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, distinctExternalIds: 0, arrivals: {} };
+  stats = { writes: 0, reads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, firstWindow: 0, lastWindow: 0, distinctExternalIds: 0, arrivals: {} };
   seen = new Set();
 }
 reset();
@@ -48,6 +51,8 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const now = Date.now();
+    if (!stats.firstWindow) stats.firstWindow = Math.floor(now / 1000);
+    stats.lastWindow = Math.floor(now / 1000);
     if (rate > 0) {
       const second = Math.floor(now / 1000);
       if (second !== windowSecond) { windowSecond = second; windowCount = 0; }

@@ -1,0 +1,63 @@
+/**
+ * The pull benchmark's client, in its own process so that it does not share the server's event
+ * loop: bench/scim-pull.ts starts it with startChild() and sends it tasks. It only serves tasks.
+ */
+import { Pool } from 'undici';
+import { serveTasks } from './child-tasks.js';
+
+let pool: Pool | undefined;
+let auth: Record<string, string> = {};
+
+async function get(pathname: string, headers: Record<string, string>): Promise<string> {
+  const response = await pool!.request({ method: 'GET', path: pathname, headers });
+  const body = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`${pathname} → ${response.statusCode}: ${body.slice(0, 200)}`);
+  return body;
+}
+
+const headersFor = (route: 'scim' | 'bare') => (route === 'scim' ? auth : {});
+
+/** The `userName eq` lookup of user n, through SCIM or through the bare route. */
+function lookupPath(route: 'scim' | 'bare', n: number): string {
+  const userName = `USER${n}@example.com`;
+  return route === 'scim' ? `/sync/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}` : `/bare/Users?userName=${encodeURIComponent(userName)}`;
+}
+
+serveTasks({
+  async connect(task: { origin: string; token: string; connections: number }) {
+    pool = new Pool(task.origin, { connections: task.connections });
+    auth = { authorization: `Bearer ${task.token}` };
+    return null;
+  },
+  /** Lookups per second with `clients` concurrent clients. */
+  async lookups(task: { route: 'scim' | 'bare'; clients: number; perClient: number; users: number }) {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: task.clients }, async (_, client) => {
+        for (let i = 0; i < task.perClient; i += 1) await get(lookupPath(task.route, (client * 7919 + i * 104_729) % task.users), headersFor(task.route));
+      }),
+    );
+    return (task.clients * task.perClient) / ((performance.now() - started) / 1000);
+  },
+  /** Sequential GETs of one path: each one's latency in ms. */
+  async latencies(task: { path: string; samples: number }) {
+    const samples: number[] = [];
+    for (let i = 0; i < task.samples; i += 1) {
+      const started = performance.now();
+      await get(task.path, auth);
+      samples.push(performance.now() - started);
+    }
+    return samples;
+  },
+  async json(task: { path: string }) {
+    return JSON.parse(await get(task.path, auth));
+  },
+  /** Pages through every user; returns how many came back. */
+  async pageAll(task: { users: number; count: number }) {
+    let seen = 0;
+    for (let startIndex = 1; startIndex <= task.users; startIndex += task.count) {
+      seen += (JSON.parse(await get(`/sync/scim/v2/Users?startIndex=${startIndex}&count=${task.count}`, auth)).Resources as unknown[]).length;
+    }
+    return seen;
+  },
+});

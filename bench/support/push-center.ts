@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSyncCenter, type SyncCenter } from '../../index.js';
+import type { Directory } from '../../lib/hooks/directory.js';
+import type { PushOptions } from '../../lib/options.js';
+import type { Run } from '../../lib/runs/run-store.js';
+import { cpuMeter, type CpuUsed } from './machine.js';
+import type { Sink } from '../scim-sink.js';
+
+export const CONCURRENCY = 4;
+const silent = { info() {}, warn() {}, error() {} };
+
+export interface BenchCenter {
+  center: SyncCenter;
+  close(): Promise<void>;
+}
+
+/** A center on a fresh sqlite file in a temporary folder, removed on close. */
+export async function createBenchCenter(directory: Directory, push: PushOptions = {}): Promise<BenchCenter> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ssc-bench-'));
+  const center = createSyncCenter({
+    directory,
+    admin: { isAdmin: () => true },
+    sqliteFile: path.join(dir, 'bench.sqlite'),
+    secretKey: 'bench-secret-key-with-at-least-32-characters',
+    allowHttpPush: true,
+    logger: silent,
+    push: { concurrency: CONCURRENCY, pageSize: 500, ...push },
+  });
+  await center.migrate();
+  return {
+    center,
+    async close() {
+      await center.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An enabled push source to the sink; its links start empty, so its first run creates everything. */
+export async function pushSource(center: SyncCenter, sink: Sink, push: Record<string, unknown> = {}): Promise<string> {
+  const { source } = await center.sources.create({
+    name: `bench-${Math.random().toString(36).slice(2, 8)}`,
+    mode: 'push',
+    push: { auth: 'bearer', token: 'bench-token', userUrl: `${sink.url}/Users`, orgUrl: `${sink.url}/Organizations`, orgResource: 'organization', deletionThreshold: null, ...push },
+  });
+  await center.sources.enable(source.id);
+  return source.id;
+}
+
+/** Drops a source with its links, so the next round's database is the same size. */
+export async function removeSource(center: SyncCenter, sourceId: string): Promise<void> {
+  await center.sources.disable(sourceId);
+  await center.sources.delete(sourceId);
+}
+
+export interface MeasuredRun {
+  run: Run;
+  ms: number;
+  /** Highest RSS sampled every 20 ms during the run. */
+  peakRss: number;
+  cpu: CpuUsed;
+}
+
+/** One full sync of the source, timed from start() to settled, with its RSS peak and CPU. */
+export async function measuredRun(center: SyncCenter, sourceId: string): Promise<MeasuredRun> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const cpu = cpuMeter();
+  const started = performance.now();
+  try {
+    const run = await center.runs.settled((await center.runs.start(sourceId)).id);
+    const ms = performance.now() - started;
+    if (!run) throw new Error(`run of ${sourceId} vanished`);
+    return { run, ms, cpu: cpu(), peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
