@@ -22,6 +22,7 @@ import { RunStore, type Run, type RunItemFilter, type RunItem } from './runs/run
 import type { RetentionReport } from './scheduler/retention.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
+import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
 
@@ -118,7 +119,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const scheduler = new Scheduler(context, pushEngine);
   workers.push(pushEngine, scheduler);
   const push = createPushApi(context, pushEngine);
-  const router = createRouter(context, push);
+  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger: resolved.logger });
+  const router = createRouter(context, push, scimDeps);
 
   const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';

@@ -2,6 +2,7 @@ import express from 'express';
 import type { CenterContext } from '../lib/context.js';
 import type { PushApi } from '../lib/push/push-api.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../lib/paths.js';
+import type { ScimServerDeps } from '../lib/scim/scim-server-deps.js';
 import { createAdminRouter } from './admin/index.js';
 import { createOAuthTokenRouter } from './oauth/token.js';
 import { createScimRouter } from './scim/index.js';
@@ -10,7 +11,7 @@ import { createScimRouter } from './scim/index.js';
  * The center's private express sub-app, with its own views and settings: mounting it never
  * touches the host's settings, body parsers or session.
  */
-export function createRouter(context: CenterContext, push: PushApi): express.Express {
+export function createRouter(context: CenterContext, push: PushApi, scimDeps: ScimServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
@@ -18,8 +19,8 @@ export function createRouter(context: CenterContext, push: PushApi): express.Exp
   app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
   // Pull mode: before the console, which ends with its own admin check and a 404 page for
   // anything it does not know.
-  app.use('/scim/v2', createScimRouter(context));
-  app.use('/oauth/token', createOAuthTokenRouter(context));
+  app.use('/scim/v2', createScimRouter(scimDeps));
+  app.use('/oauth/token', createOAuthTokenRouter(scimDeps));
   app.use('/', createAdminRouter(context, push));
   return app;
 }

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
+import type { OAuthTokenDeps } from '../../lib/scim/scim-server-deps.js';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
 
@@ -21,7 +21,7 @@ const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="scim-sync-center"' }
  * client_secret_basic or client_secret_post (one of them, never both). Answers carry
  * `Cache-Control: no-store`; errors are RFC 6749 §5.2 bodies.
  */
-export function createOAuthTokenRouter(context: CenterContext): Router {
+export function createOAuthTokenRouter(deps: OAuthTokenDeps): Router {
   const router = Router();
   router.use(noStore);
   router.post(
@@ -37,11 +37,11 @@ export function createOAuthTokenRouter(context: CenterContext): Router {
         throw new OAuthError(400, body.grant_type === undefined ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be client_credentials');
       }
       const { clientId, clientSecret } = clientCredentials(req, body);
-      const source = await context.sources.authenticatePullClient(clientId, clientSecret);
+      const source = await deps.pull.authenticateClient(clientId, clientSecret);
       if (!source) throw new OAuthError(401, 'invalid_client', 'unknown client, wrong secret, or the source is disabled', BASIC_CHALLENGE);
-      const decision = context.pull.limiter.take(source.id);
+      const decision = deps.pull.limiter.take(source.id);
       if (!decision.allowed) throw new OAuthError(429, 'slow_down', 'too many requests for this source', { 'Retry-After': String(decision.retryAfterSeconds) });
-      const issued = await context.pull.oauth.issue(source.id, clientId);
+      const issued = await deps.pull.oauth.issue(source.id, clientId);
       res.json({ access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn });
     },
   );
@@ -59,7 +59,7 @@ export function createOAuthTokenRouter(context: CenterContext): Router {
             ? new OAuthError(400, 'invalid_request', 'the request body could not be read')
             : undefined;
     if (!oauth) {
-      context.options.logger.error('scim-sync-center: the token endpoint failed', error);
+      deps.logger.error('scim-sync-center: the token endpoint failed', error);
       res.status(500).json({ error: 'server_error', error_description: 'the token could not be issued; the error has been logged' });
       return;
     }

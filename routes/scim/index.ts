@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { CenterContext } from '../../lib/context.js';
+import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
 import { GROUPS } from '../../lib/scim/resources/groups.js';
 import { ORGANIZATIONS } from '../../lib/scim/resources/organizations.js';
 import { USERS } from '../../lib/scim/resources/users.js';
@@ -17,16 +17,16 @@ const KINDS = [USERS, ORGANIZATIONS, GROUPS] as const;
  * then rate-limit, then parse and answer; the error handler closes the router so no error
  * reaches the host's handlers.
  */
-export function createScimRouter(context: CenterContext): Router {
+export function createScimRouter(deps: ScimServerDeps): Router {
   const router = Router();
-  router.use(scimAuthentication(context));
-  router.use(pullLog(context));
-  router.use(rateLimit(context));
+  router.use(scimAuthentication(deps));
+  router.use(pullLog(deps));
+  router.use(rateLimit(deps));
   router.use(jsonBody());
-  router.use(discoveryRoutes(context));
-  router.use(rootSearchRoute(context, KINDS));
-  for (const kind of KINDS) router.use(resourceRoutes(context, kind));
+  router.use(discoveryRoutes(deps));
+  router.use(rootSearchRoute(deps, KINDS));
+  for (const kind of KINDS) router.use(resourceRoutes(deps, kind));
   router.use(notFound);
-  router.use(scimErrorHandler(context.options.logger));
+  router.use(scimErrorHandler(deps.logger));
   return router;
 }

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
+import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
 import { ScimError } from '../../lib/scim/scim-error.js';
 import { SCIM_MEDIA_TYPE } from '../../lib/scim/urns.js';
 import { pullClientOf, sendScimError, type ScimLocals } from './respond.js';
@@ -9,9 +9,9 @@ export const BODY_LIMIT = '32kb';
 const JSON_TYPES = [SCIM_MEDIA_TYPE, 'application/json'];
 
 /** Per-source token bucket: 429 with `Retry-After` and a SCIM error body. */
-export function rateLimit(context: CenterContext) {
+export function rateLimit(deps: Pick<ScimServerDeps, 'pull'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const decision = context.pull.limiter.take(pullClientOf(req).sourceId);
+    const decision = deps.pull.limiter.take(pullClientOf(req).sourceId);
     if (decision.allowed) return next();
     sendScimError(
       res,
@@ -23,17 +23,17 @@ export function rateLimit(context: CenterContext) {
 }
 
 /** One pull log row per request, written after the response (off the request path). */
-export function pullLog(context: CenterContext) {
+export function pullLog(deps: Pick<ScimServerDeps, 'pull'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const at = context.pull.clock().toISOString();
+    const at = deps.pull.clock().toISOString();
     const path = `/scim/v2${req.path}`;
     res.on('finish', () => {
       const locals = res.locals as ScimLocals;
       const client = locals.pullClient;
       if (!client) return;
       const filter = typeof req.query.filter === 'string' ? req.query.filter : typeof req.body?.filter === 'string' ? req.body.filter : null;
-      context.pull.log.record({
+      deps.pull.log.record({
         sourceId: client.sourceId,
         clientId: client.clientId,
         at,

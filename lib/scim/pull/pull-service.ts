@@ -4,6 +4,7 @@ import { TABLES } from '../../persistence/tables.js';
 import type { SyncEvents } from '../../events.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import type { SourcesService } from '../../sources/sources-service.js';
+import type { Source } from '../../sources/source-types.js';
 import { AuthCache } from './auth-cache.js';
 import { OAuthTokens } from './oauth-tokens.js';
 import type { PullClient } from './pull-client.js';
@@ -53,6 +54,11 @@ export class PullService {
     const source = await this.deps.sources.authenticatePullToken(token);
     if (!source?.pull) return undefined;
     return { sourceId: source.id, clientId: null, scopeOrgIds: source.pull.scopeOrgIds ?? [] };
+  }
+
+  /** A pull source's OAuth client credentials (the token endpoint's client authentication). */
+  authenticateClient(clientId: string, clientSecret: string): Promise<Source | undefined> {
+    return this.deps.sources.authenticatePullClient(clientId, clientSecret);
   }
 
   /** The instant before which tombstones are no longer shown. */
