@@ -1,7 +1,7 @@
 import { compileFilter, parseFilter, type CompiledFilter } from './filter/filter-sql.js';
 import { sortExpression } from './filter/filter-targets.js';
 import type { ScimLocation, ScimResource } from './presenters.js';
-import { project } from './projection.js';
+import { compileProjection, project, type CompiledProjection } from './projection.js';
 import type { ListParams, Projection } from './query/list-params.js';
 import { countRows, findRow, loadRows, pageIds, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
 import { resolvePath } from './resource-types.js';
@@ -56,7 +56,8 @@ export async function listResources(kind: ResourceKind, params: ListParams, cont
   const rows = await pageRows(context, kind.table, selection, ordering, params.startIndex - 1, params.count);
   const partial = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
   response.totalResults = partial ? params.startIndex - 1 + rows.length : await countRows(context, kind.table, selection);
-  const resources = (await kind.present(context, rows, location, params)).map((resource) => project(resource, kind.type, params));
+  const projection = compileProjection(kind.type, params);
+  const resources = (await kind.present(context, rows, location, projection)).map((resource) => project(resource, projection));
   response.itemsPerPage = resources.length;
   response.Resources = resources;
   return response;
@@ -65,14 +66,15 @@ export async function listResources(kind: ResourceKind, params: ListParams, cont
 export async function getResource(kind: ResourceKind, id: string, projection: Projection, context: QueryContext, location: ScimLocation): Promise<ScimResource> {
   const row = await findRow(context, kind.table, id);
   if (!row) throw ScimError.notFound(kind.type.name, id);
-  const [resource] = await kind.present(context, [row], location, projection);
-  return project(resource!, kind.type, projection);
+  const compiled = compileProjection(kind.type, projection);
+  const [resource] = await kind.present(context, [row], location, compiled);
+  return project(resource!, compiled);
 }
 
-async function presentIds(kind: ResourceKind, ids: string[], projection: Projection, context: QueryContext, location: ScimLocation) {
+async function presentIds(kind: ResourceKind, ids: string[], projection: CompiledProjection, context: QueryContext, location: ScimLocation) {
   const rows = await loadRows(context, kind.table, ids);
   const resources = await kind.present(context, rows, location, projection);
-  return resources.map((resource) => project(resource, kind.type, projection));
+  return resources.map((resource) => project(resource, projection));
 }
 
 /**
@@ -118,7 +120,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
     }
     const ids = await pageIds(context, part.kind.table, part.selection, part.ordering, skip, wanted);
     skip = 0;
-    resources.push(...(await presentIds(part.kind, ids, params, context, location)));
+    resources.push(...(await presentIds(part.kind, ids, compileProjection(part.kind.type, params), context, location)));
   }
   response.itemsPerPage = resources.length;
   response.Resources = resources;

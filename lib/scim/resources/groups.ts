@@ -4,7 +4,8 @@ import { toScimGroup, type GroupMember, type GroupMembership } from '../presente
 import type { QueryContext } from '../query/resource-store.js';
 import { GROUP_TYPE } from '../resource-types.js';
 import { ORG_TABLE } from './organizations.js';
-import { wantsAttribute, type ResourceKind } from './resource-kind.js';
+import { keepsAttribute } from '../projection.js';
+import type { ResourceKind } from './resource-kind.js';
 import { GROUP_TARGETS } from './resource-targets.js';
 
 /**
@@ -19,7 +20,7 @@ export const GROUPS: ResourceKind = {
     const orgs = rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
     const ids = orgs.map((org) => org.id);
     const stats = await membershipStats(context, ids);
-    const members = wantsAttribute(GROUP_TYPE, projection, 'members') ? await directMembers(context, ids) : undefined;
+    const members = keepsAttribute(projection, 'members') ? await directMembers(context, ids) : undefined;
     return orgs.map((org) => {
       const stat = stats.get(org.id);
       const membership: GroupMembership = {
