@@ -14,14 +14,15 @@ export interface ListResponse {
   totalResults: number;
   itemsPerPage: number;
   startIndex: number;
-  Resources?: ScimResource[];
+  /** Always present, empty when nothing matched or `count=0` (RFC 7644 §3.4.2). */
+  Resources: ScimResource[];
 }
 
 /**
  * Tombstones (deleted users and orgs, while retained) appear in a list only when the filter
  * names `meta.lastModified`: that is how an incremental pull asks "what changed", deletions
- * included. Plain lists and other filters show live objects only, which is what a client that
- * reads the directory expects. By id, a retained tombstone is always returned.
+ * included. Plain lists, other filters and reads by id show live objects only: a deleted
+ * resource is 404 by id, as after a DELETE (RFC 7644 §3.6), and absent from every other list.
  */
 function selectionOf(compiled: CompiledFilter | undefined): Selection {
   return { where: compiled, includeTombstones: compiled?.attributes.has('meta.lastModified') ?? false };
@@ -48,7 +49,7 @@ function compile(kind: ResourceKind, params: ListParams, context: QueryContext):
 export async function listResources(kind: ResourceKind, params: ListParams, context: QueryContext, location: ScimLocation): Promise<ListResponse> {
   const selection = selectionOf(compile(kind, params, context));
   const ordering = orderingOf(kind, params);
-  const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex };
+  const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex, Resources: [] };
   if (params.count === 0) {
     response.totalResults = await countRows(context, kind.table, selection);
     return response;
@@ -107,7 +108,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
   }
   if (parts.length === 0) throw firstError ?? ScimError.invalidFilter('the filter applies to no resource type');
   const totalResults = parts.reduce((sum, part) => sum + part.total, 0);
-  const response: ListResponse = { schemas: [URN.listResponse], totalResults, itemsPerPage: 0, startIndex: params.startIndex };
+  const response: ListResponse = { schemas: [URN.listResponse], totalResults, itemsPerPage: 0, startIndex: params.startIndex, Resources: [] };
   if (params.count === 0) return response;
   const resources: ScimResource[] = [];
   let skip = params.startIndex - 1;

@@ -49,7 +49,7 @@ export function pullLog(deps: Pick<ScimServerDeps, 'pull'>) {
   };
 }
 
-/** JSON bodies of either SCIM media type, size-limited; anything else posted is invalidSyntax. */
+/** For the `.search` routes: JSON bodies of either SCIM media type, size-limited; anything else posted is invalidSyntax. */
 export function jsonBody() {
   const parse = express.json({ type: JSON_TYPES, limit: BODY_LIMIT, strict: true });
   return [

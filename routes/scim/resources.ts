@@ -3,6 +3,7 @@ import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
 import { listParamsFromBody, listParamsFromQuery, projectionFromQuery } from '../../lib/scim/query/list-params.js';
 import type { ResourceKind } from '../../lib/scim/resources/resource-kind.js';
 import { getResource, listResources, searchAll, type ListResponse } from '../../lib/scim/scim-queries.js';
+import { jsonBody } from './limits.js';
 import { locationOf, methodNotAllowed, queryContextOf, sendScim, type ScimLocals } from './respond.js';
 
 /** GET list, POST .search and GET by id for one resource type; every write is 405. */
@@ -15,7 +16,7 @@ export function resourceRoutes(deps: ScimServerDeps, kind: ResourceKind): Router
   });
   router.all(endpoint, methodNotAllowed('GET'));
 
-  router.post(`${endpoint}/.search`, async (req, res) => {
+  router.post(`${endpoint}/.search`, jsonBody(), async (req: Request, res: Response) => {
     sendList(res, await listResources(kind, listParamsFromBody(req.body), queryContextOf(req, deps), locationOf(req, deps)));
   });
   router.all(`${endpoint}/.search`, methodNotAllowed('POST'));
@@ -40,7 +41,7 @@ export function resourceRoutes(deps: ScimServerDeps, kind: ResourceKind): Router
 /** POST /.search at the root, across every resource type. */
 export function rootSearchRoute(deps: ScimServerDeps, kinds: readonly ResourceKind[]): Router {
   const router = Router();
-  router.post('/.search', async (req, res) => {
+  router.post('/.search', jsonBody(), async (req: Request, res: Response) => {
     sendList(res, await searchAll(kinds, listParamsFromBody(req.body), queryContextOf(req, deps), locationOf(req, deps)));
   });
   router.all('/.search', methodNotAllowed('POST'));
@@ -48,7 +49,7 @@ export function rootSearchRoute(deps: ScimServerDeps, kinds: readonly ResourceKi
 }
 
 function sendList(res: Response, list: ListResponse): void {
-  (res.locals as ScimLocals).resultCount = list.Resources?.length ?? 0;
+  (res.locals as ScimLocals).resultCount = list.Resources.length;
   sendScim(res, 200, list);
 }
 
