@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { OAuthTokenDeps } from '../../lib/scim/scim-server-deps.js';
+import { withoutRequestBody } from '../scim/errors.js';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
 
@@ -50,16 +51,9 @@ export function createOAuthTokenRouter(deps: OAuthTokenDeps): Router {
     res.status(405).json({ error: 'invalid_request', error_description: 'use POST' });
   });
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const oauth =
-      error instanceof OAuthError
-        ? error
-        : (error as { type?: string })?.type === 'entity.too.large'
-          ? new OAuthError(413, 'invalid_request', 'the request is too large')
-          : (error as { status?: number })?.status === 400
-            ? new OAuthError(400, 'invalid_request', 'the request body could not be read')
-            : undefined;
+    const oauth = error instanceof OAuthError ? error : unreadableBody(error);
     if (!oauth) {
-      deps.logger.error('scim-sync-center: the token endpoint failed', error);
+      deps.logger.error('scim-sync-center: the token endpoint failed', withoutRequestBody(error));
       res.status(500).json({ error: 'server_error', error_description: 'the token could not be issued; the error has been logged' });
       return;
     }
@@ -67,6 +61,29 @@ export function createOAuthTokenRouter(deps: OAuthTokenDeps): Router {
     res.status(oauth.status).json({ error: oauth.code, error_description: oauth.description });
   });
   return router;
+}
+
+/**
+ * body-parser's refusals (too many parameters, a charset or Content-Encoding it cannot decode, a
+ * body that does not parse) are the client's fault: RFC 6749 §5.2 `invalid_request`, never a 500.
+ * Their error objects carry the raw body, client_secret included, so they are never logged.
+ */
+function unreadableBody(error: unknown): OAuthError | undefined {
+  const known = error as { type?: unknown; status?: unknown } | null;
+  const status = typeof known?.status === 'number' ? known.status : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  switch (known?.type) {
+    case 'entity.too.large':
+      return new OAuthError(413, 'invalid_request', 'the request is too large');
+    case 'parameters.too.many':
+      return new OAuthError(400, 'invalid_request', 'the request has too many parameters');
+    case 'charset.unsupported':
+      return new OAuthError(400, 'invalid_request', 'the request body must be UTF-8');
+    case 'encoding.unsupported':
+      return new OAuthError(400, 'invalid_request', 'the request body has an unsupported Content-Encoding');
+    default:
+      return new OAuthError(400, 'invalid_request', 'the request body could not be read');
+  }
 }
 
 function noStore(_req: Request, res: Response, next: NextFunction): void {
