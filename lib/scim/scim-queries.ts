@@ -5,7 +5,7 @@ import { compileProjection, project, type CompiledProjection } from './projectio
 import type { ListParams, Projection } from './query/list-params.js';
 import { countRows, findRow, loadRows, pageIds, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
 import { resolvePath } from './resource-types.js';
-import type { ResourceKind } from './resources/resource-kind.js';
+import { targetsFor, type ResourceKind } from './resources/resource-kind.js';
 import { ScimError } from './scim-error.js';
 import { URN } from './urns.js';
 
@@ -28,17 +28,17 @@ function selectionOf(compiled: CompiledFilter | undefined): Selection {
   return { where: compiled, includeTombstones: compiled?.attributes.has('meta.lastModified') ?? false };
 }
 
-function orderingOf(kind: ResourceKind, params: ListParams): Ordering {
+function orderingOf(kind: ResourceKind, params: ListParams, context: QueryContext): Ordering {
   const descending = params.sortOrder === 'descending';
   if (!params.sortBy) return { descending };
   const resolved = resolvePath(kind.type, params.sortBy);
-  const target = resolved && !('wholeSchema' in resolved) ? kind.targets[resolved.key] : undefined;
+  const target = resolved && !('wholeSchema' in resolved) ? targetsFor(kind, context)[resolved.key] : undefined;
   if (target?.kind !== 'column') throw ScimError.invalidValue(`cannot sort ${kind.type.name} resources by "${params.sortBy}"`);
   return { expression: sortExpression(target), descending };
 }
 
 function compile(kind: ResourceKind, params: ListParams, context: QueryContext): CompiledFilter | undefined {
-  return params.filter ? compileFilter(parseFilter(params.filter), kind.type, kind.targets, context.dialect) : undefined;
+  return params.filter ? compileFilter(parseFilter(params.filter), kind.type, targetsFor(kind, context), context.dialect) : undefined;
 }
 
 /**
@@ -48,7 +48,7 @@ function compile(kind: ResourceKind, params: ListParams, context: QueryContext):
  */
 export async function listResources(kind: ResourceKind, params: ListParams, context: QueryContext, location: ScimLocation): Promise<ListResponse> {
   const selection = selectionOf(compile(kind, params, context));
-  const ordering = orderingOf(kind, params);
+  const ordering = orderingOf(kind, params, context);
   const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex, Resources: [] };
   if (params.count === 0) {
     response.totalResults = await countRows(context, kind.table, selection);
@@ -99,7 +99,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
     }
     let ordering: Ordering = { descending: params.sortOrder === 'descending' };
     try {
-      ordering = orderingOf(kind, params);
+      ordering = orderingOf(kind, params, context);
     } catch {
       // sortBy names an attribute of another type: this type keeps id order.
     }

@@ -15,6 +15,8 @@ import { GROUP_TARGETS } from './resource-targets.js';
 export const GROUPS: ResourceKind = {
   type: GROUP_TYPE,
   targets: GROUP_TARGETS,
+  // Members of an org in scope are in scope themselves: nothing to hide.
+  scopedTargets: GROUP_TARGETS,
   table: { ...ORG_TABLE, tombstones: false },
   async present(context, rows, location, projection) {
     const orgs = rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
