@@ -65,7 +65,8 @@ export async function listResources(kind: ResourceKind, params: ListParams, cont
 }
 
 export async function getResource(kind: ResourceKind, id: string, projection: Projection, context: QueryContext, location: ScimLocation): Promise<ScimResource> {
-  const row = await findRow(context, kind.table, id);
+  // No stored id holds U+0000 (PostgreSQL text cannot, and refuses it as a parameter).
+  const row = id.includes('\u0000') ? undefined : await findRow(context, kind.table, id);
   if (!row) throw ScimError.notFound(kind.type.name, id);
   const compiled = compileProjection(kind.type, projection);
   const [resource] = await kind.present(context, [row], location, compiled);

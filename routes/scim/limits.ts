@@ -38,8 +38,8 @@ export function pullLog(deps: Pick<ScimServerDeps, 'pull'>) {
         clientId: client.clientId,
         at,
         method: req.method,
-        path: path.slice(0, 1024),
-        filter: filter?.slice(0, 4096) ?? null,
+        path: storable(path).slice(0, 1024),
+        filter: filter === null ? null : storable(filter).slice(0, 4096),
         resultCount: locals.resultCount ?? null,
         status: res.statusCode,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
@@ -47,6 +47,11 @@ export function pullLog(deps: Pick<ScimServerDeps, 'pull'>) {
     });
     next();
   };
+}
+
+/** U+0000 cannot be stored in PostgreSQL text; the log row must survive a request that holds one. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
 }
 
 /** For the `.search` routes: JSON bodies of either SCIM media type, size-limited; anything else posted is invalidSyntax. */
