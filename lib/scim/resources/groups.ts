@@ -23,31 +23,31 @@ export const GROUPS: ResourceKind = {
     const ids = orgs.map((org) => org.id);
     const stats = await membershipStats(context, ids);
     const members = keepsAttribute(projection, 'members') ? await directMembers(context, ids) : undefined;
-    return orgs.map((org) => {
+    return orgs.map((org, index) => {
       const stat = stats.get(org.id);
       const membership: GroupMembership = {
         members: members ? (members.get(org.id) ?? []) : undefined,
         count: stat?.count ?? 0,
         maxSeq: stat?.maxSeq ?? 0,
-        maxLastModified: stat?.maxLastModified ?? null,
+        membersChangedAt: (rows[index]!.members_changed_at as string | null | undefined) ?? null,
       };
       return toScimGroup(org, membership, location);
     });
   },
 };
 
-/** Member count, newest member seq and time per group: they move whenever membership does. */
+/** Member count and newest member seq per group: the version moves whenever membership does. */
 async function membershipStats(context: QueryContext, orgIds: readonly string[]) {
-  const stats = new Map<string, { count: number; maxSeq: number; maxLastModified: string | null }>();
+  const stats = new Map<string, { count: number; maxSeq: number }>();
   if (orgIds.length === 0) return stats;
-  const rows: Array<{ org_id: string; n: unknown; s: unknown; lm: string | null }> = await context
+  const rows: Array<{ org_id: string; n: unknown; s: unknown }> = await context
     .knex('sync_user_orgs as m')
     .join('sync_users as mu', 'mu.id', 'm.user_id')
     .whereNull('mu.deleted_at')
     .whereIn('m.org_id', [...orgIds])
     .groupBy('m.org_id')
-    .select('m.org_id', context.knex.raw('count(*) as n'), context.knex.raw('max(mu.seq) as s'), context.knex.raw('max(mu.last_modified) as lm'));
-  for (const row of rows) stats.set(row.org_id, { count: Number(row.n), maxSeq: Number(row.s), maxLastModified: row.lm });
+    .select('m.org_id', context.knex.raw('count(*) as n'), context.knex.raw('max(mu.seq) as s'));
+  for (const row of rows) stats.set(row.org_id, { count: Number(row.n), maxSeq: Number(row.s) });
   return stats;
 }
 

@@ -119,8 +119,8 @@ export const SCOPED_ORGANIZATION_TARGETS: TargetMap = {
 };
 
 /**
- * Groups filter on the org row and on membership. `meta.lastModified` is left out on purpose: a
- * membership change is a change of the user, so the org row's time would miss it.
+ * Groups filter on the org row and on membership. A Group's `meta.lastModified` is the later of
+ * the org row's time and the time its direct members last changed, exactly as presented.
  */
 export const GROUP_TARGETS: TargetMap = {
   id: column('o.id', 'string', true),
@@ -137,4 +137,5 @@ export const GROUP_TARGETS: TargetMap = {
     defaultSub: 'value',
   },
   'meta.created': column('o.created_at', 'dateTime'),
+  'meta.lastModified': column('(CASE WHEN o.members_changed_at > o.last_modified THEN o.members_changed_at ELSE o.last_modified END)', 'dateTime'),
 };
