@@ -19,8 +19,10 @@ const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="scim-sync-center"' }
 
 /**
  * `<mount>/oauth/token`: the client credentials grant (RFC 6749 §4.4) for pull sources, with
- * client_secret_basic or client_secret_post (one of them, never both). Answers carry
- * `Cache-Control: no-store`; errors are RFC 6749 §5.2 bodies.
+ * client_secret_basic or client_secret_post (one of them, never both). Parameters come
+ * form-encoded as §4.4.2 requires; a JSON body is accepted too, for clients that send one.
+ * Answers carry `Cache-Control: no-store`; every error, a body the parser refuses included, is
+ * an RFC 6749 §5.2 body, and no request body is ever logged.
  */
 export function createOAuthTokenRouter(deps: OAuthTokenDeps): Router {
   const router = Router();
