@@ -3,7 +3,6 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
 import { AuditLog } from './audit-log.js';
-import type { CenterContext } from './context.js';
 import { StateConflictError } from './errors.js';
 import { SyncEvents } from './events.js';
 import type { DirectoryOrg, DirectoryUser } from './hooks/directory.js';
@@ -31,6 +30,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
 import { CursorStore } from './sources/cursor-store.js';
 import { SourceHealth } from './sources/source-health.js';
+import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -189,8 +189,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     workers: pushEngine,
     allowHttpPush: resolved.allowHttpPush,
   });
-  // The routes' view of the parts, until they take their own dependencies.
-  const context: CenterContext = { options: resolved, knex, audit, sources, runStore, incrementalLog, manualSyncs, pull };
+  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
   const runs = createRunsApi({ manualSyncs, runStore, audit });
 
   const workerLock = new SqliteWorkerLock(knex);
@@ -243,6 +242,6 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (owned) await knex.destroy();
     },
   };
-  // The console is a client of the handle; the SCIM and OAuth routers still take the context.
-  return { ...center, router: createRouter(center, resolved, context) };
+  // The console is a client of the handle, as a host is; the SCIM server gets its own small deps.
+  return { ...center, router: createRouter(center, resolved, scimDeps) };
 }

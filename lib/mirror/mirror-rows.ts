@@ -78,6 +78,7 @@ export async function loadStoredStates(
 export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWrite[], now: string): Promise<void> {
   if (writes.length === 0) return;
   const ids = writes.map((write) => write.data.id);
+  const formerOrgs = await orgsOfUsers(trx, ids);
   await insertChunked(trx, TABLES.users, writes.map((write) => userRow(write, now)), { columns: ['id'], update: 'all' });
   for (const table of [TABLES.userEmails, TABLES.userPhones, TABLES.userOrgs]) {
     await whereInChunks(ids, (slice) => trx(table).whereIn('user_id', slice).delete());
@@ -89,6 +90,7 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
     TABLES.userOrgs,
     writes.flatMap(({ data }) => data.orgIds.map((orgId) => ({ user_id: data.id, org_id: orgId, primary: orgId === data.primaryOrgId }))),
   );
+  await markMembersChanged(trx, [...formerOrgs, ...writes.flatMap(({ data }) => data.orgIds)], now);
 }
 
 export async function writeOrgs(trx: Knex.Transaction, writes: readonly OrgWrite[], now: string): Promise<void> {
@@ -102,6 +104,7 @@ export async function writeTombstones(
   deletions: ReadonlyArray<{ id: string; seq: number }>,
   now: string,
 ): Promise<void> {
+  if (kind === 'user') await markMembersChanged(trx, [...(await orgsOfUsers(trx, deletions.map(({ id }) => id)))], now);
   for (const { id, seq } of deletions) {
     const update: Record<string, unknown> = { seq, deleted_at: now, last_modified: now, hash: 'deleted' };
     if (kind === 'user') update.active = false;
@@ -177,4 +180,18 @@ export function toMirrorRecord<T>(row: Record<string, unknown>): MirrorRecord<T>
     lastModified: String(row.last_modified),
     deletedAt: (row.deleted_at as string | null) ?? null,
   };
+}
+
+/**
+ * `sync_orgs.members_changed_at`: when a user joined, left or changed among an org's direct
+ * members (a Group's `meta.lastModified` moves with it, RFC 7643 §3.1). Every org a written or
+ * deleted user belonged to, before or after, is marked, since its member list shows the user.
+ */
+async function markMembersChanged(trx: Knex.Transaction, orgIds: readonly string[], now: string): Promise<void> {
+  await whereInChunks([...new Set(orgIds)], (slice) => trx(TABLES.orgs).whereIn('id', slice).update({ members_changed_at: now }));
+}
+
+async function orgsOfUsers(trx: Knex.Transaction, userIds: readonly string[]): Promise<Set<string>> {
+  const pages = await whereInChunks(userIds, (slice): Promise<Array<{ org_id: string }>> => trx(TABLES.userOrgs).whereIn('user_id', slice).distinct('org_id'));
+  return new Set(pages.flat().map((row) => row.org_id));
 }

@@ -92,7 +92,8 @@ export interface GroupMembership {
   members?: GroupMember[];
   count: number;
   maxSeq: number;
-  maxLastModified: string | null;
+  /** When a direct member last joined, left, changed or was deleted (the mirror records it). */
+  membersChangedAt: string | null;
 }
 
 export function toScimGroup(org: MirrorOrg, membership: GroupMembership, location: ScimLocation): ScimResource {
@@ -106,7 +107,7 @@ export function toScimGroup(org: MirrorOrg, membership: GroupMembership, locatio
     }));
   }
   const lastModified =
-    membership.maxLastModified && membership.maxLastModified > org.lastModified ? membership.maxLastModified : org.lastModified;
+    membership.membersChangedAt && membership.membersChangedAt > org.lastModified ? membership.membersChangedAt : org.lastModified;
   resource.meta = meta('Group', { ...org, lastModified }, location, '/Groups', `${org.seq}.${membership.count}.${membership.maxSeq}`);
   return resource;
 }

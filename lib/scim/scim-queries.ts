@@ -1,11 +1,11 @@
 import { compileFilter, parseFilter, type CompiledFilter } from './filter/filter-sql.js';
 import { sortExpression } from './filter/filter-targets.js';
 import type { ScimLocation, ScimResource } from './presenters.js';
-import { project } from './projection.js';
+import { compileProjection, project, type CompiledProjection } from './projection.js';
 import type { ListParams, Projection } from './query/list-params.js';
 import { countRows, findRow, loadRows, pageIds, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
 import { resolvePath } from './resource-types.js';
-import type { ResourceKind } from './resources/resource-kind.js';
+import { targetsFor, type ResourceKind } from './resources/resource-kind.js';
 import { ScimError } from './scim-error.js';
 import { URN } from './urns.js';
 
@@ -14,30 +14,31 @@ export interface ListResponse {
   totalResults: number;
   itemsPerPage: number;
   startIndex: number;
-  Resources?: ScimResource[];
+  /** Always present, empty when nothing matched or `count=0` (RFC 7644 §3.4.2). */
+  Resources: ScimResource[];
 }
 
 /**
  * Tombstones (deleted users and orgs, while retained) appear in a list only when the filter
  * names `meta.lastModified`: that is how an incremental pull asks "what changed", deletions
- * included. Plain lists and other filters show live objects only, which is what a client that
- * reads the directory expects. By id, a retained tombstone is always returned.
+ * included. Plain lists, other filters and reads by id show live objects only: a deleted
+ * resource is 404 by id, as after a DELETE (RFC 7644 §3.6), and absent from every other list.
  */
 function selectionOf(compiled: CompiledFilter | undefined): Selection {
   return { where: compiled, includeTombstones: compiled?.attributes.has('meta.lastModified') ?? false };
 }
 
-function orderingOf(kind: ResourceKind, params: ListParams): Ordering {
+function orderingOf(kind: ResourceKind, params: ListParams, context: QueryContext): Ordering {
   const descending = params.sortOrder === 'descending';
   if (!params.sortBy) return { descending };
   const resolved = resolvePath(kind.type, params.sortBy);
-  const target = resolved && !('wholeSchema' in resolved) ? kind.targets[resolved.key] : undefined;
+  const target = resolved && !('wholeSchema' in resolved) ? targetsFor(kind, context)[resolved.key] : undefined;
   if (target?.kind !== 'column') throw ScimError.invalidValue(`cannot sort ${kind.type.name} resources by "${params.sortBy}"`);
   return { expression: sortExpression(target), descending };
 }
 
 function compile(kind: ResourceKind, params: ListParams, context: QueryContext): CompiledFilter | undefined {
-  return params.filter ? compileFilter(parseFilter(params.filter), kind.type, kind.targets, context.dialect) : undefined;
+  return params.filter ? compileFilter(parseFilter(params.filter), kind.type, targetsFor(kind, context), context.dialect) : undefined;
 }
 
 /**
@@ -47,8 +48,8 @@ function compile(kind: ResourceKind, params: ListParams, context: QueryContext):
  */
 export async function listResources(kind: ResourceKind, params: ListParams, context: QueryContext, location: ScimLocation): Promise<ListResponse> {
   const selection = selectionOf(compile(kind, params, context));
-  const ordering = orderingOf(kind, params);
-  const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex };
+  const ordering = orderingOf(kind, params, context);
+  const response: ListResponse = { schemas: [URN.listResponse], totalResults: 0, itemsPerPage: 0, startIndex: params.startIndex, Resources: [] };
   if (params.count === 0) {
     response.totalResults = await countRows(context, kind.table, selection);
     return response;
@@ -56,23 +57,26 @@ export async function listResources(kind: ResourceKind, params: ListParams, cont
   const rows = await pageRows(context, kind.table, selection, ordering, params.startIndex - 1, params.count);
   const partial = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
   response.totalResults = partial ? params.startIndex - 1 + rows.length : await countRows(context, kind.table, selection);
-  const resources = (await kind.present(context, rows, location, params)).map((resource) => project(resource, kind.type, params));
+  const projection = compileProjection(kind.type, params);
+  const resources = (await kind.present(context, rows, location, projection)).map((resource) => project(resource, projection));
   response.itemsPerPage = resources.length;
   response.Resources = resources;
   return response;
 }
 
 export async function getResource(kind: ResourceKind, id: string, projection: Projection, context: QueryContext, location: ScimLocation): Promise<ScimResource> {
-  const row = await findRow(context, kind.table, id);
+  // No stored id holds U+0000 (PostgreSQL text cannot, and refuses it as a parameter).
+  const row = id.includes('\u0000') ? undefined : await findRow(context, kind.table, id);
   if (!row) throw ScimError.notFound(kind.type.name, id);
-  const [resource] = await kind.present(context, [row], location, projection);
-  return project(resource!, kind.type, projection);
+  const compiled = compileProjection(kind.type, projection);
+  const [resource] = await kind.present(context, [row], location, compiled);
+  return project(resource!, compiled);
 }
 
-async function presentIds(kind: ResourceKind, ids: string[], projection: Projection, context: QueryContext, location: ScimLocation) {
+async function presentIds(kind: ResourceKind, ids: string[], projection: CompiledProjection, context: QueryContext, location: ScimLocation) {
   const rows = await loadRows(context, kind.table, ids);
   const resources = await kind.present(context, rows, location, projection);
-  return resources.map((resource) => project(resource, kind.type, projection));
+  return resources.map((resource) => project(resource, projection));
 }
 
 /**
@@ -96,7 +100,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
     }
     let ordering: Ordering = { descending: params.sortOrder === 'descending' };
     try {
-      ordering = orderingOf(kind, params);
+      ordering = orderingOf(kind, params, context);
     } catch {
       // sortBy names an attribute of another type: this type keeps id order.
     }
@@ -105,7 +109,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
   }
   if (parts.length === 0) throw firstError ?? ScimError.invalidFilter('the filter applies to no resource type');
   const totalResults = parts.reduce((sum, part) => sum + part.total, 0);
-  const response: ListResponse = { schemas: [URN.listResponse], totalResults, itemsPerPage: 0, startIndex: params.startIndex };
+  const response: ListResponse = { schemas: [URN.listResponse], totalResults, itemsPerPage: 0, startIndex: params.startIndex, Resources: [] };
   if (params.count === 0) return response;
   const resources: ScimResource[] = [];
   let skip = params.startIndex - 1;
@@ -118,7 +122,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
     }
     const ids = await pageIds(context, part.kind.table, part.selection, part.ordering, skip, wanted);
     skip = 0;
-    resources.push(...(await presentIds(part.kind, ids, params, context, location)));
+    resources.push(...(await presentIds(part.kind, ids, compileProjection(part.kind.type, params), context, location)));
   }
   response.itemsPerPage = resources.length;
   response.Resources = resources;

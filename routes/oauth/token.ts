@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
+import type { OAuthTokenDeps } from '../../lib/scim/scim-server-deps.js';
+import { withoutRequestBody } from '../scim/errors.js';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'slow_down';
 
@@ -19,12 +20,13 @@ const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="scim-sync-center"' }
 /**
  * `<mount>/oauth/token`: the client credentials grant (RFC 6749 §4.4) for pull sources, with
  * client_secret_basic or client_secret_post (one of them, never both). Parameters come
- * form-urlencoded as RFC 6749 asks, or as JSON for lenient clients; 4 kB at most. A token request
- * counts against the source's pull rate limit, like its SCIM requests (429 `slow_down`). Answers
- * carry `Cache-Control: no-store`; errors are `{ error, error_description }` bodies as in RFC 6749
- * §5.2, and `server_error` (logged) when the token could not be issued.
+ * form-urlencoded as RFC 6749 §4.4.2 requires, or as JSON for lenient clients; 4 kB at most. A
+ * token request counts against the source's pull rate limit, like its SCIM requests (429
+ * `slow_down`). Answers carry `Cache-Control: no-store`; every error, a body the parser refuses
+ * included, is an RFC 6749 §5.2 `{ error, error_description }` body, and `server_error` (logged
+ * without the request body, which is never logged) when the token could not be issued.
  */
-export function createOAuthTokenRouter(context: CenterContext): Router {
+export function createOAuthTokenRouter(deps: OAuthTokenDeps): Router {
   const router = Router();
   router.use(noStore);
   router.post(
@@ -40,11 +42,11 @@ export function createOAuthTokenRouter(context: CenterContext): Router {
         throw new OAuthError(400, body.grant_type === undefined ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be client_credentials');
       }
       const { clientId, clientSecret } = clientCredentials(req, body);
-      const source = await context.sources.authenticatePullClient(clientId, clientSecret);
+      const source = await deps.pull.authenticateClient(clientId, clientSecret);
       if (!source) throw new OAuthError(401, 'invalid_client', 'unknown client, wrong secret, or the source is disabled', BASIC_CHALLENGE);
-      const decision = context.pull.limiter.take(source.id);
+      const decision = deps.pull.limiter.take(source.id);
       if (!decision.allowed) throw new OAuthError(429, 'slow_down', 'too many requests for this source', { 'Retry-After': String(decision.retryAfterSeconds) });
-      const issued = await context.pull.oauth.issue(source.id, clientId);
+      const issued = await deps.pull.oauth.issue(source.id, clientId);
       res.json({ access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn });
     },
   );
@@ -53,16 +55,9 @@ export function createOAuthTokenRouter(context: CenterContext): Router {
     res.status(405).json({ error: 'invalid_request', error_description: 'use POST' });
   });
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const oauth =
-      error instanceof OAuthError
-        ? error
-        : (error as { type?: string })?.type === 'entity.too.large'
-          ? new OAuthError(413, 'invalid_request', 'the request is too large')
-          : (error as { status?: number })?.status === 400
-            ? new OAuthError(400, 'invalid_request', 'the request body could not be read')
-            : undefined;
+    const oauth = error instanceof OAuthError ? error : unreadableBody(error);
     if (!oauth) {
-      context.options.logger.error('scim-sync-center: the token endpoint failed', error);
+      deps.logger.error('scim-sync-center: the token endpoint failed', withoutRequestBody(error));
       res.status(500).json({ error: 'server_error', error_description: 'the token could not be issued; the error has been logged' });
       return;
     }
@@ -70,6 +65,29 @@ export function createOAuthTokenRouter(context: CenterContext): Router {
     res.status(oauth.status).json({ error: oauth.code, error_description: oauth.description });
   });
   return router;
+}
+
+/**
+ * body-parser's refusals (too many parameters, a charset or Content-Encoding it cannot decode, a
+ * body that does not parse) are the client's fault: RFC 6749 §5.2 `invalid_request`, never a 500.
+ * Their error objects carry the raw body, client_secret included, so they are never logged.
+ */
+function unreadableBody(error: unknown): OAuthError | undefined {
+  const known = error as { type?: unknown; status?: unknown } | null;
+  const status = typeof known?.status === 'number' ? known.status : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  switch (known?.type) {
+    case 'entity.too.large':
+      return new OAuthError(413, 'invalid_request', 'the request is too large');
+    case 'parameters.too.many':
+      return new OAuthError(400, 'invalid_request', 'the request has too many parameters');
+    case 'charset.unsupported':
+      return new OAuthError(400, 'invalid_request', 'the request body must be UTF-8');
+    case 'encoding.unsupported':
+      return new OAuthError(400, 'invalid_request', 'the request body has an unsupported Content-Encoding');
+    default:
+      return new OAuthError(400, 'invalid_request', 'the request body could not be read');
+  }
 }
 
 function noStore(_req: Request, res: Response, next: NextFunction): void {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import passport from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
-import type { CenterContext } from '../../lib/context.js';
+import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
 import { ScimError } from '../../lib/scim/scim-error.js';
 import { sendScimError, type ScimLocals } from './respond.js';
 
@@ -13,12 +13,12 @@ const REALM = 'scim-sync-center';
  * populated `req.user` (the admin cookie) never counts. Failures reach the SCIM error handler
  * (`failWithError`) with passport's `WWW-Authenticate: Bearer …` challenge already set.
  */
-export function scimAuthentication(context: CenterContext) {
+export function scimAuthentication(deps: Pick<ScimServerDeps, 'pull'>) {
   const instance = new passport.Passport();
   instance.use(
     'scim-bearer',
     new BearerStrategy({ realm: REALM }, (token: string, done: (error: unknown, client?: unknown) => void) => {
-      context.pull.authenticate(token).then(
+      deps.pull.authenticate(token).then(
         (client) => done(null, client ?? false),
         (error: unknown) => done(error),
       );

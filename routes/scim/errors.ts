@@ -3,6 +3,21 @@ import type { Logger } from '../../lib/options.js';
 import { ScimError } from '../../lib/scim/scim-error.js';
 import { sendScimError } from './respond.js';
 
+/**
+ * What of an unexpected error may be logged: its name, message, code and stack, never the
+ * request body some errors carry (body-parser puts the raw body on `body`; for the token
+ * endpoint that is the client_secret).
+ */
+export function withoutRequestBody(error: unknown): unknown {
+  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? '[non-Error thrown]' : error;
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  copy.stack = error.stack;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code });
+  return copy;
+}
+
 /** Unknown SCIM endpoint. */
 export function notFound(req: Request, res: Response): void {
   sendScimError(res, new ScimError(404, `no SCIM endpoint at ${req.path}`));
@@ -39,6 +54,6 @@ function toScimError(error: unknown, req: Request, logger: Logger): ScimError {
   if (typeof known?.status === 'number' && known.status >= 400 && known.status < 500) {
     return ScimError.invalidSyntax('the request could not be read');
   }
-  logger.error(`scim-sync-center: ${req.method} ${req.baseUrl}${req.path} failed`, error);
+  logger.error(`scim-sync-center: ${req.method} ${req.baseUrl}${req.path} failed`, withoutRequestBody(error));
   return new ScimError(500, 'the server could not answer this request; the error has been logged');
 }

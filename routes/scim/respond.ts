@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
-import type { CenterContext } from '../../lib/context.js';
 import type { ScimLocation } from '../../lib/scim/presenters.js';
 import type { PullClient } from '../../lib/scim/pull/pull-client.js';
-import { isPostgres } from '../../lib/persistence/database.js';
 import type { QueryContext } from '../../lib/scim/query/resource-store.js';
 import { ScimError, scimErrorBody } from '../../lib/scim/scim-error.js';
+import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
 import { SCIM_MEDIA_TYPE } from '../../lib/scim/urns.js';
 
 /** What the routes keep on `res.locals` for the pull log. */
@@ -32,18 +31,13 @@ export function pullClientOf(req: Request): PullClient {
 }
 
 /** `meta.location` base: `publicUrl` when the host set it, else this request's origin and mount. */
-export function locationOf(req: Request, context: CenterContext): ScimLocation {
-  const base = context.options.publicUrl ? `${context.options.publicUrl}/scim/v2` : `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+export function locationOf(req: Request, deps: Pick<ScimServerDeps, 'publicUrl'>): ScimLocation {
+  const base = deps.publicUrl ? `${deps.publicUrl}/scim/v2` : `${req.protocol}://${req.get('host')}${req.baseUrl}`;
   return { base };
 }
 
-export function queryContextOf(req: Request, context: CenterContext): QueryContext {
-  return {
-    knex: context.knex,
-    dialect: isPostgres(context.knex) ? 'pg' : 'sqlite',
-    scopeOrgIds: pullClientOf(req).scopeOrgIds,
-    tombstoneCutoff: context.pull.tombstoneCutoff(),
-  };
+export function queryContextOf(req: Request, deps: Pick<ScimServerDeps, 'queries'>): QueryContext {
+  return deps.queries(pullClientOf(req));
 }
 
 /** 405 with `Allow`: the server is read-only. */

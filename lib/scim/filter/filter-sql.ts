@@ -2,6 +2,7 @@ import { parse, type Compare, type Filter, type Suffix } from 'scim2-parse-filte
 import { resolvePath, type ResourceTypeDef } from '../resource-types.js';
 import { ScimError } from '../scim-error.js';
 import { compareColumn, type Dialect, type Sql } from './compare.js';
+import { extractLiterals, restoreLiterals } from './filter-literals.js';
 import type { ColumnTarget, RelatedTarget, TargetMap } from './filter-targets.js';
 
 /** Longer filters are refused before parsing: they are never needed and cost parse and SQL time. */
@@ -17,13 +18,16 @@ export interface CompiledFilter extends Sql {
 /** Parses a SCIM filter, turning the parser's errors into 400 invalidFilter. */
 export function parseFilter(text: string): Filter {
   if (text.length > MAX_FILTER_LENGTH) throw ScimError.invalidFilter(`the filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  const { text: withPlaceholders, values } = extractLiterals(text);
+  let parsed: Filter;
   try {
-    return parse(text);
+    parsed = parse(withPlaceholders);
   } catch (error) {
     // Deep nesting can exhaust the parser's stack; that is a bad filter too, never a 500.
     const reason = error instanceof RangeError ? 'it is nested too deeply' : error instanceof Error ? error.message : String(error);
     throw ScimError.invalidFilter(`the filter could not be parsed: ${reason}`);
   }
+  return restoreLiterals(parsed, values);
 }
 
 /** Compiles a parsed filter into a SQL condition over the resource's alias. */
@@ -115,7 +119,15 @@ class FilterCompiler {
     return compareColumn(inside.target.subs[subName]!(inside.alias), node, `${inside.attribute}.${subName}`, this.dialect);
   }
 
+  /**
+   * A comparison on a multi-valued attribute holds when some value satisfies it; `ne` is the
+   * negation of `eq` (no value equals), so `ne` and `not (… eq …)` agree (RFC 7644 §3.4.2.2).
+   */
   #existsComparison(target: RelatedTarget, alias: string, sub: string, node: Compare | Suffix, path: string): Sql {
+    if (node.op === 'ne') {
+      const equal = this.#existsComparison(target, alias, sub, { ...node, op: 'eq' }, path);
+      return { sql: `(NOT ${equal.sql})`, bindings: equal.bindings };
+    }
     const column: ColumnTarget | undefined = target.subs[sub]?.(alias);
     if (!column) throw ScimError.invalidFilter(`"${path}" cannot be used in a filter on ${this.type.name}`);
     return this.#exists(target, alias, compareColumn(column, node, path, this.dialect));

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { ResolvedOptions } from '../../options.js';
-import { TABLES } from '../../persistence/tables.js';
 import type { SyncEvents } from '../../events.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import type { SourcesService } from '../../sources/sources-service.js';
+import type { Source } from '../../sources/source-types.js';
 import { AuthCache } from './auth-cache.js';
 import { OAuthTokens } from './oauth-tokens.js';
 import type { PullClient } from './pull-client.js';
@@ -55,6 +55,11 @@ export class PullService {
     return { sourceId: source.id, clientId: null, scopeOrgIds: source.pull.scopeOrgIds ?? [] };
   }
 
+  /** A pull source's OAuth client credentials (the token endpoint's client authentication). */
+  authenticateClient(clientId: string, clientSecret: string): Promise<Source | undefined> {
+    return this.deps.sources.authenticatePullClient(clientId, clientSecret);
+  }
+
   /** The instant before which tombstones are no longer shown. */
   tombstoneCutoff(): string {
     return new Date(this.clock().getTime() - this.deps.options.tombstoneRetentionDays * DAY_MS).toISOString();
@@ -67,7 +72,7 @@ export class PullService {
   async purge(): Promise<PullPurgeReport> {
     await this.log.flush();
     const cutoff = new Date(this.clock().getTime() - this.deps.options.logRetentionDays * DAY_MS).toISOString();
-    const logEntries = await this.deps.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
+    const logEntries = await this.deps.incrementalLog.purgePullsBefore(cutoff);
     const accessTokens = await this.oauth.purgeExpired();
     return { logEntries, accessTokens };
   }

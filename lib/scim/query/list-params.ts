@@ -4,6 +4,13 @@ import { URN } from '../urns.js';
 export const DEFAULT_COUNT = 100;
 /** ServiceProviderConfig's filter.maxResults: larger counts are capped and `itemsPerPage` says so. */
 export const MAX_COUNT = 1000;
+/**
+ * Names per `attributes` / `excludedAttributes` list, and characters per name or `sortBy`. Every
+ * schema here has fewer attributes than this, so only a hostile list reaches the bound; it is
+ * refused before any work instead of being resolved against every resource of the page.
+ */
+export const MAX_ATTRIBUTE_NAMES = 100;
+export const MAX_ATTRIBUTE_PATH_LENGTH = 200;
 
 /** A list or search request after validation (RFC 7644 §3.4.2 and §3.4.3). */
 export interface ListParams {
@@ -69,7 +76,7 @@ export function listParamsFromBody(body: unknown): ListParams {
     const value = request[name];
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return splitList(value);
-    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value.map((entry) => entry.trim()).filter(Boolean);
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value.map((entry: string) => entry.trim()).filter(Boolean);
     throw ScimError.invalidSyntax(`"${name}" must be an array of attribute names`);
   };
   return build({
@@ -105,11 +112,30 @@ function build(raw: RawParams): ListParams {
     // RFC 7644 §3.4.2.4: below 1 means 1; a negative count means 0.
     startIndex: Math.max(1, integer(raw.startIndex, 'startIndex') ?? 1),
     count: Math.min(MAX_COUNT, Math.max(0, integer(raw.count, 'count') ?? DEFAULT_COUNT)),
-    sortBy: raw.sortBy?.trim() || undefined,
+    sortBy: boundedPath(raw.sortBy?.trim() || undefined, 'sortBy'),
     sortOrder,
-    attributes: raw.attributes?.length ? raw.attributes : undefined,
-    excludedAttributes: raw.excludedAttributes?.length ? raw.excludedAttributes : undefined,
+    attributes: attributeList(raw.attributes, 'attributes'),
+    excludedAttributes: attributeList(raw.excludedAttributes, 'excludedAttributes'),
   };
+}
+
+/** Bounded, and without repeats (names compare case-insensitively, RFC 7643 §2.1). */
+function attributeList(names: string[] | undefined, parameter: string): string[] | undefined {
+  if (!names?.length) return undefined;
+  if (names.length > MAX_ATTRIBUTE_NAMES) throw ScimError.invalidValue(`"${parameter}" may name at most ${MAX_ATTRIBUTE_NAMES} attributes`);
+  const unique = new Map<string, string>();
+  for (const name of names) {
+    boundedPath(name, parameter);
+    if (!unique.has(name.toLowerCase())) unique.set(name.toLowerCase(), name);
+  }
+  return [...unique.values()];
+}
+
+function boundedPath(path: string | undefined, parameter: string): string | undefined {
+  if (path !== undefined && path.length > MAX_ATTRIBUTE_PATH_LENGTH) {
+    throw ScimError.invalidValue(`"${parameter}" names an attribute longer than ${MAX_ATTRIBUTE_PATH_LENGTH} characters`);
+  }
+  return path;
 }
 
 function integer(value: string | undefined, name: string): number | undefined {

@@ -7,7 +7,7 @@ export interface QueryContext {
   dialect: Dialect;
   /** The source's scope: org ids whose subtrees it sees; empty means the whole directory. */
   scopeOrgIds: readonly string[];
-  /** Tombstones deleted after this instant are still shown; older ones are gone (404). */
+  /** Tombstones deleted after this instant are still shown to incremental pulls; older ones are gone. */
   tombstoneCutoff: string;
 }
 
@@ -17,7 +17,7 @@ export interface ResourceTable {
   alias: string;
   /** Keeps the rows a scoped source may see; refers to the `scope_orgs` CTE. */
   scopeCondition: string;
-  /** Whether deleted rows are ever shown (as tombstones) rather than being 404 at once. */
+  /** Whether deleted rows are shown (as tombstones) to incremental pulls, or never. */
   tombstones: boolean;
   /** Computed columns read with each row (correlated subqueries), so presenting needs no more queries. */
   extraColumns?: (context: QueryContext) => Knex.Raw[];
@@ -130,9 +130,9 @@ export async function loadRows(context: QueryContext, resource: ResourceTable, i
   return ids.map((id) => byId.get(id)).filter((row): row is Record<string, unknown> => row !== undefined);
 }
 
-/** One visible row by id (tombstones included while retained, where the resource shows them). */
+/** One live, visible row by id: a deleted resource is 404 by id (RFC 7644 §3.6). */
 export async function findRow(context: QueryContext, resource: ResourceTable, id: string): Promise<Record<string, unknown> | undefined> {
-  return visibleRows(context, resource, { includeTombstones: true })
+  return visibleRows(context, resource, { includeTombstones: false })
     .where(`${resource.alias}.id`, id)
     .select(rowColumns(context, resource))
     .first();

@@ -4,7 +4,8 @@ import { toScimGroup, type GroupMember, type GroupMembership } from '../presente
 import type { QueryContext } from '../query/resource-store.js';
 import { GROUP_TYPE } from '../resource-types.js';
 import { ORG_TABLE } from './organizations.js';
-import { wantsAttribute, type ResourceKind } from './resource-kind.js';
+import { keepsAttribute } from '../projection.js';
+import type { ResourceKind } from './resource-kind.js';
 import { GROUP_TARGETS } from './resource-targets.js';
 
 /**
@@ -14,37 +15,39 @@ import { GROUP_TARGETS } from './resource-targets.js';
 export const GROUPS: ResourceKind = {
   type: GROUP_TYPE,
   targets: GROUP_TARGETS,
+  // Members of an org in scope are in scope themselves: nothing to hide.
+  scopedTargets: GROUP_TARGETS,
   table: { ...ORG_TABLE, tombstones: false },
   async present(context, rows, location, projection) {
     const orgs = rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
     const ids = orgs.map((org) => org.id);
     const stats = await membershipStats(context, ids);
-    const members = wantsAttribute(GROUP_TYPE, projection, 'members') ? await directMembers(context, ids) : undefined;
-    return orgs.map((org) => {
+    const members = keepsAttribute(projection, 'members') ? await directMembers(context, ids) : undefined;
+    return orgs.map((org, index) => {
       const stat = stats.get(org.id);
       const membership: GroupMembership = {
         members: members ? (members.get(org.id) ?? []) : undefined,
         count: stat?.count ?? 0,
         maxSeq: stat?.maxSeq ?? 0,
-        maxLastModified: stat?.maxLastModified ?? null,
+        membersChangedAt: (rows[index]!.members_changed_at as string | null | undefined) ?? null,
       };
       return toScimGroup(org, membership, location);
     });
   },
 };
 
-/** Member count, newest member seq and time per group: they move whenever membership does. */
+/** Member count and newest member seq per group: the version moves whenever membership does. */
 async function membershipStats(context: QueryContext, orgIds: readonly string[]) {
-  const stats = new Map<string, { count: number; maxSeq: number; maxLastModified: string | null }>();
+  const stats = new Map<string, { count: number; maxSeq: number }>();
   if (orgIds.length === 0) return stats;
-  const rows: Array<{ org_id: string; n: unknown; s: unknown; lm: string | null }> = await context
+  const rows: Array<{ org_id: string; n: unknown; s: unknown }> = await context
     .knex('sync_user_orgs as m')
     .join('sync_users as mu', 'mu.id', 'm.user_id')
     .whereNull('mu.deleted_at')
     .whereIn('m.org_id', [...orgIds])
     .groupBy('m.org_id')
-    .select('m.org_id', context.knex.raw('count(*) as n'), context.knex.raw('max(mu.seq) as s'), context.knex.raw('max(mu.last_modified) as lm'));
-  for (const row of rows) stats.set(row.org_id, { count: Number(row.n), maxSeq: Number(row.s), maxLastModified: row.lm });
+    .select('m.org_id', context.knex.raw('count(*) as n'), context.knex.raw('max(mu.seq) as s'));
+  for (const row of rows) stats.set(row.org_id, { count: Number(row.n), maxSeq: Number(row.s) });
   return stats;
 }
 

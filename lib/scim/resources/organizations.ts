@@ -5,7 +5,7 @@ import { toScimOrganization } from '../presenters.js';
 import { visibleOrgIds } from '../query/resource-store.js';
 import { ORGANIZATION_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
-import { ORG_ALIAS, ORGANIZATION_TARGETS } from './resource-targets.js';
+import { ORG_ALIAS, ORGANIZATION_TARGETS, SCOPED_ORGANIZATION_TARGETS } from './resource-targets.js';
 
 export const ORG_TABLE = {
   table: TABLES.orgs,
@@ -17,6 +17,7 @@ export const ORG_TABLE = {
 export const ORGANIZATIONS: ResourceKind = {
   type: ORGANIZATION_TYPE,
   targets: ORGANIZATION_TARGETS,
+  scopedTargets: SCOPED_ORGANIZATION_TARGETS,
   table: ORG_TABLE,
   async present(context, rows, location) {
     const orgs = rows.map((row) => toMirrorRecord<MirrorOrgData>(row));

@@ -69,6 +69,38 @@ export const USER_TARGETS: TargetMap = {
   ...META_TARGETS(USER_ALIAS),
 };
 
+/** The orgs a scoped source sees: the `scope_orgs` CTE every scoped query carries. */
+const IN_SCOPE = 'IN (SELECT id FROM scope_orgs)';
+/** A manager is visible when it is a live user of one of the scope's orgs, as the presenter shows it. */
+const VISIBLE_MANAGER = `(SELECT m.id FROM sync_users m WHERE m.id = u.manager_id AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM sync_user_orgs mo WHERE mo.user_id = m.id AND mo.org_id ${IN_SCOPE}))`;
+
+/**
+ * For a scoped source, the attributes that refer to other objects read only references the
+ * source can see, exactly as the presenter shows them: an out-of-scope primary org, department,
+ * org id or manager is absent, so no filter or sort can probe for it (a filter may only match
+ * values the source can see).
+ */
+export const SCOPED_USER_TARGETS: TargetMap = {
+  ...USER_TARGETS,
+  [`${URN.enterpriseUser}:department`]: {
+    kind: 'related',
+    from: (a) => `sync_orgs ${a}`,
+    link: (a) => `${a}.id = ${USER_ALIAS}.primary_org_id AND ${a}.id ${IN_SCOPE}`,
+    subs: { value: (a) => column(`${a}.name`) },
+    defaultSub: 'value',
+  },
+  [`${URN.enterpriseUser}:manager`]: { kind: 'complex', presentSql: `(${VISIBLE_MANAGER} IS NOT NULL)` },
+  [`${URN.enterpriseUser}:manager.value`]: column(VISIBLE_MANAGER, 'string', true),
+  [`${URN.userOrgs}:primaryOrgId`]: column(`(CASE WHEN u.primary_org_id ${IN_SCOPE} THEN u.primary_org_id END)`, 'string', true),
+  [`${URN.userOrgs}:orgIds`]: {
+    kind: 'related',
+    from: (a) => `sync_user_orgs ${a}`,
+    link: (a) => `${a}.user_id = ${USER_ALIAS}.id AND ${a}.org_id ${IN_SCOPE}`,
+    subs: { value: (a) => column(`${a}.org_id`, 'string', true) },
+    defaultSub: 'value',
+  },
+};
+
 export const ORGANIZATION_TARGETS: TargetMap = {
   id: column('o.id', 'string', true),
   externalId: { kind: 'absent' },
@@ -80,9 +112,15 @@ export const ORGANIZATION_TARGETS: TargetMap = {
   ...META_TARGETS(ORG_ALIAS),
 };
 
+/** The scope root's parent is outside the scope: it is shown as a root, so its parent is absent. */
+export const SCOPED_ORGANIZATION_TARGETS: TargetMap = {
+  ...ORGANIZATION_TARGETS,
+  parent: column(`(CASE WHEN o.parent_id ${IN_SCOPE} THEN o.parent_id END)`, 'string', true),
+};
+
 /**
- * Groups filter on the org row and on membership. `meta.lastModified` is left out on purpose: a
- * membership change is a change of the user, so the org row's time would miss it.
+ * Groups filter on the org row and on membership. A Group's `meta.lastModified` is the later of
+ * the org row's time and the time its direct members last changed, exactly as presented.
  */
 export const GROUP_TARGETS: TargetMap = {
   id: column('o.id', 'string', true),
@@ -99,4 +137,5 @@ export const GROUP_TARGETS: TargetMap = {
     defaultSub: 'value',
   },
   'meta.created': column('o.created_at', 'dateTime'),
+  'meta.lastModified': column('(CASE WHEN o.members_changed_at > o.last_modified THEN o.members_changed_at ELSE o.last_modified END)', 'dateTime'),
 };

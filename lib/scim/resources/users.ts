@@ -6,7 +6,7 @@ import { toScimUser, type UserRelations } from '../presenters.js';
 import { visibleOrgIds, visibleRows, type QueryContext } from '../query/resource-store.js';
 import { USER_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
-import { USER_ALIAS, USER_TARGETS } from './resource-targets.js';
+import { SCOPED_USER_TARGETS, USER_ALIAS, USER_TARGETS } from './resource-targets.js';
 
 /** Deep enough for any real org tree; bounds the walk if the tree were ever corrupt. */
 const MAX_DEPTH = 64;
@@ -14,6 +14,7 @@ const MAX_DEPTH = 64;
 export const USERS: ResourceKind = {
   type: USER_TYPE,
   targets: USER_TARGETS,
+  scopedTargets: SCOPED_USER_TARGETS,
   table: {
     table: TABLES.users,
     alias: USER_ALIAS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { project } from '../../../lib/scim/projection.js';
+import { compileProjection, project } from '../../../lib/scim/projection.js';
 import { GROUP_TYPE, USER_TYPE } from '../../../lib/scim/resource-types.js';
 import { URN } from '../../../lib/scim/urns.js';
 import type { ScimResource } from '../../../lib/scim/presenters.js';
@@ -17,15 +17,15 @@ const user: ScimResource = {
 
 describe('project', () => {
   it('returns everything returned by default when nothing is asked', () => {
-    expect(project(user, USER_TYPE, {})).toEqual(user);
+    expect(project(user, compileProjection(USER_TYPE, {}))).toEqual(user);
   });
 
   it('keeps id (returned: always) even when excluded', () => {
-    expect(project(user, USER_TYPE, { excludedAttributes: ['id', 'userName'] })).toMatchObject({ id: 'u1' });
+    expect(project(user, compileProjection(USER_TYPE, { excludedAttributes: ['id', 'userName'] }))).toMatchObject({ id: 'u1' });
   });
 
   it('picks sub-attributes of multi-valued and extension attributes', () => {
-    expect(project(user, USER_TYPE, { attributes: ['emails.type', `${URN.enterpriseUser}:manager.value`, 'meta.version'] })).toEqual({
+    expect(project(user, compileProjection(USER_TYPE, { attributes: ['emails.type', `${URN.enterpriseUser}:manager.value`, 'meta.version'] }))).toEqual({
       schemas: [URN.user, URN.enterpriseUser],
       id: 'u1',
       emails: [{ type: 'work' }],
@@ -35,11 +35,11 @@ describe('project', () => {
   });
 
   it('ignores attribute names it does not know', () => {
-    expect(project(user, USER_TYPE, { attributes: ['shoeSize', 'userName'] })).toEqual({ schemas: [URN.user], id: 'u1', userName: 'ann' });
+    expect(project(user, compileProjection(USER_TYPE, { attributes: ['shoeSize', 'userName'] }))).toEqual({ schemas: [URN.user], id: 'u1', userName: 'ann' });
   });
 
   it('drops members from a group when excluded', () => {
     const group: ScimResource = { schemas: [URN.group], id: 'g', displayName: 'G', members: [{ value: 'u1' }] };
-    expect(project(group, GROUP_TYPE, { excludedAttributes: ['members'] })).toEqual({ schemas: [URN.group], id: 'g', displayName: 'G' });
+    expect(project(group, compileProjection(GROUP_TYPE, { excludedAttributes: ['members'] }))).toEqual({ schemas: [URN.group], id: 'g', displayName: 'G' });
   });
 });

@@ -25,6 +25,22 @@ describe('SCIM writes', () => {
     expect(res.headers.allow).toBe('GET');
     expect(res.body).toMatchObject({ schemas: [URN.error], status: '405' });
   });
+
+  it.each([
+    ['post', '/Users', '{not json'],
+    ['put', '/Users/alice', '{not json'],
+    ['patch', '/Groups/eng', ''],
+    ['post', '/Organizations', '[1,'],
+  ] as const)('answers %s %s with a missing or malformed body with 405, the method check first', async (method, path, body) => {
+    const res = await request(f.t.app)[method](`${SCIM}${path}`).set('Authorization', `Bearer ${f.credentials.token}`).set('Content-Type', 'application/scim+json').send(body);
+    expect(res.status).toBe(405);
+    expect(res.body).toMatchObject({ schemas: [URN.error], status: '405' });
+  });
+
+  it('still answers a malformed .search body with 400 invalidSyntax', async () => {
+    const res = await f.post('/Users/.search', '{not json').expect(400);
+    expect(res.body).toMatchObject({ scimType: 'invalidSyntax' });
+  });
 });
 
 describe('SCIM request limits', () => {

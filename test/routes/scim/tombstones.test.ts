@@ -27,24 +27,27 @@ describe('incremental pulls and tombstones', () => {
     expect((await f.get('/Users?filter=active%20eq%20false').expect(200)).body.totalResults).toBe(1);
   });
 
-  it('shows a deleted user by id as active: false during the retention period, then 404', async () => {
+  it('answers a deleted user by id with 404 (RFC 7644 §3.6) while incremental pulls see its tombstone for the retention period', async () => {
+    f.clock.advance(1_000);
     await f.t.center.changes.userDeleted('bob');
-    expect((await f.get('/Users/bob').expect(200)).body.active).toBe(false);
+    const gone = await f.get('/Users/bob').expect(404);
+    expect(gone.body).toMatchObject({ status: '404' });
+    expect(idsOf((await f.get('/Users?filter=userName%20pr').expect(200)).body)).not.toContain('bob');
     f.clock.advanceDays(29);
-    await f.get('/Users/bob').expect(200);
+    expect(idsOf((await f.get(`/Users${since(start)}`).expect(200)).body)).toEqual(['bob']);
     f.clock.advanceDays(1);
-    await f.get('/Users/bob').expect(404);
     expect((await f.get(`/Users${since(start)}`).expect(200)).body.totalResults).toBe(0);
   });
 
   it('honours tombstoneRetentionDays', async () => {
     const g = await createPullFixture({ overrides: { tombstoneRetentionDays: 2 } });
     try {
+      g.clock.advance(1_000);
       await g.t.center.changes.orgDeleted('sales-east');
       g.clock.advanceDays(1);
-      await g.get('/Organizations/sales-east').expect(200);
+      expect(idsOf((await g.get(`/Organizations${since(start)}`).expect(200)).body)).toEqual(['sales-east']);
       g.clock.advanceDays(1);
-      await g.get('/Organizations/sales-east').expect(404);
+      expect(idsOf((await g.get(`/Organizations${since(start)}`).expect(200)).body)).toEqual([]);
     } finally {
       await g.close();
     }
@@ -56,7 +59,7 @@ describe('incremental pulls and tombstones', () => {
     await f.t.center.changes.orgDeleted('sales-east');
     const res = await f.get(`/Organizations${since(start)}`).expect(200);
     expect(res.body.Resources).toEqual([expect.objectContaining({ id: 'sales-east', active: false, parent: 'sales' })]);
-    expect((await f.get('/Organizations/sales-east').expect(200)).body.active).toBe(false);
+    await f.get('/Organizations/sales-east').expect(404);
     expect(idsOf((await f.get('/Organizations').expect(200)).body)).not.toContain('sales-east');
     await f.get('/Groups/sales-east').expect(404);
   });

@@ -69,10 +69,12 @@ describe('GET /scim/v2/Users', () => {
       expect(idsOf(res.body)).toEqual(['bob', 'carol']);
     });
 
-    it('gives only totalResults for count=0', async () => {
+    it('gives totalResults and an empty Resources member for count=0 (RFC 7644 §3.4.2)', async () => {
       const res = await f.get('/Users?count=0').expect(200);
       expect(res.body).toMatchObject({ totalResults: 4, itemsPerPage: 0 });
-      expect(res.body.Resources).toBeUndefined();
+      expect(res.body.Resources).toEqual([]);
+      const search = await f.post('/.search', { count: 0 }).expect(200);
+      expect(search.body).toMatchObject({ totalResults: 12, itemsPerPage: 0, Resources: [] });
     });
 
     it('treats startIndex below 1 as 1 and a negative count as 0', async () => {

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../options.js';
+import { isPostgres } from '../persistence/database.js';
+import type { PullClient } from './pull/pull-client.js';
+import type { PullService } from './pull/pull-service.js';
+import type { QueryContext } from './query/resource-store.js';
+
+/** Builds what one request's queries need: the database, the source's scope, the tombstone cutoff. */
+export type ScimQueryFactory = (client: PullClient) => QueryContext;
+
+/** Everything the SCIM server and the OAuth token endpoint use; nothing else of the center. */
+export interface ScimServerDeps {
+  /** Authentication, OAuth tokens, rate limits, the pull log and the clock. */
+  readonly pull: PullService;
+  readonly queries: ScimQueryFactory;
+  /** `meta.location` base when the host set one; otherwise each request's origin and mount. */
+  readonly publicUrl: string | undefined;
+  readonly logger: Logger;
+}
+
+/** The token endpoint needs only the pull service and a logger. */
+export type OAuthTokenDeps = Pick<ScimServerDeps, 'pull' | 'logger'>;
+
+export function createScimServerDeps(input: { knex: Knex; pull: PullService; publicUrl: string | undefined; logger: Logger }): ScimServerDeps {
+  const { knex, pull } = input;
+  const dialect = isPostgres(knex) ? 'pg' : 'sqlite';
+  return {
+    pull,
+    publicUrl: input.publicUrl,
+    logger: input.logger,
+    queries: (client) => ({ knex, dialect, scopeOrgIds: client.scopeOrgIds, tombstoneCutoff: pull.tombstoneCutoff() }),
+  };
+}
