@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/options.js';
 import { conflictMessage } from './conflicts.js';
 import { toFieldErrors } from './form-errors.js';
 import { isCsrfError } from './security.js';
+import { withoutRequestBody } from '../scim/errors.js';
 
 /** Anything no route matched. */
 export function notFound(_req: Request, res: Response): void {
@@ -36,8 +37,13 @@ export function errorHandler(logger: Logger) {
     } else if (isBodyTooLarge(error)) {
       status = 413;
       page = { titleKey: 'error.validation.title', bodyKey: 'error.validation.summary' };
+    } else if (isUnreadableBody(error)) {
+      // The client's mistake (an unknown charset or Content-Encoding): its own 4xx, nothing to log.
+      status = (error as { status: number }).status;
+      page = { titleKey: 'error.unreadableForm.title', bodyKey: 'error.unreadableForm.body' };
     } else {
-      logger.error(`scim-sync-center: ${req.method} ${req.originalUrl} failed`, error);
+      // Never the request body: a parser error carries the raw form, which may hold a secret.
+      logger.error(`scim-sync-center: ${req.method} ${req.originalUrl} failed`, withoutRequestBody(error));
     }
     if (wantsJson) {
       res.status(status).json({ error: status });
@@ -45,6 +51,12 @@ export function errorHandler(logger: Logger) {
     }
     res.status(status).render('error', page);
   };
+}
+
+/** A body-parser refusal other than size: unsupported charset or encoding, a body it cannot decode. */
+function isUnreadableBody(error: unknown): boolean {
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function isBodyTooLarge(error: unknown): boolean {

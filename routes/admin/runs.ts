@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError, StateConflictError } from '../../lib/errors.js';
-import type { Run, RunItemResult } from '../../lib/runs/run-store.js';
+import { ACTIVE_RUN_STATUSES, type Run, type RunItemResult } from '../../lib/runs/run-store.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { conflictMessage } from './conflicts.js';
@@ -8,7 +8,7 @@ import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 import { centerPath } from './view-helpers.js';
 
 const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
-const ACTIVE = new Set(['queued', 'running', 'paused']);
+const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
 
 /** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
 export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {

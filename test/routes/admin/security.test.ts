@@ -50,6 +50,27 @@ describe('console security', () => {
     });
   });
 
+  describe('unreadable forms', () => {
+    it('answers an unknown charset or Content-Encoding with its 4xx page, logging neither an error nor the body', async () => {
+      const logged: unknown[][] = [];
+      const record = (...args: unknown[]) => void logged.push(args);
+      const quiet = await createTestCenter({ logger: { info: record, warn: record, error: record } });
+      try {
+        const { agent, csrf } = adminAgent(quiet.app);
+        const form = `_csrf=${await csrf()}&name=Wiki&token=SECRET-IN-FORM`;
+        const charset = await agent.post(`${MOUNT}/new`).set(ADMIN_HEADER, 'alice').set('accept-language', 'en').set('content-type', 'application/x-www-form-urlencoded; charset=koi8-r').send(form);
+        expect(charset.status).toBe(415);
+        expect(charset.text).toContain('The form could not be read');
+        const encoding = await agent.post(`${MOUNT}/new`).set(ADMIN_HEADER, 'alice').set('content-type', 'application/x-www-form-urlencoded').set('content-encoding', 'br2').send(form);
+        expect(encoding.status).toBe(415);
+        expect(logged).toEqual([]);
+        expect(await quiet.center.sources.list()).toEqual([]);
+      } finally {
+        await quiet.close();
+      }
+    });
+  });
+
   describe('CSRF', () => {
     it('refuses a POST without a token with 403 and changes nothing', async () => {
       const source = await createPull();
