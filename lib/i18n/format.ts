@@ -8,7 +8,8 @@ export function formatDateTime(iso: string | null | undefined, locale: Locale, t
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone }).format(date);
+  // The zone's name is part of every time shown: an admin elsewhere must not misread it.
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short', timeZone }).format(date);
 }
 
 /** `1.2 s`, `850 ms`: short enough for a table cell. */

@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import type { ResolvedOptions } from '../../lib/options.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { SecretBox } from '../../lib/util/secret-box.js';
+import { auditRoutes } from './audit.js';
 import { errorHandler, notFound } from './errors.js';
 import { adminGuard } from './guard.js';
 import { localeMiddleware, switchLocale } from './locale.js';
@@ -16,7 +17,7 @@ import { viewHelpers } from './view-helpers.js';
 import { wizardRoutes } from './wizard.js';
 
 /** The parts of the public handle the console uses: it is a client of the API, as a host is. */
-export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror'>;
+export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror' | 'audit'>;
 /** The host's settings the console reads. */
 export type ConsoleOptions = Pick<ResolvedOptions, 'admin' | 'secretKey' | 'logger' | 'timezone' | 'links' | 'publicUrl' | 'push'>;
 
@@ -44,6 +45,7 @@ export function createAdminRouter(center: ConsoleCenter, options: ConsoleOptions
   router.use(pushRoutes(center));
   router.use(logRoutes(center, options));
   router.use(runRoutes(center));
+  router.use(auditRoutes(center, options));
   router.use(notFound);
   router.use(errorHandler(options.logger));
   return router;

@@ -220,6 +220,17 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await page.getByText(t('notice.deleted')).waitFor();
   expect(await page.locator('tr', { hasText: pushName }).count()).toBe(0);
   expect((await host.center.sources.list()).map((source) => source.name)).toEqual([renamed]);
+
+  // --- The audit log shows what this walk did, from the top bar, filtered by the deleted source's action.
+  await page.getByRole('link', { name: t('audit.nav') }).click();
+  await page.getByRole('heading', { name: t('audit.title'), level: 1 }).waitFor();
+  await page.getByRole('cell', { name: t('audit.action.source.delete') }).waitFor();
+  await shot('19-audit-log');
+  await page.locator('#audit-action').selectOption('source.create');
+  await button(t('log.filter.apply')).click();
+  await page.waitForURL(/action=source\.create/);
+  expect(await page.locator('tbody tr').count()).toBe(2);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 }
 
 /** The list and a source page at phone width. */
@@ -233,5 +244,8 @@ async function phoneScreens(browser: Browser, host: ConsoleHost, lang: Locale): 
   await page.goto(`${host.consoleUrl}/sources/${source!.id}/sync`);
   await page.locator('table.runs').waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-21-phone-sync.png`), fullPage: true });
+  await page.goto(`${host.consoleUrl}/audit`);
+  await page.locator('table').waitFor();
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-22-phone-audit.png`), fullPage: true });
   await context.close();
 }

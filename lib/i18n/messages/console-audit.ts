@@ -1,0 +1,91 @@
+import type { AuditAction } from '../../audit-log.js';
+import { defineMessages } from '../define.js';
+
+/** Each audit action's label: an action without one in both languages fails the type check. */
+type ActionLabels = { [Action in AuditAction as `audit.action.${Action}`]: string };
+
+const en: ActionLabels = {
+  'audit.action.source.create': 'Created the source',
+  'audit.action.source.update': 'Edited the source',
+  'audit.action.source.enable': 'Enabled the source',
+  'audit.action.source.disable': 'Disabled the source',
+  'audit.action.source.resume': 'Resumed the source',
+  'audit.action.source.delete': 'Deleted the source',
+  'audit.action.source.regenerate_credentials': 'Regenerated the credentials',
+  'audit.action.source.quarantine': 'Quarantined the source',
+  'audit.action.source.quarantine_lifted': 'Lifted the quarantine',
+  'audit.action.run.start': 'Started a manual sync',
+  'audit.action.run.cancel': 'Cancelled a manual sync',
+  'audit.action.run.confirm_deletions': "Confirmed a paused run's deletions",
+  'audit.action.run.cancel_deletions': "Cancelled a paused run's deletions",
+  'audit.action.push.unlink': 'Unlinked an object',
+  'audit.action.push.relink': 'Relinked an object',
+  'audit.action.push.deletions_held': 'Held deletions over the threshold',
+  'audit.action.push.deletions_confirmed': 'Confirmed held deletions',
+  'audit.action.push.deletions_cancelled': 'Cancelled held deletions',
+};
+
+const zh: ActionLabels = {
+  'audit.action.source.create': '创建数据源',
+  'audit.action.source.update': '编辑数据源',
+  'audit.action.source.enable': '启用数据源',
+  'audit.action.source.disable': '停用数据源',
+  'audit.action.source.resume': '恢复数据源',
+  'audit.action.source.delete': '删除数据源',
+  'audit.action.source.regenerate_credentials': '重新生成凭据',
+  'audit.action.source.quarantine': '隔离数据源',
+  'audit.action.source.quarantine_lifted': '解除隔离',
+  'audit.action.run.start': '开始手动同步',
+  'audit.action.run.cancel': '取消手动同步',
+  'audit.action.run.confirm_deletions': '确认暂停运行中的删除',
+  'audit.action.run.cancel_deletions': '取消暂停运行中的删除',
+  'audit.action.push.unlink': '解除对象关联',
+  'audit.action.push.relink': '重新关联对象',
+  'audit.action.push.deletions_held': '暂缓超过阈值的删除',
+  'audit.action.push.deletions_confirmed': '确认暂缓的删除',
+  'audit.action.push.deletions_cancelled': '取消暂缓的删除',
+};
+
+/** The audit-log page. */
+export const consoleAuditMessages = defineMessages({
+  en: {
+    ...en,
+    'audit.title': 'Audit log',
+    'audit.nav': 'Audit log',
+    'audit.intro': 'Who changed what, in the console or through the host API, newest first. Secrets are never recorded.',
+    'audit.filter.actor': 'Actor',
+    'audit.filter.action': 'Action',
+    'audit.filter.source': 'Source',
+    'audit.column.at': 'Time',
+    'audit.column.actor': 'Actor',
+    'audit.column.action': 'Action',
+    'audit.column.source': 'Source',
+    'audit.column.detail': 'Detail',
+    'audit.actor.system': 'The sync center',
+    'audit.source.deleted': '(deleted)',
+    'audit.empty': 'Nothing has been recorded yet.',
+    'audit.empty.filtered': 'No entries match these filters.',
+    'audit.export.csv': 'Export CSV',
+    'audit.export.json': 'Export JSON',
+  },
+  'zh-CN': {
+    ...zh,
+    'audit.title': '审计日志',
+    'audit.nav': '审计日志',
+    'audit.intro': '谁在控制台或通过宿主 API 改了什么，最新的在前。从不记录密钥。',
+    'audit.filter.actor': '操作人',
+    'audit.filter.action': '操作类型',
+    'audit.filter.source': '数据源',
+    'audit.column.at': '时间',
+    'audit.column.actor': '操作人',
+    'audit.column.action': '操作',
+    'audit.column.source': '数据源',
+    'audit.column.detail': '详情',
+    'audit.actor.system': '同步中心',
+    'audit.source.deleted': '（已删除）',
+    'audit.empty': '还没有任何记录。',
+    'audit.empty.filtered': '没有符合筛选条件的记录。',
+    'audit.export.csv': '导出 CSV',
+    'audit.export.json': '导出 JSON',
+  },
+});
