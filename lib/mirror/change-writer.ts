@@ -52,7 +52,7 @@ export class ChangeWriter {
   constructor(
     private readonly knex: Knex,
     private readonly onCommitted: (applied: AppliedChange[]) => void,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: () => Date,
   ) {}
 
   async apply(changes: readonly DirectoryChange[]): Promise<ChangeResult> {
