@@ -1,5 +1,6 @@
 export { createSyncCenter } from './lib/sync-center.js';
 export type { ChangesApi, RunsApi, SchedulerApi, SyncCenter } from './lib/sync-center.js';
+export type { HealthReport } from './lib/health.js';
 export type { Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
 export type { PushApi, PushStatus } from './lib/push/push-api.js';
 export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';
@@ -51,7 +52,7 @@ export type {
 } from './lib/sources/source-types.js';
 export type { Run, RunItem, RunKind, RunStatus } from './lib/runs/run-store.js';
 export type { DeliveryLogEntry, LogFilter, PullLogEntry } from './lib/runs/incremental-log.js';
-export type { AuditEntry } from './lib/audit-log.js';
+export type { AuditAction, AuditEntry, AuditFilter } from './lib/audit-log.js';
 export {
   HostHookError,
   NotFoundError,

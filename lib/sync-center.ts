@@ -5,6 +5,7 @@ import { createRouter } from '../routes/index.js';
 import { AuditLog } from './audit-log.js';
 import { StateConflictError } from './errors.js';
 import { SyncEvents } from './events.js';
+import { checkHealth, type HealthReport } from './health.js';
 import type { DirectoryOrg, DirectoryUser } from './hooks/directory.js';
 import { ChangeWriter, type ChangeResult, type DirectoryChange } from './mirror/change-writer.js';
 import { MirrorReader } from './mirror/mirror-reader.js';
@@ -87,6 +88,8 @@ export interface SyncCenter {
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
   start(): Promise<void>;
+  /** For a readiness probe: the database answers, the center is started; its workers and leases. */
+  health(): Promise<HealthReport>;
   /** Makes the mirror equal to the host directory, streaming it page by page. */
   reconcile(options?: Pick<ReconcileOptions, 'pageSize'>): Promise<ReconcileReport>;
   /** Stops workers and schedules, waits for runs to stop, and closes the pool if the center owns it. */
@@ -223,6 +226,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       state = 'started';
       for (const worker of workers) await worker.start();
     },
+    health: () => checkHealth({ knex, leases, holder, state: () => state, deliveryWorkers: () => pushEngine.runningSources() }),
     async reconcile(reconcileOptions) {
       const { stopped: _stopped, ...report } = await reconcileDirectory(knex, resolved.directory, reconcileOptions, clock);
       return report;

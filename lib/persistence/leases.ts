@@ -63,6 +63,19 @@ export class LeaseStore {
     }
   }
 
+  /**
+   * The unexpired leases of `holder` and of its parts (`<holder>:delivery`, `<holder>:run`…): what
+   * this instance is responsible for right now. The table holds a row per source and recent cron
+   * slots, so it is read whole rather than matched with LIKE (a holder may contain `_`).
+   */
+  async heldBy(holder: string): Promise<Array<{ name: string; expiresAt: string }>> {
+    const rows: Array<{ name: string; holder: string; expires_at: string }> = await this.knex(TABLES.leases)
+      .where('expires_at', '>=', this.clock().toISOString())
+      .orderBy('name')
+      .select('name', 'holder', 'expires_at');
+    return rows.filter((row) => row.holder === holder || row.holder.startsWith(`${holder}:`)).map((row) => ({ name: row.name, expiresAt: row.expires_at }));
+  }
+
   async purgeExpired(): Promise<number> {
     return this.knex(TABLES.leases).where('expires_at', '<', this.clock().toISOString()).delete();
   }

@@ -99,6 +99,11 @@ export class PushEngine implements Worker {
     }
   }
 
+  /** The push sources this instance runs a delivery worker for. */
+  runningSources(): string[] {
+    return [...this.#workers.keys()];
+  }
+
   status(sourceId: string): WorkerStatus | null {
     return this.#workers.get(sourceId)?.status ?? null;
   }
