@@ -1,6 +1,8 @@
 export { createSyncCenter } from './lib/sync-center.js';
 export type { ChangesApi, RunsApi, SchedulerApi, SyncCenter } from './lib/sync-center.js';
 export type { HealthReport } from './lib/health.js';
+export type { MetricsApi } from './lib/metrics/center-metrics.js';
+export type { RunEvent, DeliveryEvent, SourceEvent } from './lib/events.js';
 export type { Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
 export type { PushApi, PushStatus } from './lib/push/push-api.js';
 export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';

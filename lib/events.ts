@@ -29,6 +29,16 @@ export interface DeliveryEvent {
   cursor: number;
 }
 
+/** A full run ended (not a pause: a paused run goes on after Confirm). */
+export interface RunEvent {
+  runId: number;
+  sourceId: string;
+  mode: 'push' | 'pull';
+  status: 'succeeded' | 'failed' | 'cancelled';
+  /** How long the run's executor took in this process. */
+  durationMs: number;
+}
+
 /** What happened inside one center; the workers listen so that they react at once, not at the next poll. */
 export interface SyncEventMap {
   /** Changes committed to the mirror (by hooks or reconcile). */
@@ -36,6 +46,7 @@ export interface SyncEventMap {
   source: [event: SourceEvent];
   /** A push delivery batch ended: `status` is idle, progress, retry, stop or held. */
   delivery: [event: DeliveryEvent];
+  run: [event: RunEvent];
 }
 
 /** One emitter per center: two centers in a process never hear each other. */

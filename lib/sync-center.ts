@@ -6,6 +6,7 @@ import { AuditLog } from './audit-log.js';
 import { StateConflictError } from './errors.js';
 import { SyncEvents } from './events.js';
 import { checkHealth, type HealthReport } from './health.js';
+import { CenterMetrics, type MetricsApi } from './metrics/center-metrics.js';
 import type { DirectoryOrg, DirectoryUser } from './hooks/directory.js';
 import { ChangeWriter, type ChangeResult, type DirectoryChange } from './mirror/change-writer.js';
 import { MirrorReader } from './mirror/mirror-reader.js';
@@ -84,6 +85,8 @@ export interface SyncCenter {
   readonly push: PushApi;
   readonly scheduler: SchedulerApi;
   readonly pull: PullApi;
+  /** Prometheus metrics on the center's own registry: `res.type(center.metrics.contentType).send(await center.metrics.text())`. */
+  readonly metrics: MetricsApi;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
@@ -114,7 +117,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const health = new SourceHealth(knex, audit, events, resolved.push.quarantineAfter, clock);
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, clock });
   const runStore = new RunStore(knex, clock);
-  const incrementalLog = new IncrementalLog(knex, clock);
+  const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
+  const incrementalLog = new IncrementalLog(knex, clock, metrics);
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
@@ -157,7 +161,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     }),
     pull: pullRefreshExecutor({ knex, mirror, directory: resolved.directory, clock }),
   };
-  const manualSyncs = new ManualSyncs({ runs: runStore, sources, health, executors, logger, holder });
+  const manualSyncs = new ManualSyncs({ runs: runStore, sources, health, executors, logger, holder, events });
   const scheduler = new Scheduler({
     sources,
     events,
@@ -217,6 +221,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs,
+    metrics,
     async migrate() {
       await migrateLatest(knex);
     },

@@ -48,11 +48,18 @@ export interface LogFilter {
   offset?: number;
 }
 
+/** Told of every row the logs write (the center's metrics count them). */
+export interface LogObserver {
+  deliveriesRecorded(entries: readonly DeliveryLogInput[]): void;
+  pullsRecorded(entries: readonly PullLogInput[]): void;
+}
+
 /** Both incremental logs: written by the push worker and the SCIM server, read by the console. */
 export class IncrementalLog {
   constructor(
     private readonly knex: Knex,
     private readonly clock: () => Date,
+    private readonly observer?: LogObserver,
   ) {}
 
   async recordDeliveries(entries: readonly DeliveryLogInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
@@ -65,6 +72,8 @@ export class IncrementalLog {
       ...outcomeColumns(entry),
     }));
     await insertChunked(db, TABLES.deliveryLog, rows);
+    // Inside a transaction that later rolls back this counts attempts that left no row: still attempts.
+    this.observer?.deliveriesRecorded(entries);
   }
 
   async recordPull(entry: PullLogInput): Promise<void> {
@@ -86,6 +95,7 @@ export class IncrementalLog {
       duration_ms: entry.durationMs,
     }));
     await insertChunked(this.knex, TABLES.pullLog, rows);
+    this.observer?.pullsRecorded(entries);
   }
 
   /** Newest first. */

@@ -4,6 +4,7 @@ import type { SourceHealth } from '../sources/source-health.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { Source, SourceMode } from '../sources/source-types.js';
 import type { Run, RunKind, RunStore } from './run-store.js';
+import type { SyncEvents } from '../events.js';
 
 /** Everything a run executor needs: the run, its source, and a way to notice cancellation. */
 export interface RunContext {
@@ -44,6 +45,7 @@ export class ManualSyncs {
       executors: Readonly<Partial<Record<SourceMode, RunExecutor>>>;
       logger: Logger;
       holder: string;
+      events: SyncEvents;
     },
   ) {}
 
@@ -102,6 +104,7 @@ export class ManualSyncs {
     const { runs, logger } = this.deps;
     let status: 'succeeded' | 'failed' | 'cancelled' | 'paused' = 'failed';
     let error: string | null = null;
+    const started = performance.now();
     try {
       await runs.markRunning(run.id, this.deps.holder);
       const outcome = await executor({ run, source, runs, cancelRequested: () => runs.isCancelRequested(run.id) });
@@ -117,5 +120,6 @@ export class ManualSyncs {
     } catch (cause) {
       logger.error(`scim-sync-center: could not record the end of run ${run.id}`, cause);
     }
+    if (status !== 'paused') this.deps.events.emit('run', { runId: run.id, sourceId: source.id, mode: source.mode, status, durationMs: performance.now() - started });
   }
 }
