@@ -16,6 +16,7 @@ import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
+import { isAddressRefusal } from './client/address-guard.js';
 import { StopSyncError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
@@ -126,7 +127,7 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       client = targets.standalone(settings, secrets);
     } catch (error) {
       // Settings saved before the address guard existed: the client refuses them up front.
-      if (error instanceof StopSyncError) return refusedUpFront(error);
+      if (error instanceof StopSyncError && isAddressRefusal(error.cause)) return refusedUpFront(error);
       throw error;
     }
     try {
@@ -179,7 +180,8 @@ export function createPushApi(deps: PushApiDeps): PushApi {
         tested = await settingsToTest(source, edited);
       } catch (error) {
         if (error instanceof ValidationError) {
-          const origins = originsOf({ ...(source ? settingsOf(source) : {}), ...edited });
+          const entered = Object.fromEntries(Object.entries(edited ?? {}).filter(([, value]) => value !== undefined));
+          const origins = originsOf({ ...(source ? settingsOf(source) : {}), ...entered });
           await record(origins, { outcome: 'invalid', issues: error.issues.map((issue) => `${issue.field}: ${issue.code}`) });
         }
         throw error;

@@ -106,7 +106,7 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
   return { ok: steps.every((entry) => entry.ok), steps };
 }
 
-/** The result when the client refused the settings before any request (an address saved before the guard, say). */
+/** The result when the client refused an address before any request (saved before the guard, or under other host options). */
 export function refusedUpFront(error: Error): ConnectionTestResult {
   const refusal = refusalIn(error);
   const first: ConnectionStep = refusal
