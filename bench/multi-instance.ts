@@ -54,7 +54,7 @@ async function measure(instances: number, sink: Sink): Promise<Measure> {
   await admin.raw('CREATE SCHEMA ??', [schema]);
   const knex: Knex = knexFactory({ client: 'pg', connection: PG_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
   // Every instance must hold the key the credentials were stored with: the workers use TEST_KEY.
-  const feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => false }, secretKey: TEST_KEY, allowHttpPush: true, logger: silent });
+  const feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => false }, secretKey: TEST_KEY, allowHttpPush: true, allowPrivatePush: true, logger: silent });
   const fleet = new WorkerFleet({ pgUrl: PG_URL, schema, push: PUSH, readyTimeoutMs: 60_000 });
   try {
     await feeder.migrate();

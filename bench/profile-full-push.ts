@@ -23,6 +23,7 @@ const center = createSyncCenter({
   sqliteFile: path.join(dir, 'p.sqlite'),
   secretKey: 'bench-secret-key-with-at-least-32-characters',
   allowHttpPush: true,
+  allowPrivatePush: true,
   logger: { info() {}, warn() {}, error() {} },
 });
 await center.migrate();

@@ -85,6 +85,15 @@ export interface SyncCenterOptions {
   };
   /** Allow `http:` push URLs (for loopback tests and demos). @default false: https only */
   allowHttpPush?: boolean;
+  /**
+   * Let push reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7) and loopback (127/8,
+   * ::1): for a downstream on the host's own network, loopback tests and demos. Checked on the
+   * URL when it is saved and on every address its name resolves to when push connects.
+   * Link-local and cloud metadata (169.254/16, fe80::/10), "this network", CGNAT, multicast and
+   * the other special-purpose addresses are refused whatever this says. Separate from
+   * `allowHttpPush`. @default false: public addresses only
+   */
+  allowPrivatePush?: boolean;
   /** How long deleted users and orgs stay visible to pullers as `active: false`. @default 30 */
   tombstoneRetentionDays?: number;
   /** How long the incremental logs, pull logs and finished runs are kept. @default 30 */
@@ -111,6 +120,7 @@ export interface ResolvedOptions {
   publicUrl: string | undefined;
   links: { upstreamSync?: string };
   allowHttpPush: boolean;
+  allowPrivatePush: boolean;
   tombstoneRetentionDays: number;
   logRetentionDays: number;
   timezone: string | undefined;
@@ -129,6 +139,7 @@ const KNOWN_OPTIONS = [
   'publicUrl',
   'links',
   'allowHttpPush',
+  'allowPrivatePush',
   'tombstoneRetentionDays',
   'logRetentionDays',
   'timezone',
@@ -156,6 +167,7 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     publicUrl: checkPublicUrl(options.publicUrl),
     links: checkLinks(options.links),
     allowHttpPush: optionalBoolean(options.allowHttpPush, 'allowHttpPush') ?? false,
+    allowPrivatePush: optionalBoolean(options.allowPrivatePush, 'allowPrivatePush') ?? false,
     tombstoneRetentionDays: positiveNumber(options.tombstoneRetentionDays, 'tombstoneRetentionDays') ?? 30,
     logRetentionDays: positiveNumber(options.logRetentionDays, 'logRetentionDays') ?? 30,
     timezone: checkTimezone(options.timezone),

@@ -115,14 +115,14 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
   const health = new SourceHealth(knex, audit, events, resolved.push.quarantineAfter, clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, clock });
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
   const incrementalLog = new IncrementalLog(knex, clock, metrics);
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
-  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush);
+  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
 
   const pushEngine = new PushEngine({
@@ -195,6 +195,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     manualSyncs,
     workers: pushEngine,
     allowHttpPush: resolved.allowHttpPush,
+    allowPrivatePush: resolved.allowPrivatePush,
   });
   const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
   const runs = createRunsApi({ manualSyncs, runStore, audit });

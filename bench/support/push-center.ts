@@ -25,6 +25,7 @@ export async function createBenchCenter(directory: Directory, push: PushOptions 
     sqliteFile: path.join(dir, 'bench.sqlite'),
     secretKey: 'bench-secret-key-with-at-least-32-characters',
     allowHttpPush: true,
+    allowPrivatePush: true,
     logger: silent,
     push: { concurrency: CONCURRENCY, pageSize: 500, ...push },
   });

@@ -59,8 +59,9 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     secretKey: key,
     publicUrl: `${options.publicOrigin}/sync-center`,
     links: { upstreamSync: '/upstream-sync' },
-    // The demo downstream listens on http://127.0.0.1; a real deployment keeps https-only.
+    // The demo downstream listens on http://127.0.0.1; a real deployment keeps https-only and public addresses.
     allowHttpPush: true,
+    allowPrivatePush: true,
     logger: options.logger,
   });
   await center.migrate();

@@ -11,12 +11,15 @@ import type { SourceHealth } from '../sources/source-health.js';
 import { nameOf } from '../mirror/mirror-record.js';
 import { validatePush } from '../sources/source-validation.js';
 import type { SourcesService } from '../sources/sources-service.js';
-import type { ActorOption, Source } from '../sources/source-types.js';
+import type { ActorOption, PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
 import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
-import { testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
+import { isAddressRefusal } from './client/address-guard.js';
+import { StopSyncError } from './client/errors.js';
+import type { ScimClient } from './client/scim-client.js';
+import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
 
 /** The state of one push source's incremental delivery. */
 export interface PushStatus {
@@ -45,9 +48,12 @@ export interface PushApi {
   /**
    * Checks auth, ServiceProviderConfig, Users and the Org URL: a pass/fail per step. With a source
    * id and `edited` settings (an edit form not saved yet), those are merged over the saved
-   * source's and a blank secret uses the stored one, exactly as saving them would.
+   * source's and a blank secret uses the stored one, exactly as saving them would: only with the
+   * origins it was saved for. Every test is audited (`push.test_connection`: the origins tested
+   * and the outcome, never a secret), refused ones included.
    */
-  testConnection(sourceIdOrSettings: string | ConnectionTestInput, edited?: ConnectionTestInput): Promise<ConnectionTestResult>;
+  testConnection(sourceId: string, edited?: ConnectionTestInput, options?: ActorOption): Promise<ConnectionTestResult>;
+  testConnection(settings: ConnectionTestInput, options?: ActorOption): Promise<ConnectionTestResult>;
   status(sourceId: string): Promise<PushStatus>;
   /** Only the incremental deletion hold, if any: one read, cheap enough for every console page. */
   hold(sourceId: string): Promise<DeletionHold | null>;
@@ -78,10 +84,11 @@ export interface PushApiDeps {
   /** This instance's delivery workers (the push engine). */
   workers: { status(sourceId: string): WorkerStatus | null };
   allowHttpPush: boolean;
+  allowPrivatePush: boolean;
 }
 
 export function createPushApi(deps: PushApiDeps): PushApi {
-  const { sources, audit, events, mirror, cursors, health, links, holds, targets, runs, manualSyncs, workers, allowHttpPush } = deps;
+  const { sources, audit, events, mirror, cursors, health, links, holds, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
   const requirePush = async (sourceId: string): Promise<Source> => {
     const source = await sources.get(sourceId);
     if (source.mode !== 'push') throw new StateConflictError('not_push', 'only push sources have links and deliveries');
@@ -102,6 +109,32 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       quarantine: source.quarantine,
       failureStreak: await health.failureStreak(sourceId),
     };
+  };
+  const urlPolicy = { allowHttp: allowHttpPush, allowPrivate: allowPrivatePush };
+  /** The settings and secrets a test uses: the saved ones, edits merged over them, or a new source's. */
+  const settingsToTest = async (source: Source | null, edited: ConnectionTestInput | undefined) => {
+    if (source && !edited) return { settings: settingsOf(source), secrets: await sources.pushSecrets(source.id) };
+    if (source) {
+      const stored = { token: source.push!.hasToken, clientSecret: source.push!.hasClientSecret };
+      const { settings, secrets } = validatePush(edited!, settingsOf(source), stored, urlPolicy);
+      return { settings, secrets: { ...(await sources.pushSecrets(source.id)), ...secrets } };
+    }
+    return validatePush(edited ?? {}, null, { token: false, clientSecret: false }, urlPolicy);
+  };
+  const runConnectionTest = async (settings: PushSettings, secrets: PushSecretsInput): Promise<ConnectionTestResult> => {
+    let client: ScimClient;
+    try {
+      client = targets.standalone(settings, secrets);
+    } catch (error) {
+      // Settings saved before the address guard existed: the client refuses them up front.
+      if (error instanceof StopSyncError && isAddressRefusal(error.cause)) return refusedUpFront(error);
+      throw error;
+    }
+    try {
+      return await testConnection(client, settings);
+    } finally {
+      await client.close();
+    }
   };
   const pausedRun = async (runId: number): Promise<Run> => {
     const run = await runs.get(runId);
@@ -135,34 +168,28 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       await audit.record({ actor: options.actor ?? 'api', action: 'push.relink', sourceId, detail: { kind, localId, remoteId: link.remoteId } });
       return link;
     },
-    async testConnection(sourceIdOrSettings, edited) {
-      if (typeof sourceIdOrSettings === 'string' && edited) {
-        const source = await requirePush(sourceIdOrSettings);
-        const stored = { token: source.push!.hasToken, clientSecret: source.push!.hasClientSecret };
-        const { settings, secrets } = validatePush(edited, settingsOf(source), stored, allowHttpPush);
-        const client = targets.standalone(settings, { ...(await sources.pushSecrets(source.id)), ...secrets });
-        try {
-          return await testConnection(client, settings);
-        } finally {
-          await client.close();
-        }
-      }
-      if (typeof sourceIdOrSettings === 'string') {
-        const source = await requirePush(sourceIdOrSettings);
-        const client = targets.standalone(settingsOf(source), await sources.pushSecrets(source.id));
-        try {
-          return await testConnection(client, settingsOf(source));
-        } finally {
-          await client.close();
-        }
-      }
-      const { settings, secrets } = validatePush(sourceIdOrSettings, null, { token: false, clientSecret: false }, allowHttpPush);
-      const client = targets.standalone(settings, secrets);
+    async testConnection(sourceIdOrSettings: string | ConnectionTestInput, second?: ConnectionTestInput | ActorOption, third?: ActorOption) {
+      const sourceId = typeof sourceIdOrSettings === 'string' ? sourceIdOrSettings : null;
+      const edited = sourceId === null ? (sourceIdOrSettings as ConnectionTestInput) : (second as ConnectionTestInput | undefined);
+      const options = (sourceId === null ? (second as ActorOption | undefined) : third) ?? {};
+      const source = sourceId === null ? null : await requirePush(sourceId);
+      const record = (origins: string[], detail: Record<string, unknown>) =>
+        audit.record({ actor: options.actor ?? 'api', action: 'push.test_connection', sourceId, detail: { origins, ...detail } });
+      let tested: { settings: PushSettings; secrets: PushSecretsInput };
       try {
-        return await testConnection(client, settings);
-      } finally {
-        await client.close();
+        tested = await settingsToTest(source, edited);
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          const entered = Object.fromEntries(Object.entries(edited ?? {}).filter(([, value]) => value !== undefined));
+          const origins = originsOf({ ...(source ? settingsOf(source) : {}), ...entered });
+          await record(origins, { outcome: 'invalid', issues: error.issues.map((issue) => `${issue.field}: ${issue.code}`) });
+        }
+        throw error;
       }
+      const result = await runConnectionTest(tested.settings, tested.secrets);
+      const failed = result.steps.filter((step) => !step.ok).map((step) => step.name);
+      await record(originsOf(tested.settings), { outcome: outcomeOf(result), ...(failed.length > 0 && { failedSteps: failed }) });
+      return result;
     },
     status,
     async hold(sourceId) {
@@ -209,4 +236,19 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       }
     },
   };
+}
+
+/** The distinct origins of the URLs a test reaches; unparseable input is left out. */
+function originsOf(settings: Partial<PushSettings>): string[] {
+  const origins = new Set<string>();
+  for (const url of [settings.userUrl, settings.orgUrl, settings.auth === 'oauth2' ? settings.tokenUrl : undefined]) {
+    if (typeof url !== 'string' || url === '') continue;
+    try {
+      const { origin } = new URL(url);
+      if (origin !== 'null') origins.add(origin);
+    } catch {
+      // not a URL: nothing was reached there
+    }
+  }
+  return [...origins];
 }

@@ -29,6 +29,7 @@ export class TargetFactory {
     private readonly sources: SourcesService,
     private readonly options: ResolvedPushOptions,
     private readonly allowHttp: boolean,
+    private readonly allowPrivate: boolean,
   ) {}
 
   async target(source: Source, dryRun = false): Promise<{ target: PushTarget; semaphore: Semaphore }> {
@@ -55,6 +56,7 @@ export class TargetFactory {
       settings,
       secrets,
       allowHttp: this.allowHttp,
+      allowPrivate: this.allowPrivate,
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       connections: 2,
@@ -84,6 +86,7 @@ export class TargetFactory {
       settings,
       secrets,
       allowHttp: this.allowHttp,
+      allowPrivate: this.allowPrivate,
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       connections: concurrency,

@@ -1,8 +1,16 @@
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
-import { PushError } from './client/errors.js';
+import { isAddressRefusal } from './client/address-guard.js';
+import { PushError, TransientPushError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 
 export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs';
+
+/**
+ * Why a step failed when it got no HTTP answer, for the console to say in the admin's language:
+ * the address guard refused the address (nothing was sent), or no answer came. The latter is one
+ * word for refused, reset and timed out alike, so the test cannot be used to scan ports.
+ */
+export type ConnectionProblem = 'address_not_allowed' | 'could_not_connect';
 
 export interface ConnectionStep {
   name: ConnectionStepName;
@@ -12,6 +20,9 @@ export interface ConnectionStep {
   method?: string;
   path?: string;
   status?: number;
+  problem?: ConnectionProblem;
+  /** The refused address, with `problem: 'address_not_allowed'`. */
+  address?: string;
   /** What was found, or what went wrong; never a secret. */
   detail: string;
   durationMs: number;
@@ -25,23 +36,33 @@ export interface ConnectionTestResult {
 /** Unsaved settings from the form: the same fields a push source takes, secrets included. */
 export type ConnectionTestInput = Partial<PushSettings> & PushSecretsInput;
 
+export type ConnectionTestOutcome = 'passed' | 'failed' | 'address_not_allowed';
+
+const STEP_NAMES: readonly ConnectionStepName[] = ['auth', 'serviceProviderConfig', 'users', 'orgs'];
+const COULD_NOT_CONNECT = 'could not connect: no HTTP answer from the downstream';
+
 /**
  * Checks a downstream the way a sync will use it: credentials, ServiceProviderConfig,
  * `GET Users?count=1`, and the same on the Org URL. Each step passes or fails on its own, so
- * the console can say exactly what is wrong. Nothing is written to the downstream.
+ * the console can say exactly what is wrong. Nothing is written to the downstream. An address
+ * the guard refuses ends the test: the steps after it are not tried.
  */
 export async function testConnection(client: ScimClient, settings: PushSettings): Promise<ConnectionTestResult> {
   const steps: ConnectionStep[] = [];
-  const step = async (name: ConnectionStepName, url: string | null, describe: (body: any) => string): Promise<boolean> => {
+  let refused: { address: string; detail: string } | null = null;
+  const step = async (name: ConnectionStepName, url: string | null, describe: (body: any) => string): Promise<void> => {
     const started = performance.now();
+    if (refused) {
+      steps.push({ name, ok: false, skipped: true, detail: `not tried: ${refused.detail}`, durationMs: 0 });
+      return;
+    }
     if (!url) {
       steps.push({ name, ok: true, skipped: true, detail: 'no Org URL: orgs are not pushed', durationMs: 0 });
-      return true;
+      return;
     }
     try {
       const response = await client.get(url);
       steps.push({ name, ok: true, method: 'GET', path: response.path, status: response.status, detail: describe(response.body), durationMs: response.durationMs });
-      return true;
     } catch (error) {
       const pushError = error instanceof PushError ? error : undefined;
       steps.push({
@@ -50,10 +71,10 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
         method: pushError?.method ?? 'GET',
         path: pushError?.path,
         status: pushError?.status,
-        detail: error instanceof Error ? error.message : String(error),
+        ...failureOf(error),
         durationMs: Math.round(performance.now() - started),
       });
-      return false;
+      refused = refusalIn(error);
     }
   };
 
@@ -65,12 +86,13 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
     steps.push({ name: 'auth', ok: true, detail: `${settings.auth} credentials accepted`, durationMs: Math.round(performance.now() - authStarted) });
   } catch (error) {
     const pushError = error instanceof PushError ? error : undefined;
-    const credentialProblem = pushError?.status === 401 || pushError?.status === 403 || pushError?.code === 'SSC_PUSH_STOP';
+    refused = refusalIn(error);
+    const credentialProblem = !refused && (pushError?.status === 401 || pushError?.status === 403 || pushError?.code === 'SSC_PUSH_STOP');
     steps.push({
       name: 'auth',
-      ok: !credentialProblem,
+      ok: !credentialProblem && !refused,
       status: pushError?.status,
-      detail: credentialProblem ? (error as Error).message : 'not proven: the downstream did not answer (see the next steps)',
+      ...(refused ? failureOf(error) : { detail: credentialProblem ? (error as Error).message : 'not proven: the downstream did not answer (see the next steps)' }),
       durationMs: Math.round(performance.now() - authStarted),
     });
   }
@@ -82,4 +104,33 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
   await step('users', `${settings.userUrl}?${new URLSearchParams({ count: '1' })}`, (body) => `${Number(body?.totalResults ?? 0)} users on the downstream`);
   await step('orgs', settings.orgUrl ? `${settings.orgUrl}?${new URLSearchParams({ count: '1' })}` : null, (body) => `${Number(body?.totalResults ?? 0)} ${settings.orgResource === 'group' ? 'groups' : 'orgs'} on the downstream`);
   return { ok: steps.every((entry) => entry.ok), steps };
+}
+
+/** The result when the client refused an address before any request (saved before the guard, or under other host options). */
+export function refusedUpFront(error: Error): ConnectionTestResult {
+  const refusal = refusalIn(error);
+  const first: ConnectionStep = refusal
+    ? { name: 'auth', ok: false, problem: 'address_not_allowed', address: refusal.address, detail: refusal.detail, durationMs: 0 }
+    : { name: 'auth', ok: false, detail: error.message, durationMs: 0 };
+  const rest = STEP_NAMES.slice(1).map((name): ConnectionStep => ({ name, ok: false, skipped: true, detail: `not tried: ${first.detail}`, durationMs: 0 }));
+  return { ok: false, steps: [first, ...rest] };
+}
+
+export function outcomeOf(result: ConnectionTestResult): ConnectionTestOutcome {
+  if (result.ok) return 'passed';
+  return result.steps.some((step) => step.problem === 'address_not_allowed') ? 'address_not_allowed' : 'failed';
+}
+
+/** What a failed step says: a refused address as such, any other missing answer as one generic line. */
+function failureOf(error: unknown): Pick<ConnectionStep, 'detail' | 'problem' | 'address'> {
+  const refusal = refusalIn(error);
+  if (refusal) return { problem: 'address_not_allowed', address: refusal.address, detail: refusal.detail };
+  if (error instanceof TransientPushError && error.status === undefined) return { problem: 'could_not_connect', detail: COULD_NOT_CONNECT };
+  return { detail: error instanceof Error ? error.message : String(error) };
+}
+
+function refusalIn(error: unknown): { address: string; detail: string } | null {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const refusal = isAddressRefusal(error) ? error : isAddressRefusal(cause) ? cause : null;
+  return refusal ? { address: refusal.address, detail: refusal.message } : null;
 }

@@ -1,4 +1,5 @@
 import { IssueCollector, ValidationError } from '../errors.js';
+import { hostRefusal } from '../push/client/address-guard.js';
 import { validatePushPolicy } from './push-policy-validation.js';
 import type {
   CreateSourceInput,
@@ -66,15 +67,23 @@ export function rejectModeChange(input: UpdateSourceInput & { mode?: unknown }, 
   }
 }
 
+/** What the host lets push URLs be: `allowHttpPush` and `allowPrivatePush`. */
+export interface PushUrlPolicy {
+  allowHttp: boolean;
+  allowPrivate: boolean;
+}
+
 /**
  * Push parameters merged over what is stored (`current`), with secrets checked for presence:
- * a secret left blank keeps the stored one, so `storedSecrets` says which exist already.
+ * a secret left blank keeps the stored one, so `storedSecrets` says which exist already. A
+ * stored secret is only ever sent to the origins it was saved for: settings that would send it
+ * to another scheme, host or port need it entered again.
  */
 export function validatePush(
   input: Partial<PushSettings> & PushSecretsInput,
   current: PushSettings | null,
   storedSecrets: { token: boolean; clientSecret: boolean },
-  allowHttp: boolean,
+  urlPolicy: PushUrlPolicy,
 ): { settings: PushSettings; secrets: PushSecretsInput } {
   const issues = new IssueCollector();
   const merged = { ...current, ...definedOnly(input) };
@@ -83,9 +92,9 @@ export function validatePush(
   const orgResource = (merged.orgResource ?? 'organization') as OrgResourceShape;
   if (!ORG_SHAPES.includes(orgResource)) issues.add('push.orgResource', 'invalid_choice', 'orgResource must be organization, compat or group');
 
-  const userUrl = checkUrl(merged.userUrl, 'push.userUrl', true, allowHttp, issues);
-  const orgUrl = checkUrl(merged.orgUrl, 'push.orgUrl', false, allowHttp, issues);
-  const tokenUrl = checkUrl(merged.tokenUrl, 'push.tokenUrl', auth === 'oauth2', allowHttp, issues);
+  const userUrl = checkUrl(merged.userUrl, 'push.userUrl', true, urlPolicy, issues);
+  const orgUrl = checkUrl(merged.orgUrl, 'push.orgUrl', false, urlPolicy, issues);
+  const tokenUrl = checkUrl(merged.tokenUrl, 'push.tokenUrl', auth === 'oauth2', urlPolicy, issues);
   const clientId = issues.optionalText(merged.clientId, 'push.clientId', 255);
   if ((auth === 'oauth2' || auth === 'basic') && !clientId) issues.add('push.clientId', 'required', 'client ID is required for this authentication');
 
@@ -98,6 +107,9 @@ export function validatePush(
   if (auth !== 'bearer' && !clientSecret && !storedSecrets.clientSecret) {
     issues.add('push.clientSecret', 'required', 'a client secret is required for this authentication');
   }
+  const next = { auth, userUrl, orgUrl, tokenUrl };
+  if (auth === 'bearer' && !token && storedSecrets.token) checkSecretOrigins('token', next, current, issues);
+  if (auth !== 'bearer' && !clientSecret && storedSecrets.clientSecret) checkSecretOrigins('clientSecret', next, current, issues);
   // Deprovisioning merges per kind, so changing one kind keeps the other.
   const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
   const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.issues.push(issue));
@@ -122,7 +134,51 @@ function definedOnly<T extends object>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function checkUrl(value: unknown, field: string, required: boolean, allowHttp: boolean, issues: IssueCollector): string | undefined {
+type SecretKey = 'token' | 'clientSecret';
+type Destinations = Pick<Partial<PushSettings>, 'auth' | 'userUrl' | 'orgUrl' | 'tokenUrl'>;
+
+/**
+ * The origins a secret goes to under these settings: a bearer token and a Basic password to the
+ * User and Org URLs, an OAuth 2.0 client secret to the token URL only.
+ */
+function secretOrigins(key: SecretKey, settings: Destinations | null): string[] {
+  if (!settings) return [];
+  const urls =
+    key === 'token'
+      ? settings.auth === 'bearer' || settings.auth === undefined
+        ? [settings.userUrl, settings.orgUrl]
+        : []
+      : settings.auth === 'basic'
+        ? [settings.userUrl, settings.orgUrl]
+        : settings.auth === 'oauth2'
+          ? [settings.tokenUrl]
+          : [];
+  return urls.map(originOf).filter((origin): origin is string => origin !== undefined);
+}
+
+function checkSecretOrigins(key: SecretKey, next: Destinations, current: PushSettings | null, issues: IssueCollector): void {
+  const savedFor = new Set(secretOrigins(key, current));
+  const unsaved = secretOrigins(key, next).find((origin) => !savedFor.has(origin));
+  if (unsaved === undefined) return;
+  issues.add(
+    `push.${key}`,
+    'secret_new_origin',
+    `the stored ${key === 'token' ? 'token' : 'client secret'} is only sent to the address it was saved for: enter it again to use it with ${unsaved}`,
+    { origin: unsaved },
+  );
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkUrl(value: unknown, field: string, required: boolean, urlPolicy: PushUrlPolicy, issues: IssueCollector): string | undefined {
+  const { allowHttp } = urlPolicy;
   const url = issues.optionalText(value, field, URL_MAX);
   if (url === undefined) {
     if (required) issues.add(field, 'required', `${field} is required`);
@@ -141,6 +197,9 @@ function checkUrl(value: unknown, field: string, required: boolean, allowHttp: b
     issues.add(field, 'credentials_in_url', `${field} must not contain credentials; use the authentication fields`);
   } else if (parsed.hash) {
     issues.add(field, 'invalid_url', `${field} must not have a fragment`);
+  } else {
+    const refusal = hostRefusal(parsed, urlPolicy);
+    if (refusal) issues.add(field, refusal.verdict.kind === 'special' ? 'address_not_allowed' : 'private_address', `${field}: ${refusal.message}`, { address: refusal.address });
   }
   return url.replace(/\/+$/, '');
 }

@@ -18,7 +18,7 @@ import type {
   Source,
   UpdateSourceInput,
 } from './source-types.js';
-import { rejectModeChange, validateBasics, validateMode, validatePull, validatePush } from './source-validation.js';
+import { rejectModeChange, validateBasics, validateMode, validatePull, validatePush, type PushUrlPolicy } from './source-validation.js';
 
 export interface SourcesDeps {
   knex: Knex;
@@ -27,6 +27,7 @@ export interface SourcesDeps {
   events: SyncEvents;
   cursors: CursorStore;
   allowHttpPush: boolean;
+  allowPrivatePush: boolean;
   clock: () => Date;
 }
 
@@ -72,7 +73,7 @@ export class SourcesService {
     let credentials: PullCredentials | null = null;
     if (mode === 'push') {
       if (input.pull !== undefined) throw ValidationError.single('pull', 'wrong_mode', 'a push source has no pull settings');
-      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#deps.allowHttpPush));
+      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#urlPolicy()));
     } else {
       if (input.push !== undefined) throw ValidationError.single('push', 'wrong_mode', 'a pull source has no push settings');
       settings = validatePull(input.pull, null);
@@ -128,7 +129,7 @@ export class SourcesService {
           input.push,
           JSON.parse(row.settings) as PushSettings,
           { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) },
-          this.#deps.allowHttpPush,
+          this.#urlPolicy(),
         );
         update.settings = JSON.stringify(settings);
         update.secrets = this.#deps.box.sealJson({ ...stored, ...secrets }, secretContext(id));
@@ -261,6 +262,10 @@ export class SourcesService {
       // Unreadable with this key: shown as "not set", and enabling explains why.
     }
     return toSource(row, { token: Boolean(secrets.token), clientSecret: Boolean(secrets.clientSecret) });
+  }
+
+  #urlPolicy(): PushUrlPolicy {
+    return { allowHttp: this.#deps.allowHttpPush, allowPrivate: this.#deps.allowPrivatePush };
   }
 
   #emit(id: string, action: SourceAction): void {

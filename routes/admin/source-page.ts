@@ -84,7 +84,7 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     const source = await sources.get(req.params.id);
     const pushValues = readPushValues(req.body, policyValuesOf(source.push));
     try {
-      const connectionTest = await push.testConnection(source.id, pushInput(req.body, pushValues));
+      const connectionTest = await push.testConnection(source.id, pushInput(req.body, pushValues), { actor: res.locals.actor });
       return renderShow(req, res, source, { pushValues, connectionTest });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -58,7 +58,7 @@ export function wizardRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirr
     if (req.body.go === 'test' && state.mode === 'push') {
       // "Test connection": the entered settings, nothing saved; the step comes back with the results.
       try {
-        return render(req, res, 'parameters', state, {}, await push.testConnection(toCreateInput(state).push!));
+        return render(req, res, 'parameters', state, {}, await push.testConnection(toCreateInput(state).push!, { actor: res.locals.actor }));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         return render(req, res, 'parameters', state, toFieldErrors(error, res.locals.t, STEP_FIELDS.parameters));

@@ -48,7 +48,7 @@ describe.skipIf(!PG_URL)('several instances on one PostgreSQL (child processes; 
     await admin.destroy();
     knex = knexFactory({ client: 'pg', connection: PG_URL, searchPath: [schema], pool: { min: 0, max: 5 } });
     // The test's own center writes the feed and reads state; it never calls start(), so it delivers nothing.
-    feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => true }, secretKey: TEST_KEY, allowHttpPush: true, logger: silentLogger });
+    feeder = createSyncCenter({ database: knex, directory: new MemoryDirectory(), admin: { isAdmin: () => true }, secretKey: TEST_KEY, allowHttpPush: true, allowPrivatePush: true, logger: silentLogger });
     await feeder.migrate();
     shared = await serveTogether(servers);
     const policies = [{ users: 'disable', orgs: 'delete' }, { users: 'delete', orgs: 'delete' }, { users: 'disable', orgs: 'delete' }] as const;

@@ -42,6 +42,7 @@ export async function startConsoleHost(options: { holdUserPages?: boolean } = {}
       admin: { isAdmin: () => true, actor: () => 'browser-admin' },
       links: { upstreamSync: UPSTREAM_PATH },
       allowHttpPush: true,
+      allowPrivatePush: true,
     },
     directory,
   );

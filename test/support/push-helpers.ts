@@ -59,6 +59,7 @@ export async function createSiblingCenter(knex: Knex, directory: Directory, over
     admin: { isAdmin: () => true },
     secretKey: TEST_KEY,
     allowHttpPush: true,
+    allowPrivatePush: true,
     logger: silentLogger,
     push: FAST_PUSH,
     ...overrides,

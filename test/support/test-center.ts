@@ -33,6 +33,7 @@ export async function createTestCenter(overrides: Partial<SyncCenterOptions> = {
     },
     secretKey: TEST_KEY,
     allowHttpPush: true,
+    allowPrivatePush: true,
     logger: silentLogger,
     ...overrides,
   });

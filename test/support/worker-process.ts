@@ -33,6 +33,7 @@ const center = createSyncCenter({
   admin: { isAdmin: () => false },
   secretKey: TEST_KEY,
   allowHttpPush: true,
+  allowPrivatePush: true,
   logger: { info() {}, warn: (...args: unknown[]) => console.warn(prefix, ...args), error: (...args: unknown[]) => console.error(prefix, ...args) },
   push,
 });

@@ -1,7 +1,8 @@
 import { request, type Dispatcher } from 'undici';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { StopSyncError, TransientPushError } from './errors.js';
-import { errorForNetworkFailure, errorForResponse } from './status-mapping.js';
+import { connectFailure } from './address-guard.js';
+import { errorForResponse } from './status-mapping.js';
 
 /** Produces the Authorization header for the downstream. Never logs or returns a secret elsewhere. */
 export interface Authenticator {
@@ -97,7 +98,7 @@ class ClientCredentials implements Authenticator {
         bodyTimeout: timeoutMs,
       });
     } catch (cause) {
-      throw errorForNetworkFailure(cause, { method: 'POST', path });
+      throw connectFailure(cause, { method: 'POST', path });
     }
     const text = await response.body.text();
     let body: Record<string, unknown> = {};

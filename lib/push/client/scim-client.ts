@@ -2,6 +2,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { URN } from '../../scim/urns.js';
 import { jsonOf } from '../bodies.js';
+import { connectFailure, guardedConnector, hostRefusal } from './address-guard.js';
 import { createAuthenticator, header, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
 import { AdaptiveRateLimiter } from './rate-limit.js';
@@ -20,6 +21,8 @@ export interface ScimClientOptions {
   settings: PushSettings;
   secrets: PushSecretsInput;
   allowHttp: boolean;
+  /** Private networks and loopback may be reached (`allowPrivatePush`); special-purpose addresses never. */
+  allowPrivate: boolean;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   /** Keep-alive connections per origin; the source's concurrency. */
@@ -51,7 +54,8 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /**
  * The SCIM 2.0 client of one push source: one keep-alive pool (an undici Agent) per source,
  * connect and response timeouts, no redirects (undici's `request` never follows them), https
- * only unless the host allows http. Every non-2xx answer becomes one of the push error classes
+ * only unless the host allows http, and only to addresses the address guard allows, checked when the
+ * socket connects. Every non-2xx answer becomes one of the push error classes
  * through `errorForResponse()`. Secrets appear in the Authorization header only: messages are
  * scrubbed of them before they leave this class.
  */
@@ -71,7 +75,7 @@ export class ScimClient {
     this.#agent = new Agent({
       connections: Math.max(1, options.connections),
       keepAliveTimeout: 30_000,
-      connect: { timeout: options.connectTimeoutMs },
+      connect: guardedConnector({ allowPrivate: options.allowPrivate }, { timeout: options.connectTimeoutMs }),
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
     });
@@ -205,7 +209,7 @@ export class ScimClient {
           body: body === undefined ? undefined : jsonOf(body),
         });
       } catch (cause) {
-        throw errorForNetworkFailure(cause, { method, path });
+        throw connectFailure(cause, { method, path });
       }
       const parsed = await readBody(response, method, path);
       const durationMs = Math.round(performance.now() - started);
@@ -254,9 +258,14 @@ export class ScimClient {
   }
 
   #checkUrl(url: string): void {
-    const protocol = new URL(url).protocol;
-    if (protocol === 'https:' || (protocol === 'http:' && this.#options.allowHttp)) return;
-    throw new StopSyncError('config', `${protocol} URLs are not allowed for push (https only unless the host sets allowHttpPush)`);
+    const parsed = new URL(url);
+    const { protocol } = parsed;
+    if (protocol !== 'https:' && !(protocol === 'http:' && this.#options.allowHttp)) {
+      throw new StopSyncError('config', `${protocol} URLs are not allowed for push (https only unless the host sets allowHttpPush)`);
+    }
+    // Settings saved before the guard, or by a host with other options: refused before any request.
+    const refusal = hostRefusal(parsed, { allowPrivate: this.#options.allowPrivate });
+    if (refusal) throw new StopSyncError('config', refusal.message, {}, { cause: refusal });
   }
 
   #scrub(error: unknown): unknown {

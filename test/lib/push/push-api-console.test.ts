@@ -30,7 +30,9 @@ describe('center.push for the console', () => {
   });
 
   it('testConnection(id, edited) tests edited settings over the saved ones, with the stored secret, saving nothing', async () => {
-    const { source } = await t.center.sources.create({ name: 'CRM', mode: 'push', push: { token: server.options.token, userUrl: 'http://127.0.0.1:9/scim/v2/Users' } });
+    // Saved with another path on the same origin: the stored token may be used there (issue 14: only there).
+    const savedUrl = server.url('Users').replace('/scim/v2/', '/old/scim/v2/');
+    const { source } = await t.center.sources.create({ name: 'CRM', mode: 'push', push: { token: server.options.token, userUrl: savedUrl } });
     const result = await t.center.push.testConnection(source.id, { userUrl: server.url('Users') });
     expect(result.steps.map((step) => [step.name, step.ok, Boolean(step.skipped)])).toEqual([
       ['auth', true, false],
@@ -39,7 +41,7 @@ describe('center.push for the console', () => {
       ['orgs', true, true],
     ]);
     expect(server.requests.every((request) => request.authorization === `Bearer ${server.options.token}`)).toBe(true);
-    expect((await t.center.sources.get(source.id)).push!.userUrl).toBe('http://127.0.0.1:9/scim/v2/Users');
+    expect((await t.center.sources.get(source.id)).push!.userUrl).toBe(savedUrl);
     // An entered secret wins over the stored one; a bad edited value is a validation error, not a test.
     expect((await t.center.push.testConnection(source.id, { userUrl: server.url('Users'), token: 'typed-wrong' })).ok).toBe(false);
     await expect(t.center.push.testConnection(source.id, { userUrl: 'ftp://x' })).rejects.toMatchObject({ code: 'SSC_VALIDATION' });

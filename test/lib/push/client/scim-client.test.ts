@@ -13,6 +13,7 @@ function client(server: FakeScimServer, settings: Partial<PushSettings> = {}, op
     settings: { auth: 'bearer', userUrl: server.url('Users'), orgUrl: server.url('Groups'), orgResource: 'group', ...settings },
     secrets: { token: server.options.token },
     allowHttp: true,
+    allowPrivate: true,
     requestTimeoutMs: 300,
     connectTimeoutMs: 300,
     connections: 2,
@@ -39,7 +40,7 @@ describe('ScimClient', () => {
 
   it('authenticates with HTTP Basic', async () => {
     server = await new FakeScimServer({ basic: { user: 'app', password: 'pw' } }).start();
-    const scim = track(new ScimClient({ settings: { auth: 'basic', clientId: 'app', userUrl: server.url('Users'), orgResource: 'group' }, secrets: { clientSecret: 'pw' }, allowHttp: true, requestTimeoutMs: 300, connectTimeoutMs: 300, connections: 1 }));
+    const scim = track(new ScimClient({ settings: { auth: 'basic', clientId: 'app', userUrl: server.url('Users'), orgResource: 'group' }, secrets: { clientSecret: 'pw' }, allowHttp: true, allowPrivate: true, requestTimeoutMs: 300, connectTimeoutMs: 300, connections: 1 }));
     expect((await scim.get(server.url('Users'))).status).toBe(200);
   });
 
@@ -49,6 +50,7 @@ describe('ScimClient', () => {
       settings: { auth: 'oauth2', clientId: 'cid', tokenUrl: `http://127.0.0.1:${server.port}/oauth/token`, userUrl: server.url('Users'), orgResource: 'group' },
       secrets: { clientSecret: 'csecret' },
       allowHttp: true,
+      allowPrivate: true,
       requestTimeoutMs: 300,
       connectTimeoutMs: 300,
       connections: 2,
@@ -66,6 +68,7 @@ describe('ScimClient', () => {
       settings: { auth: 'oauth2', clientId: 'cid', tokenUrl: `http://127.0.0.1:${server.port}/oauth/token`, userUrl: server.url('Users'), orgResource: 'group' },
       secrets: { clientSecret: 'wrong' },
       allowHttp: true,
+      allowPrivate: true,
       requestTimeoutMs: 300,
       connectTimeoutMs: 300,
       connections: 1,
@@ -135,7 +138,7 @@ describe('ScimClient', () => {
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     const port = (raw.address() as AddressInfo).port;
     server = await new FakeScimServer().start();
-    const scim = track(new ScimClient({ settings: { auth: 'bearer', userUrl: `http://127.0.0.1:${port}/Users`, orgResource: 'group' }, secrets: { token: 't' }, allowHttp: true, requestTimeoutMs: 1000, connectTimeoutMs: 1000, connections: 1 }));
+    const scim = track(new ScimClient({ settings: { auth: 'bearer', userUrl: `http://127.0.0.1:${port}/Users`, orgResource: 'group' }, secrets: { token: 't' }, allowHttp: true, allowPrivate: true, requestTimeoutMs: 1000, connectTimeoutMs: 1000, connections: 1 }));
     const error = await scim.get(`http://127.0.0.1:${port}/Users`).catch((caught) => caught);
     expect(error).toBeInstanceOf(TransientPushError);
     expect(error.retryAfterMs).toBe(200);
