@@ -18,6 +18,7 @@ export type AuditAction =
   | 'run.cancel_deletions'
   | 'push.unlink'
   | 'push.relink'
+  | 'push.test_connection'
   | 'push.deletions_held'
   | 'push.deletions_confirmed'
   | 'push.deletions_cancelled';
