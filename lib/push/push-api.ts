@@ -16,7 +16,7 @@ import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
-import { isAddressRefusal } from './client/address-guard.js';
+import { isAddressRefusal } from '../util/address-guard.js';
 import { StopSyncError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';

@@ -1,5 +1,5 @@
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
-import { isAddressRefusal } from './client/address-guard.js';
+import { isAddressRefusal } from '../util/address-guard.js';
 import { PushError, TransientPushError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 

@@ -1,5 +1,5 @@
 import { IssueCollector, ValidationError } from '../errors.js';
-import { hostRefusal } from '../push/client/address-guard.js';
+import { hostRefusal } from '../util/address-guard.js';
 import { validatePushPolicy } from './push-policy-validation.js';
 import type {
   CreateSourceInput,

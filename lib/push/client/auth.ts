@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { StopSyncError, TransientPushError } from './errors.js';
-import { connectFailure } from './address-guard.js';
+import { connectFailure } from './connect-failure.js';
 import { errorForResponse } from './status-mapping.js';
 
 /** Produces the Authorization header for the downstream. Never logs or returns a secret elsewhere. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncCenter, type SyncCenter } from '../../../index.js';
-import { AddressNotAllowedError, guardedConnector } from '../../../lib/push/client/address-guard.js';
+import { AddressNotAllowedError, guardedConnector } from '../../../lib/util/address-guard.js';
 import { createAuthenticator } from '../../../lib/push/client/auth.js';
 import { StopSyncError } from '../../../lib/push/client/errors.js';
 import { ScimClient } from '../../../lib/push/client/scim-client.js';

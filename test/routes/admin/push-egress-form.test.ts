@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../../lib/i18n/index.js';
-import { AddressNotAllowedError, classifyAddress } from '../../../lib/push/client/address-guard.js';
+import { AddressNotAllowedError, classifyAddress } from '../../../lib/util/address-guard.js';
 import { StopSyncError } from '../../../lib/push/client/errors.js';
 import { refusedUpFront } from '../../../lib/push/test-connection.js';
 import { adminAgent } from '../../support/admin-agent.js';

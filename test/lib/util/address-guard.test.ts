@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AddressNotAllowedError, classifyAddress, guardedConnector, guardedLookup, hostRefusal } from '../../../../lib/push/client/address-guard.js';
+import { AddressNotAllowedError, classifyAddress, guardedConnector, guardedLookup, hostRefusal } from '../../../lib/util/address-guard.js';
 
 const STRICT = { allowPrivate: false };
 const PRIVATE_OK = { allowPrivate: true };

@@ -1,8 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import { StopSyncError, type PushError } from './errors.js';
-import { errorForNetworkFailure } from './status-mapping.js';
 
 /**
  * Where push may connect. Special-purpose addresses (link-local and cloud metadata, "this
@@ -170,15 +168,6 @@ export function guardedConnector(policy: AddressPolicy, options: { timeout: numb
 
 export function isAddressRefusal(error: unknown): error is AddressNotAllowedError {
   return error instanceof AddressNotAllowedError;
-}
-
-/**
- * A request that got no answer. A refused address is a configuration the source cannot work
- * with (retrying cannot help), anything else a network failure worth retrying.
- */
-export function connectFailure(cause: unknown, info: { method: string; path: string }): PushError {
-  if (isAddressRefusal(cause)) return new StopSyncError('config', `${info.method} ${info.path}: ${cause.message}`, info, { cause });
-  return errorForNetworkFailure(cause, info);
 }
 
 /** An IPv6 address as its eight 16-bit words. */
