@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { URN } from '../../lib/scim/urns.js';
-import { buildOrg, buildUser } from '../support/factories.js';
+import { buildOrg, buildUser, createRun, leaveLinksOfCrashedRun } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
@@ -246,16 +246,12 @@ describe('push manual sync (full reconciliation)', () => {
     // A first run created three users, then its process died: the link of r2 was never recorded.
     const first = await sync(source.id);
     expect(first.created).toBe(6);
-    await t.knex(TABLES.links).where({ source_id: source.id }).whereIn('local_id', ['r3', 'r4', 'r5']).delete();
-    await t.knex(TABLES.links).where({ source_id: source.id, local_id: 'r2' }).update({ remote_id: null, last_status: 'creating', hash: null, sent: null });
+    await leaveLinksOfCrashedRun(t.knex, source.id, { creating: ['r2'], unreached: ['r3', 'r4', 'r5'] });
     for (const id of ['r3', 'r4', 'r5']) {
       const remote = server.resources('Users').find((user) => user.externalId === id)!;
       server.store.get('Users')!.delete(remote.id);
     }
-    const [row] = await t.knex(TABLES.runs)
-      .insert({ source_id: source.id, kind: 'manual', status: 'running', created_at: new Date(0).toISOString(), started_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString(), holder: 'dead-host', options: '{}', checkpoint: JSON.stringify({ phase: 'users', startSeq: 0, after: 'r1' }) })
-      .returning('id');
-    const runId = Number(typeof row === 'object' ? row.id : row);
+    const { id: runId } = await createRun(t.knex, { sourceId: source.id, status: 'running', at: new Date(0), holder: 'dead-host', checkpoint: { phase: 'users', startSeq: 0, after: 'r1' } });
     server.requests.length = 0;
     expect(await t.center.scheduler.sweep()).toEqual([runId]);
     const resumed = await t.center.runs.settled(runId);

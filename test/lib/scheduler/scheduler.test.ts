@@ -2,7 +2,7 @@ import { getTasks } from 'node-cron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/persistence/leases.js';
-import { buildUser } from '../../support/factories.js';
+import { buildUser, createRun } from '../../support/factories.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../../support/test-center.js';
@@ -39,7 +39,7 @@ describe('Scheduler', () => {
     await t.knex(TABLES.users).update({ deleted_at: old }).where({ id: 'pending' });
     await t.knex(TABLES.cursors).where({ source_id: source.id }).update({ seq: goneSeq });
     await t.knex(TABLES.deliveryLog).insert({ source_id: source.id, at: old, kind: 'user', object_id: 'x', operation: 'create', result: 'succeeded' });
-    await t.knex(TABLES.runs).insert({ source_id: source.id, kind: 'manual', status: 'succeeded', created_at: old, finished_at: old });
+    await createRun(t.knex, { sourceId: source.id, status: 'succeeded', at: old });
     const report = await t.center.scheduler.retention();
     expect(report).toMatchObject({ logEntries: 1, runs: 1, tombstones: 1 });
     expect(await t.knex(TABLES.users).where({ id: 'gone' }).first()).toBeUndefined();
