@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { DirectoryOrg, DirectoryUser } from '../../../lib/hooks/directory.js';
 import type { SyncCenterOptions } from '../../../lib/options.js';
 import type { PullCredentials, Source } from '../../../lib/sources/source-types.js';
+import { useFixture, type FixtureOptions } from '../../support/fixture.js';
 import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
 
 export const SCIM = `${MOUNT}/scim/v2`;
@@ -113,6 +114,11 @@ export async function createPullFixture(
         .send(typeof body === 'string' ? body : JSON.stringify(body)),
     close: () => t.close(),
   };
+}
+
+/** `createPullFixture(options)` for every test of the calling describe (or once for all of them, with `{ scope: 'all' }`). */
+export function usePullFixture(options: Parameters<typeof createPullFixture>[0] = {}, fixture: FixtureOptions = {}): PullFixture {
+  return useFixture(() => createPullFixture(options), fixture);
 }
 
 /** Ids of a list response, in order. */
