@@ -1,16 +1,14 @@
 import { getTasks } from 'node-cron';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/persistence/leases.js';
 import { buildUser, createRun } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('Scheduler', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('schedules a reconcile per enabled push source, follows edits, and destroys its own tasks on close', async () => {
     await t.center.start();
@@ -48,11 +46,7 @@ describe('Scheduler', () => {
 });
 
 describe('LeaseStore', () => {
-  let t: TestCenter;
-  beforeEach(async () => {
-    t = await createTestCenter();
-  });
-  afterEach(async () => t.close());
+  const t = useTestCenter();
 
   it('gives a lease to one holder until it expires, and lets the holder renew it', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
