@@ -85,9 +85,15 @@ export const USERS: DirectoryUser[] = [
   { id: 'dave', userName: 'dave', orgIds: ['root'], title: 'CEO' },
 ];
 
-export async function createPullFixture(
-  options: { scopeOrgIds?: string[]; overrides?: Partial<SyncCenterOptions>; seed?: boolean } = {},
-): Promise<PullFixture> {
+export interface PullFixtureOptions {
+  /** The pull source's scope (default: the whole tree). */
+  scopeOrgIds?: string[];
+  overrides?: Partial<SyncCenterOptions>;
+  /** Seed ORGS and USERS (default true). */
+  seed?: boolean;
+}
+
+export async function createPullFixture(options: PullFixtureOptions = {}): Promise<PullFixture> {
   const clock = new TestClock();
   const t = await createTestCenter({ clock: clock.read, ...options.overrides });
   if (options.seed !== false) {
@@ -117,8 +123,8 @@ export async function createPullFixture(
 }
 
 /** `createPullFixture(options)` for every test of the calling describe (or once for all of them, with `{ scope: 'all' }`). */
-export function usePullFixture(options: Parameters<typeof createPullFixture>[0] = {}, fixture: FixtureOptions = {}): PullFixture {
-  return useFixture(() => createPullFixture(options), fixture);
+export function usePullFixture(options: PullFixtureOptions | (() => PullFixtureOptions) = {}, fixture: FixtureOptions = {}): PullFixture {
+  return useFixture(() => createPullFixture(typeof options === 'function' ? options() : options), fixture);
 }
 
 /** Ids of a list response, in order. */
