@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 export interface Closable {
   close(): Promise<void>;
@@ -25,25 +25,29 @@ const slots = new WeakMap<object, { current: Closable | undefined }>();
  *
  * The handle forwards to the current test's instance, so read it inside hooks and tests, never
  * destructure it at describe time. A test that needs another instance midway (a restart, a
- * downstream with other quirks) swaps it with `replaceFixture`.
+ * downstream with other quirks) swaps it with `replaceFixture`. Without `create`, no instance is
+ * built: each test puts in its own with `replaceFixture` (tests whose setup takes arguments), and
+ * it is closed after the test all the same.
  */
-export function useFixture<T extends Closable>(create: () => Promise<T>, options: FixtureOptions = {}): T {
+export function useFixture<T extends Closable>(create?: () => Promise<T>, options: FixtureOptions = {}): T {
   const slot: { current: T | undefined } = { current: undefined };
   const build = async () => {
-    slot.current = await create();
-    return async () => {
-      const instance = slot.current;
-      slot.current = undefined;
-      await instance?.close();
-    };
+    if (create) slot.current = await create();
+  };
+  const release = async () => {
+    const instance = slot.current;
+    slot.current = undefined;
+    await instance?.close();
   };
   if (options.scope === 'all') {
     beforeAll(build);
+    afterAll(release);
   } else {
     beforeEach(build);
+    afterEach(release);
   }
   const read = (): T => {
-    if (!slot.current) throw new Error('a fixture is read outside its tests: use it inside a hook or a test, do not destructure it in describe()');
+    if (!slot.current) throw new Error('no instance behind this fixture: read it inside a hook or a test (never in describe()), and, without a create function, after replaceFixture()');
     return slot.current;
   };
   const handle = new Proxy({} as T, {
@@ -65,7 +69,7 @@ export function useFixture<T extends Closable>(create: () => Promise<T>, options
   return handle;
 }
 
-/** Closes the current instance behind a fixture handle and puts a new one in its place (closed after the test as usual). */
+/** Closes the instance behind a fixture handle, if any, and puts a new one in its place (closed after the test as usual). */
 export async function replaceFixture<T extends Closable>(handle: T, create: () => Promise<T>): Promise<void> {
   const slot = slots.get(handle);
   if (!slot) throw new Error('replaceFixture() takes a handle returned by useFixture()');
