@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { buildOrg, buildUser } from '../support/factories.js';
-import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { useTestCenter } from '../support/test-center.js';
 
 describe('the clock option', () => {
   // A year no wall clock shows: every stamp below can only come from the center's clock.
   const at = new Date('2031-05-06T07:08:09.000Z');
-  let t: TestCenter;
-  let server: FakeScimServer;
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH, clock: () => at });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH, clock: () => at });
 
   it('stamps audit rows, runs, run items, links, cursors and the last sync of a push run', async () => {
     await t.center.changes.apply([

@@ -1,3 +1,4 @@
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createSyncCenter } from '../../index.js';
 import { resolveOptions, type SyncCenterOptions } from '../../lib/options.js';
@@ -77,7 +78,17 @@ describe('createSyncCenter options', () => {
   });
 
   it('does no I/O until migrate() is called', async () => {
-    const center = createSyncCenter({ ...base(), database: { client: 'pg', connection: 'postgres://nobody@127.0.0.1:1/none' } });
-    await center.close();
+    // A listener stands in for the database server: a center that connected would show up here.
+    const connections: Socket[] = [];
+    const listener = net.createServer((socket) => connections.push(socket.destroy()));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as AddressInfo;
+    try {
+      const center = createSyncCenter({ ...base(), database: { client: 'pg', connection: `postgres://nobody@127.0.0.1:${port}/none` } });
+      await center.close();
+      expect(connections).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
   });
 });

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { LeaseStore } from '../../lib/persistence/leases.js';
 import { buildUser } from '../support/factories.js';
-import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { useTestCenter } from '../support/test-center.js';
 
 /**
  * What a takeover finds: the dead holder's lease row, expired, and possibly creates it sent that
@@ -12,17 +11,11 @@ import { createTestCenter, type TestCenter } from '../support/test-center.js';
  * with a real SIGKILL; these tests set the scene by hand so that it is exact.
  */
 describe('taking over the lease of a dead instance', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  afterEach(async () => {
-    await t?.close();
-    await server?.close();
-  });
+  const server = useFakeDownstream({ uniqueUserName: false });
+  const t = useTestCenter({ push: FAST_PUSH });
 
   /** A downstream that would take a second create of the same user (no uniqueness on userName). */
   async function scene(leaseRow: 'expired' | 'none') {
-    server = await new FakeScimServer({ uniqueUserName: false }).start();
-    t = await createTestCenter({ push: FAST_PUSH });
     const source = await createPushSource(t.center, server, { schedule: null });
     const user = buildUser({ id: 'tk1', userName: 'tk1@example.com', title: 'v1' });
     await t.center.changes.userUpserted(user);
@@ -55,11 +48,9 @@ describe('taking over the lease of a dead instance', () => {
 });
 
 describe('LeaseStore.claim', () => {
-  let t: TestCenter;
-  afterEach(async () => t?.close());
+  const t = useTestCenter();
 
   it('tells a takeover of an expired lease from a fresh or renewed claim, and refuses a live one', async () => {
-    t = await createTestCenter();
     let now = new Date('2030-01-01T00:00:00.000Z');
     const leases = new LeaseStore(t.knex, () => now);
     expect(await leases.claim('push:x', 'a', 1000)).toEqual({ tookOver: false });

@@ -1,12 +1,11 @@
 import express from 'express';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SyncCenter } from '../../index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { adminAgent } from '../support/admin-agent.js';
 import { buildUser } from '../support/factories.js';
-import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
-import { createTestCenter, MOUNT, type TestCenter } from '../support/test-center.js';
+import { useFixture } from '../support/fixture.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { MOUNT, useTestCenter } from '../support/test-center.js';
 
 /**
  * Two centers on one database stand for two instances behind a load balancer: A runs the sync,
@@ -14,20 +13,12 @@ import { createTestCenter, MOUNT, type TestCenter } from '../support/test-center
  * connection, which shows the same thing: everything goes through sync_runs.)
  */
 describe('a manual sync seen from another instance', () => {
-  let t: TestCenter;
-  let b: SyncCenter | undefined;
-  let server: FakeScimServer;
-  afterEach(async () => {
-    await b?.close();
-    b = undefined;
-    await t?.close();
-    await server?.close();
-  });
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: { ...FAST_PUSH, pageSize: 10 } });
+  // Instance B: a second center on A's database (built after A, closed before it).
+  const b = useFixture(() => createSiblingCenter(t.knex, t.directory, { push: { ...FAST_PUSH, pageSize: 10 } }));
 
   async function twoInstances() {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: { ...FAST_PUSH, pageSize: 10 } });
-    b = await createSiblingCenter(t.knex, t.directory, { push: { ...FAST_PUSH, pageSize: 10 } });
     const appB = express();
     appB.use(MOUNT, b.router);
     const source = await createPushSource(t.center, server, { schedule: null });

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { insertChunked, rowsPerStatement, VARIABLES_PER_STATEMENT, whereInChunks } from '../../lib/persistence/chunked.js';
-import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, useTestDatabase } from '../support/test-database.js';
 
 const TABLE = 'test_chunked_rows';
 const COLUMNS = ['id', 'a', 'b', 'c', 'd', 'e', 'f'] as const;
@@ -15,10 +15,9 @@ function rowsOf(count: number, offset = 0) {
 }
 
 describe(`insertChunked and whereInChunks on ${DIALECT}`, () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let statements: string[];
   beforeEach(async () => {
-    db = await createTestDatabase();
     await db.knex.schema.createTable(TABLE, (table) => {
       table.integer('id').primary();
       for (const column of ['a', 'b', 'f']) table.string(column);
@@ -29,7 +28,6 @@ describe(`insertChunked and whereInChunks on ${DIALECT}`, () => {
     statements = [];
     db.knex.on('query', (query: { sql: string }) => statements.push(query.sql));
   });
-  afterEach(() => db.cleanup());
 
   const count = async () => Number((await db.knex(TABLE).count({ n: '*' }))[0]!.n);
   const inserts = () => statements.filter((sql) => sql.startsWith('insert'));

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../lib/persistence/migrate.js';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, useTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 async function syncTables(db: TestDatabase): Promise<string[]> {
   const rows =
@@ -13,11 +13,7 @@ async function syncTables(db: TestDatabase): Promise<string[]> {
 }
 
 describe(`migrations on ${DIALECT}`, () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(() => db.cleanup());
+  const db = useTestDatabase();
 
   it('creates every table with the sync_ prefix and records itself in sync_migrations', async () => {
     const applied = await migrateLatest(db.knex);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,12 @@ describe('workers on a sqlite file', () => {
     const center = centerOn(file);
     await center.migrate();
     await center.start();
-    await center.close();
+    try {
+      expect(readFileSync(`${file}.workers.lock`, 'utf8')).toBe(String(process.pid));
+    } finally {
+      await center.close();
+    }
+    expect(existsSync(`${file}.workers.lock`)).toBe(false);
   });
 
   it('refuses a second center of the same process on the same file', async () => {
@@ -59,8 +64,13 @@ describe('workers on a sqlite file', () => {
     await first.migrate();
     await first.start();
     await first.close();
+    expect(existsSync(`${file}.workers.lock`)).toBe(false);
     const second = centerOn(file);
     await second.start();
-    await second.close();
+    try {
+      expect(readFileSync(`${file}.workers.lock`, 'utf8')).toBe(String(process.pid));
+    } finally {
+      await second.close();
+    }
   });
 });

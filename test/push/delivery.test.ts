@@ -1,26 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SyncCenter } from '../../index.js';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
+import { replaceFixture, useFixture } from '../support/fixture.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('incremental delivery worker', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  // Each test starts its center with push options of its own (see started()).
+  const t = useFixture<TestCenter>();
   const extra: SyncCenter[] = [];
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-  });
   afterEach(async () => {
     for (const center of extra.splice(0)) await center.close();
-    await t?.close();
-    await server.close();
   });
 
   async function started(push = FAST_PUSH, sourcePush: Parameters<typeof createPushSource>[2] = {}) {
-    t = await createTestCenter({ push });
+    await replaceFixture(t, () => createTestCenter({ push }));
     await t.center.start();
     const source = await createPushSource(t.center, server, sourcePush);
     return source;
@@ -86,7 +83,7 @@ describe('incremental delivery worker', () => {
 
   it('waits out a backoff on the center clock: the retry goes once that clock has passed it', async () => {
     let now = Date.parse('2030-01-01T00:00:00.000Z');
-    t = await createTestCenter({ push: { ...FAST_PUSH, retry: { baseMs: 60_000, maxMs: 60_000, runAttempts: 1 } }, clock: () => new Date(now) });
+    await replaceFixture(t, () => createTestCenter({ push: { ...FAST_PUSH, retry: { baseMs: 60_000, maxMs: 60_000, runAttempts: 1 } }, clock: () => new Date(now) }));
     await t.center.start();
     const source = await createPushSource(t.center, server);
     let failures = 1;
@@ -219,7 +216,7 @@ describe('incremental delivery worker', () => {
   });
 
   it('after a restart mid-delivery, resumes from the cursor without creating anything twice', async () => {
-    server = await (await server.close(), new FakeScimServer({ uniqueUserName: false })).start();
+    await replaceFixture(server, () => new FakeScimServer({ uniqueUserName: false }).start());
     const source = await started();
     // The downstream creates the user, but the answer never arrives; then the process goes away.
     server.fault = (request) => (request.method === 'POST' ? 'drop-response' : undefined);
@@ -238,7 +235,7 @@ describe('incremental delivery worker', () => {
   });
 
   it('lets one instance at a time deliver a source: two centers on one database create each user once', async () => {
-    server = await (await server.close(), new FakeScimServer({ uniqueUserName: false })).start();
+    await replaceFixture(server, () => new FakeScimServer({ uniqueUserName: false }).start());
     const source = await started();
     const second = await createSiblingCenter(t.knex, t.directory);
     extra.push(second);

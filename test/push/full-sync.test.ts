@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { URN } from '../../lib/scim/urns.js';
-import { buildOrg, buildUser } from '../support/factories.js';
+import { buildOrg, buildUser, createRun, leaveLinksOfCrashedRun } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../support/test-center.js';
+import { replaceFixture } from '../support/fixture.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { createTestCenter, useTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('push manual sync (full reconciliation)', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
   // The center is not started: no delivery worker races the runs (manual syncs need no start()).
-  beforeEach(async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
-  });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
 
   /** root > a > a1, root > b; users in a1 and b; seeded so that ids sort against tree order. */
   async function seedTree() {
@@ -96,8 +89,7 @@ describe('push manual sync (full reconciliation)', () => {
   });
 
   it('uses PUT when the downstream does not declare PATCH', async () => {
-    await server.close();
-    server = await new FakeScimServer({ patchSupported: false }).start();
+    await replaceFixture(server, () => new FakeScimServer({ patchSupported: false }).start());
     const { ada } = await seedTree();
     const source = await createPushSource(t.center, server);
     await sync(source.id);
@@ -206,8 +198,7 @@ describe('push manual sync (full reconciliation)', () => {
     const group = buildOrg({ id: 'g1', name: 'Team' });
     const users = Array.from({ length: 5 }, (_, index) => buildUser({ id: `m${index}`, userName: `m${index}@example.com`, orgIds: [group.id] }));
     await t.center.changes.apply([{ type: 'orgUpserted', org: group }, ...users.map((user) => ({ type: 'userUpserted' as const, user }))]);
-    await t.close();
-    t = await createTestCenter({ push: { ...FAST_PUSH, membersPerPatch: 2 } });
+    await replaceFixture(t, () => createTestCenter({ push: { ...FAST_PUSH, membersPerPatch: 2 } }));
     await t.center.changes.apply([{ type: 'orgUpserted', org: group }, ...users.map((user) => ({ type: 'userUpserted' as const, user }))]);
     const source = await createPushSource(t.center, server, { orgUrl: server.url('Groups'), orgResource: 'group' });
     await sync(source.id);
@@ -225,8 +216,7 @@ describe('push manual sync (full reconciliation)', () => {
   });
 
   it('can be cancelled between pages', async () => {
-    await t.close();
-    t = await createTestCenter({ push: { ...FAST_PUSH, pageSize: 2 } });
+    await replaceFixture(t, () => createTestCenter({ push: { ...FAST_PUSH, pageSize: 2 } }));
     await t.center.changes.apply(Array.from({ length: 10 }, () => ({ type: 'userUpserted' as const, user: buildUser() })));
     const source = await createPushSource(t.center, server);
     let run = await t.center.runs.start(source.id);
@@ -246,16 +236,12 @@ describe('push manual sync (full reconciliation)', () => {
     // A first run created three users, then its process died: the link of r2 was never recorded.
     const first = await sync(source.id);
     expect(first.created).toBe(6);
-    await t.knex(TABLES.links).where({ source_id: source.id }).whereIn('local_id', ['r3', 'r4', 'r5']).delete();
-    await t.knex(TABLES.links).where({ source_id: source.id, local_id: 'r2' }).update({ remote_id: null, last_status: 'creating', hash: null, sent: null });
+    await leaveLinksOfCrashedRun(t.knex, source.id, { creating: ['r2'], unreached: ['r3', 'r4', 'r5'] });
     for (const id of ['r3', 'r4', 'r5']) {
       const remote = server.resources('Users').find((user) => user.externalId === id)!;
       server.store.get('Users')!.delete(remote.id);
     }
-    const [row] = await t.knex(TABLES.runs)
-      .insert({ source_id: source.id, kind: 'manual', status: 'running', created_at: new Date(0).toISOString(), started_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString(), holder: 'dead-host', options: '{}', checkpoint: JSON.stringify({ phase: 'users', startSeq: 0, after: 'r1' }) })
-      .returning('id');
-    const runId = Number(typeof row === 'object' ? row.id : row);
+    const { id: runId } = await createRun(t.knex, { sourceId: source.id, status: 'running', at: new Date(0), holder: 'dead-host', checkpoint: { phase: 'users', startSeq: 0, after: 'r1' } });
     server.requests.length = 0;
     expect(await t.center.scheduler.sweep()).toEqual([runId]);
     const resumed = await t.center.runs.settled(runId);
@@ -267,10 +253,8 @@ describe('push manual sync (full reconciliation)', () => {
   });
 
   it('after a restart mid-run, a new run finishes the job without creating anything twice', async () => {
-    await server.close();
-    server = await new FakeScimServer({ uniqueUserName: false }).start();
-    await t.close();
-    t = await createTestCenter({ push: { ...FAST_PUSH, pageSize: 3 } });
+    await replaceFixture(server, () => new FakeScimServer({ uniqueUserName: false }).start());
+    await replaceFixture(t, () => createTestCenter({ push: { ...FAST_PUSH, pageSize: 3 } }));
     const users = Array.from({ length: 12 }, (_, index) => buildUser({ id: `k${String(index).padStart(2, '0')}`, userName: `k${index}@example.com` }));
     await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user })));
     const source = await createPushSource(t.center, server);
@@ -295,8 +279,7 @@ describe('push manual sync (full reconciliation)', () => {
   });
 
   it('falls back to PUT when the downstream answers PATCH with 405, and remembers it', async () => {
-    await server.close();
-    server = await new FakeScimServer({ patchSupported: true, refusePatch: true }).start();
+    await replaceFixture(server, () => new FakeScimServer({ patchSupported: true, refusePatch: true }).start());
     const { ada, bob } = await seedTree();
     const source = await createPushSource(t.center, server);
     await sync(source.id);
@@ -314,8 +297,7 @@ describe('push manual sync (full reconciliation)', () => {
   });
 
   it('disables a deprovisioned user with PUT when the downstream answers PATCH with 405', async () => {
-    await server.close();
-    server = await new FakeScimServer({ patchSupported: true, refusePatch: true }).start();
+    await replaceFixture(server, () => new FakeScimServer({ patchSupported: true, refusePatch: true }).start());
     const ada = buildUser({ userName: 'ada@example.com' });
     await t.center.changes.userUpserted(ada);
     const source = await createPushSource(t.center, server);

@@ -3,7 +3,7 @@ import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/do
 import type { DirectoryOrg, DirectoryUser } from '../../lib/hooks/directory.js';
 import { URN } from '../../lib/scim/urns.js';
 import { FAST_PUSH } from '../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../support/test-center.js';
+import { useTestCenter } from '../support/test-center.js';
 
 /** A demo-sized company: a root, 4 divisions of 3 teams each, 60 people with managers. */
 function company(): { orgs: DirectoryOrg[]; users: DirectoryUser[] } {
@@ -34,17 +34,16 @@ function company(): { orgs: DirectoryOrg[]; users: DirectoryUser[] } {
 }
 
 describe('push to a third-party SCIM server (scimmy + scimmy-routers)', () => {
-  let t: TestCenter;
   let downstream: DemoDownstream;
   afterEach(async () => {
-    await t?.close();
     await downstream?.close();
   });
+  // Registered after the downstream's afterEach, so the center closes first (hooks unwind in reverse).
+  const t = useTestCenter({ push: FAST_PUSH });
 
   for (const shape of ['organization', 'group'] as const) {
     it(`lands a demo-sized directory intact, then delivers renames, moves, deactivations and deletes (${shape})`, async () => {
       downstream = await startDemoDownstream({ port: 0, token: 'downstream-secret' });
-      t = await createTestCenter({ push: FAST_PUSH });
       const { orgs, users } = company();
       await t.center.changes.apply([...orgs.map((org) => ({ type: 'orgUpserted' as const, org })), ...users.map((user) => ({ type: 'userUpserted' as const, user }))]);
       await t.center.start();

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { afterEach, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { Directory } from '../../lib/hooks/directory.js';
-import { createTestCenter, silentLogger, TEST_KEY, type TestCenter } from './test-center.js';
+import { useFixture } from './fixture.js';
+import { silentLogger, TEST_KEY, useTestCenter, type TestCenter } from './test-center.js';
 import type { SyncCenterOptions } from '../../lib/options.js';
 import type { CreateSourceInput, Source } from '../../lib/sources/source-types.js';
 import { FakeScimServer } from './fake-scim-server.js';
@@ -18,22 +19,19 @@ export const FAST_PUSH: NonNullable<SyncCenterOptions['push']> = {
   quarantineMaxIntervalMs: 100,
 };
 
+/** A fresh fake downstream for every test of the calling describe, closed after it. */
+export function useFakeDownstream(options?: ConstructorParameters<typeof FakeScimServer>[0]): FakeScimServer {
+  return useFixture(() => new FakeScimServer(options).start());
+}
+
 /**
- * A fresh fake downstream and test center (with FAST_PUSH) for every test of the calling
- * describe, both closed afterwards. `use` receives them before each test.
+ * @deprecated Use `const server = useFakeDownstream(); const t = useTestCenter({ push: FAST_PUSH });`.
+ * Kept for test files written before the fixtures moved onto `useFixture`.
  */
 export function usePushFixture(use: (fixture: { t: TestCenter; server: FakeScimServer }) => void): void {
-  let fixture: { t: TestCenter; server: FakeScimServer } | undefined;
-  beforeEach(async () => {
-    const server = await new FakeScimServer().start();
-    fixture = { server, t: await createTestCenter({ push: FAST_PUSH }) };
-    use(fixture);
-  });
-  afterEach(async () => {
-    await fixture?.t.close();
-    await fixture?.server.close();
-    fixture = undefined;
-  });
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
+  beforeEach(() => use({ t, server }));
 }
 
 /** Creates and enables a push source aimed at a fake downstream. */

@@ -2,6 +2,7 @@ import express from 'express';
 import type { Knex } from 'knex';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { SyncCenterOptions } from '../../lib/options.js';
+import { useFixture, type FixtureOptions } from './fixture.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { createTestDatabase } from './test-database.js';
 
@@ -50,4 +51,17 @@ export async function createTestCenter(overrides: Partial<SyncCenterOptions> = {
       await db.cleanup();
     },
   };
+}
+
+/**
+ * A fresh test center (own database: sqlite in memory, or a PostgreSQL schema) for every test of
+ * the calling describe, closed after it. `overrides` may be a function, read when each center is
+ * built (for a clock or a directory that the describe resets per test).
+ */
+export function useTestCenter(
+  overrides: Partial<SyncCenterOptions> | (() => Partial<SyncCenterOptions>) = {},
+  directory: () => MemoryDirectory = () => new MemoryDirectory(),
+  options: FixtureOptions = {},
+): TestCenter {
+  return useFixture(() => createTestCenter(typeof overrides === 'function' ? overrides() : overrides, directory()), options);
 }

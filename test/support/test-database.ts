@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
+import { useFixture, type Closable } from './fixture.js';
 
 /** Set SYNC_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the suite on PostgreSQL. */
 export const PG_URL = process.env.SYNC_TEST_PG_URL;
@@ -36,4 +37,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await knex.destroy();
     },
   };
+}
+
+/** `createTestDatabase()` for every test of the calling describe, dropped after it (for tests below the center: migrations, chunking). */
+export function useTestDatabase(): TestDatabase & Closable {
+  return useFixture(async () => {
+    const db = await createTestDatabase();
+    return { ...db, close: db.cleanup };
+  });
 }

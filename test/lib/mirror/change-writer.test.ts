@@ -1,15 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/errors.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildOrg, buildUser } from '../../support/factories.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('center.changes', () => {
-  let t: TestCenter;
-  beforeEach(async () => {
-    t = await createTestCenter();
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter();
 
   it('makes an upsert durable with the next sequence number before resolving', async () => {
     const org = buildOrg();

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('center.mirror.orgChoices', () => {
-  let t: TestCenter;
+  const t = useTestCenter();
   beforeEach(async () => {
-    t = await createTestCenter();
     await t.center.changes.apply([
       { type: 'orgUpserted', org: { id: 'root', name: 'Company', order: 0 } },
       { type: 'orgUpserted', org: { id: 'sales', name: 'Sales', parentId: 'root', order: 2 } },
@@ -14,7 +13,6 @@ describe('center.mirror.orgChoices', () => {
       { type: 'orgDeleted', id: 'gone' },
     ]);
   });
-  afterEach(() => t.close());
 
   it('lists live orgs in tree order, children under their parent by order, with their depth', async () => {
     expect(await t.center.mirror.orgChoices()).toEqual({

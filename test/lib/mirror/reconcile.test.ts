@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildDirectory, buildOrg, buildUser } from '../../support/factories.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('center.reconcile()', () => {
-  let t: TestCenter;
   let directory: MemoryDirectory;
-  beforeEach(async () => {
-    directory = new MemoryDirectory(buildDirectory(3, 25));
-    t = await createTestCenter({}, directory);
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter({}, () => (directory = new MemoryDirectory(buildDirectory(3, 25))));
 
   it('fills an empty mirror from the host directory, orgs before users', async () => {
     const report = await t.center.reconcile({ pageSize: 7 });

@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeResult } from '../../../lib/mirror/change-writer.js';
 import { reconcileDirectory, type ReconcileItem } from '../../../lib/mirror/reconcile.js';
 import { CHANGE_SEQUENCE, TABLES } from '../../../lib/persistence/tables.js';
 import { buildDirectory, buildUser } from '../../support/factories.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, index) => index + 1);
 
 describe('the change sequence (appendChanges) across both writers', () => {
-  let t: TestCenter;
   let directory: MemoryDirectory;
-  beforeEach(async () => {
-    directory = new MemoryDirectory(buildDirectory(3, 40));
-    t = await createTestCenter({}, directory);
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter({}, () => (directory = new MemoryDirectory(buildDirectory(3, 40))));
 
   it('numbers changes of the change API and of reconcile, interleaved, in commit order without gaps or duplicates', async () => {
     // In the mirror but not in the host: reconcile's tombstone pass deletes them.

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildUser } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 /** The reads and the edited-settings test the console needs from center.push. */
 describe('center.push for the console', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('link() reads one link, undefined when there is none', async () => {
     await t.center.changes.userUpserted(buildUser({ id: 'a1' }));

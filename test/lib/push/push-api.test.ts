@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSyncCenter } from '../../../index.js';
 import { migrateDownAll, migrateLatest } from '../../../lib/persistence/migrate.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildUser } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('push settings on sources', () => {
-  let t: TestCenter;
-  beforeEach(async () => {
-    t = await createTestCenter();
-  });
-  afterEach(async () => t.close());
+  const t = useTestCenter();
   const base = { auth: 'bearer' as const, token: 'x', userUrl: 'http://127.0.0.1:9/scim/Users' };
 
   it('fills the defaults: disable users, delete orgs, 100 deletions, nightly reconcile', async () => {
@@ -43,9 +38,8 @@ describe('push settings on sources', () => {
 });
 
 describe('center.push links', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('lists, filters and pages links; unlink makes the next sync adopt; relink points at a chosen remote id', async () => {
     const users = [buildUser({ id: 'a1', displayName: 'Alice' }), buildUser({ id: 'b2', displayName: 'Bob' }), buildUser({ id: 'c3', displayName: 'Carol' })];
@@ -75,9 +69,8 @@ describe('center.push links', () => {
 });
 
 describe('center.push.testConnection', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('passes each step against a working downstream and writes nothing', async () => {
     const source = await createPushSource(t.center, server);
@@ -111,17 +104,14 @@ describe('push options', () => {
 });
 
 describe('migration 20261126-03-push', () => {
+  const t = useTestCenter();
+
   it('goes up and down', async () => {
-    const t = await createTestCenter();
-    try {
-      expect(await t.knex.schema.hasTable(TABLES.pushMembers)).toBe(true);
-      expect(await t.knex.schema.hasColumn(TABLES.links, 'sent')).toBe(true);
-      await migrateDownAll(t.knex);
-      expect(await t.knex.schema.hasTable(TABLES.pushMembers)).toBe(false);
-      await migrateLatest(t.knex);
-      expect(await t.knex.schema.hasColumn(TABLES.links, 'sent')).toBe(true);
-    } finally {
-      await t.close();
-    }
+    expect(await t.knex.schema.hasTable(TABLES.pushMembers)).toBe(true);
+    expect(await t.knex.schema.hasColumn(TABLES.links, 'sent')).toBe(true);
+    await migrateDownAll(t.knex);
+    expect(await t.knex.schema.hasTable(TABLES.pushMembers)).toBe(false);
+    await migrateLatest(t.knex);
+    expect(await t.knex.schema.hasColumn(TABLES.links, 'sent')).toBe(true);
   });
 });

@@ -1,19 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { IncrementalLog } from '../../../lib/runs/incremental-log.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('IncrementalLog', () => {
-  let t: TestCenter;
+  const t = useTestCenter();
   let sourceId: string;
   let now: Date;
   let log: IncrementalLog;
   beforeEach(async () => {
-    t = await createTestCenter();
     sourceId = (await t.center.sources.create({ name: 'Wiki', mode: 'pull' })).source.id;
     now = new Date('2026-11-01T00:00:00.000Z');
     log = new IncrementalLog(t.knex, () => now);
   });
-  afterEach(() => t.close());
 
   it('lists deliveries newest first, filtered by result, kind and time, with a total', async () => {
     await log.recordDeliveries([

@@ -1,19 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { StateConflictError } from '../../../lib/errors.js';
 import { buildDirectory, buildUser } from '../../support/factories.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('manual sync of a pull source', () => {
-  let t: TestCenter;
   let directory: MemoryDirectory;
+  const t = useTestCenter({}, () => (directory = new MemoryDirectory(buildDirectory(2, 12))));
   let sourceId: string;
   beforeEach(async () => {
-    directory = new MemoryDirectory(buildDirectory(2, 12));
-    t = await createTestCenter({}, directory);
     sourceId = (await t.center.sources.create({ name: 'Wiki', mode: 'pull' })).source.id;
   });
-  afterEach(() => t.close());
 
   it('is refused while the source is disabled', async () => {
     await expect(t.center.runs.start(sourceId)).rejects.toMatchObject({ reason: 'source_disabled' });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../lib/audit-log.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import { adminAgent } from '../../support/admin-agent.js';
-import { createPushSource, usePushFixture, type FakeScimServer } from '../../support/push-helpers.js';
-import type { TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter, type TestCenter } from '../../support/test-center.js';
 
 /** The run audit rows of a source, oldest first, without what differs between two runs. */
 async function runAudit(test: TestCenter, sourceId: string) {
@@ -15,9 +15,8 @@ async function runAudit(test: TestCenter, sourceId: string) {
 }
 
 describe('center.runs: a host is audited exactly as the console', () => {
-  let test: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t: test, server } = fixture));
+  const server = useFakeDownstream();
+  const test = useTestCenter({ push: FAST_PUSH });
 
   it('writes run.start and run.cancel for a host as it does for an admin', async () => {
     const viaConsole = (await test.center.sources.create({ name: 'Wiki', mode: 'pull' })).source;

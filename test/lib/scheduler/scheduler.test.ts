@@ -1,16 +1,14 @@
 import { getTasks } from 'node-cron';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/persistence/leases.js';
-import { buildUser } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { buildUser, createRun } from '../../support/factories.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('Scheduler', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('schedules a reconcile per enabled push source, follows edits, and destroys its own tasks on close', async () => {
     await t.center.start();
@@ -39,7 +37,7 @@ describe('Scheduler', () => {
     await t.knex(TABLES.users).update({ deleted_at: old }).where({ id: 'pending' });
     await t.knex(TABLES.cursors).where({ source_id: source.id }).update({ seq: goneSeq });
     await t.knex(TABLES.deliveryLog).insert({ source_id: source.id, at: old, kind: 'user', object_id: 'x', operation: 'create', result: 'succeeded' });
-    await t.knex(TABLES.runs).insert({ source_id: source.id, kind: 'manual', status: 'succeeded', created_at: old, finished_at: old });
+    await createRun(t.knex, { sourceId: source.id, status: 'succeeded', at: old });
     const report = await t.center.scheduler.retention();
     expect(report).toMatchObject({ logEntries: 1, runs: 1, tombstones: 1 });
     expect(await t.knex(TABLES.users).where({ id: 'gone' }).first()).toBeUndefined();
@@ -48,11 +46,7 @@ describe('Scheduler', () => {
 });
 
 describe('LeaseStore', () => {
-  let t: TestCenter;
-  beforeEach(async () => {
-    t = await createTestCenter();
-  });
-  afterEach(async () => t.close());
+  const t = useTestCenter();
 
   it('gives a lease to one holder until it expires, and lets the holder renew it', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');

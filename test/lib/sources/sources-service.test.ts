@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, StateConflictError, ValidationError } from '../../../lib/errors.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 const push = { auth: 'bearer' as const, userUrl: 'https://app.example.com/scim/Users', orgUrl: 'https://app.example.com/scim/Groups', token: 'downstream-token-1' };
 
@@ -12,11 +12,7 @@ async function issuesOf(promise: Promise<unknown>) {
 }
 
 describe('center.sources', () => {
-  let t: TestCenter;
-  beforeEach(async () => {
-    t = await createTestCenter({ allowHttpPush: false });
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter({ allowHttpPush: false });
 
   it('creates a disabled push source and never returns its secrets', async () => {
     const { source, credentials } = await t.center.sources.create({ name: 'HR app', mode: 'push', push }, { actor: 'alice' });

@@ -1,18 +1,10 @@
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
-import { ADMIN_HEADER, createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console language', () => {
-  let test: TestCenter;
-
-  beforeEach(async () => {
-    test = await createTestCenter();
-  });
-
-  afterEach(async () => {
-    await test.close();
-  });
+  const test = useTestCenter();
 
   it('follows Accept-Language, Chinese by default, with the reference labels', async () => {
     const en = await request(test.app).get(`${MOUNT}/`).set(ADMIN_HEADER, 'a').set('accept-language', 'en-GB,en;q=0.9');

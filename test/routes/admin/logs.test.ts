@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 describe('GET /sources/:id/log (incremental sync log)', () => {
-  let test: TestCenter;
+  const test = useTestCenter({ timezone: 'UTC' });
   let client: ReturnType<typeof adminAgent>;
 
-  beforeEach(async () => {
-    test = await createTestCenter({ timezone: 'UTC' });
+  beforeEach(() => {
     client = adminAgent(test.app);
-  });
-
-  afterEach(async () => {
-    await test.close();
   });
 
   const entries = (html: string) => (html.match(/class="log-entry"/g) ?? []).length;

@@ -1,17 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildOrg, buildUser } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console: links of a push source', () => {
-  let test: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const test = useTestCenter({ push: FAST_PUSH });
   let client: ReturnType<typeof adminAgent>;
 
-  usePushFixture((fixture) => {
-    ({ t: test, server } = fixture);
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
   });
 

@@ -1,18 +1,16 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../../lib/runs/run-store.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildUser } from '../../support/factories.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console: manual sync, dry run and deletion holds of a push source', () => {
-  let test: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const test = useTestCenter({ push: FAST_PUSH });
   let client: ReturnType<typeof adminAgent>;
 
-  usePushFixture((fixture) => {
-    ({ t: test, server } = fixture);
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
   });
 

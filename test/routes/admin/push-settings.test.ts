@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
-import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, MOUNT, type TestCenter } from '../../support/test-center.js';
+import type { FakeScimServer } from '../../support/fake-scim-server.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 /** Everything the parameters form of a push source posts, as a browser would. */
 function pushForm(server: FakeScimServer, overrides: Record<string, string> = {}): Record<string, string> {
@@ -32,12 +32,11 @@ function valueOf(html: string, id: string): string | undefined {
 }
 
 describe('console: push source parameters (policy and test connection)', () => {
-  let test: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const test = useTestCenter({ push: FAST_PUSH });
   let client: ReturnType<typeof adminAgent>;
 
-  usePushFixture((fixture) => {
-    ({ t: test, server } = fixture);
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
   });
 

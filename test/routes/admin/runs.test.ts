@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Directory, DirectoryPageRequest } from '../../../lib/hooks/directory.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildDirectory } from '../../support/factories.js';
+import { replaceFixture } from '../../support/fixture.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createTestCenter, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 /** A directory whose user pages wait until the test opens the gate, so a run stays running. */
 class GatedDirectory implements Directory {
@@ -23,15 +24,12 @@ class GatedDirectory implements Directory {
 }
 
 describe('console: manual sync', () => {
-  let test: TestCenter;
+  const test = useTestCenter({}, () => new MemoryDirectory(buildDirectory(2, 3)));
 
-  afterEach(async () => {
-    await test.close();
-  });
-
-  const setup = async (directory: Directory = new MemoryDirectory(buildDirectory(2, 3))) => {
+  /** The console of this test's center; a test about a particular host directory puts in a center on it. */
+  const setup = async (directory?: Directory) => {
     // createTestCenter types its directory as the in-memory one; any Directory works at run time.
-    test = await createTestCenter({}, directory as MemoryDirectory);
+    if (directory) await replaceFixture(test, () => createTestCenter({}, directory as MemoryDirectory));
     return adminAgent(test.app, 'alice');
   };
 

@@ -1,18 +1,10 @@
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminAgent, encodeForm } from '../../support/admin-agent.js';
-import { ADMIN_HEADER, createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { ADMIN_HEADER, createTestCenter, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console security', () => {
-  let test: TestCenter;
-
-  beforeEach(async () => {
-    test = await createTestCenter();
-  });
-
-  afterEach(async () => {
-    await test.close();
-  });
+  const test = useTestCenter();
 
   const createPull = async (name = 'Wiki') => (await test.center.sources.create({ name, mode: 'pull' })).source;
 

@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
-import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console: list, source page, enable/disable, delete', () => {
-  let test: TestCenter;
+  const test = useTestCenter();
   let client: ReturnType<typeof adminAgent>;
   const SECRET = 'push-token-never-shown';
 
-  beforeEach(async () => {
-    test = await createTestCenter();
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
-  });
-
-  afterEach(async () => {
-    await test.close();
   });
 
   const createPush = async (name = 'CRM') =>

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
-import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createTestCenter, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 const BASICS = { protocol: 'scim', name: 'CRM', description: 'Customer app' };
 const PUSH = {
@@ -14,16 +14,11 @@ const PUSH = {
 };
 
 describe('POST /new (the wizard)', () => {
-  let test: TestCenter;
+  const test = useTestCenter();
   let client: ReturnType<typeof adminAgent>;
 
-  beforeEach(async () => {
-    test = await createTestCenter();
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
-  });
-
-  afterEach(async () => {
-    await test.close();
   });
 
   it('goes protocol → basics → parameters, carrying the values', async () => {

@@ -1,15 +1,11 @@
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
 import { ADMIN_HEADER } from '../../support/test-center.js';
-import { createPullFixture, SCIM, TOKEN_URL, type PullFixture } from './scim-fixture.js';
+import { SCIM, TOKEN_URL, usePullFixture } from './scim-fixture.js';
 
 describe('SCIM authentication', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   const expectUnauthorized = (res: request.Response) => {
     expect(res.status).toBe(401);

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, SCIM, type PullFixture } from './scim-fixture.js';
+import { SCIM, usePullFixture } from './scim-fixture.js';
 
 describe('SCIM discovery endpoints', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   describe('GET /ServiceProviderConfig', () => {
     it('says filter, sort and etag are supported and patch, bulk and changePassword are not', async () => {

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { idsOf, usePullFixture } from './scim-fixture.js';
 
 describe('SCIM filters at the edges', () => {
-  let f: PullFixture;
+  const f = usePullFixture({}, { scope: 'all' });
   beforeAll(async () => {
-    f = await createPullFixture();
     await f.t.center.changes.userUpserted({ id: 'eve', userName: 'eve', displayName: 'back\\slash\\', orgIds: ['root'] });
   });
-  afterAll(() => f.close());
 
   const matching = async (filter: string) => idsOf((await f.get(`/Users?filter=${encodeURIComponent(filter)}`).expect(200)).body);
 

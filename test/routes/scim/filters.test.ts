@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { idsOf, usePullFixture } from './scim-fixture.js';
 
 const ENT = URN.enterpriseUser;
 const ORGS = URN.userOrgs;
 
 describe('GET /scim/v2/Users?filter=', () => {
-  let f: PullFixture;
-  beforeAll(async () => {
-    f = await createPullFixture();
-  });
-  afterAll(() => f.close());
+  const f = usePullFixture({}, { scope: 'all' });
 
   const matching = async (filter: string) => idsOf((await f.get(`/Users?filter=${encodeURIComponent(filter)}`).expect(200)).body);
 
@@ -109,11 +105,7 @@ describe('GET /scim/v2/Users?filter=', () => {
 });
 
 describe('filters on Organizations and Groups', () => {
-  let f: PullFixture;
-  beforeAll(async () => {
-    f = await createPullFixture();
-  });
-  afterAll(() => f.close());
+  const f = usePullFixture({}, { scope: 'all' });
 
   const orgs = async (filter: string) => idsOf((await f.get(`/Organizations?filter=${encodeURIComponent(filter)}`).expect(200)).body);
   const groups = async (filter: string) => idsOf((await f.get(`/Groups?filter=${encodeURIComponent(filter)}`).expect(200)).body);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, type PullFixture } from './scim-fixture.js';
+import { usePullFixture } from './scim-fixture.js';
 
 /** mulberry32: a small seeded generator, so a failure replays with the same inputs. */
 function generator(seed: number) {
@@ -43,11 +43,7 @@ function randomList(r: ReturnType<typeof generator>): string[] {
 }
 
 describe('the SCIM server under random input', () => {
-  let f: PullFixture;
-  beforeAll(async () => {
-    f = await createPullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 100_000 } } });
-  });
-  afterAll(() => f.close());
+  const f = usePullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 100_000 } } }, { scope: 'all' });
 
   it('answers 300 seeded random requests without a 5xx or a stack trace, and stays responsive', async () => {
     const r = generator(20261202);

@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPullFixture, idsOf, ORGS, USERS, type PullFixture } from './scim-fixture.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { idsOf, ORGS, usePullFixture, USERS } from './scim-fixture.js';
 
 const START = '2026-03-01T08:00:00.000Z';
 const LATER = '2026-03-01T08:01:00.000Z';
 const changedSince = (iso: string) => `/Groups?filter=${encodeURIComponent(`meta.lastModified gt "${iso}"`)}`;
 
 describe("a Group's meta.lastModified (RFC 7643 §3.1)", () => {
-  let f: PullFixture;
+  const f = usePullFixture();
   beforeEach(async () => {
-    f = await createPullFixture();
     f.clock.advance(60_000);
   });
-  afterEach(() => f.close());
 
   it('moves for both groups when a member moves from one to the other, and incremental pulls find them', async () => {
     await f.t.center.changes.userUpserted({ id: 'bob', userName: 'bob@example.com', orgIds: ['eng'] });

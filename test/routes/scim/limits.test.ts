@@ -1,14 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, SCIM, type PullFixture } from './scim-fixture.js';
+import { replaceFixture } from '../../support/fixture.js';
+import { createPullFixture, SCIM, usePullFixture } from './scim-fixture.js';
 import request from 'supertest';
 
 describe('SCIM writes', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it.each([
     ['post', '/Users'],
@@ -44,11 +41,10 @@ describe('SCIM writes', () => {
 });
 
 describe('SCIM request limits', () => {
-  let f: PullFixture;
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('returns 429 with Retry-After and a SCIM error once a source exceeds its rate, and lets it through later', async () => {
-    f = await createPullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 3 } } });
+    await replaceFixture(f, () => createPullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 3 } } }));
     for (let i = 0; i < 3; i += 1) await f.get('/ServiceProviderConfig').expect(200);
     const res = await f.get('/ServiceProviderConfig').expect(429);
     expect(res.headers['retry-after']).toBe('20');
@@ -58,7 +54,7 @@ describe('SCIM request limits', () => {
   });
 
   it('limits each source on its own', async () => {
-    f = await createPullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 1 } } });
+    await replaceFixture(f, () => createPullFixture({ overrides: { pullRateLimit: { requestsPerMinute: 1 } } }));
     const other = await f.t.center.sources.create({ name: 'Other', mode: 'pull' });
     await f.t.center.sources.enable(other.source.id);
     await f.get('/Users').expect(200);
@@ -67,10 +63,6 @@ describe('SCIM request limits', () => {
   });
 
   describe('bodies', () => {
-    beforeEach(async () => {
-      f = await createPullFixture();
-    });
-
     it('returns 400 invalidSyntax for malformed JSON', async () => {
       const res = await f.post('/Users/.search', '{"filter": ').expect(400);
       expect(res.body).toMatchObject({ schemas: [URN.error], scimType: 'invalidSyntax' });
@@ -92,7 +84,6 @@ describe('SCIM request limits', () => {
   });
 
   it('answers an unexpected failure with a generic 500 SCIM error and no stack trace', async () => {
-    f = await createPullFixture();
     const errors: unknown[] = [];
     const g = await createPullFixture({ overrides: { logger: { info() {}, warn() {}, error: (...args: unknown[]) => errors.push(args) } } });
     try {
@@ -110,11 +101,7 @@ describe('SCIM request limits', () => {
 });
 
 describe('the pull log', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('records one row per request with method, path, filter, result count, status and duration', async () => {
     await f.get(`/Users?filter=${encodeURIComponent('userName sw "a"')}`).expect(200);

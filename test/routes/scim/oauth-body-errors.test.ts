@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../lib/options.js';
-import { createPullFixture, TOKEN_URL, type PullFixture } from './scim-fixture.js';
+import { TOKEN_URL, usePullFixture } from './scim-fixture.js';
 
 /** Records everything handed to the logger, serialised, so a test can look for a secret in it. */
 function recordingLogger(): Logger & { text(): string } {
@@ -19,15 +19,12 @@ function recordingLogger(): Logger & { text(): string } {
 }
 
 describe('POST /oauth/token with a body the parser refuses', () => {
-  let f: PullFixture;
   let logger: ReturnType<typeof recordingLogger>;
+  const f = usePullFixture(() => ({ seed: false, overrides: { logger: (logger = recordingLogger()) } }));
   let form: string;
-  beforeEach(async () => {
-    logger = recordingLogger();
-    f = await createPullFixture({ seed: false, overrides: { logger } });
+  beforeEach(() => {
     form = new URLSearchParams({ grant_type: 'client_credentials', client_id: f.credentials.clientId, client_secret: f.credentials.clientSecret }).toString();
   });
-  afterEach(() => f.close());
 
   const send = (body: string | Buffer, headers: Record<string, string>) => request(f.t.app).post(TOKEN_URL).set(headers).send(body);
 

@@ -1,17 +1,13 @@
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { hashToken } from '../../../lib/util/tokens.js';
-import { createPullFixture, TOKEN_URL, type PullFixture } from './scim-fixture.js';
+import { TOKEN_URL, usePullFixture } from './scim-fixture.js';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 describe('POST /oauth/token', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture({ seed: false });
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture({ seed: false });
 
   it('issues a short-lived Bearer token for client_secret_post, with Cache-Control: no-store', async () => {
     const res = await request(f.t.app)

@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { DirectoryChange } from '../../../lib/mirror/change-writer.js';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { idsOf, usePullFixture } from './scim-fixture.js';
 
 const ORG_COUNT = 40;
 const USER_COUNT = 230;
 
 describe('paging through everything while the directory changes', () => {
-  let f: PullFixture;
+  const f = usePullFixture({ seed: false });
   beforeEach(async () => {
-    f = await createPullFixture({ seed: false });
     const changes: DirectoryChange[] = [];
     for (let i = 0; i < ORG_COUNT; i += 1) {
       changes.push({ type: 'orgUpserted', org: { id: `org-${String(i).padStart(3, '0')}`, name: `Org ${i}`, parentId: i === 0 ? null : 'org-000', order: i } });
@@ -21,7 +20,6 @@ describe('paging through everything while the directory changes', () => {
     }
     await f.t.center.changes.apply(changes);
   });
-  afterEach(() => f.close());
 
   async function pageThrough(endpoint: string, between: (page: number) => Promise<void>): Promise<string[]> {
     const seen: string[] = [];

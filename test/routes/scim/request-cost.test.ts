@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_ATTRIBUTE_NAMES, MAX_ATTRIBUTE_PATH_LENGTH } from '../../../lib/scim/query/list-params.js';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, type PullFixture } from './scim-fixture.js';
+import { usePullFixture } from './scim-fixture.js';
 
 // Counts attribute-path resolutions: the work a client's `attributes` list costs the host.
 const resolutions = vi.hoisted(() => ({ count: 0 }));
@@ -26,11 +26,7 @@ async function resolutionsFor(run: () => Promise<unknown>): Promise<number> {
 }
 
 describe('the cost of one pull request', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('resolves the attributes list once per request, not once per returned resource', async () => {
     const onePage = await resolutionsFor(() => f.get(`/Users?count=1&attributes=${MANY_NAMES}`).expect(200));

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { DirectoryOrg, DirectoryUser } from '../../../lib/hooks/directory.js';
 import type { SyncCenterOptions } from '../../../lib/options.js';
 import type { PullCredentials, Source } from '../../../lib/sources/source-types.js';
+import { useFixture, type FixtureOptions } from '../../support/fixture.js';
 import { createTestCenter, MOUNT, type TestCenter } from '../../support/test-center.js';
 
 export const SCIM = `${MOUNT}/scim/v2`;
@@ -84,9 +85,15 @@ export const USERS: DirectoryUser[] = [
   { id: 'dave', userName: 'dave', orgIds: ['root'], title: 'CEO' },
 ];
 
-export async function createPullFixture(
-  options: { scopeOrgIds?: string[]; overrides?: Partial<SyncCenterOptions>; seed?: boolean } = {},
-): Promise<PullFixture> {
+export interface PullFixtureOptions {
+  /** The pull source's scope (default: the whole tree). */
+  scopeOrgIds?: string[];
+  overrides?: Partial<SyncCenterOptions>;
+  /** Seed ORGS and USERS (default true). */
+  seed?: boolean;
+}
+
+export async function createPullFixture(options: PullFixtureOptions = {}): Promise<PullFixture> {
   const clock = new TestClock();
   const t = await createTestCenter({ clock: clock.read, ...options.overrides });
   if (options.seed !== false) {
@@ -113,6 +120,11 @@ export async function createPullFixture(
         .send(typeof body === 'string' ? body : JSON.stringify(body)),
     close: () => t.close(),
   };
+}
+
+/** `createPullFixture(options)` for every test of the calling describe (or once for all of them, with `{ scope: 'all' }`). */
+export function usePullFixture(options: PullFixtureOptions | (() => PullFixtureOptions) = {}, fixture: FixtureOptions = {}): PullFixture {
+  return useFixture(() => createPullFixture(typeof options === 'function' ? options() : options), fixture);
 }
 
 /** Ids of a list response, in order. */

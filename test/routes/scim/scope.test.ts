@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { idsOf, usePullFixture } from './scim-fixture.js';
 
 describe('a pull source scoped to the Sales subtree', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture({ scopeOrgIds: ['sales'] });
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture({ scopeOrgIds: ['sales'] });
 
   it('sees only the orgs of the subtree, with the scope root shown as a root', async () => {
     const res = await f.get('/Organizations').expect(200);

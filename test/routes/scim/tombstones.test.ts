@@ -1,15 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { createPullFixture, idsOf, usePullFixture } from './scim-fixture.js';
 
 const since = (iso: string) => `?filter=${encodeURIComponent(`meta.lastModified gt "${iso}"`)}`;
 
 describe('incremental pulls and tombstones', () => {
-  let f: PullFixture;
   const start = '2026-03-01T08:00:00.000Z';
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('returns what changed since a time, deletions included as active: false', async () => {
     f.clock.advance(60_000);

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, idsOf, SCIM, type PullFixture } from './scim-fixture.js';
+import { createPullFixture, idsOf, SCIM, usePullFixture } from './scim-fixture.js';
 
 describe('GET /scim/v2/Users', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('lists users as a ListResponse in id order', async () => {
     const res = await f.get('/Users').expect(200);
@@ -157,11 +153,7 @@ describe('GET /scim/v2/Users', () => {
 });
 
 describe('POST /scim/v2/Users/.search', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('searches with a SearchRequest body', async () => {
     const res = await f
@@ -197,11 +189,7 @@ describe('POST /scim/v2/Users/.search', () => {
 });
 
 describe('POST /scim/v2/.search', () => {
-  let f: PullFixture;
-  beforeEach(async () => {
-    f = await createPullFixture();
-  });
-  afterEach(() => f.close());
+  const f = usePullFixture();
 
   it('searches every resource type the filter applies to, users first', async () => {
     const res = await f.post('/.search', { schemas: [URN.searchRequest], filter: 'id sw "s" or id eq "bob"' }).expect(200);

@@ -5,6 +5,8 @@ import { RemoteNotFoundError, StopSyncError, TransientPushError } from '../../..
 import { ScimClient, type ScimClientOptions } from '../../../../lib/push/client/scim-client.js';
 import type { PushSettings } from '../../../../lib/sources/source-types.js';
 import { FakeScimServer } from '../../../support/fake-scim-server.js';
+import { replaceFixture } from '../../../support/fixture.js';
+import { useFakeDownstream } from '../../../support/push-helpers.js';
 
 const SECRET = 'very-secret-token-value';
 
@@ -22,16 +24,15 @@ function client(server: FakeScimServer, settings: Partial<PushSettings> = {}, op
 }
 
 describe('ScimClient', () => {
-  let server: FakeScimServer;
+  // A plain fake downstream per test; tests about one of its quirks put in their own with replaceFixture.
+  const server = useFakeDownstream();
   const clients: ScimClient[] = [];
   const track = (made: ScimClient) => (clients.push(made), made);
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((made) => made.close()));
-    await server?.close();
   });
 
   it('sends application/scim+json with the bearer token', async () => {
-    server = await new FakeScimServer().start();
     const scim = track(client(server));
     const created = await scim.create(server.url('Users'), { schemas: [], userName: 'a' });
     expect(created.status).toBe(201);
@@ -39,13 +40,13 @@ describe('ScimClient', () => {
   });
 
   it('authenticates with HTTP Basic', async () => {
-    server = await new FakeScimServer({ basic: { user: 'app', password: 'pw' } }).start();
+    await replaceFixture(server, () => new FakeScimServer({ basic: { user: 'app', password: 'pw' } }).start());
     const scim = track(new ScimClient({ settings: { auth: 'basic', clientId: 'app', userUrl: server.url('Users'), orgResource: 'group' }, secrets: { clientSecret: 'pw' }, allowHttp: true, allowPrivate: true, requestTimeoutMs: 300, connectTimeoutMs: 300, connections: 1 }));
     expect((await scim.get(server.url('Users'))).status).toBe(200);
   });
 
   it('caches an OAuth 2.0 token and fetches a new one once after a 401', async () => {
-    server = await new FakeScimServer({ oauthClient: { id: 'cid', secret: 'csecret', expiresIn: 3600 } }).start();
+    await replaceFixture(server, () => new FakeScimServer({ oauthClient: { id: 'cid', secret: 'csecret', expiresIn: 3600 } }).start());
     const scim = track(new ScimClient({
       settings: { auth: 'oauth2', clientId: 'cid', tokenUrl: `http://127.0.0.1:${server.port}/oauth/token`, userUrl: server.url('Users'), orgResource: 'group' },
       secrets: { clientSecret: 'csecret' },
@@ -63,7 +64,7 @@ describe('ScimClient', () => {
   });
 
   it('refuses bad client credentials as a reason to stop, not to retry', async () => {
-    server = await new FakeScimServer({ oauthClient: { id: 'cid', secret: 'right', expiresIn: 3600 } }).start();
+    await replaceFixture(server, () => new FakeScimServer({ oauthClient: { id: 'cid', secret: 'right', expiresIn: 3600 } }).start());
     const scim = track(new ScimClient({
       settings: { auth: 'oauth2', clientId: 'cid', tokenUrl: `http://127.0.0.1:${server.port}/oauth/token`, userUrl: server.url('Users'), orgResource: 'group' },
       secrets: { clientSecret: 'wrong' },
@@ -77,7 +78,6 @@ describe('ScimClient', () => {
   });
 
   it('maps a timeout, a reset and a refused connection to transient errors', async () => {
-    server = await new FakeScimServer().start();
     const scim = track(client(server));
     server.fault = (request) => (request.path.endsWith('hang') ? 'hang' : request.path.endsWith('reset') ? 'reset' : undefined);
     await expect(scim.get(`${server.url('Users')}/hang`)).rejects.toBeInstanceOf(TransientPushError);
@@ -87,7 +87,6 @@ describe('ScimClient', () => {
   });
 
   it('does not follow redirects', async () => {
-    server = await new FakeScimServer().start();
     server.fault = () => ({ status: 307, headers: { location: 'https://elsewhere.example.com/' } });
     const error = await track(client(server)).get(server.url('Users')).catch((caught) => caught);
     expect(error).toBeInstanceOf(StopSyncError);
@@ -95,12 +94,11 @@ describe('ScimClient', () => {
   });
 
   it('refuses http URLs unless the host allows them', async () => {
-    server = await new FakeScimServer().start();
     expect(() => client(server, {}, { allowHttp: false })).toThrow(StopSyncError);
   });
 
   it('never lets a secret into an error message', async () => {
-    server = await new FakeScimServer({ token: SECRET }).start();
+    await replaceFixture(server, () => new FakeScimServer({ token: SECRET }).start());
     server.fault = (request) => ({ status: 400, body: { detail: `rejected header ${request.authorization}` } });
     const error = await track(client(server)).get(server.url('Users')).catch((caught) => caught);
     expect(error.message).not.toContain(SECRET);
@@ -108,7 +106,7 @@ describe('ScimClient', () => {
   });
 
   it('reads ServiceProviderConfig once to choose PATCH, and falls back to PUT after a 405', async () => {
-    server = await new FakeScimServer({ patchSupported: true, refusePatch: true }).start();
+    await replaceFixture(server, () => new FakeScimServer({ patchSupported: true, refusePatch: true }).start());
     const scim = track(client(server));
     expect(await scim.updateMethod('user')).toBe('PATCH');
     expect(await scim.updateMethod('org')).toBe('PATCH');
@@ -119,7 +117,6 @@ describe('ScimClient', () => {
   });
 
   it('reports a missing resource as RemoteNotFoundError', async () => {
-    server = await new FakeScimServer().start();
     await expect(track(client(server)).get(`${server.url('Users')}/nope`)).rejects.toBeInstanceOf(RemoteNotFoundError);
   });
 
@@ -137,7 +134,6 @@ describe('ScimClient', () => {
     });
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     const port = (raw.address() as AddressInfo).port;
-    server = await new FakeScimServer().start();
     const scim = track(new ScimClient({ settings: { auth: 'bearer', userUrl: `http://127.0.0.1:${port}/Users`, orgResource: 'group' }, secrets: { token: 't' }, allowHttp: true, allowPrivate: true, requestTimeoutMs: 1000, connectTimeoutMs: 1000, connections: 1 }));
     const error = await scim.get(`http://127.0.0.1:${port}/Users`).catch((caught) => caught);
     expect(error).toBeInstanceOf(TransientPushError);
