@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { contentHash, type MirrorOrgData, type MirrorUserData } from './normalize.js';
+import { ancestorsBeforeOrgWrite, reachBeforeUserWrite, recordOrgMoveExits, recordUserExits } from './scope-exits.js';
 
 export type ObjectKind = 'user' | 'org';
 export type ChangeOp = 'upsert' | 'delete';
@@ -79,6 +80,7 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
   if (writes.length === 0) return;
   const ids = writes.map((write) => write.data.id);
   const formerOrgs = await orgsOfUsers(trx, ids);
+  const formerReach = await reachBeforeUserWrite(trx, ids);
   await insertChunked(trx, TABLES.users, writes.map((write) => userRow(write, now)), { columns: ['id'], update: 'all' });
   for (const table of [TABLES.userEmails, TABLES.userPhones, TABLES.userOrgs]) {
     await whereInChunks(ids, (slice) => trx(table).whereIn('user_id', slice).delete());
@@ -91,10 +93,13 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
     writes.flatMap(({ data }) => data.orgIds.map((orgId) => ({ user_id: data.id, org_id: orgId, primary: orgId === data.primaryOrgId }))),
   );
   await markMembersChanged(trx, [...formerOrgs, ...writes.flatMap(({ data }) => data.orgIds)], now);
+  await recordUserExits(trx, formerReach, now);
 }
 
 export async function writeOrgs(trx: Knex.Transaction, writes: readonly OrgWrite[], now: string): Promise<void> {
+  const formerAncestors = await ancestorsBeforeOrgWrite(trx, writes.map((write) => write.data));
   await insertChunked(trx, TABLES.orgs, writes.map((write) => orgRow(write, now)), { columns: ['id'], update: 'all' });
+  await recordOrgMoveExits(trx, formerAncestors, now);
 }
 
 /** Marks objects deleted. The row stays as a tombstone so pullers see the deletion. */

@@ -7,6 +7,7 @@ export const TABLES = {
   userEmails: 'sync_user_emails',
   userPhones: 'sync_user_phones',
   userOrgs: 'sync_user_orgs',
+  userOrgExits: 'sync_user_org_exits',
   orgs: 'sync_orgs',
   changes: 'sync_changes',
   sources: 'sync_sources',

@@ -64,6 +64,22 @@ export function toScimUser(user: MirrorUser, relations: UserRelations, location:
   return resource;
 }
 
+/**
+ * Pure. A user that left a scoped source's view, as the tombstone an incremental pull shows:
+ * `active: false`, last modified when it left, and only the identifiers the source already
+ * knew. Its other attributes are left out, since they may have changed after the user left
+ * and the source may no longer see them.
+ */
+export function toScimScopeExit(user: MirrorUser, leftAt: string, location: ScimLocation): ScimResource {
+  const resource: ScimResource = { schemas: [URN.user, URN.userOrgs], id: user.id };
+  if (user.data.externalId) resource.externalId = user.data.externalId;
+  resource.userName = user.data.userName;
+  resource.active = false;
+  resource[URN.userOrgs] = { orgIds: [] };
+  resource.meta = meta('User', { ...user, lastModified: leftAt }, location, '/Users', `${user.seq}-left`);
+  return resource;
+}
+
 /** What an org's presentation needs beyond its row. */
 export interface OrgRelations {
   /** False when the parent is outside this source's scope: the org is then shown as a root. */
