@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
+import { foldNullable } from '../util/case-fold.js';
 import { contentHash, type MirrorOrgData, type MirrorUserData } from './normalize.js';
 import { ancestorsBeforeOrgWrite, reachBeforeUserWrite, recordOrgMoveExits, recordUserExits } from './scope-exits.js';
 
@@ -137,6 +138,25 @@ function userRow(write: UserWrite, now: string) {
     manager_id: data.managerId ?? null,
     primary_org_id: data.primaryOrgId ?? null,
     active: data.active,
+    ...foldedCopies(data),
+  };
+}
+
+/** What SCIM filters compare case-insensitively, folded once here (see `foldCase`). */
+function foldedCopies(data: MirrorUserData) {
+  return {
+    user_name_fold: foldNullable(data.userName),
+    display_name_fold: foldNullable(data.displayName),
+    given_name_fold: foldNullable(data.name?.givenName),
+    family_name_fold: foldNullable(data.name?.familyName),
+    middle_name_fold: foldNullable(data.name?.middleName),
+    formatted_name_fold: foldNullable(data.name?.formatted),
+    honorific_prefix_fold: foldNullable(data.name?.honorificPrefix),
+    honorific_suffix_fold: foldNullable(data.name?.honorificSuffix),
+    title_fold: foldNullable(data.title),
+    locale_fold: foldNullable(data.locale),
+    preferred_language_fold: foldNullable(data.preferredLanguage),
+    employee_number_fold: foldNullable(data.employeeNumber),
   };
 }
 
@@ -145,6 +165,7 @@ function orgRow(write: OrgWrite, now: string) {
   return {
     ...versionColumns(write, now),
     name: data.name,
+    name_fold: foldNullable(data.name),
     code: data.code ?? null,
     parent_id: data.parentId ?? null,
     sort_order: data.order,
@@ -170,7 +191,9 @@ function contactRows(userId: string, contacts: MirrorUserData['emails']) {
     user_id: userId,
     position,
     value: contact.value,
+    value_fold: foldNullable(contact.value),
     type: contact.type ?? null,
+    type_fold: foldNullable(contact.type),
     primary: contact.primary === true,
   }));
 }

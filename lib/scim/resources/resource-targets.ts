@@ -142,7 +142,7 @@ export const GROUP_TARGETS: TargetMap = {
     link: (a) => `${a}.org_id = ${ORG_ALIAS}.id`,
     subs: {
       value: (a) => column(`${a}.user_id`, 'string', true),
-      display: (a) => column(`coalesce(${a}u.display_name, ${a}u.user_name)`),
+      display: (a) => column(`coalesce(${a}u.display_name, ${a}u.user_name)`, 'string', false, `coalesce(${a}u.display_name_fold, ${a}u.user_name_fold)`),
     },
     defaultSub: 'value',
   },
