@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeTombstones } from '../../../lib/mirror/tombstones.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { URN } from '../../../lib/scim/urns.js';
-import { createPullFixture, idsOf, type PullFixture } from './scim-fixture.js';
+import { createPullFixture, idsOf, ORGS, USERS, type PullFixture } from './scim-fixture.js';
 
 const changedSince = (iso: string, extra = '') => `/Users?filter=${encodeURIComponent(`meta.lastModified gt "${iso}"${extra}`)}`;
 
@@ -83,6 +83,17 @@ describe('a pull source scoped to the Sales subtree, as users leave it', () => {
     expect(await f.t.knex(TABLES.userOrgExits).count({ n: '*' })).toEqual([{ n: expect.anything() }]);
     await purgeTombstones(f.t.knex, f.clock.read().toISOString(), 0);
     expect(await f.t.knex(TABLES.userOrgExits).select('user_id')).toEqual([]);
+  });
+
+  it('records moves a reconcile finds as exits too: a user and an org moved in the host without hooks', async () => {
+    for (const org of ORGS) f.t.directory.orgs.set(org.id, org);
+    for (const user of USERS) f.t.directory.users.set(user.id, user);
+    f.t.directory.orgs.set('sales-east', { ...ORGS[3]!, parentId: 'eng' });
+    f.t.directory.users.set('alice', { ...USERS[0]!, orgIds: ['eng'], primaryOrgId: 'eng' });
+    await f.t.center.reconcile();
+    const res = await f.get(changedSince(start)).expect(200);
+    expect(idsOf(res.body)).toEqual(['alice', 'bob']);
+    expect(res.body.Resources.map((user: { active: boolean }) => user.active)).toEqual([false, false]);
   });
 
   it('leaves an unscoped source unaffected: a moved user is an ordinary update', async () => {
