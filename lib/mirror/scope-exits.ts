@@ -9,7 +9,8 @@ import type { MirrorOrgData } from './normalize.js';
  * org drops out of a user's reach the mirror records the exit (user, org, time) in
  * `sync_user_org_exits`. The mirror knows nothing of sources: the SCIM server asks "did this user
  * leave scope root R after T" of these rows. Users leave a reach in two ways, both recorded here:
- * their memberships change (a user write), or an org above them moves (an org write).
+ * their memberships change (a user write), or an org above them moves (an org write). Orgs
+ * leave their ancestors' subtrees the same way, recorded in `sync_org_exits`.
  */
 type Reach = Map<string, Set<string>>;
 
@@ -41,7 +42,7 @@ export async function ancestorsBeforeOrgWrite(trx: Knex.Transaction, orgs: reado
 
 /**
  * Call after writing the orgs: for each moved org, the ancestors it lost left the reach of the
- * users below it, unless another membership of the user still reaches them.
+ * orgs of its subtree, and of the users below it unless another membership still reaches them.
  */
 export async function recordOrgMoveExits(trx: Knex.Transaction, before: Reach, now: string): Promise<void> {
   if (before.size === 0) return;
@@ -65,12 +66,25 @@ export async function recordOrgMoveExits(trx: Knex.Transaction, before: Reach, n
       ),
     );
     await saveExits(trx, rows.map((row) => ({ ...row, left_at: now })));
+    await saveOrgExits(trx, orgId, lost, now);
   }
+}
+
+async function saveOrgExits(trx: Knex.Transaction, movedOrgId: string, lost: readonly string[], now: string): Promise<void> {
+  const subtree = await rawRows<{ id: string }>(
+    trx.raw(`WITH RECURSIVE moved(id) AS (SELECT id FROM ${TABLES.orgs} WHERE id = ? UNION SELECT c.id FROM ${TABLES.orgs} c JOIN moved m ON c.parent_id = m.id) SELECT id FROM moved`, [
+      movedOrgId,
+    ]),
+  );
+  const rows = subtree.flatMap(({ id }) => lost.map((ancestorId) => ({ org_id: id, ancestor_id: ancestorId, left_at: now })));
+  await insertChunked(trx, TABLES.orgExits, rows, { columns: ['org_id', 'ancestor_id'], update: ['left_at'] });
 }
 
 /** Exits older than the tombstone cutoff are of no use to any pull. Returns how many went. */
 export async function purgeScopeExits(knex: Knex, cutoff: string): Promise<number> {
-  return knex(TABLES.userOrgExits).where('left_at', '<', cutoff).delete();
+  let purged = 0;
+  for (const table of [TABLES.userOrgExits, TABLES.orgExits]) purged += await knex(table).where('left_at', '<', cutoff).delete();
+  return purged;
 }
 
 interface ExitRow {

@@ -9,6 +9,7 @@ export const TABLES = {
   userOrgs: 'sync_user_orgs',
   userOrgExits: 'sync_user_org_exits',
   orgs: 'sync_orgs',
+  orgExits: 'sync_org_exits',
   changes: 'sync_changes',
   sources: 'sync_sources',
   cursors: 'sync_cursors',

@@ -97,6 +97,17 @@ export function toScimOrganization(org: MirrorOrg, relations: OrgRelations, loca
   return resource;
 }
 
+/** Pure. An org that left a scoped source's view, as an incremental pull shows it (see `toScimScopeExit`). */
+export function toScimOrganizationExit(org: MirrorOrg, leftAt: string, location: ScimLocation): ScimResource {
+  return {
+    schemas: [URN.organization],
+    id: org.id,
+    displayName: org.data.name,
+    active: false,
+    meta: meta('Organization', { ...org, lastModified: leftAt }, location, '/Organizations', `${org.seq}-left`),
+  };
+}
+
 export interface GroupMember {
   id: string;
   display: string;

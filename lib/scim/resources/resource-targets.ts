@@ -122,9 +122,17 @@ export const ORGANIZATION_TARGETS: TargetMap = {
   ...META_TARGETS(ORG_ALIAS),
 };
 
-/** The scope root's parent is outside the scope: it is shown as a root, so its parent is absent. */
+/** When the org last stopped being below one of the scope roots (it, or an org above it, moved). */
+export const ORG_LEFT_SCOPE_AT = `(SELECT max(x.left_at) FROM sync_org_exits x WHERE x.org_id = ${ORG_ALIAS}.id AND x.ancestor_id IN (SELECT id FROM scope_roots))`;
+
+/**
+ * The scope root's parent is outside the scope: it is shown as a root, so its parent is absent.
+ * An org that left the scope is a tombstone: inactive, last modified when it left.
+ */
 export const SCOPED_ORGANIZATION_TARGETS: TargetMap = {
   ...ORGANIZATION_TARGETS,
+  active: column(`(o.deleted_at IS NULL AND o.id ${IN_SCOPE})`, 'boolean'),
+  'meta.lastModified': column(`(CASE WHEN o.id ${IN_SCOPE} THEN o.last_modified ELSE ${ORG_LEFT_SCOPE_AT} END)`, 'dateTime'),
   parent: column(`(CASE WHEN o.parent_id ${IN_SCOPE} THEN o.parent_id END)`, 'string', true),
 };
 

@@ -52,6 +52,14 @@ describe('a pull source scoped to the Sales subtree, as users leave it', () => {
     expect(idsOf(res.body)).toEqual(team);
     for (const user of res.body.Resources) expect(user).toMatchObject({ active: false, meta: { lastModified: left } });
     expect(idsOf((await f.get('/Users?count=100').expect(200)).body)).toEqual(['alice', 'bob', 'both']);
+    // The org itself left the scope too: a tombstone in /Organizations, gone from /Groups.
+    const orgs = await f.get(`/Organizations?filter=${encodeURIComponent(`meta.lastModified gt "${joined}"`)}`).expect(200);
+    expect(orgs.body.Resources).toEqual([
+      { schemas: [URN.organization], id: 'team', displayName: 'Team', active: false, meta: expect.objectContaining({ lastModified: left }) },
+    ]);
+    await f.get('/Organizations/team').expect(404);
+    expect(idsOf((await f.get('/Organizations').expect(200)).body)).toEqual(['sales', 'sales-east']);
+    expect((await f.get(`/Groups?filter=${encodeURIComponent(`meta.lastModified gt "${joined}"`)}`).expect(200)).body.Resources.map((g: { id: string }) => g.id)).not.toContain('team');
   });
 
   it('never shows a user that was never in scope', async () => {
@@ -64,6 +72,14 @@ describe('a pull source scoped to the Sales subtree, as users leave it', () => {
     await f.t.center.changes.orgUpserted({ id: 'lab', name: 'Lab', parentId: 'sales', order: 0 });
     expect((await f.get(changedSince(start)).expect(200)).body.totalResults).toBe(0);
     await f.get('/Users/erin').expect(404);
+    await f.t.center.changes.orgUpserted({ id: 'eng', name: 'Engineering', parentId: 'sales-east', order: 2 });
+    await f.t.center.changes.orgUpserted({ id: 'eng', name: 'Engineering', parentId: 'root', order: 2 });
+    // eng was in scope for a moment and left it; lab entered it and stays; root never was in it.
+    const orgs = await f.get(`/Organizations?filter=${encodeURIComponent(`meta.lastModified gt "${start}"`)}`).expect(200);
+    expect(orgs.body.Resources.map((org: { id: string; active: boolean }) => [org.id, org.active])).toEqual([
+      ['eng', false],
+      ['lab', true],
+    ]);
   });
 
   it('shows a user that came back into scope as it is', async () => {
