@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
+import { foldNullable } from '../util/case-fold.js';
 import { contentHash, type MirrorOrgData, type MirrorUserData } from './normalize.js';
+import { ancestorsBeforeOrgWrite, reachBeforeUserWrite, recordOrgMoveExits, recordUserExits } from './scope-exits.js';
 
 export type ObjectKind = 'user' | 'org';
 export type ChangeOp = 'upsert' | 'delete';
@@ -79,6 +81,7 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
   if (writes.length === 0) return;
   const ids = writes.map((write) => write.data.id);
   const formerOrgs = await orgsOfUsers(trx, ids);
+  const formerReach = await reachBeforeUserWrite(trx, ids);
   await insertChunked(trx, TABLES.users, writes.map((write) => userRow(write, now)), { columns: ['id'], update: 'all' });
   for (const table of [TABLES.userEmails, TABLES.userPhones, TABLES.userOrgs]) {
     await whereInChunks(ids, (slice) => trx(table).whereIn('user_id', slice).delete());
@@ -91,10 +94,13 @@ export async function writeUsers(trx: Knex.Transaction, writes: readonly UserWri
     writes.flatMap(({ data }) => data.orgIds.map((orgId) => ({ user_id: data.id, org_id: orgId, primary: orgId === data.primaryOrgId }))),
   );
   await markMembersChanged(trx, [...formerOrgs, ...writes.flatMap(({ data }) => data.orgIds)], now);
+  await recordUserExits(trx, formerReach, now);
 }
 
 export async function writeOrgs(trx: Knex.Transaction, writes: readonly OrgWrite[], now: string): Promise<void> {
+  const formerAncestors = await ancestorsBeforeOrgWrite(trx, writes.map((write) => write.data));
   await insertChunked(trx, TABLES.orgs, writes.map((write) => orgRow(write, now)), { columns: ['id'], update: 'all' });
+  await recordOrgMoveExits(trx, formerAncestors, now);
 }
 
 /** Marks objects deleted. The row stays as a tombstone so pullers see the deletion. */
@@ -132,6 +138,25 @@ function userRow(write: UserWrite, now: string) {
     manager_id: data.managerId ?? null,
     primary_org_id: data.primaryOrgId ?? null,
     active: data.active,
+    ...foldedCopies(data),
+  };
+}
+
+/** What SCIM filters compare case-insensitively, folded once here (see `foldCase`). */
+function foldedCopies(data: MirrorUserData) {
+  return {
+    user_name_fold: foldNullable(data.userName),
+    display_name_fold: foldNullable(data.displayName),
+    given_name_fold: foldNullable(data.name?.givenName),
+    family_name_fold: foldNullable(data.name?.familyName),
+    middle_name_fold: foldNullable(data.name?.middleName),
+    formatted_name_fold: foldNullable(data.name?.formatted),
+    honorific_prefix_fold: foldNullable(data.name?.honorificPrefix),
+    honorific_suffix_fold: foldNullable(data.name?.honorificSuffix),
+    title_fold: foldNullable(data.title),
+    locale_fold: foldNullable(data.locale),
+    preferred_language_fold: foldNullable(data.preferredLanguage),
+    employee_number_fold: foldNullable(data.employeeNumber),
   };
 }
 
@@ -140,6 +165,7 @@ function orgRow(write: OrgWrite, now: string) {
   return {
     ...versionColumns(write, now),
     name: data.name,
+    name_fold: foldNullable(data.name),
     code: data.code ?? null,
     parent_id: data.parentId ?? null,
     sort_order: data.order,
@@ -165,7 +191,9 @@ function contactRows(userId: string, contacts: MirrorUserData['emails']) {
     user_id: userId,
     position,
     value: contact.value,
+    value_fold: foldNullable(contact.value),
     type: contact.type ?? null,
+    type_fold: foldNullable(contact.type),
     primary: contact.primary === true,
   }));
 }

@@ -64,6 +64,22 @@ export function toScimUser(user: MirrorUser, relations: UserRelations, location:
   return resource;
 }
 
+/**
+ * Pure. A user that left a scoped source's view, as the tombstone an incremental pull shows:
+ * `active: false`, last modified when it left, and only the identifiers the source already
+ * knew. Its other attributes are left out, since they may have changed after the user left
+ * and the source may no longer see them.
+ */
+export function toScimScopeExit(user: MirrorUser, leftAt: string, location: ScimLocation): ScimResource {
+  const resource: ScimResource = { schemas: [URN.user, URN.userOrgs], id: user.id };
+  if (user.data.externalId) resource.externalId = user.data.externalId;
+  resource.userName = user.data.userName;
+  resource.active = false;
+  resource[URN.userOrgs] = { orgIds: [] };
+  resource.meta = meta('User', { ...user, lastModified: leftAt }, location, '/Users', `${user.seq}-left`);
+  return resource;
+}
+
 /** What an org's presentation needs beyond its row. */
 export interface OrgRelations {
   /** False when the parent is outside this source's scope: the org is then shown as a root. */
@@ -79,6 +95,17 @@ export function toScimOrganization(org: MirrorOrg, relations: OrgRelations, loca
   resource.active = org.deletedAt === null;
   resource.meta = meta('Organization', org, location, '/Organizations', org.seq);
   return resource;
+}
+
+/** Pure. An org that left a scoped source's view, as an incremental pull shows it (see `toScimScopeExit`). */
+export function toScimOrganizationExit(org: MirrorOrg, leftAt: string, location: ScimLocation): ScimResource {
+  return {
+    schemas: [URN.organization],
+    id: org.id,
+    displayName: org.data.name,
+    active: false,
+    meta: meta('Organization', { ...org, lastModified: leftAt }, location, '/Organizations', `${org.seq}-left`),
+  };
 }
 
 export interface GroupMember {

@@ -20,7 +20,9 @@ const OWNERS: Record<TableKey, string> = {
   userEmails: 'lib/mirror/',
   userPhones: 'lib/mirror/',
   userOrgs: 'lib/mirror/',
+  userOrgExits: 'lib/mirror/scope-exits.ts',
   orgs: 'lib/mirror/',
+  orgExits: 'lib/mirror/scope-exits.ts',
   changes: 'lib/mirror/',
   sources: 'lib/sources/',
   cursors: 'lib/sources/cursor-store.ts',
@@ -42,12 +44,12 @@ const OWNERS: Record<TableKey, string> = {
  */
 const READ_ONLY: Record<string, { tables: TableKey[]; why: string }> = {
   'lib/scim/query/resource-store.ts': { tables: ['orgs'], why: "the SCIM server's org scope, a recursive query over the org tree" },
-  'lib/scim/resources/users.ts': { tables: ['users', 'userOrgs', 'orgs'], why: 'the SCIM server compiles filters to SQL over the mirror (scope, department, org path)' },
-  'lib/scim/resources/organizations.ts': { tables: ['orgs'], why: 'the SCIM server compiles filters to SQL over the mirror' },
+  'lib/scim/resources/users.ts': { tables: ['users', 'orgs', 'userOrgExits'], why: 'the SCIM server compiles filters to SQL over the mirror (department, org path, when a user left the scope)' },
+  'lib/scim/resources/organizations.ts': { tables: ['orgs', 'orgExits'], why: "the SCIM server compiles filters to SQL over the mirror (and a scoped source's scope exits)" },
   'lib/scim/resources/groups.ts': { tables: ['users', 'userOrgs'], why: 'SCIM Group members, read in the filtered query' },
   'lib/scim/resources/resource-targets.ts': {
-    tables: ['users', 'userEmails', 'userPhones', 'userOrgs', 'orgs'],
-    why: 'SCIM attribute paths mapped to the mirror columns and tables they filter on',
+    tables: ['users', 'userEmails', 'userPhones', 'userOrgs', 'orgs', 'userOrgExits', 'orgExits'],
+    why: "SCIM attribute paths mapped to the mirror columns and tables they filter on (and a scoped source's scope exits)",
   },
   'lib/scim/pull/oauth-tokens.ts': { tables: ['sources'], why: "an access token is only good while its source is an enabled pull source: one join on the request path" },
 };

@@ -1,4 +1,5 @@
 import type { Compare, Suffix } from 'scim2-parse-filter';
+import { foldCase } from '../../util/case-fold.js';
 import { ScimError } from '../scim-error.js';
 import type { ColumnTarget } from './filter-targets.js';
 
@@ -58,12 +59,14 @@ function ordered(target: ColumnTarget, node: Compare, path: string, value: numbe
 
 function compareString(target: ColumnTarget, op: Compare['op'], value: string, path: string, dialect: Dialect): Sql {
   const column = target.sql;
-  if (!target.caseExact) {
-    // lower() on both sides, so the database folds case the same way for the column and the value.
-    const left = `lower(${column})`;
-    if (op === 'eq') return nullSafe(column, `${left} = lower(?)`, [value]);
-    if (op in ORDERING) return nullSafe(column, `${left} ${ORDERING[op as keyof typeof ORDERING]} lower(?)`, [value]);
-    return nullSafe(column, `${left} LIKE lower(?) ESCAPE '!'`, [likePattern(op, value, path)]);
+  if (target.foldSql) {
+    // The stored folded copy against the value folded the same way (foldCase), never the
+    // database's lower(): sqlite's folds ASCII only, PostgreSQL's follows its locale.
+    const left = target.foldSql;
+    const folded = foldCase(value);
+    if (op === 'eq') return nullSafe(left, `${left} = ?`, [folded]);
+    if (op in ORDERING) return nullSafe(left, `${left} ${ORDERING[op as keyof typeof ORDERING]} ?`, [folded]);
+    return nullSafe(left, `${left} LIKE ? ESCAPE '!'`, [likePattern(op, folded, path)]);
   }
   if (op === 'eq') return nullSafe(column, `${column} = ?`, [value]);
   if (op in ORDERING) return nullSafe(column, `${column} ${ORDERING[op as keyof typeof ORDERING]} ?`, [value]);

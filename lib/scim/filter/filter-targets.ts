@@ -10,6 +10,8 @@ export interface ColumnTarget {
   sql: string;
   type: ValueType;
   caseExact: boolean;
+  /** For a case-insensitive string: the stored `foldCase` copy that filters and sorts compare. */
+  foldSql?: string;
 }
 
 /** A singular complex attribute (name, manager, meta): only `pr` applies to it as a whole. */
@@ -44,11 +46,19 @@ export type FilterTarget = ColumnTarget | ComplexTarget | RelatedTarget | Absent
 /** Keys are canonical attribute paths (see `resolvePath`); related targets are keyed by the attribute. */
 export type TargetMap = Readonly<Record<string, FilterTarget>>;
 
-export function column(sql: string, type: ValueType = 'string', caseExact = false): ColumnTarget {
-  return { kind: 'column', sql, type, caseExact };
+/**
+ * A column target. A case-insensitive string compares its folded copy: `alias.column_fold` for a
+ * plain column, or the `foldSql` given for an expression (there is no other way to fold the
+ * same on both databases, so a missing copy is a programming error, caught at load).
+ */
+export function column(sql: string, type: ValueType = 'string', caseExact = false, foldSql?: string): ColumnTarget {
+  if (type !== 'string' || caseExact) return { kind: 'column', sql, type, caseExact };
+  const fold = foldSql ?? (/^\w+\.\w+$/.test(sql) ? `${sql}_fold` : undefined);
+  if (!fold) throw new Error(`the case-insensitive filter target ${sql} needs the SQL of its folded copy`);
+  return { kind: 'column', sql, type, caseExact, foldSql: fold };
 }
 
-/** How a column target sorts: case-insensitive strings by their lower-case form. */
+/** How a column target sorts: case-insensitive strings by their folded copy. */
 export function sortExpression(target: ColumnTarget): string {
-  return target.type === 'string' && !target.caseExact ? `lower(${target.sql})` : target.sql;
+  return target.foldSql ?? target.sql;
 }

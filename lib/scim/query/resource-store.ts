@@ -17,6 +17,12 @@ export interface ResourceTable {
   alias: string;
   /** Keeps the rows a scoped source may see; refers to the `scope_orgs` CTE. */
   scopeCondition: string;
+  /**
+   * The rows that left a scoped source's view within the tombstone retention (refers to the
+   * `scope_roots` CTE; its one `?` is the tombstone cutoff). Incremental pulls show them as
+   * tombstones, as they show deletions.
+   */
+  scopeExitCondition?: string;
   /** Whether deleted rows are shown (as tombstones) to incremental pulls, or never. */
   tombstones: boolean;
   /** Computed columns read with each row (correlated subqueries), so presenting needs no more queries. */
@@ -51,11 +57,18 @@ function scopeCte(knex: Knex, scopeOrgIds: readonly string[]): Knex.Raw {
   );
 }
 
-/** A query over the visible rows of one table, with the scope CTE when the source is scoped. */
+/** The scope roots themselves, as `scope_roots`: what a source saw a user through, whatever the tree is now. */
+function rootsCte(knex: Knex, scopeOrgIds: readonly string[]): Knex.Raw {
+  return knex.raw(`SELECT id FROM sync_orgs WHERE id IN (${scopeOrgIds.map(() => '?').join(', ')})`, [...scopeOrgIds]);
+}
+
+/** A query over the visible rows of one table, with the scope CTEs when the source is scoped. */
 export function visibleRows(context: QueryContext, resource: ResourceTable, selection: Selection): Knex.QueryBuilder {
   const { knex } = context;
   const query = knex.queryBuilder();
-  if (context.scopeOrgIds.length > 0) query.withRecursive('scope_orgs', scopeCte(knex, context.scopeOrgIds));
+  if (context.scopeOrgIds.length > 0) {
+    query.withRecursive('scope_orgs', scopeCte(knex, context.scopeOrgIds)).with('scope_roots', rootsCte(knex, context.scopeOrgIds));
+  }
   query.from({ [resource.alias]: resource.table });
   const alias = resource.alias;
   if (selection.includeTombstones && resource.tombstones) {
@@ -64,7 +77,11 @@ export function visibleRows(context: QueryContext, resource: ResourceTable, sele
     // Written exactly like the partial indexes' predicate, so the planner can use them.
     query.whereRaw(`${alias}.deleted_at IS NULL`);
   }
-  if (context.scopeOrgIds.length > 0) query.whereRaw(resource.scopeCondition);
+  if (context.scopeOrgIds.length > 0) {
+    if (selection.includeTombstones && resource.tombstones && resource.scopeExitCondition) {
+      query.whereRaw(`(${resource.scopeCondition} OR ${resource.scopeExitCondition})`, [context.tombstoneCutoff]);
+    } else query.whereRaw(resource.scopeCondition);
+  }
   if (selection.where) query.whereRaw(selection.where.sql, selection.where.bindings as Knex.RawBinding[]);
   return query;
 }

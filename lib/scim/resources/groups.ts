@@ -17,7 +17,8 @@ export const GROUPS: ResourceKind = {
   targets: GROUP_TARGETS,
   // Members of an org in scope are in scope themselves: nothing to hide.
   scopedTargets: GROUP_TARGETS,
-  table: { ...ORG_TABLE, tombstones: false },
+  // No tombstones, so no scope exits either: a group that left the scope is simply gone.
+  table: { table: ORG_TABLE.table, alias: ORG_TABLE.alias, scopeCondition: ORG_TABLE.scopeCondition, tombstones: false },
   async present(context, rows, location, projection) {
     const orgs = rows.map((row) => toMirrorRecord<MirrorOrgData>(row));
     const ids = orgs.map((org) => org.id);

@@ -71,6 +71,13 @@ export const USER_TARGETS: TargetMap = {
 
 /** The orgs a scoped source sees: the `scope_orgs` CTE every scoped query carries. */
 const IN_SCOPE = 'IN (SELECT id FROM scope_orgs)';
+/** A user is in scope when any of its orgs is. */
+export const USER_IN_SCOPE = `EXISTS (SELECT 1 FROM sync_user_orgs so WHERE so.user_id = ${USER_ALIAS}.id AND so.org_id ${IN_SCOPE})`;
+/**
+ * When the user last left the subtree of one of the scope roots (`scope_roots`, the roots
+ * themselves, not today's subtree: an org that entered the scope later never made the user visible).
+ */
+export const USER_LEFT_SCOPE_AT = `(SELECT max(x.left_at) FROM sync_user_org_exits x WHERE x.user_id = ${USER_ALIAS}.id AND x.org_id IN (SELECT id FROM scope_roots))`;
 /** A manager is visible when it is a live user of one of the scope's orgs, as the presenter shows it. */
 const VISIBLE_MANAGER = `(SELECT m.id FROM sync_users m WHERE m.id = u.manager_id AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM sync_user_orgs mo WHERE mo.user_id = m.id AND mo.org_id ${IN_SCOPE}))`;
 
@@ -82,6 +89,9 @@ const VISIBLE_MANAGER = `(SELECT m.id FROM sync_users m WHERE m.id = u.manager_i
  */
 export const SCOPED_USER_TARGETS: TargetMap = {
   ...USER_TARGETS,
+  // A user that left the scope is shown as a tombstone: inactive, last modified when it left.
+  active: column(`(${USER_ALIAS}.active AND ${USER_IN_SCOPE})`, 'boolean'),
+  'meta.lastModified': column(`(CASE WHEN ${USER_IN_SCOPE} THEN ${USER_ALIAS}.last_modified ELSE ${USER_LEFT_SCOPE_AT} END)`, 'dateTime'),
   [`${URN.enterpriseUser}:department`]: {
     kind: 'related',
     from: (a) => `sync_orgs ${a}`,
@@ -112,9 +122,17 @@ export const ORGANIZATION_TARGETS: TargetMap = {
   ...META_TARGETS(ORG_ALIAS),
 };
 
-/** The scope root's parent is outside the scope: it is shown as a root, so its parent is absent. */
+/** When the org last stopped being below one of the scope roots (it, or an org above it, moved). */
+export const ORG_LEFT_SCOPE_AT = `(SELECT max(x.left_at) FROM sync_org_exits x WHERE x.org_id = ${ORG_ALIAS}.id AND x.ancestor_id IN (SELECT id FROM scope_roots))`;
+
+/**
+ * The scope root's parent is outside the scope: it is shown as a root, so its parent is absent.
+ * An org that left the scope is a tombstone: inactive, last modified when it left.
+ */
 export const SCOPED_ORGANIZATION_TARGETS: TargetMap = {
   ...ORGANIZATION_TARGETS,
+  active: column(`(o.deleted_at IS NULL AND o.id ${IN_SCOPE})`, 'boolean'),
+  'meta.lastModified': column(`(CASE WHEN o.id ${IN_SCOPE} THEN o.last_modified ELSE ${ORG_LEFT_SCOPE_AT} END)`, 'dateTime'),
   parent: column(`(CASE WHEN o.parent_id ${IN_SCOPE} THEN o.parent_id END)`, 'string', true),
 };
 
@@ -132,7 +150,7 @@ export const GROUP_TARGETS: TargetMap = {
     link: (a) => `${a}.org_id = ${ORG_ALIAS}.id`,
     subs: {
       value: (a) => column(`${a}.user_id`, 'string', true),
-      display: (a) => column(`coalesce(${a}u.display_name, ${a}u.user_name)`),
+      display: (a) => column(`coalesce(${a}u.display_name, ${a}u.user_name)`, 'string', false, `coalesce(${a}u.display_name_fold, ${a}u.user_name_fold)`),
     },
     defaultSub: 'value',
   },

@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 import { toMirrorRecord } from '../../mirror/mirror-rows.js';
 import type { MirrorUserData } from '../../mirror/normalize.js';
 import { TABLES } from '../../persistence/tables.js';
-import { toScimUser, type UserRelations } from '../presenters.js';
+import { toScimScopeExit, toScimUser, type UserRelations } from '../presenters.js';
 import { visibleOrgIds, visibleRows, type QueryContext } from '../query/resource-store.js';
 import { USER_TYPE } from '../resource-types.js';
 import type { ResourceKind } from './resource-kind.js';
-import { SCOPED_USER_TARGETS, USER_ALIAS, USER_TARGETS } from './resource-targets.js';
+import { SCOPED_USER_TARGETS, USER_ALIAS, USER_IN_SCOPE, USER_LEFT_SCOPE_AT, USER_TARGETS } from './resource-targets.js';
 
 /** Deep enough for any real org tree; bounds the walk if the tree were ever corrupt. */
 const MAX_DEPTH = 64;
@@ -19,9 +19,9 @@ export const USERS: ResourceKind = {
     table: TABLES.users,
     alias: USER_ALIAS,
     tombstones: true,
-    // A user is in scope when any of its orgs is.
-    extraColumns: orgNameColumns,
-    scopeCondition: `EXISTS (SELECT 1 FROM sync_user_orgs so WHERE so.user_id = ${USER_ALIAS}.id AND so.org_id IN (SELECT id FROM scope_orgs))`,
+    extraColumns: (context) => [...orgNameColumns(context), ...leftScopeColumn(context)],
+    scopeCondition: USER_IN_SCOPE,
+    scopeExitCondition: `(${USER_LEFT_SCOPE_AT} > ?)`,
   },
   async present(context, rows, location) {
     const users = rows.map((row) => toMirrorRecord<MirrorUserData>(row));
@@ -30,6 +30,11 @@ export const USERS: ResourceKind = {
     const managers = await visibleManagers(context, users.map((user) => user.data.managerId).filter((id): id is string => Boolean(id)));
     return users.map((user, index) => {
       const row = rows[index]!;
+      // A scoped source is shown a row whose orgs it cannot see only when the user left its scope.
+      const leftScopeAt = row.ssc_left_scope_at as string | null | undefined;
+      if (context.scopeOrgIds.length > 0 && leftScopeAt && !user.data.orgIds.some((id) => visible.has(id))) {
+        return toScimScopeExit(user, leftScopeAt, location);
+      }
       const primaryOrgId = user.data.primaryOrgId && visible.has(user.data.primaryOrgId) ? user.data.primaryOrgId : undefined;
       const relations: UserRelations = {
         orgIds: user.data.orgIds.filter((id) => visible.has(id)),
@@ -61,6 +66,20 @@ export function orgNameColumns(context: QueryContext): Knex.Raw[] {
        ) SELECT name FROM up ORDER BY depth DESC LIMIT 1) AS ssc_organization`,
       [...context.scopeOrgIds],
     ),
+  ];
+}
+
+/**
+ * For a scoped source, when the user last left the subtree of one of its scope roots. Bound to
+ * the roots rather than read from the scope CTE, since rows are also loaded by id without it.
+ */
+function leftScopeColumn(context: QueryContext): Knex.Raw[] {
+  if (context.scopeOrgIds.length === 0) return [];
+  const roots = context.scopeOrgIds.map(() => '?').join(', ');
+  return [
+    context.knex.raw(`(SELECT max(x.left_at) FROM sync_user_org_exits x WHERE x.user_id = ${USER_ALIAS}.id AND x.org_id IN (${roots})) AS ssc_left_scope_at`, [
+      ...context.scopeOrgIds,
+    ]),
   ];
 }
 

@@ -7,12 +7,13 @@ import { ScimError } from '../../../lib/scim/scim-error.js';
 const users = (filter: string, dialect: 'pg' | 'sqlite' = 'sqlite') => compileFilter(parseFilter(filter), USER_TYPE, USER_TARGETS, dialect);
 
 describe('compileFilter', () => {
-  it('compares case-insensitive attributes with lower() on both sides, so the expression index serves eq', () => {
-    expect(users('userName eq "Alice"')).toMatchObject({ sql: '(u.user_name IS NOT NULL AND lower(u.user_name) = lower(?))', bindings: ['Alice'] });
+  it('compares case-insensitive attributes by their stored folded copy with the value folded alike, so both databases agree and an index serves eq', () => {
+    expect(users('userName eq "Alice"')).toMatchObject({ sql: '(u.user_name_fold IS NOT NULL AND u.user_name_fold = ?)', bindings: ['alice'] });
+    expect(users('userName sw "ÄSTRASSE"', 'pg')).toMatchObject({ sql: "(u.user_name_fold IS NOT NULL AND u.user_name_fold LIKE ? ESCAPE '!')", bindings: ['ästrasse%'] });
   });
 
   it('binds every value and never inlines it', () => {
-    const compiled = users(`userName eq "x' OR 1=1 --"`);
+    const compiled = users(`externalId eq "x' OR 1=1 --"`);
     expect(compiled.sql).not.toContain('OR 1=1');
     expect(compiled.bindings).toEqual([`x' OR 1=1 --`]);
   });
@@ -46,7 +47,7 @@ describe('compileFilter', () => {
   });
 
   it('keeps ne and not in two-valued logic, so rows without the attribute match them', () => {
-    expect(users('title ne "CEO"').sql).toBe('NOT (u.title IS NOT NULL AND lower(u.title) = lower(?))');
+    expect(users('title ne "CEO"').sql).toBe('NOT (u.title_fold IS NOT NULL AND u.title_fold = ?)');
   });
 
   it('throws invalidFilter for attributes of another resource type', () => {
