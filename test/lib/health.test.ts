@@ -1,29 +1,20 @@
 import knexFactory from 'knex';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSyncCenter } from '../../lib/sync-center.js';
 import { buildUser } from '../support/factories.js';
-import { createPushSource, FAST_PUSH, type FakeScimServer } from '../support/push-helpers.js';
-import { FakeScimServer as Downstream } from '../support/fake-scim-server.js';
-import { createTestCenter, silentLogger, TEST_KEY, type TestCenter } from '../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { silentLogger, TEST_KEY, useTestCenter } from '../support/test-center.js';
 
 describe('center.health()', () => {
-  let t: TestCenter | undefined;
-  let server: FakeScimServer | undefined;
-  afterEach(async () => {
-    await t?.close();
-    await server?.close();
-    t = server = undefined;
-  });
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('is not ready before start(), and says why', async () => {
-    t = await createTestCenter();
     const report = await t.center.health();
     expect(report).toMatchObject({ ok: false, state: 'created', database: { ok: true }, deliveryWorkers: [], leases: [] });
   });
 
   it('is ready once started, listing the delivery workers and the leases this instance holds', async () => {
-    server = await new Downstream().start();
-    t = await createTestCenter({ push: FAST_PUSH });
     await t.center.start();
     // The first create waits until the test has looked: the worker holds its lease while it delivers.
     let release = () => {};
@@ -31,7 +22,7 @@ describe('center.health()', () => {
     server.delay = (request) => (request.method === 'POST' ? held : undefined);
     const source = await createPushSource(t.center, server);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
-    await vi.waitFor(async () => expect((await t!.center.health()).leases.map((lease) => lease.name), 'the delivery lease').toContain(`push:${source.id}`), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await t.center.health()).leases.map((lease) => lease.name), 'the delivery lease').toContain(`push:${source.id}`), { timeout: 10_000 });
     const report = await t.center.health();
     expect(report.ok).toBe(true);
     expect(report.state).toBe('started');
@@ -43,7 +34,6 @@ describe('center.health()', () => {
   });
 
   it('is not ready after close()', async () => {
-    t = await createTestCenter();
     await t.center.start();
     await t.center.close();
     expect(await t.center.health()).toMatchObject({ ok: false, state: 'closed', deliveryWorkers: [], leases: [] });

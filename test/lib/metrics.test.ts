@@ -1,10 +1,9 @@
 import { Registry, register as globalRegistry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryLatency } from '../../lib/metrics/delivery-latency.js';
 import { buildUser } from '../support/factories.js';
-import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';
-import { FakeScimServer } from '../support/fake-scim-server.js';
-import { createTestCenter, type TestCenter } from '../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { useTestCenter } from '../support/test-center.js';
 
 /** `name{labels} value` lines of an exposition text, comments left out. */
 function samples(text: string): Map<string, number> {
@@ -19,17 +18,10 @@ function samples(text: string): Map<string, number> {
 }
 
 describe('center.metrics', () => {
-  let t: TestCenter | undefined;
-  let server: FakeScimServer | undefined;
-  afterEach(async () => {
-    await t?.close();
-    await server?.close();
-    t = server = undefined;
-  });
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
 
   it('counts deliveries, times runs and delivery, and reads backlog and quarantine at scrape time, on its own registry', async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
     await t.center.start();
     const source = await createPushSource(t.center, server);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
@@ -51,8 +43,6 @@ describe('center.metrics', () => {
   });
 
   it('shows a backlog while a downstream holds a change, and counts pull requests by status', async () => {
-    server = await new FakeScimServer().start();
-    t = await createTestCenter({ push: FAST_PUSH });
     const source = await createPushSource(t.center, server);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
     await t.center.changes.userUpserted(buildUser({ id: 'u2' }));

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { beforeEach } from 'vitest';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { Directory } from '../../lib/hooks/directory.js';
 import { useFixture } from './fixture.js';
@@ -22,16 +21,6 @@ export const FAST_PUSH: NonNullable<SyncCenterOptions['push']> = {
 /** A fresh fake downstream for every test of the calling describe, closed after it. */
 export function useFakeDownstream(options?: ConstructorParameters<typeof FakeScimServer>[0]): FakeScimServer {
   return useFixture(() => new FakeScimServer(options).start());
-}
-
-/**
- * @deprecated Use `const server = useFakeDownstream(); const t = useTestCenter({ push: FAST_PUSH });`.
- * Kept for test files written before the fixtures moved onto `useFixture`.
- */
-export function usePushFixture(use: (fixture: { t: TestCenter; server: FakeScimServer }) => void): void {
-  const server = useFakeDownstream();
-  const t = useTestCenter({ push: FAST_PUSH });
-  beforeEach(() => use({ t, server }));
 }
 
 /** Creates and enables a push source aimed at a fake downstream. */

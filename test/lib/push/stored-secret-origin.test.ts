@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import type { TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 /** Issue 14 item 4: a stored secret goes only to the origin it was saved for, and every connection test is audited. */
 describe('stored push secrets are bound to their origin', () => {
-  let t: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
   /** Another downstream, on another port: an address the stored secret was never saved for. */
   let elsewhere: FakeScimServer;
-  usePushFixture((fixture) => ({ t, server } = fixture));
   beforeEach(async () => {
     elsewhere = await new FakeScimServer({ token: 'attacker-does-not-know-it' }).start();
   });

@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../lib/i18n/index.js';
 import { AddressNotAllowedError, classifyAddress } from '../../../lib/util/address-guard.js';
 import { StopSyncError } from '../../../lib/push/client/errors.js';
 import { refusedUpFront } from '../../../lib/push/test-connection.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
-import { createPushSource, usePushFixture } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, MOUNT, type TestCenter } from '../../support/test-center.js';
+import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
+import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 /** The parameters form as a browser posts it, secrets left blank. */
 function pushForm(userUrl: string, orgUrl = ''): Record<string, string> {
@@ -26,11 +26,10 @@ function pushForm(userUrl: string, orgUrl = ''): Record<string, string> {
 
 /** Issue 14 items 4 and 10 on the console: the secret-origin rule and refused addresses, said in the admin's language, and audited with the admin. */
 describe('console: stored secrets and refused addresses on the push form', () => {
-  let test: TestCenter;
-  let server: FakeScimServer;
+  const server = useFakeDownstream();
+  const test = useTestCenter({ push: FAST_PUSH });
   let client: ReturnType<typeof adminAgent>;
-  usePushFixture((fixture) => {
-    ({ t: test, server } = fixture);
+  beforeEach(() => {
     client = adminAgent(test.app, 'alice');
   });
 
