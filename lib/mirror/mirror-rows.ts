@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { contentHash, type MirrorOrgData, type MirrorUserData } from './normalize.js';
+import { foldUserName } from './user-names.js';
 
 export type ObjectKind = 'user' | 'org';
 export type ChangeOp = 'upsert' | 'delete';
@@ -117,6 +118,7 @@ function userRow(write: UserWrite, now: string) {
   return {
     ...versionColumns(write, now),
     user_name: data.userName,
+    user_name_fold: foldUserName(data.userName),
     external_id: data.externalId ?? null,
     display_name: data.displayName ?? null,
     given_name: data.name?.givenName ?? null,
