@@ -13,7 +13,7 @@ import {
   type ObjectKind,
   type StoredState,
 } from './mirror-rows.js';
-import { hostUpdatedAt, normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from './normalize.js';
+import { hostUpdatedAt, normalizeId, normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from './normalize.js';
 import { appendChanges } from './sequence.js';
 import { duplicateUserName, foldUserName, isUserNameViolation, liveUserNameHolders } from './user-names.js';
 
@@ -109,10 +109,7 @@ function normalizeChange(change: DirectoryChange, prefix: string): Normalized {
         return { type: change.type, data: normalizeOrg(change.org), hostUpdatedAt: hostUpdatedAt(change.org.updatedAt) };
       case 'userDeleted':
       case 'orgDeleted':
-        if (typeof change.id !== 'string' || change.id.trim() === '') {
-          throw ValidationError.single('id', 'required', 'id must be a non-empty string');
-        }
-        return { type: change.type, id: change.id.trim() };
+        return { type: change.type, id: normalizeId(change.id) };
       default:
         throw ValidationError.single('type', 'unknown', `unknown change type ${JSON.stringify((change as { type?: unknown }).type)}`);
     }

@@ -15,7 +15,7 @@ import {
   writeUsers,
   type ObjectKind,
 } from './mirror-rows.js';
-import { hostUpdatedAt, normalizeOrg, normalizeUser } from './normalize.js';
+import { hostUpdatedAt, normalizeId, normalizeOrg, normalizeUser } from './normalize.js';
 import { appendChanges, currentSequence } from './sequence.js';
 import { duplicateUserName, foldUserName, liveUserNameHolders } from './user-names.js';
 
@@ -152,10 +152,18 @@ function prepare(kind: ObjectKind, item: unknown, warn: PageContext['warn']): Pr
     return { id: data.id, name: nameOf({ data }), hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const rawId = (item as { id?: unknown } | null)?.id;
-    const invalidId = typeof rawId === 'string' && rawId.trim() !== '' ? rawId.trim() : null;
+    const invalidId = storableId((item as { id?: unknown } | null)?.id);
     warn({ kind, id: invalidId ?? '', code: 'invalid', message: error.message });
     return { invalidId };
+  }
+}
+
+/** The id of an invalid host object, when it can still mark the object as seen (a NUL would fail the query on PostgreSQL). */
+function storableId(value: unknown): string | null {
+  try {
+    return normalizeId(value);
+  } catch {
+    return null;
   }
 }
 
