@@ -13,7 +13,8 @@ const INDEX = 'sync_users_user_name_fold';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('sync_users', (t) => {
-    t.string('user_name_fold', 255);
+    // Folding can lengthen a name ('İ' becomes 'i̇'): room for twice the 255 characters of user_name.
+    t.string('user_name_fold', 510);
   });
   const live: Array<{ id: string; user_name: string }> = await knex('sync_users').whereNull('deleted_at').orderBy(['created_at', 'id']).select('id', 'user_name');
   const taken = new Set<string>();

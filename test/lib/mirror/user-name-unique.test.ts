@@ -41,6 +41,14 @@ describe(`a userName is unique among live users, case-insensitively (${DIALECT})
     expect(error.issues[0]).toMatchObject({ field: 'userName', params: { id: 'newcomer', holderId: 'holder' } });
   });
 
+  it('stores the fold of a userName that grows when lowercased', async () => {
+    const userName = 'İ'.repeat(255);
+    await t.center.changes.userUpserted(buildUser({ id: 'long', userName }));
+    expect((await t.knex(TABLES.users).where({ id: 'long' }).first()).user_name_fold).toBe(userName.toLowerCase());
+    const error = await refusal(t.center.changes.userUpserted(buildUser({ id: 'long2', userName })));
+    expect(error.issues[0]).toMatchObject({ params: { id: 'long2', holderId: 'long' } });
+  });
+
   it('refuses a whole batch whose users collide with each other, and names the change by its index', async () => {
     const error = await refusal(
       t.center.changes.apply([
