@@ -5,6 +5,7 @@ import * as push from './20261126-03-push.js';
 import * as orgMembersChanged from './20261202-01-org-members-changed.js';
 import * as userOrgExits from './20261202-02-user-org-exits.js';
 import * as caseFolds from './20261202-03-case-folds.js';
+import * as userNameUnique from './20261202-04-user-name-unique.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-01-org-members-changed', orgMembersChanged],
   ['20261202-02-user-org-exits', userOrgExits],
   ['20261202-03-case-folds', caseFolds],
+  ['20261202-04-user-name-unique', userNameUnique],
 ];

@@ -13,8 +13,9 @@ import {
   type ObjectKind,
   type StoredState,
 } from './mirror-rows.js';
-import { hostUpdatedAt, normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from './normalize.js';
+import { hostUpdatedAt, normalizeId, normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from './normalize.js';
 import { appendChanges } from './sequence.js';
+import { duplicateUserName, foldUserName, isUserNameViolation, liveUserNameHolders } from './user-names.js';
 
 /** One change the host reports. `center.changes.apply()` takes a list of these. */
 export type DirectoryChange =
@@ -38,7 +39,7 @@ export interface ChangeResult {
 }
 
 type Normalized =
-  | { type: 'userUpserted'; data: MirrorUserData; hostUpdatedAt: string | null }
+  | { type: 'userUpserted'; data: MirrorUserData; hostUpdatedAt: string | null; prefix: string }
   | { type: 'orgUpserted'; data: MirrorOrgData; hostUpdatedAt: string | null }
   | { type: 'userDeleted' | 'orgDeleted'; id: string };
 
@@ -58,7 +59,7 @@ export class ChangeWriter {
   async apply(changes: readonly DirectoryChange[]): Promise<ChangeResult> {
     if (!Array.isArray(changes)) throw ValidationError.single('changes', 'type', 'changes must be an array');
     const normalized = changes.map((change, index) => normalizeChange(change, changes.length > 1 ? `[${index}].` : ''));
-    const result = await this.knex.transaction(async (trx) => {
+    const result = await this.#transaction(normalized, async (trx) => {
       const now = this.clock().toISOString();
       return appendChanges(trx, { origin: 'hook', at: now }, async (feed) => {
         const applied: AppliedChange[] = [];
@@ -76,6 +77,26 @@ export class ChangeWriter {
     if (result.applied.length > 0) this.onCommitted(result.applied);
     return result;
   }
+
+  /**
+   * Runs the batch. Its userName checks run under the feed's lock, which every writer of the
+   * mirror takes first; should a write still reach the unique index with a taken name (a writer
+   * that skips the check), the index's refusal becomes the same ValidationError, naming the holder.
+   */
+  async #transaction<T>(normalized: readonly Normalized[], write: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.knex.transaction(write);
+    } catch (error) {
+      if (!isUserNameViolation(error)) throw error;
+      const users = normalized.filter((change): change is Extract<Normalized, { type: 'userUpserted' }> => change.type === 'userUpserted');
+      const holders = await liveUserNameHolders(this.knex, users.map((change) => foldUserName(change.data.userName)));
+      for (const change of users) {
+        const holder = holders.get(foldUserName(change.data.userName));
+        if (holder !== undefined && holder !== change.data.id) throw duplicateUserName(`${change.prefix}userName`, change.data.id, change.data.userName, holder);
+      }
+      throw error;
+    }
+  }
 }
 
 function normalizeChange(change: DirectoryChange, prefix: string): Normalized {
@@ -83,15 +104,12 @@ function normalizeChange(change: DirectoryChange, prefix: string): Normalized {
     if (typeof change !== 'object' || change === null) throw ValidationError.single('change', 'type', 'a change must be an object');
     switch (change.type) {
       case 'userUpserted':
-        return { type: change.type, data: normalizeUser(change.user), hostUpdatedAt: hostUpdatedAt(change.user.updatedAt) };
+        return { type: change.type, data: normalizeUser(change.user), hostUpdatedAt: hostUpdatedAt(change.user.updatedAt), prefix };
       case 'orgUpserted':
         return { type: change.type, data: normalizeOrg(change.org), hostUpdatedAt: hostUpdatedAt(change.org.updatedAt) };
       case 'userDeleted':
       case 'orgDeleted':
-        if (typeof change.id !== 'string' || change.id.trim() === '') {
-          throw ValidationError.single('id', 'required', 'id must be a non-empty string');
-        }
-        return { type: change.type, id: change.id.trim() };
+        return { type: change.type, id: normalizeId(change.id) };
       default:
         throw ValidationError.single('type', 'unknown', `unknown change type ${JSON.stringify((change as { type?: unknown }).type)}`);
     }
@@ -110,6 +128,9 @@ async function applyOne(trx: Knex.Transaction, change: Normalized, seq: number, 
       const hash = userHash(change.data);
       const stored = await storedState(trx, 'user', change.data.id);
       if (isSame(stored, hash)) return null;
+      const fold = foldUserName(change.data.userName);
+      const holder = (await liveUserNameHolders(trx, [fold])).get(fold);
+      if (holder !== undefined && holder !== change.data.id) throw duplicateUserName(`${change.prefix}userName`, change.data.id, change.data.userName, holder);
       await writeUsers(trx, [{ data: change.data, hash, seq, hostUpdatedAt: change.hostUpdatedAt, createdAt: stored?.created_at ?? now }], now);
       return { kind: 'user', id: change.data.id, op: 'upsert', seq };
     }

@@ -42,6 +42,22 @@ export interface MirrorOrgData {
 
 const MAX_ID = 255;
 const MAX_TEXT = 255;
+/** `sync_orgs.sort_order` is a 32-bit integer column on PostgreSQL. */
+const MAX_ORDER = 2_147_483_647;
+const NUL = /\u0000/;
+/** A UTF-16 surrogate without its pair: PostgreSQL would store U+FFFD instead, silently. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text the databases cannot store as given: PostgreSQL refuses NUL in text (a raw driver error)
+ * and replaces a lone surrogate, so either would fail or change on one database and not the other.
+ */
+function checkStorable(value: string, field: string, issues: IssueCollector): boolean {
+  if (NUL.test(value)) issues.add(field, 'invalid_characters', `${field} must not contain NUL characters`);
+  else if (LONE_SURROGATE.test(value)) issues.add(field, 'invalid_characters', `${field} must be valid Unicode text (it has an unpaired surrogate)`);
+  else return true;
+  return false;
+}
 const NAME_PARTS = ['givenName', 'familyName', 'middleName', 'formatted', 'honorificPrefix', 'honorificSuffix'] as const;
 const USER_TEXT_FIELDS = ['displayName', 'title', 'employeeNumber', 'externalId', 'locale', 'preferredLanguage'] as const;
 
@@ -52,12 +68,24 @@ function requiredId(value: unknown, field: string, issues: IssueCollector): stri
   }
   const trimmed = value.trim();
   if (trimmed === '') issues.add(field, 'required', `${field} must be a non-empty string`);
-  else if (trimmed.length > MAX_ID) issues.add(field, 'too_long', `${field} must be at most ${MAX_ID} characters`, { max: MAX_ID });
+  else if (checkStorable(trimmed, field, issues) && trimmed.length > MAX_ID) issues.add(field, 'too_long', `${field} must be at most ${MAX_ID} characters`, { max: MAX_ID });
   return trimmed;
 }
 
 function optionalText(value: unknown, field: string, issues: IssueCollector, max = MAX_TEXT): string | undefined {
-  return issues.optionalText(value, field, max);
+  const text = issues.optionalText(value, field, max);
+  if (text !== undefined) checkStorable(text, field, issues);
+  return text;
+}
+
+/** The id of a deletion: a non-empty string the databases can store as given. */
+export function normalizeId(value: unknown, field = 'id'): string {
+  const issues = new IssueCollector();
+  const id = typeof value === 'string' ? value.trim() : '';
+  if (id === '') issues.add(field, 'required', `${field} must be a non-empty string`);
+  else checkStorable(id, field, issues);
+  issues.throwIfAny();
+  return id;
 }
 
 function optionalId(value: unknown, field: string, issues: IssueCollector): string | undefined {
@@ -189,6 +217,7 @@ export function normalizeOrg(input: DirectoryOrg): MirrorOrgData {
   }
   if (input.order !== undefined && input.order !== null) {
     if (!Number.isInteger(input.order)) issues.add('order', 'type', 'order must be an integer');
+    else if (Math.abs(input.order) > MAX_ORDER) issues.add('order', 'out_of_range', `order must be between ${-MAX_ORDER} and ${MAX_ORDER}`, { max: MAX_ORDER });
     else org.order = input.order;
   }
   const code = optionalText(input.code, 'code', issues);

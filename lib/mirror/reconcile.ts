@@ -15,8 +15,9 @@ import {
   writeUsers,
   type ObjectKind,
 } from './mirror-rows.js';
-import { hostUpdatedAt, normalizeOrg, normalizeUser } from './normalize.js';
+import { hostUpdatedAt, normalizeId, normalizeOrg, normalizeUser } from './normalize.js';
 import { appendChanges, currentSequence } from './sequence.js';
+import { duplicateUserName, foldUserName, liveUserNameHolders } from './user-names.js';
 
 export interface KindCounts {
   created: number;
@@ -30,7 +31,7 @@ export interface KindCounts {
 export interface ReconcileWarning {
   kind: ObjectKind;
   id: string;
-  /** Stable code: `invalid`, `unknown_parent`, `cycle`. */
+  /** Stable code: `invalid` (a duplicate userName among them), `unknown_parent`, `cycle`. */
   code: string;
   message: string;
 }
@@ -151,15 +152,23 @@ function prepare(kind: ObjectKind, item: unknown, warn: PageContext['warn']): Pr
     return { id: data.id, name: nameOf({ data }), hash: orgHash(data), data, hostUpdatedAt: hostUpdatedAt(org.updatedAt) };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const rawId = (item as { id?: unknown } | null)?.id;
-    const invalidId = typeof rawId === 'string' && rawId.trim() !== '' ? rawId.trim() : null;
+    const invalidId = storableId((item as { id?: unknown } | null)?.id);
     warn({ kind, id: invalidId ?? '', code: 'invalid', message: error.message });
     return { invalidId };
   }
 }
 
+/** The id of an invalid host object, when it can still mark the object as seen (a NUL would fail the query on PostgreSQL). */
+function storableId(value: unknown): string | null {
+  try {
+    return normalizeId(value);
+  } catch {
+    return null;
+  }
+}
+
 async function applyPage(context: PageContext, kind: ObjectKind, items: unknown[], counts: KindCounts): Promise<void> {
-  const { knex, startSeq, mark, clock, warn } = context;
+  const { warn } = context;
   const prepared: Prepared[] = [];
   // Invalid objects still count as seen, so that a typo in the host never deletes anyone.
   const seenIds: string[] = [];
@@ -176,24 +185,51 @@ async function applyPage(context: PageContext, kind: ObjectKind, items: unknown[
   }
   prepared.push(...byId.values());
 
-  const items_: ReconcileItem[] = [];
+  const written = await writePage(context, kind, prepared, seenIds);
+  const { items: items_, unchanged, refused } = written;
+  counts.unchanged += unchanged;
+  for (const item of items_) counts[item.operation === 'create' ? 'created' : 'updated'] += 1;
+  for (const error of refused) {
+    counts.invalid += 1;
+    warn({ kind, id: error.id, code: 'invalid', message: error.message });
+  }
+  if (items_.length > 0) await context.onItems?.(items_);
+}
+
+interface PageWrite {
+  items: ReconcileItem[];
+  unchanged: number;
+  /** Users refused because another live user holds their userName: never merged, the holder is left as it is. */
+  refused: Array<{ id: string; message: string }>;
+}
+
+async function writePage(context: PageContext, kind: ObjectKind, prepared: readonly Prepared[], seenIds: readonly string[]): Promise<PageWrite> {
+  const { knex, startSeq, mark, clock } = context;
+  const items: ReconcileItem[] = [];
+  const refused: PageWrite['refused'] = [];
+  let unchanged = 0;
   await knex.transaction(async (trx) => {
     const stored = await loadStoredStates(trx, kind, prepared.map((entry) => entry.id));
-    const changed = prepared.filter((entry) => {
+    let changed = prepared.filter((entry) => {
       const state = stored.get(entry.id);
       if (state && state.seq > startSeq) return false; // the hooks wrote something newer meanwhile
       return !state || state.deleted_at !== null || state.hash !== entry.hash;
     });
-    counts.unchanged += prepared.length - changed.length;
+    unchanged = prepared.length - changed.length;
     if (changed.length > 0) {
       const now = clock().toISOString();
       await appendChanges(trx, { origin: 'reconcile', at: now }, async (feed) => {
+        // Checked under the feed's lock, which every writer takes first: no hook can take a name in between.
+        if (kind === 'user') {
+          const checked = await withoutDuplicateUserNames(trx, changed);
+          changed = checked.accepted;
+          refused.push(...checked.refused);
+        }
         const writes = changed.map((entry) => {
           const seq = feed.append(kind, entry.id, 'upsert');
           const state = stored.get(entry.id);
           const operation = !state || state.deleted_at !== null ? 'create' : 'update';
-          counts[operation === 'create' ? 'created' : 'updated'] += 1;
-          items_.push({ kind, id: entry.id, name: entry.name, operation, seq });
+          items.push({ kind, id: entry.id, name: entry.name, operation, seq });
           return { data: entry.data, hash: entry.hash, seq, hostUpdatedAt: entry.hostUpdatedAt, createdAt: state?.created_at ?? now };
         });
         if (kind === 'user') await writeUsers(trx, writes as Parameters<typeof writeUsers>[1], now);
@@ -202,7 +238,29 @@ async function applyPage(context: PageContext, kind: ObjectKind, items: unknown[
     }
     await whereInChunks(seenIds, (slice) => trx(tableOf(kind)).whereIn('id', slice).update({ reconcile_mark: mark }));
   });
-  if (items_.length > 0) await context.onItems?.(items_);
+  return { items, unchanged, refused };
+}
+
+/**
+ * Splits the users to write into those whose userName is free (or already theirs) and those
+ * whose userName another live user holds, in the mirror or earlier in this page.
+ */
+async function withoutDuplicateUserNames(trx: Knex.Transaction, entries: readonly Prepared[]): Promise<{ accepted: Prepared[]; refused: PageWrite['refused'] }> {
+  const userNameOf = (entry: Prepared) => (entry.data as { userName: string }).userName;
+  const holders = await liveUserNameHolders(trx, entries.map((entry) => foldUserName(userNameOf(entry))));
+  const accepted: Prepared[] = [];
+  const refused: PageWrite['refused'] = [];
+  for (const entry of entries) {
+    const fold = foldUserName(userNameOf(entry));
+    const holder = holders.get(fold);
+    if (holder !== undefined && holder !== entry.id) {
+      refused.push({ id: entry.id, message: duplicateUserName('userName', entry.id, userNameOf(entry), holder).message });
+      continue;
+    }
+    holders.set(fold, entry.id);
+    accepted.push(entry);
+  }
+  return { accepted, refused };
 }
 
 async function tombstoneUnseen(context: PageContext, kind: ObjectKind, counts: KindCounts): Promise<void> {

@@ -82,6 +82,12 @@ export class LinkStore {
     return map;
   }
 
+  /** Another local object linked to `remoteId`, if any (a remote object belongs to one local object). */
+  async linkedElsewhere(sourceId: string, kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined> {
+    const row = await this.knex(TABLES.links).where({ source_id: sourceId, kind, remote_id: remoteId }).whereNot({ local_id: localId }).orderBy('local_id').first('local_id');
+    return row?.local_id;
+  }
+
   /** Records create intents before the requests go out, so a replay after a crash looks before it creates. */
   async markCreating(sourceId: string, entries: ReadonlyArray<{ kind: ObjectKind; localId: string; objectName: string | null }>): Promise<void> {
     if (entries.length === 0) return;

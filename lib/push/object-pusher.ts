@@ -22,6 +22,8 @@ export interface PushTarget {
   dryRun: boolean;
   /** The remote ids of a group's members as last sent, for a PUT that must not drop them. */
   groupMembers(orgLocalId: string): Promise<string[]>;
+  /** Claims a found remote object for `localId` before adopting it; returns the other local id when one is linked to it already. */
+  claimRemote(kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined>;
 }
 
 /** One object to bring to its desired state. */
@@ -36,6 +38,11 @@ export interface ObjectWork {
   seq?: number;
   /** Look the object up before creating it: an earlier holder may have created it unrecorded. */
   lookFirst?: boolean;
+  /**
+   * For a deprovision: the body the object had when it left the host, to look up a copy that a
+   * create without a recorded answer (timeout, reset, crash) may have made on the downstream.
+   */
+  identity?: ScimBody;
 }
 
 /** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */
@@ -115,6 +122,8 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
 }
 
 async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome> {
+  const holder = await target.claimRemote(work.kind, remoteId, work.localId);
+  if (holder !== undefined) throw linkedElsewhere(work, remoteId, holder);
   // We do not know what the adopted object holds: send everything.
   const outcome = await update(target, work, remoteId, null, body, hash, diffBodies(null, body));
   return { ...outcome, note, resetMembers: true };
@@ -168,12 +177,37 @@ async function withUpdateMethod<T>(target: PushTarget, kind: ObjectKind, send: (
 
 /** The host no longer has the object: apply the source's policy (disable, delete or leave). */
 async function deprovision(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
+  const action = work.kind === 'user' ? target.policy.deprovision.users : target.policy.deprovision.orgs;
   const link = work.link;
+  if (link && !link.remoteId && action !== 'leave' && work.identity) {
+    // A link row without a remote id is a create whose answer never came back (or was never
+    // recorded): the downstream may hold the object all the same. Find it before deciding.
+    const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
+    let found: string | undefined;
+    try {
+      found = await lookup(target, work, work.identity);
+    } catch (error) {
+      return failed(work, operation, error, {});
+    }
+    if (found) {
+      const holder = await target.claimRemote(work.kind, found, work.localId);
+      if (holder !== undefined) {
+        const note = `not deprovisioned: the downstream's matching ${work.kind} ${JSON.stringify(found)} is linked to ${work.kind} ${JSON.stringify(holder)}`;
+        return { work, operation: 'skip', result: 'skipped', link: { type: 'remove' }, note };
+      }
+      const foundLink = { ...link, remoteId: found, sent: null };
+      const outcome = await deprovisionLinked(target, { ...work, link: foundLink }, foundLink, action);
+      return { ...outcome, note: outcome.note ?? 'found by look-up: an earlier create had reached the downstream' };
+    }
+  }
   if (!link?.remoteId) {
     // Never made it to the downstream: only the local bookkeeping goes.
     return { work, operation: 'skip', result: 'skipped', link: link ? { type: 'remove' } : undefined, note: 'not on the downstream' };
   }
-  const action = work.kind === 'user' ? target.policy.deprovision.users : target.policy.deprovision.orgs;
+  return deprovisionLinked(target, work, { ...link, remoteId: link.remoteId }, action);
+}
+
+async function deprovisionLinked(target: PushTarget, work: ObjectWork, link: PushLink & { remoteId: string }, action: 'disable' | 'delete' | 'leave'): Promise<ObjectOutcome> {
   if (action === 'leave') {
     return { work, operation: 'skip', result: 'skipped', note: 'left on the downstream (deprovisioning policy)', link: keep(link, 'left') };
   }
@@ -187,7 +221,7 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
       const response = await removeIfPresent(target, url);
       return { ...outcomeOf(work, 'delete', 'succeeded', response), link: { type: 'remove' }, resetMembers: true };
     }
-    const disabled: ScimBody = { ...(link.sent ?? { schemas: [URN.user] }), active: false };
+    const disabled: ScimBody = { ...(link.sent ?? work.identity ?? { schemas: [URN.user] }), active: false };
     try {
       const remoteId = link.remoteId;
       const response = await withUpdateMethod(target, 'user', (method) =>
@@ -290,6 +324,12 @@ function failed(work: ObjectWork, operation: RunOperation, error: unknown, chang
     changes,
     link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.message } },
   };
+}
+
+function linkedElsewhere(work: ObjectWork, remoteId: string, holder: string): RemoteRejectedError {
+  return new RemoteRejectedError(
+    `the downstream's matching ${work.kind} ${JSON.stringify(remoteId)} is already linked to ${work.kind} ${JSON.stringify(holder)}: not adopted, so that two local objects do not share one remote object`,
+  );
 }
 
 function keep(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['link'] {

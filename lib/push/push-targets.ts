@@ -7,6 +7,7 @@ import type { PushSecretsInput, PushSettings, Source } from '../sources/source-t
 import { groupMemberRemoteIds } from './member-pusher.js';
 import type { LinkStore } from './links-store.js';
 import type { PushTarget } from './object-pusher.js';
+import { RemoteClaims } from './remote-claims.js';
 import { AdaptiveRateLimiter, Semaphore } from './client/rate-limit.js';
 import { ScimClient } from './client/scim-client.js';
 
@@ -37,6 +38,7 @@ export class TargetFactory {
     const secrets = await this.sources.pushSecrets(source.id);
     const entry = await this.#entry(source.id, settings, secrets);
     const policy = pushPolicyOf(settings);
+    const claims = new RemoteClaims(this.links, source.id);
     const target: PushTarget = {
       sourceId: source.id,
       client: entry.client,
@@ -46,6 +48,7 @@ export class TargetFactory {
       policy,
       dryRun,
       groupMembers: (orgId) => groupMemberRemoteIds(this.knex, this.links, source.id, orgId),
+      claimRemote: (kind, remoteId, localId) => claims.claim(kind, remoteId, localId),
     };
     return { target, semaphore: entry.semaphore };
   }

@@ -3,7 +3,10 @@ import { nameOf } from '../mirror/mirror-record.js';
 import { URN } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
-import { orgBody, userBody, type UserReferences } from './bodies.js';
+import { orgBody, userBody, type ScimBody, type UserReferences } from './bodies.js';
+
+/** `deletedAt` of a gone object whose mirror row retention has purged (a full run's stand-in record). */
+export const PURGED = 'purged';
 
 /**
  * Turns mirror rows into work for the object pusher, resolving references through the links in
@@ -60,12 +63,13 @@ export class WorkBuilder {
     const blocked: ObjectWork[] = [];
     for (const org of orgs) {
       const link = links.get(org.id);
-      if (!live(org)) {
-        works.push({ kind: 'org', localId: org.id, name: nameOf(org), body: null, link, seq: org.seq });
-        continue;
-      }
       const parentId = org.data.parentId;
       const parentRemote = parentId ? this.orgRemote.get(parentId) ?? undefined : undefined;
+      if (!live(org)) {
+        const identity = identityOf(org, link, () => orgBody(org.data, this.target.orgShape, parentRemote));
+        works.push({ kind: 'org', localId: org.id, name: nameOf(org), body: null, link, seq: org.seq, identity });
+        continue;
+      }
       const body = orgBody(org.data, this.target.orgShape, parentRemote);
       const work: ObjectWork = { kind: 'org', localId: org.id, name: nameOf(org), body, link, seq: org.seq, lookFirst: this.lookUpCreates };
       // Sent without its parent it would land as a root: wait until the parent is there.
@@ -88,16 +92,30 @@ export class WorkBuilder {
       managerRef: (userId) => (links.get(userId) ?? managers.get(userId))?.remoteId ?? undefined,
       extensions: this.extensions,
     };
-    return users.map((user) => ({
-      kind: 'user' as const,
-      localId: user.id,
-      name: nameOf(user),
-      body: live(user) ? userBody(user.data, refs) : null,
-      link: links.get(user.id),
-      seq: user.seq,
-      lookFirst: this.lookUpCreates,
-    }));
+    return users.map((user) => {
+      const link = links.get(user.id);
+      const isLive = live(user);
+      return {
+        kind: 'user' as const,
+        localId: user.id,
+        name: nameOf(user),
+        body: isLive ? userBody(user.data, refs) : null,
+        link,
+        seq: user.seq,
+        lookFirst: this.lookUpCreates,
+        identity: isLive ? undefined : identityOf(user, link, () => userBody(user.data, refs)),
+      };
+    });
   }
+}
+
+/**
+ * What a gone object looked like, to find it by look-up, for a link without a remote id (a
+ * create whose answer was lost). A tombstone purged from the mirror has nothing left to match.
+ */
+function identityOf(record: MirrorUser | MirrorOrg, link: PushLink | undefined, body: () => ScimBody): ScimBody | undefined {
+  if (!link || link.remoteId || record.deletedAt === PURGED) return undefined;
+  return body();
 }
 
 /**

@@ -19,7 +19,7 @@ import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
-import { treeLevels, WorkBuilder } from '../work-builder.js';
+import { PURGED, treeLevels, WorkBuilder } from '../work-builder.js';
 
 export interface FullSyncDeps {
   knex: Knex;
@@ -284,7 +284,7 @@ class FullSync {
       const found = byId.get(id);
       if (found) return found;
       const data = kind === 'user' ? { id, userName: id, active: false, orgIds: [] } : { id, name: id, order: 0 };
-      return { id, seq: 0, data, hash: 'deleted', createdAt: '', lastModified: '', deletedAt: 'purged' };
+      return { id, seq: 0, data, hash: 'deleted', createdAt: '', lastModified: '', deletedAt: PURGED };
     }) as Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>;
   }
 

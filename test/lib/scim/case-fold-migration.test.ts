@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateLatest } from '../../../lib/persistence/migrate.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import * as caseFolds from '../../../migrations/20261202-03-case-folds.js';
+import * as userNameUnique from '../../../migrations/20261202-04-user-name-unique.js';
 import { createTestDatabase } from '../../support/test-database.js';
 
 describe('migration 20261202-03-case-folds', () => {
@@ -9,6 +10,8 @@ describe('migration 20261202-03-case-folds', () => {
     const db = await createTestDatabase();
     try {
       await migrateLatest(db.knex);
+      // Down in reverse order: the unique index of 20261202-04 stands on the folded userName.
+      await userNameUnique.down(db.knex);
       await caseFolds.down(db.knex);
       expect(await db.knex.schema.hasColumn(TABLES.users, 'user_name_fold')).toBe(false);
       const now = '2026-03-01T08:00:00.000Z';
