@@ -55,15 +55,7 @@ export class TargetFactory {
 
   /** A client for settings that are not saved (test connection); the caller closes it. */
   standalone(settings: PushSettings, secrets: PushSecretsInput): ScimClient {
-    return new ScimClient({
-      settings,
-      secrets,
-      allowHttp: this.allowHttp,
-      allowPrivate: this.allowPrivate,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      connections: 2,
-    });
+    return this.#client(settings, secrets, 2);
   }
 
   async drop(sourceId: string): Promise<void> {
@@ -78,6 +70,12 @@ export class TargetFactory {
     await Promise.all(entries.map((entry) => entry.client.close()));
   }
 
+  /** The host's egress rules and timeouts are the same for every client; only the pool size and the limiter vary. */
+  #client(settings: PushSettings, secrets: PushSecretsInput, connections: number, limiter?: AdaptiveRateLimiter): ScimClient {
+    const { requestTimeoutMs, connectTimeoutMs } = this.options;
+    return new ScimClient({ settings, secrets, allowHttp: this.allowHttp, allowPrivate: this.allowPrivate, requestTimeoutMs, connectTimeoutMs, connections, ...(limiter && { limiter }) });
+  }
+
   async #entry(sourceId: string, settings: PushSettings, secrets: PushSecretsInput): Promise<Entry> {
     const key = contentHash({ settings, secrets });
     const existing = this.#entries.get(sourceId);
@@ -85,16 +83,7 @@ export class TargetFactory {
     if (existing) await existing.client.close();
     const policy = pushPolicyOf(settings);
     const concurrency = policy.concurrency ?? this.options.concurrency;
-    const client = new ScimClient({
-      settings,
-      secrets,
-      allowHttp: this.allowHttp,
-      allowPrivate: this.allowPrivate,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      connections: concurrency,
-      limiter: new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit }),
-    });
+    const client = this.#client(settings, secrets, concurrency, new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit }));
     const entry = { key, client, semaphore: new Semaphore(concurrency) };
     this.#entries.set(sourceId, entry);
     return entry;
