@@ -41,6 +41,10 @@ export interface PushOptions {
   quarantineAfter?: number;
   /** The longest wait between retries of a quarantined source. @default 3600000 (1 hour) */
   quarantineMaxIntervalMs?: number;
+  /** The longest `Retry-After` honoured; a downstream asking for longer is asked again after this, and the log says so. @default 3600000 (1 hour) */
+  maxRetryAfterMs?: number;
+  /** While a source is failing (backing off or quarantined), how often it is probed with `GET <User URL>?startIndex=1&count=1`; a 2xx ends the wait at once. @default 15000 */
+  probeIntervalMs?: number;
   /** Members per PATCH when memberships are sent to Groups. @default 100 */
   membersPerPatch?: number;
   /** Cron of the sweep that picks up runs left by dead instances and refreshes the workers. @default '* * * * *' */
@@ -60,6 +64,8 @@ export interface ResolvedPushOptions {
   retry: { baseMs: number; maxMs: number; runAttempts: number };
   quarantineAfter: number;
   quarantineMaxIntervalMs: number;
+  maxRetryAfterMs: number;
+  probeIntervalMs: number;
   membersPerPatch: number;
   sweepSchedule: string;
   retentionSchedule: string;
@@ -195,6 +201,8 @@ const PUSH_DEFAULTS: ResolvedPushOptions = {
   retry: { baseMs: 1_000, maxMs: 300_000, runAttempts: 4 },
   quarantineAfter: 10,
   quarantineMaxIntervalMs: 3_600_000,
+  maxRetryAfterMs: 3_600_000,
+  probeIntervalMs: 15_000,
   membersPerPatch: 100,
   sweepSchedule: '* * * * *',
   retentionSchedule: '17 2 * * *',
@@ -203,7 +211,7 @@ const PUSH_DEFAULTS: ResolvedPushOptions = {
 function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions {
   if (push === undefined) return { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   if (typeof push !== 'object' || push === null) throw new TypeError('createSyncCenter: `push` must be an object such as { concurrency: 4 }.');
-  const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineMaxIntervalMs', 'membersPerPatch'] as const;
+  const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineMaxIntervalMs', 'maxRetryAfterMs', 'probeIntervalMs', 'membersPerPatch'] as const;
   rejectUnknownKeys(push, [...numeric, 'retry', 'sweepSchedule', 'retentionSchedule'], 'push.');
   const resolved: ResolvedPushOptions = { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   for (const key of numeric) {

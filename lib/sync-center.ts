@@ -103,6 +103,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const { knex, owned } = openDatabase(resolved.database, resolved.sqliteFile);
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const events = new SyncEvents();
+  // close() aborts it first: every wait of the push side (rate limits, backoffs) ends at once.
+  const closing = new AbortController();
 
   const audit = new AuditLog(knex, clock);
   const mirror = new MirrorReader(knex);
@@ -115,7 +117,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
-  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush);
+  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, closing.signal);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
 
   const pushEngine = new PushEngine({
@@ -149,6 +151,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       options: resolved.push,
       logger,
       holder,
+      closing: closing.signal,
       // The run let go of the source's lease: its delivery worker can go on at once.
       onFinished: (sourceId) => pushEngine.wake(sourceId, false),
     }),
@@ -231,6 +234,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
+      closing.abort();
       // Runs stop first: they use the SCIM clients the push worker closes.
       await manualSyncs.close();
       if (wasStarted) {

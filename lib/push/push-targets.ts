@@ -13,6 +13,7 @@ import { ScimClient } from './client/scim-client.js';
 interface Entry {
   key: string;
   client: ScimClient;
+  limiter: AdaptiveRateLimiter;
   semaphore: Semaphore;
 }
 
@@ -29,6 +30,8 @@ export class TargetFactory {
     private readonly sources: SourcesService,
     private readonly options: ResolvedPushOptions,
     private readonly allowHttp: boolean,
+    /** Aborted when the center closes: ends every rate-limit wait of every source at once. */
+    private readonly closing?: AbortSignal,
   ) {}
 
   async target(source: Source, dryRun = false): Promise<{ target: PushTarget; semaphore: Semaphore }> {
@@ -58,18 +61,21 @@ export class TargetFactory {
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       connections: 2,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
     });
   }
 
   async drop(sourceId: string): Promise<void> {
     const entry = this.#entries.get(sourceId);
     this.#entries.delete(sourceId);
+    entry?.limiter.close();
     await entry?.client.close();
   }
 
   async closeAll(): Promise<void> {
     const entries = [...this.#entries.values()];
     this.#entries.clear();
+    for (const entry of entries) entry.limiter.close();
     await Promise.all(entries.map((entry) => entry.client.close()));
   }
 
@@ -77,9 +83,13 @@ export class TargetFactory {
     const key = contentHash({ settings, secrets });
     const existing = this.#entries.get(sourceId);
     if (existing?.key === key) return existing;
-    if (existing) await existing.client.close();
+    if (existing) {
+      existing.limiter.close();
+      await existing.client.close();
+    }
     const policy = pushPolicyOf(settings);
     const concurrency = policy.concurrency ?? this.options.concurrency;
+    const limiter = new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit, maxPauseMs: this.options.maxRetryAfterMs, signal: this.closing });
     const client = new ScimClient({
       settings,
       secrets,
@@ -87,9 +97,10 @@ export class TargetFactory {
       requestTimeoutMs: this.options.requestTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       connections: concurrency,
-      limiter: new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit }),
+      limiter,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
     });
-    const entry = { key, client, semaphore: new Semaphore(concurrency) };
+    const entry = { key, client, limiter, semaphore: new Semaphore(concurrency) };
     this.#entries.set(sourceId, entry);
     return entry;
   }

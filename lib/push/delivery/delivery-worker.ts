@@ -7,9 +7,10 @@ import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
-import { PushError, StopSyncError, type TransientPushError } from '../client/errors.js';
+import { PushError, StopSyncError, TransientPushError } from '../client/errors.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
+import { boundedTimeout } from '../../util/sleep.js';
 
 export interface WorkerDeps extends BatchDeps {
   sources: SourcesService;
@@ -86,6 +87,7 @@ export class DeliveryWorker {
     this.#wakeUp?.();
   }
 
+  /** Ends every wait of the worker at once (its rate-limit waits end with the center's closing signal). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
@@ -172,6 +174,8 @@ export class DeliveryWorker {
       return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
     });
     this.#status.cursor = result.cursor;
+    // Requests cut short by close() say nothing about the downstream.
+    if (this.#stopped) return result;
     if (result.status === 'retry' || result.status === 'stop') {
       this.#failures += 1;
       const immediate = result.error instanceof StopSyncError;
@@ -180,7 +184,11 @@ export class DeliveryWorker {
       const health = await deps.health.failure(this.sourceId, reason, immediate);
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
-      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, result.retryAfterMs ?? 0);
+      const asked = result.error instanceof TransientPushError ? result.error.retryAfterAskedMs : undefined;
+      if (asked !== undefined) {
+        deps.logger.warn(`scim-sync-center: source ${this.sourceId} answered Retry-After ${Number.isFinite(asked) ? `${Math.round(asked / 1000)} s` : 'beyond any number'}; retrying after ${Math.round(deps.options.maxRetryAfterMs / 1000)} s (push.maxRetryAfterMs)`);
+      }
+      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, Math.min(result.retryAfterMs ?? 0, deps.options.maxRetryAfterMs));
       this.#nextAttemptAt = deps.clock().getTime() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
     } else if (result.status === 'progress') {
@@ -201,7 +209,7 @@ export class DeliveryWorker {
   async #sleep(ms: number): Promise<void> {
     if (this.#stopped || this.#woken) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(1, ms));
+      const timer = boundedTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
