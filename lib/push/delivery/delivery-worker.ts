@@ -35,6 +35,8 @@ export interface WorkerStatus {
   cursor: number | null;
   failures: number;
   nextAttemptAt: string | null;
+  /** While backing off: when the next probe goes (null when none will: no failure, or probes suspended). */
+  nextProbeAt: string | null;
   lastError: string | null;
   hold: DeletionHold | null;
 }
@@ -61,6 +63,15 @@ export class DeliveryWorker {
   #woken = false;
   #failures = 0;
   #nextAttemptAt = 0;
+  /** Wall-clock time of the next probe while backing off (0: none); never before a Retry-After has passed. */
+  #nextProbeAt = 0;
+  /** The attempt under way was started by a probe that answered 2xx. */
+  #probeTriggered = false;
+  /**
+   * The downstream answered a probe but refused the attempt it started with 401/403 (it lets us
+   * read, not write): probes no longer end the backoff, until a delivery goes through or an admin acts.
+   */
+  #probesSuspended = false;
   /** Set by a lease takeover; cleared once a batch after it went through. */
   #lookUpCreates = false;
   #status: WorkerStatus;
@@ -69,11 +80,12 @@ export class DeliveryWorker {
     this.#deps = deps;
     this.sourceId = sourceId;
     this.#holder = `${deps.holder}:delivery`;
-    this.#status = { sourceId, state: 'idle', cursor: null, failures: 0, nextAttemptAt: null, lastError: null, hold: null };
+    this.#status = { sourceId, state: 'idle', cursor: null, failures: 0, nextAttemptAt: null, nextProbeAt: null, lastError: null, hold: null };
   }
 
   get status(): WorkerStatus {
-    return { ...this.#status, failures: this.#failures };
+    const probing = this.#nextAttemptAt > 0 && this.#nextProbeAt > 0 && !this.#probesSuspended;
+    return { ...this.#status, failures: this.#failures, nextProbeAt: probing ? new Date(this.#nextProbeAt).toISOString() : null };
   }
 
   start(): void {
@@ -82,7 +94,10 @@ export class DeliveryWorker {
 
   /** Ends the current wait; `retryNow` also skips a backoff (an admin resumed or edited the source). */
   wake(retryNow = false): void {
-    if (retryNow) this.#nextAttemptAt = 0;
+    if (retryNow) {
+      this.#nextAttemptAt = 0;
+      this.#probesSuspended = false;
+    }
     this.#woken = true;
     this.#wakeUp?.();
   }
@@ -105,7 +120,15 @@ export class DeliveryWorker {
       const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
         this.#status.state = 'backoff';
-        await this.#sleep(waitMs);
+        const probeInMs = this.#probesSuspended || this.#nextProbeAt === 0 ? Infinity : this.#nextProbeAt - Date.now();
+        if (probeInMs > 0) {
+          await this.#sleep(Math.min(waitMs, probeInMs));
+        } else if (await this.#probe()) {
+          this.#nextAttemptAt = 0;
+          this.#probeTriggered = true;
+        } else {
+          this.#nextProbeAt = Date.now() + options.probeIntervalMs;
+        }
         continue;
       }
       // A full run of this source is delivering (here or on another instance): it holds the lease meanwhile.
@@ -188,21 +211,44 @@ export class DeliveryWorker {
       if (asked !== undefined) {
         deps.logger.warn(`scim-sync-center: source ${this.sourceId} answered Retry-After ${Number.isFinite(asked) ? `${Math.round(asked / 1000)} s` : 'beyond any number'}; retrying after ${Math.round(deps.options.maxRetryAfterMs / 1000)} s (push.maxRetryAfterMs)`);
       }
-      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, Math.min(result.retryAfterMs ?? 0, deps.options.maxRetryAfterMs));
+      const retryAfterMs = Math.min(result.retryAfterMs ?? 0, deps.options.maxRetryAfterMs);
+      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, retryAfterMs);
       this.#nextAttemptAt = deps.clock().getTime() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
+      // Probes start one interval from now, and not before the downstream's Retry-After has passed.
+      this.#nextProbeAt = Date.now() + Math.max(deps.options.probeIntervalMs, retryAfterMs);
+      if (this.#probeTriggered && result.error instanceof StopSyncError) this.#probesSuspended = true;
+      this.#probeTriggered = false;
     } else if (result.status === 'progress') {
       // The batch the dead holder had in flight is behind us now.
       this.#lookUpCreates = false;
       const hadFailures = this.#failures > 0;
       this.#failures = 0;
       this.#nextAttemptAt = 0;
+      this.#nextProbeAt = 0;
+      this.#probeTriggered = false;
+      this.#probesSuspended = false;
       this.#status.nextAttemptAt = null;
       this.#status.lastError = null;
       // Only a request that went through proves the downstream works again.
       if (result.delivered > 0 && (quarantined || hadFailures)) await deps.health.success(this.sourceId);
     }
     return result;
+  }
+
+  /**
+   * A cheap authenticated read through the source's own client (its auth, rate limit and pool):
+   * the first user of the User URL. True when it answered 2xx.
+   */
+  async #probe(): Promise<boolean> {
+    try {
+      const source = await this.#deps.sources.get(this.sourceId);
+      const { target } = await this.#deps.targets.target(source);
+      await target.client.list(target.userEndpoint, 1, 1);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Sleeps until woken or `ms` passed. A wake that came while working ends the next sleep at once. */
