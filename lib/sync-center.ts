@@ -17,6 +17,7 @@ import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { DeletionHolds } from './push/deletion-hold.js';
 import { pushRunExecutor } from './push/full-sync/full-sync.js';
 import { LinkStore } from './push/links-store.js';
+import { RetryStore } from './push/delivery/retry-store.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
 import { PushEngine } from './push/push-engine.js';
 import { TargetFactory } from './push/push-targets.js';
@@ -110,7 +111,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const mirror = new MirrorReader(knex);
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
-  const health = new SourceHealth(knex, audit, events, resolved.push.quarantineAfter, clock);
+  const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, clock });
   const runStore = new RunStore(knex, clock);
   const incrementalLog = new IncrementalLog(knex, clock);
@@ -130,6 +131,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     links,
     log: incrementalLog,
     holds,
+    retries: new RetryStore(knex, clock),
     leases,
     health,
     targets,

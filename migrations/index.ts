@@ -3,6 +3,7 @@ import * as initial from './20261126-01-initial.js';
 import * as pull from './20261126-02-pull.js';
 import * as push from './20261126-03-push.js';
 import * as orgMembersChanged from './20261202-01-org-members-changed.js';
+import * as pushRetries from './20261202-03-push-retries.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261126-02-pull', pull],
   ['20261126-03-push', push],
   ['20261202-01-org-members-changed', orgMembersChanged],
+  ['20261202-03-push-retries', pushRetries],
 ];

@@ -163,7 +163,9 @@ export class DeliveryWorker {
       await leases.release(lease, this.#holder).catch(() => undefined);
       if (result.status === 'idle') {
         this.#status.state = 'idle';
-        await this.#sleep(options.pollIntervalMs);
+        // Objects retried on their own schedule wake the worker when the first is due.
+        const retryInMs = result.nextRetryAt === undefined ? Infinity : result.nextRetryAt - this.#deps.clock().getTime();
+        await this.#sleep(Math.max(0, Math.min(options.pollIntervalMs, retryInMs)));
       } else if (result.status === 'held') {
         this.#status.state = 'held';
         this.#status.hold = result.hold ?? null;
@@ -204,7 +206,7 @@ export class DeliveryWorker {
       const immediate = result.error instanceof StopSyncError;
       const reason = result.error?.message ?? this.#status.lastError ?? 'delivery failed';
       this.#status.lastError = reason;
-      const health = await deps.health.failure(this.sourceId, reason, immediate);
+      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate });
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
       const asked = result.error instanceof TransientPushError ? result.error.retryAfterAskedMs : undefined;
@@ -230,8 +232,12 @@ export class DeliveryWorker {
       this.#probesSuspended = false;
       this.#status.nextAttemptAt = null;
       this.#status.lastError = null;
-      // Only a request that went through proves the downstream works again.
-      if (result.delivered > 0 && (quarantined || hadFailures)) await deps.health.success(this.sourceId);
+      // Only a request that went through proves the downstream works again; failed objects of the
+      // batch (retried on their own) count into the source's failure rate.
+      const failed = result.failed ?? 0;
+      if (failed > 0 || (result.delivered > 0 && (quarantined || hadFailures))) {
+        await deps.health.record(this.sourceId, { succeeded: result.delivered, failed, reason: result.error?.message });
+      }
     }
     return result;
   }

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SyncCenter } from '../../index.js';
+import type { DeliveryEvent } from '../../lib/events.js';
+import { TABLES } from '../../lib/persistence/tables.js';
+import { buildOrg, buildUser } from '../support/factories.js';
+import { FakeScimServer } from '../support/fake-scim-server.js';
+import { createPushSource, createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
+import { createTestCenter, type TestCenter } from '../support/test-center.js';
+
+/** A small seeded generator (mulberry32): the same faults on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Objects that fail are retried one by one (`sync_push_retries`): the others go on, the cursor
+ * moves past the failures, what depends on a failing object waits for it, and quarantine follows
+ * the failure rate rather than the number of failed batches.
+ */
+describe('per-object retries', () => {
+  let t: TestCenter;
+  let server: FakeScimServer;
+  const extra: SyncCenter[] = [];
+  const push = { ...FAST_PUSH, batchSize: 60, quarantineAfter: 10 };
+  beforeEach(async () => {
+    server = await new FakeScimServer().start();
+    t = await createTestCenter({ push });
+    await t.center.start();
+  });
+  afterEach(async () => {
+    for (const center of extra.splice(0)) await center.close();
+    await t.close();
+    await server.close();
+  });
+  const retryRows = (sourceId: string) => t.knex(TABLES.pushRetries).where({ source_id: sourceId });
+
+  it('delivers everything through 30 % random 500s, without holding the successes back and without quarantine', async () => {
+    const source = await createPushSource(t.center, server);
+    const random = seeded(14);
+    server.fault = () => (random() < 0.3 ? { status: 500 } : undefined);
+    const batches: DeliveryEvent[] = [];
+    t.center.events.on('delivery', (event) => batches.push(event));
+    const orgs = [buildOrg({ id: 'root' }), ...Array.from({ length: 4 }, (_, index) => buildOrg({ id: `o${index}`, parentId: 'root' }))];
+    const users = Array.from({ length: 150 }, (_, index) => buildUser({ id: `u${index}`, orgIds: index % 3 === 0 ? [] : [`o${index % 4}`] }));
+    await t.center.changes.apply([...orgs.map((org) => ({ type: 'orgUpserted' as const, org })), ...users.map((user) => ({ type: 'userUpserted' as const, user }))]);
+    // Later changes of the same objects: the downstream must end with these.
+    await t.center.changes.apply(users.slice(0, 30).map((user) => ({ type: 'userUpserted' as const, user: { ...user, title: 'second' } })));
+
+    await vi.waitFor(() => expect(server.resources('Users'), 'every user').toHaveLength(150), { timeout: 20_000 });
+    await t.center.push.drained(source.id, 20_000);
+    expect(server.resources('Organizations')).toHaveLength(5);
+    const titles = new Map(server.resources('Users').map((user) => [user.externalId, user.title]));
+    expect(users.slice(0, 30).every((user) => titles.get(user.id) === 'second'), 'the latest state of each object').toBe(true);
+    expect(await retryRows(source.id)).toHaveLength(0);
+
+    // The first batch that sent anything went on past its failures: it delivered most of what it tried and moved the cursor over all of it.
+    const first = batches.find((batch) => batch.delivered > 0)!;
+    expect(first.status).toBe('progress');
+    expect(first.delivered, 'delivered by the first batch').toBeGreaterThanOrEqual(30);
+    expect(first.cursor, 'the cursor moved past the whole first batch').toBe(push.batchSize);
+    const failed = server.requests.filter((request) => request.status === 500).length;
+    expect(failed, 'failures did happen').toBeGreaterThan(20);
+    expect((await t.center.sources.get(source.id)).status).toBe('enabled');
+    expect((await t.center.audit.list({ sourceId: source.id })).some((entry) => entry.action === 'source.quarantine')).toBe(false);
+  });
+
+  it('quarantines by failure rate when every request fails, keeps each object for its retry, and delivers them once it works', async () => {
+    const source = await createPushSource(t.center, server);
+    let failing = true;
+    server.fault = (request) => (failing && request.method !== 'GET' ? { status: 500 } : undefined);
+    await t.center.changes.apply(Array.from({ length: 12 }, (_, index) => ({ type: 'userUpserted' as const, user: buildUser({ id: `f${index}` }) })));
+    const quarantined = await vi.waitFor(
+      async () => {
+        const current = await t.center.sources.get(source.id);
+        expect(current.status, 'quarantined').toBe('quarantined');
+        return current;
+      },
+      { timeout: 10_000 },
+    );
+    expect(quarantined.quarantine!.reason).toMatch(/^\d+ of \d+ requests failed in the last 10 minutes; last: POST .* 500/);
+    // Nothing acknowledged is lost: every object the cursor passed has its retry row.
+    expect((await t.center.push.status(source.id)).cursor).toBe(await t.center.mirror.currentSequence());
+    expect((await retryRows(source.id)).map((row) => row.local_id).sort()).toEqual(Array.from({ length: 12 }, (_, index) => `f${index}`).sort());
+    failing = false;
+    await vi.waitFor(() => expect(server.resources('Users'), 'delivered by their retries').toHaveLength(12), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine lifted').toBe('enabled'), { timeout: 10_000 });
+    expect(await retryRows(source.id)).toHaveLength(0);
+  });
+
+  it('lets a failing parent org hold back only what depends on it', async () => {
+    const source = await createPushSource(t.center, server);
+    let failing = true;
+    server.fault = (request) => (failing && request.method === 'POST' && request.body?.externalId === 'p' ? { status: 503 } : undefined);
+    await t.center.changes.apply([
+      { type: 'orgUpserted', org: buildOrg({ id: 'p' }) },
+      { type: 'orgUpserted', org: buildOrg({ id: 'c', parentId: 'p' }) },
+      { type: 'orgUpserted', org: buildOrg({ id: 'other' }) },
+      { type: 'userUpserted', user: buildUser({ id: 'in-child', orgIds: ['c'] }) },
+      { type: 'userUpserted', user: buildUser({ id: 'elsewhere', orgIds: ['other'] }) },
+      { type: 'userUpserted', user: buildUser({ id: 'no-org', orgIds: [] }) },
+    ]);
+    await vi.waitFor(() => expect(server.resources('Users').map((user) => user.externalId).sort(), 'the independent users').toEqual(['elsewhere', 'no-org']), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await retryRows(source.id)).map((row) => `${row.kind}:${row.local_id}`).sort()).toEqual(['org:c', 'org:p', 'user:in-child']), { timeout: 10_000 });
+    expect(server.resources('Organizations').map((org) => org.externalId)).toEqual(['other']);
+    failing = false;
+    await vi.waitFor(() => expect(server.resources('Users'), 'the dependant user').toHaveLength(3), { timeout: 10_000 });
+    await t.center.push.drained(source.id);
+    const creates = server.writes().filter((request) => request.method === 'POST' && request.status === 201).map((request) => request.body.externalId);
+    expect(creates.indexOf('p')).toBeLessThan(creates.indexOf('c'));
+    expect(creates.indexOf('c')).toBeLessThan(creates.indexOf('in-child'));
+    const child = server.resources('Organizations').find((org) => org.externalId === 'c')!;
+    expect(child.parent).toBe(server.resources('Organizations').find((org) => org.externalId === 'p')!.id);
+  });
+
+  it('keeps a failed object across a restart: the next instance retries it from its row', async () => {
+    const source = await createPushSource(t.center, server);
+    server.fault = (request) => (request.method === 'POST' && request.body?.externalId === 'x' ? { status: 500 } : undefined);
+    await t.center.changes.apply([
+      { type: 'userUpserted', user: buildUser({ id: 'x' }) },
+      { type: 'userUpserted', user: buildUser({ id: 'y' }) },
+    ]);
+    await vi.waitFor(async () => expect((await retryRows(source.id)).map((row) => row.local_id)).toEqual(['x']), { timeout: 10_000 });
+    expect((await t.center.push.status(source.id)).cursor).toBe(await t.center.mirror.currentSequence());
+    await t.center.close();
+    server.fault = () => undefined;
+    const again = await createSiblingCenter(t.knex, t.directory, { push });
+    extra.push(again);
+    await again.start();
+    await vi.waitFor(() => expect(server.resources('Users').map((user) => user.externalId).sort()).toEqual(['x', 'y']), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await retryRows(source.id)).toHaveLength(0), { timeout: 10_000 });
+  });
+});
