@@ -91,7 +91,7 @@ export class SourceHealth {
     return result;
   }
 
-  /** How many attempts in a row have failed. */
+  /** How many batches in a row delivered nothing. */
   async failureStreak(sourceId: string): Promise<number> {
     const row = await this.knex(TABLES.sources).where({ id: sourceId }).first('failure_streak');
     return Number(row?.failure_streak ?? 0);
