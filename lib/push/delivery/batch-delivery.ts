@@ -201,10 +201,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       remaining(goneUsers, 'user');
       remaining(goneOrgs, 'org');
     } else {
-      const cancelled = (object: MirrorUser | MirrorOrg) => {
-        const entry = pendingOf(pending, object)!;
-        return !entry.retryOnly && entry.lastSeq <= holdState.cancelledSeq;
-      };
+      const cancelled = (object: MirrorUser | MirrorOrg) => pendingOf(pending, object)!.lastSeq <= holdState.cancelledSeq;
       await noteCancelled(note, [...goneUsers.filter(cancelled), ...goneOrgs.filter(cancelled)]);
       const removed = await deprovisionUsers(context, goneUsers.filter((user) => !cancelled(user)));
       if (!stopped) await upsertManagedBy(deps, context, removed, new Set(userIds));

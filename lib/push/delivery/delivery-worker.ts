@@ -231,7 +231,8 @@ export class DeliveryWorker {
       this.#probeTriggered = false;
       this.#probesSuspended = false;
       this.#status.nextAttemptAt = null;
-      this.#status.lastError = null;
+      // Objects that failed in a batch that went on are retried on their own; the last such error shows.
+      this.#status.lastError = (result.failed ?? 0) > 0 ? (result.error?.message ?? null) : null;
       // Only a request that went through proves the downstream works again; failed objects of the
       // batch (retried on their own) count into the source's failure rate.
       const failed = result.failed ?? 0;
