@@ -118,6 +118,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
+  const retries = new RetryStore(knex, clock);
   const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, closing.signal);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
 
@@ -131,7 +132,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     links,
     log: incrementalLog,
     holds,
-    retries: new RetryStore(knex, clock),
+    retries,
     leases,
     health,
     targets,
@@ -188,6 +189,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     health,
     links,
     holds,
+    retries,
     targets,
     runs: runStore,
     manualSyncs,
