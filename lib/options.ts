@@ -37,10 +37,18 @@ export interface PushOptions {
     /** Attempts per object within a full sync before it is logged as failed. @default 4 */
     runAttempts?: number;
   };
-  /** Consecutive failed attempts before a source is quarantined; 401/403 quarantine at once. @default 10 */
+  /** Requests (in the quarantine window) before their failure rate can quarantine a source; 401/403 quarantine at once. @default 10 */
   quarantineAfter?: number;
+  /** The share of a source's requests in the window that must fail for it to be quarantined, over 0 and at most 1. @default 0.9 */
+  quarantineFailureRate?: number;
+  /** The sliding window the failure rate is measured over. @default 600000 (10 minutes) */
+  quarantineWindowMs?: number;
   /** The longest wait between retries of a quarantined source. @default 3600000 (1 hour) */
   quarantineMaxIntervalMs?: number;
+  /** The longest `Retry-After` honoured; a downstream asking for longer is asked again after this, and the log says so. @default 3600000 (1 hour) */
+  maxRetryAfterMs?: number;
+  /** While a source is failing (backing off or quarantined), how often it is probed with `GET <User URL>?startIndex=1&count=1`; a 2xx ends the wait at once. @default 15000 */
+  probeIntervalMs?: number;
   /** Members per PATCH when memberships are sent to Groups. @default 100 */
   membersPerPatch?: number;
   /** Cron of the sweep that picks up runs left by dead instances and refreshes the workers. @default '* * * * *' */
@@ -59,7 +67,11 @@ export interface ResolvedPushOptions {
   leaseTtlMs: number;
   retry: { baseMs: number; maxMs: number; runAttempts: number };
   quarantineAfter: number;
+  quarantineFailureRate: number;
+  quarantineWindowMs: number;
   quarantineMaxIntervalMs: number;
+  maxRetryAfterMs: number;
+  probeIntervalMs: number;
   membersPerPatch: number;
   sweepSchedule: string;
   retentionSchedule: string;
@@ -206,7 +218,11 @@ const PUSH_DEFAULTS: ResolvedPushOptions = {
   leaseTtlMs: 30_000,
   retry: { baseMs: 1_000, maxMs: 300_000, runAttempts: 4 },
   quarantineAfter: 10,
+  quarantineFailureRate: 0.9,
+  quarantineWindowMs: 600_000,
   quarantineMaxIntervalMs: 3_600_000,
+  maxRetryAfterMs: 3_600_000,
+  probeIntervalMs: 15_000,
   membersPerPatch: 100,
   sweepSchedule: '* * * * *',
   retentionSchedule: '17 2 * * *',
@@ -215,12 +231,19 @@ const PUSH_DEFAULTS: ResolvedPushOptions = {
 function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions {
   if (push === undefined) return { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   if (typeof push !== 'object' || push === null) throw new TypeError('createSyncCenter: `push` must be an object such as { concurrency: 4 }.');
-  const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineMaxIntervalMs', 'membersPerPatch'] as const;
-  rejectUnknownKeys(push, [...numeric, 'retry', 'sweepSchedule', 'retentionSchedule'], 'push.');
+  const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineWindowMs', 'quarantineMaxIntervalMs', 'maxRetryAfterMs', 'probeIntervalMs', 'membersPerPatch'] as const;
+  rejectUnknownKeys(push, [...numeric, 'quarantineFailureRate', 'retry', 'sweepSchedule', 'retentionSchedule'], 'push.');
   const resolved: ResolvedPushOptions = { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   for (const key of numeric) {
     const value = positiveInteger(push[key], `push.${key}`);
     if (value !== undefined) resolved[key] = value;
+  }
+  if (push.quarantineFailureRate !== undefined) {
+    const rate = push.quarantineFailureRate;
+    if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
+      throw new TypeError(`createSyncCenter: \`push.quarantineFailureRate\` must be a share over 0 and at most 1, such as 0.9, got ${JSON.stringify(rate)}.`);
+    }
+    resolved.quarantineFailureRate = rate;
   }
   if (push.retry !== undefined) {
     if (typeof push.retry !== 'object' || push.retry === null) throw new TypeError('createSyncCenter: `push.retry` must be an object such as { baseMs: 1000, maxMs: 300000 }.');

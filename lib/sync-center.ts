@@ -19,6 +19,7 @@ import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { DeletionHolds } from './push/deletion-hold.js';
 import { pushRunExecutor } from './push/full-sync/full-sync.js';
 import { LinkStore } from './push/links-store.js';
+import { RetryStore } from './push/delivery/retry-store.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
 import { PushEngine } from './push/push-engine.js';
 import { TargetFactory } from './push/push-targets.js';
@@ -109,12 +110,14 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const { knex, owned } = openDatabase(resolved.database, resolved.sqliteFile);
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const events = new SyncEvents();
+  // close() aborts it first: every wait of the push side (rate limits, backoffs) ends at once.
+  const closing = new AbortController();
 
   const audit = new AuditLog(knex, clock);
   const mirror = new MirrorReader(knex);
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
-  const health = new SourceHealth(knex, audit, events, resolved.push.quarantineAfter, clock);
+  const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
@@ -122,7 +125,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
-  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush);
+  const retries = new RetryStore(knex, clock);
+  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush, closing.signal);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
 
   const pushEngine = new PushEngine({
@@ -135,6 +139,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     links,
     log: incrementalLog,
     holds,
+    retries,
     leases,
     health,
     targets,
@@ -156,6 +161,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       options: resolved.push,
       logger,
       holder,
+      closing: closing.signal,
       // The run let go of the source's lease: its delivery worker can go on at once.
       onFinished: (sourceId) => pushEngine.wake(sourceId, false),
     }),
@@ -190,6 +196,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     health,
     links,
     holds,
+    retries,
     targets,
     runs: runStore,
     manualSyncs,
@@ -241,6 +248,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       if (state === 'closed') return;
       const wasStarted = state === 'started';
       state = 'closed';
+      closing.abort();
       // Runs stop first: they use the SCIM clients the push worker closes.
       await manualSyncs.close();
       if (wasStarted) {

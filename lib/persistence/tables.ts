@@ -22,6 +22,7 @@ export const TABLES = {
   leases: 'sync_leases',
   pushMembers: 'sync_push_members',
   pushState: 'sync_push_state',
+  pushRetries: 'sync_push_retries',
   oauthTokens: 'sync_oauth_tokens',
 } as const;
 

@@ -45,11 +45,21 @@ async function markCreates(context: PhaseContext, works: readonly ObjectWork[]):
 /**
  * Org upserts level by level. Stops after a level with an outcome of `retry` or `stop`: deeper
  * orgs would be sent without their parent. Returns every outcome so far, and whether it stopped.
+ *
+ * With `waiting` (incremental delivery), a transient failure stops only what depends on it: an
+ * org whose parent is in `waiting` (it failed, or waits itself) is not sent and joins `waiting`
+ * (returned in `deferred`), and the other levels go on. Only a `stop` halts.
  */
-export async function upsertOrgs(context: PhaseContext, orgs: readonly MirrorOrg[]): Promise<{ outcomes: ObjectOutcome[]; halted: boolean }> {
+export async function upsertOrgs(
+  context: PhaseContext,
+  orgs: readonly MirrorOrg[],
+  waiting?: Set<string>,
+): Promise<{ outcomes: ObjectOutcome[]; halted: boolean; deferred: MirrorOrg[] }> {
   const all: ObjectOutcome[] = [];
+  const deferred: MirrorOrg[] = [];
   const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId);
-  for (const level of levels) {
+  for (const fullLevel of levels) {
+    const level = waiting ? fullLevel.filter((org) => !waitsForParent(org)) : fullLevel;
     const { works, blocked } = await context.builder.orgWorks(level, () => true);
     await markCreates(context, works);
     const outcomes = await runWorks(context.target, context.semaphore, works);
@@ -64,12 +74,22 @@ export async function upsertOrgs(context: PhaseContext, orgs: readonly MirrorOrg
     }
     for (const outcome of outcomes) {
       if (outcome.result === 'succeeded' && outcome.link?.type === 'success') context.builder.learnOrg(outcome.work.localId, outcome.link.value.remoteId);
+      if (waiting && outcome.result === 'retry') waiting.add(outcome.work.localId);
     }
     await context.onOutcomes(outcomes);
     all.push(...outcomes);
-    if (halts(outcomes)) return { outcomes: all, halted: true };
+    if (waiting ? outcomes.some((outcome) => outcome.result === 'stop') : halts(outcomes)) return { outcomes: all, halted: true, deferred };
   }
-  return { outcomes: all, halted: false };
+  return { outcomes: all, halted: false, deferred };
+
+  /** An org whose parent waits and is not on the downstream yet waits with it (an update under a linked parent may go). */
+  function waitsForParent(org: MirrorOrg): boolean {
+    const parentId = org.data.parentId;
+    if (!parentId || !waiting!.has(parentId) || context.builder.orgRemote.get(parentId)) return false;
+    waiting!.add(org.id);
+    deferred.push(org);
+    return true;
+  }
 }
 
 export async function upsertUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectOutcome[]> {
@@ -95,17 +115,35 @@ export async function deprovisionUsers(context: PhaseContext, users: readonly Mi
   return send(context, await context.builder.userWorks(users, () => false));
 }
 
-/** Deprovisions orgs, leaves first, so no org is deleted while it still has children there. */
-export async function deprovisionOrgs(context: PhaseContext, orgs: readonly MirrorOrg[]): Promise<{ outcomes: ObjectOutcome[]; halted: boolean }> {
+/**
+ * Deprovisions orgs, leaves first, so no org is deleted while it still has children there. With
+ * `waiting` (incremental delivery), an org whose child failed (or waits) waits too, instead of
+ * halting the rest.
+ */
+export async function deprovisionOrgs(
+  context: PhaseContext,
+  orgs: readonly MirrorOrg[],
+  waiting?: Set<string>,
+): Promise<{ outcomes: ObjectOutcome[]; halted: boolean; deferred: MirrorOrg[] }> {
   const all: ObjectOutcome[] = [];
+  const deferred: MirrorOrg[] = [];
   const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId).reverse();
-  for (const level of levels) {
+  for (const fullLevel of levels) {
+    const level = waiting ? fullLevel.filter((org) => !waitsForChild(org)) : fullLevel;
     const { works } = await context.builder.orgWorks(level, () => false);
     const outcomes = await send(context, works);
+    if (waiting) for (const outcome of outcomes) if (outcome.result === 'retry') waiting.add(outcome.work.localId);
     all.push(...outcomes);
-    if (halts(outcomes)) return { outcomes: all, halted: true };
+    if (waiting ? outcomes.some((outcome) => outcome.result === 'stop') : halts(outcomes)) return { outcomes: all, halted: true, deferred };
   }
-  return { outcomes: all, halted: false };
+  return { outcomes: all, halted: false, deferred };
+
+  function waitsForChild(org: MirrorOrg): boolean {
+    if (!orgs.some((child) => child.data.parentId === org.id && waiting!.has(child.id))) return false;
+    waiting!.add(org.id);
+    deferred.push(org);
+    return true;
+  }
 }
 
 /** Sends works and reports their outcomes before the caller goes on. */

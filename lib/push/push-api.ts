@@ -12,6 +12,7 @@ import { nameOf } from '../mirror/mirror-record.js';
 import { validatePush } from '../sources/source-validation.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { ActorOption, PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
+import type { RetryStore } from './delivery/retry-store.js';
 import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
@@ -24,10 +25,12 @@ import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, ty
 /** The state of one push source's incremental delivery. */
 export interface PushStatus {
   sourceId: string;
-  /** The last change delivered (or permanently rejected). */
+  /** The last change delivered, permanently rejected, or handed to its object's own retry. */
   cursor: number;
   /** Changes committed after the cursor. */
   pending: number;
+  /** Objects waiting for their own retry (`sync_push_retries`): delivery failed, or they wait for one that did. */
+  retrying: number;
   /** What this instance's worker is doing; null when it runs on another instance or the source is off. */
   worker: WorkerStatus | null;
   hold: DeletionHold | null;
@@ -78,6 +81,7 @@ export interface PushApiDeps {
   health: SourceHealth;
   links: LinkStore;
   holds: DeletionHolds;
+  retries: RetryStore;
   targets: TargetFactory;
   runs: RunStore;
   manualSyncs: ManualSyncs;
@@ -88,7 +92,7 @@ export interface PushApiDeps {
 }
 
 export function createPushApi(deps: PushApiDeps): PushApi {
-  const { sources, audit, events, mirror, cursors, health, links, holds, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
+  const { sources, audit, events, mirror, cursors, health, links, holds, retries, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
   const requirePush = async (sourceId: string): Promise<Source> => {
     const source = await sources.get(sourceId);
     if (source.mode !== 'push') throw new StateConflictError('not_push', 'only push sources have links and deliveries');
@@ -104,6 +108,7 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       sourceId,
       cursor,
       pending: await mirror.countChangesAfter(cursor),
+      retrying: await retries.count(sourceId),
       worker: workers.status(sourceId),
       hold: (await holds.state(sourceId)).hold,
       quarantine: source.quarantine,
@@ -222,8 +227,8 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = await status(sourceId);
-        if (current.pending === 0 && current.worker?.state !== 'delivering') return;
-        if (Date.now() > deadline) throw new StateConflictError('not_drained', `source ${sourceId} still has ${current.pending} changes to deliver`);
+        if (current.pending === 0 && current.retrying === 0 && current.worker?.state !== 'delivering') return;
+        if (Date.now() > deadline) throw new StateConflictError('not_drained', `source ${sourceId} still has ${current.pending} changes to deliver and ${current.retrying} objects to retry`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, 200);
           function done() {

@@ -11,6 +11,7 @@ import type { SourcesService } from '../sources/sources-service.js';
 import type { Worker } from '../worker.js';
 import type { BatchResult } from './delivery/batch-delivery.js';
 import type { DeletionHolds } from './deletion-hold.js';
+import type { RetryStore } from './delivery/retry-store.js';
 import { DeliveryWorker, type WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkStore } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
@@ -29,6 +30,7 @@ export interface PushEngineDeps {
   links: LinkStore;
   log: IncrementalLog;
   holds: DeletionHolds;
+  retries: RetryStore;
   leases: LeaseStore;
   health: SourceHealth;
   targets: TargetFactory;

@@ -14,6 +14,7 @@ import { ScimClient } from './client/scim-client.js';
 interface Entry {
   key: string;
   client: ScimClient;
+  limiter: AdaptiveRateLimiter;
   semaphore: Semaphore;
 }
 
@@ -31,6 +32,8 @@ export class TargetFactory {
     private readonly options: ResolvedPushOptions,
     private readonly allowHttp: boolean,
     private readonly allowPrivate: boolean,
+    /** Aborted when the center closes: ends every rate-limit wait of every source at once. */
+    private readonly closing?: AbortSignal,
   ) {}
 
   async target(source: Source, dryRun = false): Promise<{ target: PushTarget; semaphore: Semaphore }> {
@@ -61,30 +64,36 @@ export class TargetFactory {
   async drop(sourceId: string): Promise<void> {
     const entry = this.#entries.get(sourceId);
     this.#entries.delete(sourceId);
+    entry?.limiter.close();
     await entry?.client.close();
   }
 
   async closeAll(): Promise<void> {
     const entries = [...this.#entries.values()];
     this.#entries.clear();
+    for (const entry of entries) entry.limiter.close();
     await Promise.all(entries.map((entry) => entry.client.close()));
   }
 
   /** The host's egress rules and timeouts are the same for every client; only the pool size and the limiter vary. */
   #client(settings: PushSettings, secrets: PushSecretsInput, connections: number, limiter?: AdaptiveRateLimiter): ScimClient {
-    const { requestTimeoutMs, connectTimeoutMs } = this.options;
-    return new ScimClient({ settings, secrets, allowHttp: this.allowHttp, allowPrivate: this.allowPrivate, requestTimeoutMs, connectTimeoutMs, connections, ...(limiter && { limiter }) });
+    const { requestTimeoutMs, connectTimeoutMs, maxRetryAfterMs } = this.options;
+    return new ScimClient({ settings, secrets, allowHttp: this.allowHttp, allowPrivate: this.allowPrivate, requestTimeoutMs, connectTimeoutMs, connections, maxRetryAfterMs, ...(limiter && { limiter }) });
   }
 
   async #entry(sourceId: string, settings: PushSettings, secrets: PushSecretsInput): Promise<Entry> {
     const key = contentHash({ settings, secrets });
     const existing = this.#entries.get(sourceId);
     if (existing?.key === key) return existing;
-    if (existing) await existing.client.close();
+    if (existing) {
+      existing.limiter.close();
+      await existing.client.close();
+    }
     const policy = pushPolicyOf(settings);
     const concurrency = policy.concurrency ?? this.options.concurrency;
-    const client = this.#client(settings, secrets, concurrency, new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit }));
-    const entry = { key, client, semaphore: new Semaphore(concurrency) };
+    const limiter = new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit, maxPauseMs: this.options.maxRetryAfterMs, signal: this.closing });
+    const client = this.#client(settings, secrets, concurrency, limiter);
+    const entry = { key, client, limiter, semaphore: new Semaphore(concurrency) };
     this.#entries.set(sourceId, entry);
     return entry;
   }

@@ -3,42 +3,95 @@ import type { AuditLog } from '../audit-log.js';
 import type { SyncEvents } from '../events.js';
 import { TABLES } from '../persistence/tables.js';
 
+/** When a source is quarantined: a failure rate over a sliding window. */
+export interface QuarantinePolicy {
+  /** Attempts the window must hold before its rate counts. */
+  minAttempts: number;
+  /** The share of failed attempts (0..1] that quarantines. */
+  failureRate: number;
+  windowMs: number;
+}
+
+/** What one delivery batch (or one run) came to: requests that went through and that failed. */
+export interface AttemptReport {
+  succeeded: number;
+  failed: number;
+  /** Why the last failure failed, for the quarantine reason. */
+  reason?: string;
+  /** 401/403 or an unusable configuration: quarantine at once, whatever the rate. */
+  immediate?: boolean;
+}
+
+const WINDOW_SLOTS = 10;
+
 /**
- * A source's failure streak, quarantine and last sync result. A failed attempt adds one to the streak; 401/403
- * (or a configuration that cannot work) quarantines at once, otherwise `quarantineAfter` failures
- * in a row do. A later successful delivery lifts the quarantine by itself (the retries that go on
- * at a growing interval exist for that); an admin can also resume the source.
+ * A source's failure streak, quarantine and last sync result. Quarantine follows the failure
+ * *rate* of the source's requests over a sliding window (at least `minAttempts` requests, at
+ * least `failureRate` of them failed; in memory, per instance); 401/403 (or a configuration that
+ * cannot work) quarantines at once. A downstream failing one request in three is degraded, not
+ * down: its objects are retried one by one and it is never quarantined. A batch that delivers
+ * with a failure rate under the threshold lifts the quarantine by itself; an admin can also
+ * resume the source. The streak counts batches in a row that delivered nothing.
  */
 export class SourceHealth {
+  readonly #windows = new Map<string, Array<{ slot: number; succeeded: number; failed: number }>>();
+
   constructor(
     private readonly knex: Knex,
     private readonly audit: AuditLog,
     private readonly events: SyncEvents,
-    private readonly quarantineAfter: number,
+    private readonly policy: QuarantinePolicy,
     private readonly clock: () => Date,
   ) {}
 
-  /** Returns the streak after this failure and whether the source is (now) quarantined. */
+  /** One failed attempt (a run that could not start, a batch that failed before any request). */
   async failure(sourceId: string, reason: string, immediate: boolean): Promise<{ streak: number; quarantined: boolean }> {
-    let newlyQuarantined = false;
+    return this.record(sourceId, { succeeded: 0, failed: 1, reason, immediate });
+  }
+
+  /** A delivery went through: the streak ends, and a quarantine is lifted. */
+  async success(sourceId: string): Promise<void> {
+    await this.record(sourceId, { succeeded: 1, failed: 0 });
+  }
+
+  /**
+   * Counts a batch's requests into the window and decides: quarantine (rate reached, or
+   * `immediate`), lift (this batch delivered, mostly), or neither. Returns the streak after it
+   * and whether the source is quarantined.
+   */
+  async record(sourceId: string, report: AttemptReport): Promise<{ streak: number; quarantined: boolean }> {
+    if (report.succeeded + report.failed === 0) return { streak: await this.failureStreak(sourceId), quarantined: false };
+    const window = this.#add(sourceId, report);
+    const batchRate = report.failed / (report.succeeded + report.failed);
+    let event: 'quarantined' | 'quarantine_lifted' | null = null;
     const result = await this.knex.transaction(async (trx) => {
-      await trx(TABLES.sources).where({ id: sourceId }).update({ failure_streak: trx.raw('failure_streak + 1') });
       const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at');
       if (!row) return { streak: 0, quarantined: false };
-      const streak = Number(row.failure_streak);
-      if (row.quarantined_at) return { streak, quarantined: true };
-      if (!immediate && streak < this.quarantineAfter) return { streak, quarantined: false };
-      const why = immediate ? reason : `${streak} failed attempts in a row; last: ${reason}`;
+      const streak = report.succeeded > 0 ? 0 : Number(row.failure_streak) + 1;
+      if (streak !== Number(row.failure_streak)) await trx(TABLES.sources).where({ id: sourceId }).update({ failure_streak: streak });
+      if (row.quarantined_at) {
+        if (report.succeeded === 0 || batchRate >= this.policy.failureRate || report.immediate) return { streak, quarantined: true };
+        await trx(TABLES.sources).where({ id: sourceId }).update({ quarantined_at: null, quarantine_reason: null });
+        await this.audit.record({ actor: 'system', action: 'source.quarantine_lifted', sourceId, detail: { reason: 'a retry was delivered' } }, trx);
+        event = 'quarantine_lifted';
+        return { streak, quarantined: false };
+      }
+      const attempts = window.succeeded + window.failed;
+      const byRate = attempts >= this.policy.minAttempts && window.failed / attempts >= this.policy.failureRate;
+      if (!report.immediate && !byRate) return { streak, quarantined: false };
+      const minutes = Math.round(this.policy.windowMs / 60_000);
+      const why = report.immediate ? (report.reason ?? 'refused') : `${window.failed} of ${attempts} requests failed in the last ${minutes} minutes; last: ${report.reason ?? 'unknown'}`;
       await trx(TABLES.sources).where({ id: sourceId }).update({ quarantined_at: this.clock().toISOString(), quarantine_reason: why.slice(0, 2000) });
       await this.audit.record({ actor: 'system', action: 'source.quarantine', sourceId, detail: { reason: why.slice(0, 500) } }, trx);
-      newlyQuarantined = true;
+      event = 'quarantined';
       return { streak, quarantined: true };
     });
-    if (newlyQuarantined) this.events.emit('source', { id: sourceId, action: 'quarantined' });
+    if (event === 'quarantine_lifted') this.#windows.delete(sourceId); // a fresh start: old failures do not quarantine it again
+    if (event) this.events.emit('source', { id: sourceId, action: event });
     return result;
   }
 
-  /** How many attempts in a row have failed. */
+  /** How many batches in a row delivered nothing. */
   async failureStreak(sourceId: string): Promise<number> {
     const row = await this.knex(TABLES.sources).where({ id: sourceId }).first('failure_streak');
     return Number(row?.failure_streak ?? 0);
@@ -49,19 +102,17 @@ export class SourceHealth {
     await this.knex(TABLES.sources).where({ id: sourceId }).update({ last_sync_at: this.clock().toISOString(), last_sync_status: status });
   }
 
-  /** A delivery went through: the streak ends, and a quarantine is lifted. */
-  async success(sourceId: string): Promise<void> {
-    let lifted = false;
-    await this.knex.transaction(async (trx) => {
-      const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at');
-      if (!row || (Number(row.failure_streak) === 0 && !row.quarantined_at)) return;
-      await trx(TABLES.sources).where({ id: sourceId }).update({ failure_streak: 0, quarantined_at: null, quarantine_reason: null });
-      if (row.quarantined_at) {
-        await this.audit.record({ actor: 'system', action: 'source.quarantine_lifted', sourceId, detail: { reason: 'a retry was delivered' } }, trx);
-        lifted = true;
-      }
-    });
-    if (lifted) this.events.emit('source', { id: sourceId, action: 'quarantine_lifted' });
+  /** Adds a report to the source's window (fixed slots: constant memory) and returns the window's totals. */
+  #add(sourceId: string, report: AttemptReport): { succeeded: number; failed: number } {
+    const slotMs = this.policy.windowMs / WINDOW_SLOTS;
+    const slot = Math.floor(this.clock().getTime() / slotMs);
+    const slots = (this.#windows.get(sourceId) ?? []).filter((entry) => entry.slot > slot - WINDOW_SLOTS);
+    let current = slots.find((entry) => entry.slot === slot);
+    if (!current) slots.push((current = { slot, succeeded: 0, failed: 0 }));
+    current.succeeded += report.succeeded;
+    current.failed += report.failed;
+    this.#windows.set(sourceId, slots);
+    return slots.reduce((sum, entry) => ({ succeeded: sum.succeeded + entry.succeeded, failed: sum.failed + entry.failed }), { succeeded: 0, failed: 0 });
   }
 }
 

@@ -29,6 +29,8 @@ describe('createSyncCenter options', () => {
     ['a database that is neither knex nor a config', { database: { filename: 'x' } }, /knex instance or a knex config/],
     ['an unknown link', { links: { upstream: '/x' } }, /links\.upstream`\. Did you mean `links\.upstreamSync`/],
     ['a misspelt push option', { push: { concurency: 2 } }, /unknown option `push\.concurency`\. Did you mean `push\.concurrency`\?/],
+    ['a failure rate above 1', { push: { quarantineFailureRate: 90 } }, /`push\.quarantineFailureRate` must be a share over 0 and at most 1/],
+    ['a fractional probe interval', { push: { probeIntervalMs: 0.5 } }, /`push\.probeIntervalMs` must be a positive whole number/],
     ['a misspelt retry option', { push: { retry: { maxMS: 10 } } }, /unknown option `push\.retry\.maxMS`\. Did you mean `push\.retry\.maxMs`\?/],
     ['an unknown pull rate option', { pullRateLimit: { requestsPerMinute: 60, burst: 5 } }, /unknown option `pullRateLimit\.burst`\. Did you mean `pullRateLimit\.requestsPerMinute`\?/],
   ])('throws a TypeError that says how to fix %s', (_label, override, message) => {

@@ -29,6 +29,7 @@ const OWNERS: Record<TableKey, string> = {
   links: 'lib/push/links-store.ts',
   pushMembers: 'lib/push/member-pusher.ts',
   pushState: 'lib/push/deletion-hold.ts',
+  pushRetries: 'lib/push/delivery/retry-store.ts',
   runs: 'lib/runs/run-store.ts',
   runItems: 'lib/runs/run-store.ts',
   deliveryLog: 'lib/runs/incremental-log.ts',

@@ -34,10 +34,13 @@ export class PushError extends SyncCenterError {
 export class TransientPushError extends PushError {
   /** How long the downstream asked us to wait (`Retry-After`), in milliseconds. */
   readonly retryAfterMs?: number;
+  /** What the downstream asked for when it was more than `push.maxRetryAfterMs` (and `retryAfterMs` is that cap). */
+  readonly retryAfterAskedMs?: number;
 
-  constructor(message: string, info: PushRequestInfo & { retryAfterMs?: number } = {}, options?: { cause?: unknown }) {
+  constructor(message: string, info: PushRequestInfo & { retryAfterMs?: number; retryAfterAskedMs?: number } = {}, options?: { cause?: unknown }) {
     super('SSC_PUSH_TRANSIENT', message, info, options);
     this.retryAfterMs = info.retryAfterMs;
+    this.retryAfterAskedMs = info.retryAfterAskedMs;
   }
 }
 

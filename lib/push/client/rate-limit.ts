@@ -1,3 +1,6 @@
+import { sleep } from '../../util/sleep.js';
+import { TransientPushError } from './errors.js';
+
 /**
  * Flow control for one source: a bounded number of requests in flight (Semaphore) and a
  * request rate (AdaptiveRateLimiter) that honours `Retry-After` and learns the downstream's limit.
@@ -55,7 +58,12 @@ export interface RateLimiterOptions {
   /** The admin's ceiling in requests per second; null or 0 for none (the limiter still learns from 429s). */
   ratePerSecond?: number | null;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** How a wait is slept; it must end early when `signal` aborts. @default a bounded timer */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  /** The longest pause a throttle may impose (`push.maxRetryAfterMs`). @default one hour */
+  maxPauseMs?: number;
+  /** Aborted when the center closes: every wait ends and its request is not sent. */
+  signal?: AbortSignal;
 }
 
 const WINDOW_MS = 1000;
@@ -66,6 +74,7 @@ const PROBE_GROWTH = 0.002;
 /** After a throttle, hold just under the learned ceiling this long before probing above it. */
 const HOLD_DOWN_MS = 60_000;
 const DEFAULT_PAUSE_MS = 1000;
+const DEFAULT_MAX_PAUSE_MS = 3_600_000;
 /** Fewer accepted requests than this in the last window say nothing about the downstream's limit. */
 const MIN_SAMPLE = 10;
 
@@ -77,7 +86,10 @@ const MIN_SAMPLE = 10;
  */
 export class AdaptiveRateLimiter {
   readonly #now: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  readonly #maxPauseMs: number;
+  /** Ends every wait: the center closes, or the source's client is replaced. */
+  readonly #closed = new AbortController();
   #configured: number;
   #rate: number;
   #ceiling = Infinity;
@@ -93,7 +105,11 @@ export class AdaptiveRateLimiter {
 
   constructor(options: RateLimiterOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#sleep = options.sleep ?? sleep;
+    this.#maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+    const outer = options.signal;
+    if (outer?.aborted) this.#closed.abort();
+    else outer?.addEventListener('abort', () => this.close(), { once: true });
     this.#configured = options.ratePerSecond && options.ratePerSecond > 0 ? options.ratePerSecond : Infinity;
     this.#rate = this.#configured;
     this.#lastGrowth = this.#now();
@@ -113,8 +129,14 @@ export class AdaptiveRateLimiter {
     this.#rate = Math.min(this.#rate === Infinity ? this.#configured : this.#rate, this.#configured);
   }
 
+  /** Ends every wait now and refuses later ones (with a TransientPushError: the requests are retried later). */
+  close(): void {
+    this.#closed.abort();
+  }
+
   /** Waits for the pause to pass and for a token. Callers are served one at a time, in order. */
   take(): Promise<void> {
+    if (this.#closed.signal.aborted) return Promise.reject(closedError());
     // Nothing to wait for (no limit, no pause, nobody queued): no promise chain per request.
     if (this.#rate === Infinity && this.#waiting === 0 && this.#now() >= this.#pausedUntil) return Promise.resolve();
     this.#waiting += 1;
@@ -135,7 +157,7 @@ export class AdaptiveRateLimiter {
   /** The downstream said "too many" (429, or 503 with Retry-After): pause and slow down. */
   onThrottled(retryAfterMs: number | undefined): void {
     const now = this.#now();
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + (retryAfterMs ?? DEFAULT_PAUSE_MS));
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(this.#maxPauseMs, retryAfterMs ?? DEFAULT_PAUSE_MS));
     const accepted = this.#slots.count(now);
     if (accepted < MIN_SAMPLE && this.#configured === Infinity && this.#rate === Infinity) return; // too little to learn from: only pause
     const acceptedRate = Math.max(1, accepted * (1000 / WINDOW_MS));
@@ -147,7 +169,7 @@ export class AdaptiveRateLimiter {
 
   /** A server error with `Retry-After` that says nothing about our rate: only pause. */
   pause(ms: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + Math.min(this.#maxPauseMs, ms));
   }
 
   /**
@@ -157,9 +179,10 @@ export class AdaptiveRateLimiter {
    */
   async #waitForToken(): Promise<void> {
     for (;;) {
+      if (this.#closed.signal.aborted) throw closedError();
       const now = this.#now();
       if (now < this.#pausedUntil) {
-        await this.#sleep(this.#pausedUntil - now);
+        await this.#sleep(this.#pausedUntil - now, this.#closed.signal);
         continue;
       }
       if (this.#rate === Infinity) return;
@@ -170,7 +193,7 @@ export class AdaptiveRateLimiter {
       const tolerance = this.#ceiling === Infinity ? interval * Math.max(0, this.#rate / 20 - 1) : interval * Math.max(2, this.#rate / 100);
       const slot = Math.max(this.#nextSlot, now - tolerance);
       if (slot - now >= 1) {
-        await this.#sleep(slot - now);
+        await this.#sleep(slot - now, this.#closed.signal);
         continue;
       }
       this.#nextSlot = slot + interval;
@@ -188,6 +211,10 @@ export class AdaptiveRateLimiter {
     this.#rate = Math.min(this.#configured, this.#rate * (1 + factor * seconds));
     this.#lastGrowth = now;
   }
+}
+
+function closedError(): TransientPushError {
+  return new TransientPushError('the push target closed while waiting for the rate limit (the center is closing or the source changed)');
 }
 
 /** Counts events over a sliding window in fixed slots: constant memory at any rate. */

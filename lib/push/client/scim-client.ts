@@ -29,6 +29,8 @@ export interface ScimClientOptions {
   /** Keep-alive connections per origin; the source's concurrency. */
   connections: number;
   limiter?: AdaptiveRateLimiter;
+  /** The longest `Retry-After` honoured (`push.maxRetryAfterMs`). */
+  maxRetryAfterMs?: number;
   now?: () => number;
 }
 
@@ -218,7 +220,7 @@ export class ScimClient {
         this.limiter.onAccepted();
         return { status: response.statusCode, body: parsed as T, method, path, durationMs };
       }
-      const error = errorForResponse({ method, path, status: response.statusCode, retryAfter: header(response.headers['retry-after']), body: parsed });
+      const error = errorForResponse({ method, path, status: response.statusCode, retryAfter: header(response.headers['retry-after']), body: parsed, maxRetryAfterMs: this.#options.maxRetryAfterMs });
       if (error instanceof TransientPushError) {
         if (response.statusCode === 429) this.limiter.onThrottled(error.retryAfterMs);
         else if (error.retryAfterMs !== undefined) this.limiter.pause(error.retryAfterMs);

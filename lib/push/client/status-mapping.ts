@@ -18,7 +18,12 @@ export interface FailedResponse {
   /** The parsed body, when it was JSON (a SCIM error has `detail` and `scimType`). */
   body?: unknown;
   now?: number;
+  /** The longest `Retry-After` honoured (`push.maxRetryAfterMs`); a longer one is cut to it. @default DEFAULT_MAX_RETRY_AFTER_MS */
+  maxRetryAfterMs?: number;
 }
+
+/** One hour: a downstream asking for days (or for 10^9 seconds) is asked again after this. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** Statuses a later retry can fix. */
 const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -44,8 +49,11 @@ export function errorForResponse(response: FailedResponse): PushError {
   if (status === 409 || (status === 400 && scimType === 'uniqueness')) return new RemoteConflictError(message, info);
   if (status === 405 || status === 501) return new RemoteUnsupportedError(message, info);
   if (TRANSIENT.has(status) || status >= 500) {
-    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter, response.now ?? Date.now()) : undefined;
-    return new TransientPushError(message, { ...info, retryAfterMs });
+    const asked = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter, response.now ?? Date.now()) : undefined;
+    const cap = response.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    if (asked === undefined || asked <= cap) return new TransientPushError(message, { ...info, retryAfterMs: asked });
+    const capped = `${message} (Retry-After ${seconds(asked)}, waiting ${seconds(cap)}: push.maxRetryAfterMs)`;
+    return new TransientPushError(capped, { ...info, retryAfterMs: cap, retryAfterAskedMs: asked });
   }
   // RFC 7644 §3.12 answers an unsupported operation with 501; some providers send a 400 saying
   // "not supported" instead. (A 403 stays a permission problem, above.)
@@ -86,7 +94,11 @@ function stripCause(cause: unknown): Error {
   return error;
 }
 
-/** `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function seconds(ms: number): string {
+  return Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'beyond any number';
+}
+
+/** `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). Far too many digits parse as Infinity (and are capped by the caller). */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();

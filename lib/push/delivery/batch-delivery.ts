@@ -13,6 +13,8 @@ import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes
 import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { WorkBuilder } from '../work-builder.js';
+import { backoffDelay } from '../../sources/source-health.js';
+import { retryKey, type PushRetry, type RetryStore } from './retry-store.js';
 
 export interface BatchDeps {
   knex: Knex;
@@ -20,7 +22,9 @@ export interface BatchDeps {
   links: LinkStore;
   log: IncrementalLog;
   holds: DeletionHolds;
+  retries: RetryStore;
   options: ResolvedPushOptions;
+  clock: () => Date;
 }
 
 export interface BatchInput {
@@ -36,13 +40,21 @@ export interface BatchInput {
 }
 
 export interface BatchResult {
-  /** idle: nothing to do; progress: a batch went through (maybe more wait); retry/stop: see error; held: deletions wait for an admin. */
+  /**
+   * idle: nothing to do; progress: a batch went through (maybe more wait; failed objects retry on
+   * their own); retry: the downstream accepted nothing; stop: 401/403 or bad config; held:
+   * deletions wait for an admin.
+   */
   status: 'idle' | 'progress' | 'retry' | 'stop' | 'held';
   error?: PushError;
   retryAfterMs?: number;
   hold?: DeletionHold;
   /** Requests that succeeded in this batch. */
   delivered: number;
+  /** Requests that failed in this batch (each object's own retry is scheduled). */
+  failed?: number;
+  /** When the earliest object retry is due (center clock, ms), if any waits. */
+  nextRetryAt?: number;
   cursor: number;
 }
 
@@ -51,22 +63,52 @@ interface Pending {
   id: string;
   firstSeq: number;
   lastSeq: number;
+  /** Its retry row, when it has one and it is due (the object is sent again now). */
+  retry?: PushRetry;
+  /** Only a retry: none of its changes is in this batch (they are behind the cursor). */
+  retryOnly?: boolean;
 }
 
 const MAX_ANCESTOR_ROUNDS = 64;
 
 /**
- * Delivers one batch of the change feed after the cursor. Several changes of one object become
- * one request (the mirror holds its latest state); objects go in tree order; the cursor moves
- * past a change only once its object was delivered or permanently rejected. Whatever is not
- * finished is read again next time, and what was finished is skipped then by its link hash.
+ * Delivers one batch of the change feed after the cursor, together with the objects whose own
+ * retry is due. Several changes of one object become one request (the mirror holds its latest
+ * state); objects go in tree order. An object that fails transiently does not hold the others
+ * back: it gets a row in `sync_push_retries` (its own backoff) and the cursor moves past it in
+ * the same transaction; what depends on it (a later change of it, a child org or a user whose
+ * org it is, while it is not on the downstream) waits for it the same way. A 401/403 stops the
+ * batch: the cursor stops before the first unfinished object, as nothing more can go.
  */
 export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {
   const { target, cursor } = input;
+  const sourceId = target.sourceId;
   const changes = await deps.mirror.changesAfter(cursor, deps.options.batchSize);
-  if (changes.length === 0) return { status: 'idle', delivered: 0, cursor };
-  const maxSeq = changes[changes.length - 1]!.seq;
+  const due = await deps.retries.due(sourceId, deps.options.batchSize);
+  if (changes.length === 0 && due.length === 0) return { status: 'idle', delivered: 0, cursor, nextRetryAt: await deps.retries.nextDue(sourceId) };
+  const maxSeq = changes.length > 0 ? changes[changes.length - 1]!.seq : cursor;
+  const keyOf = (kind: ObjectKind, id: string) => retryKey(kind, id);
+  const now = deps.clock().toISOString();
   const pending = coalesce(changes);
+  // Objects waiting for their own retry: a newer change of theirs goes with that retry (it sends the latest state).
+  const rows = await deps.retries.of(sourceId, [...pending.values()]);
+  const waitingRows: PushRetry[] = [];
+  for (const [key, row] of rows) {
+    if (row.nextAttemptAt <= now) pending.get(key)!.retry = row;
+    else {
+      pending.delete(key);
+      waitingRows.push(row);
+    }
+  }
+  for (const row of due) {
+    const key = keyOf(row.kind, row.localId);
+    if (!pending.has(key)) pending.set(key, { kind: row.kind, id: row.localId, firstSeq: row.firstSeq, lastSeq: row.firstSeq, retry: row, retryOnly: true });
+    else pending.get(key)!.retry = row;
+  }
+  for (const entry of pending.values()) {
+    const key = keyOf(entry.kind, entry.id);
+    if (entry.retry && !input.attempts.has(key)) input.attempts.set(key, entry.retry.attempts);
+  }
   const pushOrgs = target.orgEndpoint !== undefined;
 
   const userIds = [...pending.values()].filter((entry) => entry.kind === 'user').map((entry) => entry.id);
@@ -77,29 +119,35 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   const liveOrgs = orgs.filter((org) => !org.deletedAt);
   const goneUsers = users.filter((user) => user.deletedAt);
   const goneOrgs = orgs.filter((org) => org.deletedAt);
+  // Orgs waiting for their retry: what needs them on the downstream (or gone from it first) waits too.
+  const waitingOrgs = pushOrgs ? await deps.mirror.getOrgs(waitingRows.filter((row) => row.kind === 'org').map((row) => row.localId)) : [];
+  const waiting = new Set(waitingOrgs.map((org) => org.id));
 
-  const holdState = await deps.holds.state(target.sourceId);
+  const holdState = await deps.holds.state(sourceId);
   if (goneUsers.length + goneOrgs.length > 0 && !target.dryRun) {
-    const hold = await deps.holds.check(target.sourceId, target.policy, cursor, holdState);
+    const hold = await deps.holds.check(sourceId, target.policy, cursor, holdState);
     if (hold) return { status: 'held', hold, delivered: 0, cursor };
   }
 
   const builder = await WorkBuilder.create(target, deps.links);
   builder.lookUpCreates = input.lookUpCreates ?? false;
   const unfinished = new Set<string>();
+  /** Objects that failed transiently, with why (their retry rows say it). */
+  const failures = new Map<string, PushError | undefined>();
+  const deferred = new Set<string>();
   let delivered = 0;
   let firstError: PushError | undefined;
   let retryAfterMs = 0;
   let stopped = false;
-  const keyOf = (kind: ObjectKind, id: string) => `${kind}:${id}`;
   const note = async (outcomes: ObjectOutcome[]) => {
-    await recordLinks(deps.knex, deps.links, target.sourceId, outcomes);
-    const entries = deliveryEntries(target.sourceId, outcomes, (outcome) => bump(input.attempts, keyOf(outcome.work.kind, outcome.work.localId)));
+    await recordLinks(deps.knex, deps.links, sourceId, outcomes);
+    const entries = deliveryEntries(sourceId, outcomes, (outcome) => bump(input.attempts, keyOf(outcome.work.kind, outcome.work.localId)));
     await deps.log.recordDeliveries(entries);
     for (const outcome of outcomes) {
       const key = keyOf(outcome.work.kind, outcome.work.localId);
       if (outcome.result === 'retry' || outcome.result === 'stop') {
         unfinished.add(key);
+        if (outcome.result === 'retry') failures.set(key, outcome.error);
         firstError ??= outcome.error;
         retryAfterMs = Math.max(retryAfterMs, (outcome.error as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 0);
         if (outcome.result === 'stop') stopped = true;
@@ -111,29 +159,38 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   };
   const context: PhaseContext = { knex: deps.knex, target, semaphore: input.semaphore, links: deps.links, builder, onOutcomes: note };
   const remaining = (objects: ReadonlyArray<{ id: string }>, kind: ObjectKind) => objects.forEach((object) => unfinished.add(keyOf(kind, object.id)));
+  const waitFor = (objects: ReadonlyArray<{ id: string }>, kind: ObjectKind) => objects.forEach((object) => deferred.add(keyOf(kind, object.id)));
 
   // 1. Orgs, parents first, with any ancestors and users' orgs the downstream does not have yet.
-  const orgsToUpsert = pushOrgs ? await withMissingOrgs(deps, builder, liveOrgs, liveUsers) : [];
-  const orgPhase = await upsertOrgs(context, orgsToUpsert);
+  const orgsToUpsert = pushOrgs ? await withMissingOrgs(deps, builder, liveOrgs, liveUsers, waiting) : [];
+  const orgPhase = await upsertOrgs(context, orgsToUpsert, waiting);
+  waitFor(orgPhase.deferred, 'org');
   if (orgPhase.halted) {
     remaining(orgsToUpsert.filter((org) => !orgPhase.outcomes.some((outcome) => outcome.work.localId === org.id)), 'org');
     remaining(liveUsers, 'user');
     remaining(goneUsers, 'user');
     remaining(goneOrgs, 'org');
   } else {
-    // 2. Users, then anyone whose manager was just created (their manager reference can now be sent).
-    const userOutcomes = await upsertUsers(context, liveUsers);
+    // 2. Users (but not those whose org is not on the downstream yet and waits), then anyone
+    // whose manager was just created (their manager reference can now be sent).
+    const waitsForOrg = (user: MirrorUser) => user.data.orgIds.some((orgId) => waiting.has(orgId) && !builder.orgRemote.get(orgId));
+    const sendable = liveUsers.filter((user) => !waitsForOrg(user));
+    waitFor(liveUsers.filter(waitsForOrg), 'user');
+    const userOutcomes = await upsertUsers(context, sendable);
     if (!stopped) await upsertManagedBy(deps, context, userOutcomes, new Set(userIds));
     // 3. Group memberships as deltas.
     if (!stopped && pushOrgs && target.orgShape === 'group') {
       const members = new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch);
-      const wishes = liveUsers.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
+      const wishes = sendable.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
       const send = (work: () => Promise<MemberOutcome>) => input.semaphore.run(work);
       const memberOutcomes = [...(await members.wish(wishes, send)), ...(await members.flush(send))];
-      await deps.log.recordDeliveries(memberDeliveryEntries(target.sourceId, memberOutcomes, 1));
+      await deps.log.recordDeliveries(memberDeliveryEntries(sourceId, memberOutcomes, 1));
       for (const outcome of memberOutcomes) {
         if (outcome.result !== 'retry' && outcome.result !== 'stop') continue;
-        for (const userId of [...outcome.added, ...outcome.removed]) unfinished.add(keyOf('user', userId));
+        for (const userId of [...outcome.added, ...outcome.removed]) {
+          unfinished.add(keyOf('user', userId));
+          if (outcome.result === 'retry') failures.set(keyOf('user', userId), outcome.error);
+        }
         firstError ??= outcome.error;
         if (outcome.result === 'stop') stopped = true;
       }
@@ -149,22 +206,66 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       const removed = await deprovisionUsers(context, goneUsers.filter((user) => !cancelled(user)));
       if (!stopped) await upsertManagedBy(deps, context, removed, new Set(userIds));
       if (!stopped) {
-        const orgDeletes = await deprovisionOrgs(context, goneOrgs.filter((org) => !cancelled(org)));
+        // An org whose child waits for its own retry is not deleted before it.
+        const parentsOfWaiting = new Set(waitingOrgs.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])));
+        const orgsToDelete = goneOrgs.filter((org) => !cancelled(org));
+        waitFor(orgsToDelete.filter((org) => parentsOfWaiting.has(org.id)), 'org');
+        const orgDeletes = await deprovisionOrgs(context, orgsToDelete.filter((org) => !parentsOfWaiting.has(org.id)), waiting);
+        waitFor(orgDeletes.deferred, 'org');
         if (orgDeletes.halted) remaining(goneOrgs.filter((org) => !orgDeletes.outcomes.some((outcome) => outcome.work.localId === org.id)), 'org');
       } else remaining(goneOrgs, 'org');
     }
   }
 
-  // The cursor stops just before the first change of the first unfinished object.
+  const failed = failures.size;
   let next = maxSeq;
-  for (const entry of pending.values()) if (unfinished.has(keyOf(entry.kind, entry.id))) next = Math.min(next, entry.firstSeq - 1);
-  if (next > cursor) {
-    const moved = await deps.knex.transaction(async (trx) => input.advanceCursor(trx, next));
-    if (!moved) return { status: 'idle', delivered, cursor }; // the lease was lost: its new holder goes on
+  const toSave: PushRetry[] = [];
+  const toClear: Array<{ kind: ObjectKind; id: string }> = [];
+  if (stopped) {
+    // Nothing more can go: the cursor stops just before the first change of the first unfinished object.
+    for (const entry of pending.values()) {
+      const key = keyOf(entry.kind, entry.id);
+      if (!entry.retryOnly && (unfinished.has(key) || deferred.has(key))) next = Math.min(next, entry.firstSeq - 1);
+      else if (entry.retry && !unfinished.has(key) && !deferred.has(key)) toClear.push(entry);
+    }
+  } else {
+    const nowMs = deps.clock().getTime();
+    const policy = deps.options.retry;
+    const cappedRetryAfter = Math.min(retryAfterMs, deps.options.maxRetryAfterMs);
+    // When the downstream accepted nothing, the whole source backs off (the worker's backoff):
+    // its objects are due whenever it tries again. Otherwise each failed object has its own.
+    // An object that waits for another is due with it (never at once: that would spin).
+    const acceptedNothing = failed > 0 && delivered === 0;
+    let latestFailureAt = acceptedNothing ? nowMs : Math.max(nowMs + policy.baseMs, ...waitingRows.map((row) => Date.parse(row.nextAttemptAt)));
+    for (const entry of pending.values()) {
+      const key = keyOf(entry.kind, entry.id);
+      if (!failures.has(key)) continue;
+      const attempts = (entry.retry?.attempts ?? 0) + 1;
+      const at = acceptedNothing ? nowMs : nowMs + backoffDelay(attempts, policy.baseMs, policy.maxMs, cappedRetryAfter);
+      latestFailureAt = Math.max(latestFailureAt, at);
+      toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts, nextAttemptAt: new Date(at).toISOString(), lastError: failures.get(key)?.message ?? null });
+    }
+    for (const entry of pending.values()) {
+      const key = keyOf(entry.kind, entry.id);
+      if (failures.has(key)) continue;
+      if (deferred.has(key) || unfinished.has(key)) {
+        // It waits for another object: tried again once that one's retry is due.
+        toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts: entry.retry?.attempts ?? 0, nextAttemptAt: new Date(latestFailureAt).toISOString(), lastError: 'waits for an object it depends on' });
+      } else if (entry.retry) toClear.push(entry);
+    }
   }
+  const committed = await deps.knex.transaction(async (trx) => {
+    if (!(await input.advanceCursor(trx, Math.max(cursor, next)))) return false;
+    await deps.retries.save(trx, sourceId, toSave);
+    await deps.retries.clear(trx, sourceId, toClear);
+    return true;
+  });
+  if (!committed) return { status: 'idle', delivered, cursor }; // the lease was lost: its new holder goes on
   const newCursor = Math.max(cursor, next);
-  if (unfinished.size > 0) return { status: stopped ? 'stop' : 'retry', error: firstError, retryAfterMs, delivered, cursor: newCursor };
-  return { status: 'progress', delivered, cursor: newCursor };
+  const nextRetryAt = await deps.retries.nextDue(sourceId);
+  if (stopped) return { status: 'stop', error: firstError, retryAfterMs, delivered, failed, nextRetryAt, cursor: newCursor };
+  if (failed > 0 && delivered === 0) return { status: 'retry', error: firstError, retryAfterMs, delivered, failed, nextRetryAt, cursor: newCursor };
+  return { status: 'progress', error: firstError, delivered, failed, nextRetryAt, cursor: newCursor };
 }
 
 function coalesce(changes: readonly ChangeRow[]): Map<string, Pending> {
@@ -189,11 +290,12 @@ function bump(attempts: Map<string, number>, key: string): number {
 }
 
 /** Orgs the batch needs on the downstream first: unlinked live ancestors, and unlinked orgs of its users. */
-async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: readonly MirrorOrg[], users: readonly MirrorUser[]): Promise<MirrorOrg[]> {
+async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: readonly MirrorOrg[], users: readonly MirrorUser[], waiting: ReadonlySet<string>): Promise<MirrorOrg[]> {
   const chosen = new Map(orgs.map((org) => [org.id, org]));
   let wanted = new Set<string>([...orgs.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])), ...users.flatMap((user) => user.data.orgIds)]);
   for (let round = 0; round < MAX_ANCESTOR_ROUNDS && wanted.size > 0; round += 1) {
-    const candidates = [...wanted].filter((id) => !chosen.has(id));
+    // An org waiting for its own retry is not sent early: what needs it waits with it.
+    const candidates = [...wanted].filter((id) => !chosen.has(id) && !waiting.has(id));
     await builder.preloadOrgLinks(candidates);
     const unlinked = candidates.filter((id) => !builder.orgRemote.get(id));
     const found = (await deps.mirror.getOrgs(unlinked)).filter((org) => !org.deletedAt);

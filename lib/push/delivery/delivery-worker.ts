@@ -7,9 +7,10 @@ import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
-import { PushError, StopSyncError, type TransientPushError } from '../client/errors.js';
+import { PushError, StopSyncError, TransientPushError } from '../client/errors.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
+import { boundedTimeout } from '../../util/sleep.js';
 
 export interface WorkerDeps extends BatchDeps {
   sources: SourcesService;
@@ -34,6 +35,8 @@ export interface WorkerStatus {
   cursor: number | null;
   failures: number;
   nextAttemptAt: string | null;
+  /** While backing off: when the next probe goes (null when none will: no failure, or probes suspended). */
+  nextProbeAt: string | null;
   lastError: string | null;
   hold: DeletionHold | null;
 }
@@ -60,6 +63,15 @@ export class DeliveryWorker {
   #woken = false;
   #failures = 0;
   #nextAttemptAt = 0;
+  /** Wall-clock time of the next probe while backing off (0: none); never before a Retry-After has passed. */
+  #nextProbeAt = 0;
+  /** The attempt under way was started by a probe that answered 2xx. */
+  #probeTriggered = false;
+  /**
+   * The downstream answered a probe but refused the attempt it started with 401/403 (it lets us
+   * read, not write): probes no longer end the backoff, until a delivery goes through or an admin acts.
+   */
+  #probesSuspended = false;
   /** Set by a lease takeover; cleared once a batch after it went through. */
   #lookUpCreates = false;
   #status: WorkerStatus;
@@ -68,11 +80,12 @@ export class DeliveryWorker {
     this.#deps = deps;
     this.sourceId = sourceId;
     this.#holder = `${deps.holder}:delivery`;
-    this.#status = { sourceId, state: 'idle', cursor: null, failures: 0, nextAttemptAt: null, lastError: null, hold: null };
+    this.#status = { sourceId, state: 'idle', cursor: null, failures: 0, nextAttemptAt: null, nextProbeAt: null, lastError: null, hold: null };
   }
 
   get status(): WorkerStatus {
-    return { ...this.#status, failures: this.#failures };
+    const probing = this.#nextAttemptAt > 0 && this.#nextProbeAt > 0 && !this.#probesSuspended;
+    return { ...this.#status, failures: this.#failures, nextProbeAt: probing ? new Date(this.#nextProbeAt).toISOString() : null };
   }
 
   start(): void {
@@ -81,11 +94,15 @@ export class DeliveryWorker {
 
   /** Ends the current wait; `retryNow` also skips a backoff (an admin resumed or edited the source). */
   wake(retryNow = false): void {
-    if (retryNow) this.#nextAttemptAt = 0;
+    if (retryNow) {
+      this.#nextAttemptAt = 0;
+      this.#probesSuspended = false;
+    }
     this.#woken = true;
     this.#wakeUp?.();
   }
 
+  /** Ends every wait of the worker at once (its rate-limit waits end with the center's closing signal). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.wake();
@@ -103,7 +120,15 @@ export class DeliveryWorker {
       const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
         this.#status.state = 'backoff';
-        await this.#sleep(waitMs);
+        const probeInMs = this.#probesSuspended || this.#nextProbeAt === 0 ? Infinity : this.#nextProbeAt - Date.now();
+        if (probeInMs > 0) {
+          await this.#sleep(Math.min(waitMs, probeInMs));
+        } else if (await this.#probe()) {
+          this.#nextAttemptAt = 0;
+          this.#probeTriggered = true;
+        } else {
+          this.#nextProbeAt = Date.now() + options.probeIntervalMs;
+        }
         continue;
       }
       // A full run of this source is delivering (here or on another instance): it holds the lease meanwhile.
@@ -138,7 +163,9 @@ export class DeliveryWorker {
       await leases.release(lease, this.#holder).catch(() => undefined);
       if (result.status === 'idle') {
         this.#status.state = 'idle';
-        await this.#sleep(options.pollIntervalMs);
+        // Objects retried on their own schedule wake the worker when the first is due.
+        const retryInMs = result.nextRetryAt === undefined ? Infinity : result.nextRetryAt - this.#deps.clock().getTime();
+        await this.#sleep(Math.max(0, Math.min(options.pollIntervalMs, retryInMs)));
       } else if (result.status === 'held') {
         this.#status.state = 'held';
         this.#status.hold = result.hold ?? null;
@@ -172,36 +199,70 @@ export class DeliveryWorker {
       return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
     });
     this.#status.cursor = result.cursor;
+    // Requests cut short by close() say nothing about the downstream.
+    if (this.#stopped) return result;
     if (result.status === 'retry' || result.status === 'stop') {
       this.#failures += 1;
       const immediate = result.error instanceof StopSyncError;
       const reason = result.error?.message ?? this.#status.lastError ?? 'delivery failed';
       this.#status.lastError = reason;
-      const health = await deps.health.failure(this.sourceId, reason, immediate);
+      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate });
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
-      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, result.retryAfterMs ?? 0);
+      const asked = result.error instanceof TransientPushError ? result.error.retryAfterAskedMs : undefined;
+      if (asked !== undefined) {
+        deps.logger.warn(`scim-sync-center: source ${this.sourceId} answered Retry-After ${Number.isFinite(asked) ? `${Math.round(asked / 1000)} s` : 'beyond any number'}; retrying after ${Math.round(deps.options.maxRetryAfterMs / 1000)} s (push.maxRetryAfterMs)`);
+      }
+      const retryAfterMs = Math.min(result.retryAfterMs ?? 0, deps.options.maxRetryAfterMs);
+      const delay = backoffDelay(this.#failures, deps.options.retry.baseMs, maxMs, retryAfterMs);
       this.#nextAttemptAt = deps.clock().getTime() + delay;
       this.#status.nextAttemptAt = new Date(this.#nextAttemptAt).toISOString();
+      // Probes start one interval from now, and not before the downstream's Retry-After has passed.
+      this.#nextProbeAt = Date.now() + Math.max(deps.options.probeIntervalMs, retryAfterMs);
+      if (this.#probeTriggered && result.error instanceof StopSyncError) this.#probesSuspended = true;
+      this.#probeTriggered = false;
     } else if (result.status === 'progress') {
       // The batch the dead holder had in flight is behind us now.
       this.#lookUpCreates = false;
       const hadFailures = this.#failures > 0;
       this.#failures = 0;
       this.#nextAttemptAt = 0;
+      this.#nextProbeAt = 0;
+      this.#probeTriggered = false;
+      this.#probesSuspended = false;
       this.#status.nextAttemptAt = null;
-      this.#status.lastError = null;
-      // Only a request that went through proves the downstream works again.
-      if (result.delivered > 0 && (quarantined || hadFailures)) await deps.health.success(this.sourceId);
+      // Objects that failed in a batch that went on are retried on their own; the last such error shows.
+      this.#status.lastError = (result.failed ?? 0) > 0 ? (result.error?.message ?? null) : null;
+      // Only a request that went through proves the downstream works again; failed objects of the
+      // batch (retried on their own) count into the source's failure rate.
+      const failed = result.failed ?? 0;
+      if (failed > 0 || (result.delivered > 0 && (quarantined || hadFailures))) {
+        await deps.health.record(this.sourceId, { succeeded: result.delivered, failed, reason: result.error?.message });
+      }
     }
     return result;
+  }
+
+  /**
+   * A cheap authenticated read through the source's own client (its auth, rate limit and pool):
+   * the first user of the User URL. True when it answered 2xx.
+   */
+  async #probe(): Promise<boolean> {
+    try {
+      const source = await this.#deps.sources.get(this.sourceId);
+      const { target } = await this.#deps.targets.target(source);
+      await target.client.list(target.userEndpoint, 1, 1);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Sleeps until woken or `ms` passed. A wake that came while working ends the next sleep at once. */
   async #sleep(ms: number): Promise<void> {
     if (this.#stopped || this.#woken) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(1, ms));
+      const timer = boundedTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();

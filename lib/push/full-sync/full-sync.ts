@@ -20,6 +20,7 @@ import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
 import { PURGED, treeLevels, WorkBuilder } from '../work-builder.js';
+import { sleep } from '../../util/sleep.js';
 
 export interface FullSyncDeps {
   knex: Knex;
@@ -32,6 +33,8 @@ export interface FullSyncDeps {
   options: ResolvedPushOptions;
   logger: Logger;
   holder: string;
+  /** Aborted when the center closes: backoff sleeps and lease waits end at once. */
+  closing?: AbortSignal;
   /** Wakes the source's delivery worker once the run lets go of the lease. */
   onFinished(sourceId: string): void;
 }
@@ -106,7 +109,7 @@ class FullSync {
     const { deps, context } = this;
     const { run, runs } = context;
     const cancelled = () => context.cancelRequested();
-    const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs }, cancelled);
+    const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelled, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
       const { users, orgs } = await deps.mirror.counts();
@@ -293,8 +296,8 @@ class FullSync {
     const poll = Math.max(10, Math.min(250, Math.floor(this.deps.options.leaseTtlMs / 10)));
     for (;;) {
       if (await this.deps.leases.acquire(name, holder, this.deps.options.leaseTtlMs)) return true;
-      if (await this.context.cancelRequested()) return false;
-      await new Promise((resolve) => setTimeout(resolve, poll));
+      if (this.deps.closing?.aborted || (await this.context.cancelRequested())) return false;
+      await sleep(poll, this.deps.closing);
     }
   }
 }

@@ -6,11 +6,14 @@ import type { MemberOutcome } from '../member-pusher.js';
 import type { ObjectOutcome } from '../object-pusher.js';
 import { memberRunItems, recordLinks, runItems } from '../outcomes.js';
 import { backoffDelay } from '../../sources/source-health.js';
+import { sleep } from '../../util/sleep.js';
 
 export interface RetryPolicy {
   attempts: number;
   baseMs: number;
   maxMs: number;
+  /** The longest `Retry-After` honoured. */
+  maxRetryAfterMs: number;
 }
 
 /**
@@ -42,6 +45,8 @@ export class RunRecorder {
     private readonly dryRun: boolean,
     private readonly retry: RetryPolicy,
     private readonly cancelled: () => Promise<boolean>,
+    /** Aborted when the center closes: a backoff ends at once, like a cancel. */
+    private readonly closing?: AbortSignal,
   ) {}
 
   /** Links only: called by the phases after each step (dry runs write none). Queued, not awaited. */
@@ -105,7 +110,7 @@ export class RunRecorder {
         return final;
       }
       if (retry.length === 0 || lastAttempt) return final;
-      const retryAfter = Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0)));
+      const retryAfter = Math.min(this.retry.maxRetryAfterMs, Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0))));
       if (await this.#sleepUnlessCancelled(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter))) {
         await this.#log(retry, options.logSkips !== false);
         this.commit();
@@ -116,13 +121,14 @@ export class RunRecorder {
   }
 
   /**
-   * Sleeps for a backoff, looking for a cancel (or close) every quarter second; true when cancelled.
+   * Sleeps for a backoff, looking for a cancel (from any instance) every quarter second and ending
+   * at once when the center closes; true when cancelled or closing.
    * Wall-clock time, like the timers it sleeps on: a test clock that stands still must not stretch it.
    */
   async #sleepUnlessCancelled(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     for (let left = ms; left > 0; left = until - Date.now()) {
-      await sleep(Math.min(left, CANCEL_CHECK_MS));
+      if (!(await sleep(Math.min(left, CANCEL_CHECK_MS), this.closing))) return true;
       if (await this.cancelled()) return true;
     }
     return false;
@@ -167,10 +173,6 @@ export class RunRecorder {
       await this.runs.addCounts(this.runId, counts, trx);
     });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const CANCEL_CHECK_MS = 250;

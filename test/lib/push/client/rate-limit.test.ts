@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { TransientPushError } from '../../../../lib/push/client/errors.js';
 import { AdaptiveRateLimiter, Semaphore } from '../../../../lib/push/client/rate-limit.js';
 import { backoffDelay } from '../../../../lib/sources/source-health.js';
 
@@ -104,5 +105,38 @@ describe('backoffDelay', () => {
     expect(backoffDelay(4, 100, 10_000, 0, () => 1)).toBe(800);
     expect(backoffDelay(40, 100, 10_000, 0, () => 1)).toBe(10_000);
     expect(backoffDelay(1, 100, 10_000, 5_000, () => 1)).toBe(5_000);
+  });
+});
+
+describe('AdaptiveRateLimiter waits', () => {
+  it('pauses no longer than maxPauseMs, however long the Retry-After', async () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter({ ...clock, maxPauseMs: 3_600_000 });
+    limiter.onThrottled(10 ** 12);
+    expect(limiter.pausedUntil - clock.now()).toBe(3_600_000);
+    limiter.pause(Infinity);
+    expect(limiter.pausedUntil - clock.now()).toBe(3_600_000);
+  });
+
+  it('ends a pending wait when closed (or when its signal aborts), refusing the request as transient', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new AdaptiveRateLimiter();
+      limiter.onThrottled(120_000);
+      const waiting = [limiter.take(), limiter.take()];
+      limiter.close();
+      for (const take of waiting) await expect(take).rejects.toBeInstanceOf(TransientPushError);
+      await expect(limiter.take()).rejects.toBeInstanceOf(TransientPushError);
+
+      const controller = new AbortController();
+      const shared = new AdaptiveRateLimiter({ signal: controller.signal });
+      shared.pause(120_000);
+      const pending = shared.take();
+      controller.abort();
+      await expect(pending).rejects.toThrow(/closed while waiting/);
+      expect(vi.getTimerCount(), 'no timer left behind').toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -80,3 +80,19 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
+
+describe('a Retry-After above push.maxRetryAfterMs', () => {
+  it('is cut to the cap, keeps what was asked, and says so in the message', () => {
+    for (const retryAfter of ['1000000000', '9'.repeat(400)]) {
+      const error = errorForResponse({ ...base, status: 429, retryAfter }) as TransientPushError;
+      expect(error.retryAfterMs).toBe(3_600_000);
+      expect(error.retryAfterAskedMs).toBeGreaterThan(3_600_000);
+      expect(error.message).toMatch(/waiting 3600 s: push\.maxRetryAfterMs/);
+    }
+    const own = errorForResponse({ ...base, status: 503, retryAfter: '120', maxRetryAfterMs: 60_000 }) as TransientPushError;
+    expect([own.retryAfterMs, own.retryAfterAskedMs]).toEqual([60_000, 120_000]);
+    const within = errorForResponse({ ...base, status: 429, retryAfter: '120' }) as TransientPushError;
+    expect([within.retryAfterMs, within.retryAfterAskedMs]).toEqual([120_000, undefined]);
+    expect(within.message).not.toMatch(/maxRetryAfterMs/);
+  });
+});
