@@ -175,7 +175,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     manualSyncs,
     leases,
     refreshDelivery: () => pushEngine.refresh(),
-    purge: () => purgeExpired({ knex, log: incrementalLog, runs: runStore, cursors, leases }, resolved, clock()),
+    purge: () => purgeExpired({ knex, log: incrementalLog, runs: runStore, cursors, retries, leases }, resolved, clock()),
     options: {
       sweepSchedule: resolved.push.sweepSchedule,
       retentionSchedule: resolved.push.retentionSchedule,

@@ -4,6 +4,7 @@ import type { LeaseStore } from '../persistence/leases.js';
 import type { IncrementalLog } from '../runs/incremental-log.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { CursorStore } from '../sources/cursor-store.js';
+import type { RetryStore } from '../push/delivery/retry-store.js';
 
 export interface RetentionReport {
   logEntries: number;
@@ -17,13 +18,16 @@ export interface RetentionDeps {
   log: IncrementalLog;
   runs: RunStore;
   cursors: CursorStore;
+  /** Objects a push source still retries: their deletions must not lose their tombstones. */
+  retries: Pick<RetryStore, 'lowestFirstSeq'>;
   leases: LeaseStore;
 }
 
 /**
  * Deletes what has outlived its retention: incremental log entries and finished runs older than
  * `logRetentionDays`; tombstones older than `tombstoneRetentionDays` whose change every push
- * cursor has passed (a push source that still has to deliver a deletion keeps the tombstone);
+ * cursor has passed and no source still retries (a push source that still has to deliver a
+ * deletion keeps the tombstone);
  * expired leases.
  */
 export async function purgeExpired(
@@ -35,7 +39,8 @@ export async function purgeExpired(
   const tombstoneCutoff = new Date(now.getTime() - days.tombstoneRetentionDays * 86_400_000).toISOString();
   const logEntries = await deps.log.purgeBefore(logCutoff);
   const runs = await deps.runs.purgeFinishedBefore(logCutoff);
-  const passedByAll = (await deps.cursors.lowestPushCursor()) ?? Number.MAX_SAFE_INTEGER;
+  const retriedFrom = await deps.retries.lowestFirstSeq();
+  const passedByAll = Math.min((await deps.cursors.lowestPushCursor()) ?? Number.MAX_SAFE_INTEGER, retriedFrom === undefined ? Number.MAX_SAFE_INTEGER : retriedFrom - 1);
   const tombstones = await purgeTombstones(deps.knex, tombstoneCutoff, passedByAll);
   const leases = await deps.leases.purgeExpired();
   return { logEntries, runs, tombstones, leases };

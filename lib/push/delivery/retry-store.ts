@@ -57,6 +57,12 @@ export class RetryStore {
     return row?.at ? Date.parse(row.at) : undefined;
   }
 
+  /** The earliest change any source still retries: tombstones from it on must stay. */
+  async lowestFirstSeq(): Promise<number | undefined> {
+    const [row] = await this.knex(TABLES.pushRetries).min({ seq: 'first_seq' });
+    return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
+  }
+
   async count(sourceId: string): Promise<number> {
     const [row] = await this.knex(TABLES.pushRetries).where({ source_id: sourceId }).count({ n: '*' });
     return Number(row?.n ?? 0);

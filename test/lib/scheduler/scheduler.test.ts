@@ -2,6 +2,7 @@ import { getTasks } from 'node-cron';
 import { describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { LeaseStore } from '../../../lib/persistence/leases.js';
+import { RetryStore } from '../../../lib/push/delivery/retry-store.js';
 import { buildUser, createRun } from '../../support/factories.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
 import { useTestCenter } from '../../support/test-center.js';
@@ -42,6 +43,22 @@ describe('Scheduler', () => {
     expect(report).toMatchObject({ logEntries: 1, runs: 1, tombstones: 1 });
     expect(await t.knex(TABLES.users).where({ id: 'gone' }).first()).toBeUndefined();
     expect(await t.knex(TABLES.users).where({ id: 'pending' }).first()).toBeDefined(); // its deletion is not delivered yet
+  });
+
+  it('keeps the tombstone of a deletion a source still retries, though its cursor has passed it', async () => {
+    const source = await createPushSource(t.center, server);
+    await t.center.changes.userUpserted(buildUser({ id: 'retried' }));
+    await t.center.changes.userDeleted('retried');
+    const old = new Date(Date.now() - 90 * 86_400_000).toISOString();
+    await t.knex(TABLES.users).update({ deleted_at: old }).where({ id: 'retried' });
+    const seq = Number((await t.knex(TABLES.users).where({ id: 'retried' }).first()).seq);
+    await t.knex(TABLES.cursors).where({ source_id: source.id }).update({ seq });
+    const retries = new RetryStore(t.knex, () => new Date());
+    await t.knex.transaction((trx) => retries.save(trx, source.id, [{ kind: 'user', localId: 'retried', firstSeq: seq, attempts: 3, nextAttemptAt: new Date().toISOString(), lastError: 'HTTP 500' }]));
+    expect((await t.center.scheduler.retention()).tombstones).toBe(0);
+    expect(await t.knex(TABLES.users).where({ id: 'retried' }).first()).toBeDefined();
+    await t.knex.transaction((trx) => retries.clear(trx, source.id, [{ kind: 'user', id: 'retried' }]));
+    expect((await t.center.scheduler.retention()).tombstones).toBe(1);
   });
 });
 
