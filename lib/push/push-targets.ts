@@ -78,7 +78,7 @@ export class TargetFactory {
   /** The host's egress rules and timeouts are the same for every client; only the pool size and the limiter vary. */
   #client(settings: PushSettings, secrets: PushSecretsInput, connections: number, limiter?: AdaptiveRateLimiter): ScimClient {
     const { requestTimeoutMs, connectTimeoutMs, maxRetryAfterMs } = this.options;
-    return new ScimClient({ settings, secrets, allowHttp: this.allowHttp, allowPrivate: this.allowPrivate, requestTimeoutMs, connectTimeoutMs, connections, maxRetryAfterMs, ...(limiter && { limiter }) });
+    return new ScimClient({ settings, secrets, allowHttp: this.allowHttp, allowPrivate: this.allowPrivate, requestTimeoutMs, connectTimeoutMs, connections, maxRetryAfterMs, closing: this.closing, ...(limiter && { limiter }) });
   }
 
   async #entry(sourceId: string, settings: PushSettings, secrets: PushSecretsInput): Promise<Entry> {

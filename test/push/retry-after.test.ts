@@ -57,6 +57,23 @@ describe('long Retry-After', () => {
     await t!.center.close();
   });
 
+  it('close() ends a request still waiting for its answer, and the change stays to be delivered', async () => {
+    // A two-minute request timeout: close() can only resolve within the test's timeout by aborting the request.
+    t = await createTestCenter({ push: { ...FAST_PUSH, requestTimeoutMs: 120_000 } });
+    await t.center.start();
+    const source = await createPushSource(t.center, server);
+    server.fault = (request) => (request.method === 'POST' ? 'hang' : undefined);
+    await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
+    await vi.waitFor(() => expect(server.requests.filter((request) => request.method === 'POST'), 'the create in flight').toHaveLength(1), { timeout: 10_000 });
+    await t.center.close();
+    const sibling = await createTestCenter({ database: t.knex, push: FAST_PUSH });
+    try {
+      expect((await sibling.center.push.status(source.id)).pending + (await sibling.center.push.status(source.id)).retrying, 'the change is not lost').toBeGreaterThan(0);
+    } finally {
+      await sibling.close();
+    }
+  });
+
   it('caps a Retry-After of 10^9 seconds: no timer overflow, no timer above the cap, the log says so, close() is prompt', async () => {
     // The timers the center sets (node-cron's own, for the next daily retention, are not waits of push).
     const delays: number[] = [];

@@ -31,6 +31,8 @@ export interface ScimClientOptions {
   limiter?: AdaptiveRateLimiter;
   /** The longest `Retry-After` honoured (`push.maxRetryAfterMs`). */
   maxRetryAfterMs?: number;
+  /** Aborted when the center closes: a request still waiting for its answer ends then, as a transient failure. */
+  closing?: AbortSignal;
   now?: () => number;
 }
 
@@ -210,6 +212,7 @@ export class ScimClient {
             ...(body === undefined ? {} : { 'content-type': MEDIA_TYPE }),
           },
           body: body === undefined ? undefined : jsonOf(body),
+          signal: this.#options.closing,
         });
       } catch (cause) {
         throw connectFailure(cause, { method, path });
