@@ -18,6 +18,7 @@ import type { MirrorUserData } from '../lib/mirror/normalize.js';
 import { toScimUser } from '../lib/scim/presenters.js';
 import { orgNameColumns } from '../lib/scim/resources/users.js';
 import { URN } from '../lib/scim/urns.js';
+import { foldCase } from '../lib/util/case-fold.js';
 import { startChild, type ChildTasks } from './support/child-tasks.js';
 import { LoadWindow, loadAverage } from './support/machine.js';
 import { intArgument, median, spreadOf } from './support/stats.js';
@@ -88,7 +89,8 @@ function mountBareRoute(app: express.Express, center: SyncCenter): void {
     const row = await center
       .knex('sync_users as u')
       .select('u.*', ...orgNameColumns(queryContext))
-      .whereRaw('lower(u.user_name) = lower(?)', [String(req.query.userName)])
+      // The column the SCIM server compares, on its index: the baseline must use the same index.
+      .where('u.user_name_fold', foldCase(String(req.query.userName)))
       .whereNull('u.deleted_at')
       .first();
     const base = { base: `${req.protocol}://${req.get('host')}/sync/scim/v2` };
