@@ -13,8 +13,13 @@
  * stores its output, so a change here needs a migration that folds the stored copies again.
  */
 export function foldCase(value: string): string {
+  // ASCII folds to its lower case, and most userNames, e-mail addresses and codes are ASCII: the
+  // round trip (three passes, a split and a replace) is only needed beyond it.
+  if (ASCII.test(value)) return value.toLowerCase();
   return value.split('ı').map(roundTrip).join('ı');
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 function roundTrip(part: string): string {
   return part.toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, 'σ');
