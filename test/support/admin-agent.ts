@@ -8,7 +8,7 @@ export type Agent = ReturnType<typeof request.agent>;
  * A browser-like client for the console: keeps our cookies (CSRF, language, one-time
  * credentials) and sends the test admin header on every request.
  */
-export function adminAgent(app: express.Express, admin = 'alice'): { agent: Agent; get: (path: string) => request.Test; post: (path: string, form: Record<string, string | string[]>) => Promise<request.Response>; csrf: () => Promise<string> } {
+export function adminAgent(app: express.Express, admin = 'alice'): { agent: Agent; get: (path: string) => request.Test; post: (path: string, form: Record<string, string | string[]>, lang?: string) => Promise<request.Response>; csrf: () => Promise<string> } {
   const agent = request.agent(app);
   let token = '';
   const get = (path: string) => agent.get(`${MOUNT}${path}`).set(ADMIN_HEADER, admin);
@@ -16,10 +16,13 @@ export function adminAgent(app: express.Express, admin = 'alice'): { agent: Agen
     if (!token) token = csrfTokenOf((await get('/')).text);
     return token;
   };
-  const post = async (path: string, form: Record<string, string | string[]>) => {
+  /** Posts a form with the page's CSRF token, in `lang` when given (as Accept-Language). */
+  const post = async (path: string, form: Record<string, string | string[]>, lang?: string) => {
     // The agent attaches cookies when a request is created, so fetch the token (and its cookie) first.
     const _csrf = await csrf();
-    return agent.post(`${MOUNT}${path}`).set(ADMIN_HEADER, admin).type('form').send(encodeForm({ _csrf, ...form }));
+    const pending = agent.post(`${MOUNT}${path}`).set(ADMIN_HEADER, admin);
+    if (lang) pending.set('accept-language', lang);
+    return pending.type('form').send(encodeForm({ _csrf, ...form }));
   };
   return { agent, get, post, csrf };
 }

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/errors.js';
 import type { DirectoryOrg, DirectoryUser } from '../../../lib/hooks/directory.js';
 import { buildOrg, buildUser } from '../../support/factories.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 import { DIALECT } from '../../support/test-database.js';
 
 /**
@@ -12,13 +12,8 @@ import { DIALECT } from '../../support/test-database.js';
  * not a raw driver error or a value PostgreSQL silently changes.
  */
 describe(`host input the mirror cannot store as given (${DIALECT})`, () => {
-  let t: TestCenter;
   let directory: MemoryDirectory;
-  beforeEach(async () => {
-    directory = new MemoryDirectory();
-    t = await createTestCenter({}, directory);
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter({}, () => (directory = new MemoryDirectory()));
 
   async function issuesOf(promise: Promise<unknown>) {
     const error = await promise.then(

@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/errors.js';
 import { isUserNameViolation } from '../../../lib/mirror/user-names.js';
 import { TABLES } from '../../../lib/persistence/tables.js';
 import { buildUser } from '../../support/factories.js';
 import { MemoryDirectory } from '../../support/memory-directory.js';
-import { createTestCenter, type TestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 import { DIALECT } from '../../support/test-database.js';
 
 /** Issue 14 item 2: two live users never share a userName (RFC 7643 §4.1.1: caseExact false, uniqueness server). */
 describe(`a userName is unique among live users, case-insensitively (${DIALECT})`, () => {
-  let t: TestCenter;
   let directory: MemoryDirectory;
-  beforeEach(async () => {
-    directory = new MemoryDirectory();
-    t = await createTestCenter({}, directory);
-  });
-  afterEach(() => t.close());
+  const t = useTestCenter({}, () => (directory = new MemoryDirectory()));
 
   async function refusal(promise: Promise<unknown>): Promise<ValidationError> {
     const error = await promise.then(

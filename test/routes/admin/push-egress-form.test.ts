@@ -8,7 +8,7 @@ import { refusedUpFront } from '../../../lib/push/test-connection.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
-import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
+import { useTestCenter } from '../../support/test-center.js';
 
 /** The parameters form as a browser posts it, secrets left blank. */
 function pushForm(userUrl: string, orgUrl = ''): Record<string, string> {
@@ -33,11 +33,6 @@ describe('console: stored secrets and refused addresses on the push form', () =>
     client = adminAgent(test.app, 'alice');
   });
 
-  const send = async (path: string, form: Record<string, string>, lang: string) => {
-    const _csrf = await client.csrf();
-    return client.agent.post(`${MOUNT}${path}`).set(ADMIN_HEADER, 'alice').set('accept-language', lang).type('form').send(new URLSearchParams({ _csrf, ...form }).toString());
-  };
-
   it('says next to the stored secret that it only goes to the address it was saved for', async () => {
     const source = await createPushSource(test.center, server);
     for (const lang of ['en', 'zh-CN'] as const) {
@@ -54,7 +49,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
       for (const lang of ['en', 'zh-CN'] as const) {
         const expected = escape(translator(lang)('validation.secret_new_origin', { origin }));
         for (const action of ['test-connection', 'parameters']) {
-          const res = await send(`/sources/${source.id}/${action}`, pushForm(elsewhere.url('Users')), lang);
+          const res = await client.post(`/sources/${source.id}/${action}`, pushForm(elsewhere.url('Users')), lang);
           expect(res.status, `${action} ${lang}`).toBe(422);
           expect(res.text).toMatch(new RegExp(`id="f-push-token-error">${expected}<`));
         }
@@ -71,9 +66,9 @@ describe('console: stored secrets and refused addresses on the push form', () =>
 
   it('audits Test connection from the source page and from the wizard with the admin as actor', async () => {
     const source = await createPushSource(test.center, server);
-    const page = await send(`/sources/${source.id}/test-connection`, pushForm(server.url('Users'), server.url('Organizations')), 'en');
+    const page = await client.post(`/sources/${source.id}/test-connection`, pushForm(server.url('Users'), server.url('Organizations')), 'en');
     expect(page.text).toContain('All checks passed.');
-    await send('/new', { step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push', ...pushForm(server.url('Users')), 'push.token': server.options.token, go: 'test' }, 'en');
+    await client.post('/new', { step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push', ...pushForm(server.url('Users')), 'push.token': server.options.token, go: 'test' }, 'en');
     const entries = (await test.center.audit.list()).filter((entry) => entry.action === 'push.test_connection');
     expect(entries.map(({ actor, sourceId, detail }) => ({ actor, sourceId, outcome: (detail as { outcome: string }).outcome }))).toEqual([
       { actor: 'alice', sourceId: null, outcome: 'passed' },
@@ -84,7 +79,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
   it('shows a refused metadata address as a translated form error, in both languages', async () => {
     const source = await createPushSource(test.center, server);
     for (const lang of ['en', 'zh-CN'] as const) {
-      const res = await send(`/sources/${source.id}/test-connection`, { ...pushForm('http://169.254.169.254/latest/Users'), 'push.token': 'entered' }, lang);
+      const res = await client.post(`/sources/${source.id}/test-connection`, { ...pushForm('http://169.254.169.254/latest/Users'), 'push.token': 'entered' }, lang);
       expect(res.status).toBe(422);
       expect(res.text).toMatch(new RegExp(`id="f-push-userUrl-error">${escape(translator(lang)('validation.address_not_allowed', { address: '169.254.169.254' }))}<`));
     }

@@ -40,12 +40,6 @@ describe('console: push source parameters (policy and test connection)', () => {
     client = adminAgent(test.app, 'alice');
   });
 
-  /** Posts a form in a given language (the token is fetched first: the agent attaches cookies when a request is created). */
-  const send = async (path: string, form: Record<string, string>, lang: string) => {
-    const _csrf = await client.csrf();
-    return client.agent.post(`${MOUNT}${path}`).set(ADMIN_HEADER, 'alice').set('accept-language', lang).type('form').send(new URLSearchParams({ _csrf, ...form }).toString());
-  };
-
   describe('POST /sources/:id/parameters', () => {
     it('shows the stored policy and saves deprovisioning, threshold, concurrency, rate limit and schedule', async () => {
       const source = await createPushSource(test.center, server);
@@ -86,7 +80,7 @@ describe('console: push source parameters (policy and test connection)', () => {
 
     it('shows a bad cron expression and a bad number inline, keeps what was entered, never echoes the secret, saves nothing', async () => {
       const source = await createPushSource(test.center, server);
-      const page = await send(`/sources/${source.id}/parameters`, pushForm(server, { 'push.token': 'new-secret-never-echoed', 'push.schedule': 'every night', 'push.concurrency': '99', 'push.rateLimit': '3' }), 'en');
+      const page = await client.post(`/sources/${source.id}/parameters`, pushForm(server, { 'push.token': 'new-secret-never-echoed', 'push.schedule': 'every night', 'push.concurrency': '99', 'push.rateLimit': '3' }), 'en');
       expect(page.status).toBe(422);
       expect(page.text).toMatch(/id="f-push-schedule-error">Enter a cron expression such as &#34;0 3 \* \* \*&#34;, or leave it blank\.</);
       expect(page.text).toContain('id="f-push-concurrency-error">Enter a whole number from 1 to 64.<');
@@ -120,7 +114,7 @@ describe('console: push source parameters (policy and test connection)', () => {
       // Saved with another path on the same origin: the stored token may be used there (issue 14: only there).
       const savedUrl = server.url('Users').replace('/scim/v2/', '/old/scim/v2/');
       const { source } = await test.center.sources.create({ name: 'CRM', mode: 'push', push: { token: server.options.token, userUrl: savedUrl } });
-      const page = await send(`/sources/${source.id}/test-connection`, pushForm(server, { 'push.concurrency': '3' }), 'en');
+      const page = await client.post(`/sources/${source.id}/test-connection`, pushForm(server, { 'push.concurrency': '3' }), 'en');
       expect(page.text).toContain('All checks passed. Nothing was written to the downstream app.');
       expect(valueOf(page.text, 'f-push-userUrl')).toBe(server.url('Users'));
       expect(valueOf(page.text, 'f-push-concurrency')).toBe('3');
@@ -130,7 +124,7 @@ describe('console: push source parameters (policy and test connection)', () => {
     it('says which step fails and why: a 401 fails authentication', async () => {
       const source = await createPushSource(test.center, server);
       server.options.token = 'rotated-on-the-downstream';
-      const page = await send(`/sources/${source.id}/test-connection`, pushForm(server), 'en');
+      const page = await client.post(`/sources/${source.id}/test-connection`, pushForm(server), 'en');
       expect(page.text).toContain('Some checks failed.');
       expect(page.text).toMatch(/class="test-step test-fail" data-step="auth"/);
       expect(page.text).toContain('HTTP 401');
@@ -168,7 +162,7 @@ describe('console: push source parameters (policy and test connection)', () => {
 
     it('tests the connection with the entered settings, carries the secret sealed, then creates the source with the policy', async () => {
       const form = wizard({ ...pushForm(server, { 'push.token': server.options.token, 'push.deprovision.users': 'leave', 'push.rateLimit': '20' }), go: 'test' });
-      const tested = await send(`/new`, form, 'en');
+      const tested = await client.post(`/new`, form, 'en');
       expect(tested.status).toBe(200);
       expect(tested.text).toContain('All checks passed.');
       expect(tested.text).not.toContain(server.options.token);
@@ -187,7 +181,7 @@ describe('console: push source parameters (policy and test connection)', () => {
       const failed = await client.post('/new', wizard({ ...pushForm(server, { 'push.token': 'wrong-token-value' }), go: 'test' }));
       expect(failed.text).toMatch(/class="test-step test-fail" data-step="auth"/);
       expect(failed.text).not.toContain('wrong-token-value');
-      const res = await send(`/new`, wizard({ ...pushForm(server, { 'push.token': 't', 'push.schedule': '61 * * * *' }), go: 'next' }), 'zh-CN');
+      const res = await client.post(`/new`, wizard({ ...pushForm(server, { 'push.token': 't', 'push.schedule': '61 * * * *' }), go: 'next' }), 'zh-CN');
       expect(res.status).toBe(422);
       expect(res.text).toContain('id="f-push-schedule-error">请输入 cron 表达式');
       expect(valueOf(res.text, 'f-push-schedule')).toBe('61 * * * *');
