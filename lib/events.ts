@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AppliedChange } from './mirror/change-writer.js';
 import type { BatchResult } from './push/delivery/batch-delivery.js';
+import type { FinishedRunStatus } from './runs/run-store.js';
 
 /** What happened to a source: its lifecycle (sources service), its health, its deletion holds. */
 export type SourceAction =
@@ -34,7 +35,7 @@ export interface RunEvent {
   runId: number;
   sourceId: string;
   mode: 'push' | 'pull';
-  status: 'succeeded' | 'failed' | 'cancelled';
+  status: FinishedRunStatus;
   /** How long the run's executor took in this process. */
   durationMs: number;
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../options.js';
 import type { SourceHealth } from '../sources/source-health.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { Source, SourceMode } from '../sources/source-types.js';
-import type { Run, RunKind, RunStore } from './run-store.js';
+import type { FinishedRunStatus, Run, RunKind, RunStore } from './run-store.js';
 import type { SyncEvents } from '../events.js';
 
 /** Everything a run executor needs: the run, its source, and a way to notice cancellation. */
@@ -102,7 +102,7 @@ export class ManualSyncs {
 
   async #execute(run: Run, source: Source, executor: RunExecutor): Promise<void> {
     const { runs, logger } = this.deps;
-    let status: 'succeeded' | 'failed' | 'cancelled' | 'paused' = 'failed';
+    let status: FinishedRunStatus | 'paused' = 'failed';
     let error: string | null = null;
     const started = performance.now();
     try {
@@ -110,6 +110,8 @@ export class ManualSyncs {
       const outcome = await executor({ run, source, runs, cancelRequested: () => runs.isCancelRequested(run.id) });
       status = outcome.status;
       if (outcome.status === 'paused') error = outcome.reason;
+      // A run that reached its end with failed objects or memberships did not simply succeed.
+      if (status === 'succeeded' && ((await runs.get(run.id))?.failed ?? 0) > 0) status = 'succeeded_with_failures';
     } catch (cause) {
       error = cause instanceof Error ? cause.message : String(cause);
       logger.error(`scim-sync-center: run ${run.id} of source ${source.id} failed: ${error}`);

@@ -7,12 +7,14 @@ import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
-export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+/** `succeeded_with_failures`: the run went through to the end, but some objects or memberships failed. */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'succeeded_with_failures' | 'failed' | 'cancelled';
+export type FinishedRunStatus = 'succeeded' | 'succeeded_with_failures' | 'failed' | 'cancelled';
 export type RunOperation = 'create' | 'update' | 'delete' | 'disable' | 'skip';
 export type RunItemResult = 'succeeded' | 'failed' | 'skipped' | 'planned';
 
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
-const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+const FINISHED_RUN_STATUSES: readonly FinishedRunStatus[] = ['succeeded', 'succeeded_with_failures', 'failed', 'cancelled'];
 
 export interface RunCounts {
   total: number;
