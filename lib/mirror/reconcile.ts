@@ -219,6 +219,11 @@ async function writePage(context: PageContext, kind: ObjectKind, prepared: reado
     if (changed.length > 0) {
       const now = clock().toISOString();
       await appendChanges(trx, { origin: 'reconcile', at: now }, async (feed) => {
+        // The states were read before the feed's lock (to skip the lock for unchanged pages). A
+        // hook write that committed in between is newer than this page: read again under the lock.
+        const fresh = await loadStoredStates(trx, kind, changed.map((entry) => entry.id));
+        changed = changed.filter((entry) => (fresh.get(entry.id)?.seq ?? 0) <= startSeq);
+        unchanged = prepared.length - changed.length;
         // Checked under the feed's lock, which every writer takes first: no hook can take a name in between.
         if (kind === 'user') {
           const checked = await withoutDuplicateUserNames(trx, changed);
@@ -227,7 +232,7 @@ async function writePage(context: PageContext, kind: ObjectKind, prepared: reado
         }
         const writes = changed.map((entry) => {
           const seq = feed.append(kind, entry.id, 'upsert');
-          const state = stored.get(entry.id);
+          const state = fresh.get(entry.id);
           const operation = !state || state.deleted_at !== null ? 'create' : 'update';
           items.push({ kind, id: entry.id, name: entry.name, operation, seq });
           return { data: entry.data, hash: entry.hash, seq, hostUpdatedAt: entry.hostUpdatedAt, createdAt: state?.created_at ?? now };
