@@ -124,7 +124,7 @@ export class SourcesService {
         changed.push('description');
       }
       if (row.mode === 'push' && input.push !== undefined) {
-        const stored = openSecrets(this.#deps.box, row);
+        const stored = this.#readableSecrets(row);
         const { settings, secrets } = validatePush(
           input.push,
           JSON.parse(row.settings) as PushSettings,
@@ -229,6 +229,19 @@ export class SourcesService {
     });
     this.#emit(id, enabled ? 'enabled' : 'disabled');
     return this.get(id);
+  }
+
+  /**
+   * The stored secrets, or none when they no longer decrypt (the secret key changed): the update
+   * then asks for them again, as the "enter them again" message tells the admin to do.
+   */
+  #readableSecrets(row: SourceRow): PushSecretsInput {
+    try {
+      return openSecrets(this.#deps.box, row);
+    } catch (error) {
+      if (error instanceof SecretBoxError) return {};
+      throw error;
+    }
   }
 
   #assertPushSecretsReadable(row: SourceRow): void {

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
 import { useTestCenter } from '../../support/test-center.js';
+import { TABLES } from '../../../lib/persistence/tables.js';
+import { secretContext } from '../../../lib/sources/source-store.js';
+import { SecretBox } from '../../../lib/util/secret-box.js';
 
 /** Issue 14 item 4: a stored secret goes only to the origin it was saved for, and every connection test is audited. */
 describe('stored push secrets are bound to their origin', () => {
@@ -85,5 +88,29 @@ describe('stored push secrets are bound to their origin', () => {
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/typed-secret-9|attacker-does-not-know-it/);
     expect(JSON.stringify(entries)).not.toContain(server.options.token);
+  });
+});
+
+/** Credentials sealed under a secret key the center no longer has can be entered again. */
+describe('stored push secrets that no longer decrypt', () => {
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
+
+  async function sealUnderAnotherKey(sourceId: string): Promise<void> {
+    const sealed = new SecretBox('another-secret-key-with-at-least-32-characters').sealJson({ token: 'lost' }, secretContext(sourceId));
+    await t.knex(TABLES.sources).where({ id: sourceId }).update({ secrets: sealed });
+  }
+
+  it('refuses to enable the source, then accepts the secret entered again and works with it', async () => {
+    const source = await createPushSource(t.center, server);
+    await t.center.sources.disable(source.id);
+    await sealUnderAnotherKey(source.id);
+    await expect(t.center.sources.enable(source.id)).rejects.toMatchObject({ code: 'SSC_STATE_CONFLICT', reason: 'secrets_unreadable' });
+
+    // Left blank, the token is required again: the unreadable one does not count as stored.
+    await expect(t.center.sources.update(source.id, { push: { userUrl: server.url('Users') } })).rejects.toMatchObject({ code: 'SSC_VALIDATION' });
+    await t.center.sources.update(source.id, { push: { token: server.options.token } });
+    await t.center.sources.enable(source.id);
+    expect((await t.center.push.testConnection(source.id)).ok).toBe(true);
   });
 });
