@@ -1,0 +1,115 @@
+import type { DirectoryContact } from '../hooks/directory.js';
+import type { MirrorUserData } from '../mirror/normalize.js';
+import type { UserReferences } from '../push/bodies.js';
+import { URN } from '../scim/urns.js';
+import type { Value } from './expression/functions.js';
+
+/**
+ * What a user mapping's expression may read: `[path]` names one of these. Most are the mirror
+ * user's own fields; a few are derived (the work e-mail, references as the downstream knows them).
+ */
+export const USER_SOURCE_ATTRIBUTES = [
+  'id',
+  'externalId',
+  'userName',
+  'displayName',
+  'active',
+  'name',
+  'name.givenName',
+  'name.familyName',
+  'name.middleName',
+  'name.formatted',
+  'name.honorificPrefix',
+  'name.honorificSuffix',
+  'emails',
+  'emails.work',
+  'emails.primary',
+  'phoneNumbers',
+  'phoneNumbers.work',
+  'phoneNumbers.mobile',
+  'phoneNumbers.primary',
+  'title',
+  'locale',
+  'preferredLanguage',
+  'employeeNumber',
+  'manager',
+  'orgs',
+  'primaryOrg',
+] as const;
+
+export type UserSourceAttribute = (typeof USER_SOURCE_ATTRIBUTES)[number];
+
+const KNOWN = new Set<string>(USER_SOURCE_ATTRIBUTES);
+/** The enterprise extension's names for the same fields, so `[urn:…:User:employeeNumber]` reads too. */
+const ENTERPRISE_PREFIX = `${URN.enterpriseUser}:`;
+
+export function isUserSourceAttribute(path: string): boolean {
+  return KNOWN.has(canonical(path));
+}
+
+function canonical(path: string): string {
+  return path.startsWith(ENTERPRISE_PREFIX) ? path.slice(ENTERPRISE_PREFIX.length) : path;
+}
+
+/**
+ * One user's attributes for mapping: `value(path)` is what an expression sees (texts, lists of
+ * texts, true/false), `whole(path)` the attribute as SCIM sends it (an e-mail list with types,
+ * the name object, `{ value }` for the manager), used when a mapping copies an attribute whole.
+ */
+export interface UserAttributes {
+  value(path: string): Value | undefined;
+  whole(path: string): unknown;
+}
+
+export function userAttributes(user: MirrorUserData, refs: UserReferences): UserAttributes {
+  const value = (path: string): Value | undefined => {
+    const name = canonical(path);
+    switch (name) {
+      case 'id':
+        return user.id;
+      case 'active':
+        return user.active;
+      case 'name':
+        return user.name?.formatted ?? ([user.name?.givenName, user.name?.familyName].filter(Boolean).join(' ') || null);
+      case 'emails':
+        return user.emails?.map((contact) => contact.value) ?? null;
+      case 'phoneNumbers':
+        return user.phoneNumbers?.map((contact) => contact.value) ?? null;
+      case 'manager':
+        return user.managerId ? (refs.managerRef(user.managerId) ?? null) : null;
+      case 'orgs':
+        return user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
+      case 'primaryOrg':
+        return user.primaryOrgId ? (refs.orgRef(user.primaryOrgId) ?? null) : null;
+    }
+    if (name.startsWith('name.')) return user.name?.[name.slice(5) as keyof NonNullable<MirrorUserData['name']>] ?? null;
+    if (name.startsWith('emails.')) return contactOf(user.emails, name.slice(7));
+    if (name.startsWith('phoneNumbers.')) return contactOf(user.phoneNumbers, name.slice(13));
+    if (KNOWN.has(name)) return (user[name as keyof MirrorUserData] as Value | undefined) ?? null;
+    return undefined;
+  };
+  const whole = (path: string): unknown => {
+    switch (canonical(path)) {
+      case 'name':
+        return user.name && Object.keys(user.name).length > 0 ? { ...user.name } : null;
+      case 'emails':
+        return user.emails?.length ? user.emails.map((contact) => ({ ...contact })) : null;
+      case 'phoneNumbers':
+        return user.phoneNumbers?.length ? user.phoneNumbers.map((contact) => ({ ...contact })) : null;
+      case 'manager': {
+        const manager = value('manager');
+        return manager ? { value: manager } : null;
+      }
+      default:
+        return value(path);
+    }
+  };
+  return { value, whole };
+}
+
+/** `emails.work`: the first of that type; `emails.primary`: the primary one, else the first. */
+function contactOf(contacts: readonly DirectoryContact[] | undefined, which: string): string | null {
+  if (!contacts?.length) return null;
+  if (which === 'primary') return (contacts.find((contact) => contact.primary) ?? contacts[0]!).value;
+  return contacts.find((contact) => contact.type === which)?.value ?? null;
+}

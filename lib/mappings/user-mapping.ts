@@ -1,0 +1,147 @@
+import type { MirrorUserData } from '../mirror/normalize.js';
+import type { ScimBody, UserReferences } from '../push/bodies.js';
+import { URN } from '../scim/urns.js';
+import { compileExpression, type CompiledExpression } from './expression/compile.js';
+import { isPresent } from './expression/functions.js';
+import { ExpressionError } from './expression/syntax.js';
+import { assignAt, parseTargetPath, type TargetPath } from './target-path.js';
+import { isUserSourceAttribute, userAttributes } from './user-attributes.js';
+
+/** One row of a source's mapping table: a downstream attribute and the expression that fills it. */
+export interface AttributeMapping {
+  /** The downstream attribute, in SCIM notation (see target-path.ts). */
+  target: string;
+  expression: string;
+  /** `create`: sent when the user is created, then left to the downstream. @default 'always' */
+  apply?: 'always' | 'create';
+  /**
+   * When the value becomes empty: clear the attribute on the downstream (a PATCH `remove`; left
+   * out of a PUT). Without it an empty value leaves the downstream's value as it is. @default false
+   */
+  clearWhenEmpty?: boolean;
+}
+
+/**
+ * Today's user body as a mapping table: with these rows the mapper builds exactly what
+ * `userBody` builds, key by key, so a source without mappings of its own changes nothing.
+ */
+export const DEFAULT_USER_MAPPINGS: readonly AttributeMapping[] = (
+  [
+    ['externalId', 'Coalesce([externalId], [id])'],
+    ['userName', '[userName]'],
+    ['active', '[active]'],
+    ['displayName', '[displayName]'],
+    ...(['givenName', 'familyName', 'middleName', 'formatted', 'honorificPrefix', 'honorificSuffix'] as const).map((part) => [`name.${part}`, `[name.${part}]`] as const),
+    ['emails', '[emails]'],
+    ['phoneNumbers', '[phoneNumbers]'],
+    ['title', '[title]'],
+    ['locale', '[locale]'],
+    ['preferredLanguage', '[preferredLanguage]'],
+    [`${URN.enterpriseUser}:employeeNumber`, '[employeeNumber]'],
+    [`${URN.enterpriseUser}:manager`, '[manager]'],
+    [`${URN.userOrgs}:primaryOrgId`, '[primaryOrg]'],
+    [`${URN.userOrgs}:orgIds`, '[orgs]'],
+  ] as const
+  // What the host clears is cleared downstream too, as it always was.
+).map(([target, expression]) => ({ target, expression, apply: 'always', clearWhenEmpty: true }));
+
+/** A mapping table that cannot be used: which row, and why (a bad target or the expression's error). */
+export class MappingError extends Error {
+  constructor(
+    /** The row, 0-based. */
+    readonly row: number,
+    readonly field: 'target' | 'expression',
+    /** The expression's own error, with its code and column, when the expression is at fault. */
+    readonly expressionError: ExpressionError | null,
+    message: string,
+  ) {
+    super(`mapping ${row + 1}: ${message}`, expressionError ? { cause: expressionError } : undefined);
+    this.name = 'MappingError';
+  }
+}
+
+export interface MappedUser {
+  body: ScimBody;
+  /**
+   * Targets the downstream keeps as they are although the body leaves them out: create-only
+   * rows on an update, and empty values of rows without "clear when empty". A PATCH must not
+   * remove them; every other attribute the table writes and the body lacks is to be cleared.
+   */
+  keep: string[];
+}
+
+export interface UserMapper {
+  readonly mappings: readonly AttributeMapping[];
+  map(user: MirrorUserData, refs: UserReferences, options: { creating: boolean }): MappedUser;
+}
+
+interface CompiledRow {
+  mapping: AttributeMapping;
+  path: TargetPath;
+  expression: CompiledExpression;
+  /** `[attr]` alone copies the attribute whole (typed e-mails, the name object), as SCIM sends it. */
+  copies: string | null;
+}
+
+const BARE_ATTRIBUTE = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
+
+/**
+ * Checks a mapping table once (targets parse, expressions compile against the user's
+ * attributes, no target twice) and returns the mapper that builds bodies from it. Throws
+ * `MappingError` naming the first bad row.
+ */
+export function compileUserMappings(mappings: readonly AttributeMapping[]): UserMapper {
+  const seen = new Set<string>();
+  const rows: CompiledRow[] = mappings.map((mapping, row) => {
+    const path = parseTargetPath(mapping.target);
+    if (!path) throw new MappingError(row, 'target', null, `"${mapping.target}" is not an attribute a mapping can write`);
+    const key = mapping.target.trim().toLowerCase();
+    if (seen.has(key)) throw new MappingError(row, 'target', null, `"${mapping.target}" is mapped twice`);
+    seen.add(key);
+    let expression: CompiledExpression;
+    try {
+      expression = compileExpression(mapping.expression, { isKnownAttribute: isUserSourceAttribute });
+    } catch (error) {
+      if (error instanceof ExpressionError) throw new MappingError(row, 'expression', error, error.message);
+      throw error;
+    }
+    return { mapping, path, expression, copies: BARE_ATTRIBUTE.exec(mapping.expression)?.[1] ?? null };
+  });
+  const frozen = Object.freeze(mappings.map((mapping) => ({ ...mapping })));
+
+  return {
+    mappings: frozen,
+    map(user, refs, { creating }) {
+      const body: ScimBody = { schemas: [URN.user] };
+      const keep: string[] = [];
+      const attributes = userAttributes(user, refs);
+      for (const row of rows) {
+        if (row.path.schema && !takesExtension(row.path.schema, refs)) continue;
+        if (row.mapping.apply === 'create' && !creating) {
+          keep.push(row.mapping.target);
+          continue;
+        }
+        const value = row.copies ? attributes.whole(row.copies) : row.expression.evaluate(attributes.value);
+        if (!present(value)) {
+          if (!row.mapping.clearWhenEmpty) keep.push(row.mapping.target);
+          continue;
+        }
+        assignAt(body, row.path, value);
+      }
+      return { body, keep };
+    },
+  };
+}
+
+/** Extension rows are written only when the downstream takes the extension. */
+function takesExtension(schema: string, refs: UserReferences): boolean {
+  if (schema === URN.enterpriseUser) return refs.extensions.enterprise;
+  if (schema === URN.userOrgs) return refs.extensions.orgs;
+  return true;
+}
+
+function present(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return Object.keys(value).length > 0;
+  return isPresent(value as Parameters<typeof isPresent>[0]);
+}
