@@ -1,0 +1,130 @@
+import { Attribute, Change, Client, type Entry } from 'ldapts';
+import { ldapError } from './ldap-errors.js';
+
+/** How to reach and bind to the directory. The password comes from the source's sealed secrets. */
+export interface LdapConnectionOptions {
+  /** `ldaps://host:636`, or `ldap://host:389` with `startTls` (or, where the host allows it, plain). */
+  url: string;
+  /** Upgrade an `ldap://` connection with StartTLS before binding. */
+  startTls: boolean;
+  /** PEM of the CA that signed the server's certificate; the system's CAs when absent. */
+  ca?: string;
+  bindDn: string;
+  bindPassword: string;
+  /** Per operation and for connecting. @default 15000 */
+  timeoutMs?: number;
+}
+
+export type LdapAttributes = Record<string, string | string[]>;
+
+/** One attribute change; `replace` with no values removes the attribute. */
+export interface LdapChange {
+  operation: 'replace' | 'add' | 'delete';
+  attribute: string;
+  values: string[];
+}
+
+/** An entry read back: attribute names in lower case (LDAP compares them case-insensitively). */
+export interface LdapEntry {
+  dn: string;
+  attributes: Record<string, string[]>;
+}
+
+/**
+ * A bound connection to one directory (ldapts underneath). Every failure comes out as one of
+ * the engine's push errors (ldap-errors.ts); values are always passed as data, never spliced
+ * into a DN or filter unescaped (dn.ts builds those).
+ */
+export class LdapDirectory {
+  private constructor(private readonly client: Client) {}
+
+  /** Connects (TLS from the start for ldaps://, StartTLS when asked) and binds. */
+  static async open(options: LdapConnectionOptions): Promise<LdapDirectory> {
+    const timeout = options.timeoutMs ?? 15_000;
+    const tlsOptions = { ca: options.ca ? [options.ca] : undefined, rejectUnauthorized: true, minVersion: 'TLSv1.2' as const };
+    // ldapts takes TLS options in the constructor for ldaps:// only; given for ldap:// they break
+    // StartTLS's handshake. It also adds the socket to the object it is given: pass copies.
+    const secure = options.url.toLowerCase().startsWith('ldaps:');
+    const client = new Client({ url: options.url, timeout, connectTimeout: timeout, tlsOptions: secure ? { ...tlsOptions } : undefined, strictDN: false });
+    try {
+      if (options.startTls && !secure) await client.startTLS({ ...tlsOptions });
+      await client.bind(options.bindDn, options.bindPassword);
+    } catch (error) {
+      await client.unbind().catch(() => undefined);
+      throw ldapError(error, options.startTls ? 'bind (StartTLS)' : 'bind', options.bindDn);
+    }
+    return new LdapDirectory(client);
+  }
+
+  async add(dn: string, attributes: LdapAttributes): Promise<void> {
+    await this.#do('add', dn, () => this.client.add(dn, attributes));
+  }
+
+  async modify(dn: string, changes: readonly LdapChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ldapChanges = changes.map(
+      (change) => new Change({ operation: change.operation, modification: new Attribute({ type: change.attribute, values: change.values }) }),
+    );
+    await this.#do('modify', dn, () => this.client.modify(dn, ldapChanges));
+  }
+
+  /**
+   * Renames and/or moves an entry (modifyDN with newSuperior): a subtree moves with its root,
+   * nothing is deleted and created again. Returns the new DN.
+   */
+  async move(dn: string, newRdn: string, newParentDn: string): Promise<string> {
+    const target = `${newRdn},${newParentDn}`;
+    // ldapts takes the new DN whole and sends newSuperior when the parent changes.
+    await this.#do('modifyDN', dn, () => this.client.modifyDN(dn, target));
+    return target;
+  }
+
+  async delete(dn: string): Promise<void> {
+    await this.#do('delete', dn, () => this.client.del(dn));
+  }
+
+  /** The entry at `dn` with these attributes, or null when there is none. */
+  async read(dn: string, attributes: readonly string[]): Promise<LdapEntry | null> {
+    try {
+      const { searchEntries } = await this.client.search(dn, { scope: 'base', attributes: [...attributes] });
+      return searchEntries[0] ? normalizeEntry(searchEntries[0]) : null;
+    } catch (error) {
+      const mapped = ldapError(error, 'search', dn);
+      if (mapped.code === 'SSC_PUSH_NOT_FOUND') return null;
+      throw mapped;
+    }
+  }
+
+  /** Entries matching `filter` under `base`, a page at a time (RFC 2696 paged results). */
+  async *search(base: string, filter: string, attributes: readonly string[], options: { scope?: 'one' | 'sub'; pageSize?: number } = {}): AsyncGenerator<LdapEntry[]> {
+    const pages = this.client.searchPaginated(base, { scope: options.scope ?? 'sub', filter, attributes: [...attributes], paged: { pageSize: options.pageSize ?? 500 } });
+    try {
+      for await (const page of pages) yield page.searchEntries.map(normalizeEntry);
+    } catch (error) {
+      throw ldapError(error, 'search', base);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => undefined);
+  }
+
+  async #do(operation: string, dn: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      throw ldapError(error, operation, dn);
+    }
+  }
+}
+
+/** Attribute values as lists of strings, names in lower case. */
+function normalizeEntry(entry: Entry): LdapEntry {
+  const attributes: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const values = Array.isArray(value) ? value : [value];
+    attributes[name.toLowerCase()] = values.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item)));
+  }
+  return { dn: entry.dn, attributes };
+}

@@ -1,0 +1,154 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'ldapts';
+import { sleep } from '../../lib/util/sleep.js';
+
+/** Debian's OpenLDAP server (`apt-get install slapd ldap-utils`); `.ci/run` installs it. */
+export const SLAPD = '/usr/sbin/slapd';
+export const HAS_SLAPD = existsSync(SLAPD) && existsSync('/etc/ldap/schema/inetorgperson.schema');
+
+if (!HAS_SLAPD) {
+  console.warn(`\n[LDAP tests] SKIPPED: ${SLAPD} is not installed (apt-get install slapd ldap-utils). CI installs it, so they run there.\n`);
+}
+
+export interface Slapd {
+  /** `ldap://127.0.0.1:<port>`: plain LDAP, which also offers StartTLS. */
+  url: string;
+  /** `ldaps://127.0.0.1:<port>`: LDAP over TLS from the first byte. */
+  ldapsUrl: string;
+  /** The throw-away CA that signed the server's certificate (PEM), for `tlsOptions.ca`. */
+  ca: string;
+  suffix: string;
+  rootDn: string;
+  rootPassword: string;
+  /** A client bound as the root DN, for a test to look at or change the tree behind the center's back. */
+  admin(): Promise<Client>;
+  /** Deletes everything under the suffix (the suffix entry stays). */
+  wipe(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SUFFIX = 'dc=example,dc=test';
+
+/**
+ * Starts a private slapd on two free loopback ports with an empty mdb database in a temporary
+ * folder and a self-signed certificate, and creates the suffix entry. Nothing is shared with a
+ * system slapd; `stop()` kills it and removes the folder.
+ */
+export async function startSlapd(): Promise<Slapd> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ssc-slapd-'));
+  mkdirSync(path.join(dir, 'data'));
+  const ca = makeCertificates(dir);
+  const rootDn = `cn=admin,${SUFFIX}`;
+  const rootPassword = 'slapd-test-password';
+  writeFileSync(
+    path.join(dir, 'slapd.conf'),
+    [
+      ...['core', 'cosine', 'inetorgperson', 'nis'].map((schema) => `include /etc/ldap/schema/${schema}.schema`),
+      `pidfile ${dir}/slapd.pid`,
+      'modulepath /usr/lib/ldap',
+      'moduleload back_mdb',
+      `TLSCACertificateFile ${dir}/ca.pem`,
+      `TLSCertificateFile ${dir}/server.pem`,
+      `TLSCertificateKeyFile ${dir}/server.key`,
+      'database mdb',
+      'maxsize 268435456',
+      `suffix "${SUFFIX}"`,
+      `rootdn "${rootDn}"`,
+      `rootpw ${rootPassword}`,
+      `directory ${dir}/data`,
+      'index objectClass eq',
+      'index uid,mail,cn,entryUUID eq',
+      '',
+    ].join('\n'),
+  );
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const child = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const url = `ldap://127.0.0.1:${port}`;
+  await waitUntilListening(port, child, () => output);
+
+  const connect = async () => {
+    const client = new Client({ url, connectTimeout: 5000, timeout: 10_000 });
+    await client.bind(rootDn, rootPassword);
+    return client;
+  };
+  const setup = await connect();
+  await setup.add(SUFFIX, { objectClass: ['dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await setup.unbind();
+
+  return {
+    url,
+    ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`,
+    ca,
+    suffix: SUFFIX,
+    rootDn,
+    rootPassword,
+    admin: connect,
+    async wipe() {
+      const client = await connect();
+      try {
+        const { searchEntries } = await client.search(SUFFIX, { scope: 'sub', attributes: ['1.1'] });
+        // Deepest first: LDAP deletes leaves only.
+        const dns = searchEntries.map((entry) => entry.dn).filter((dn) => dn.toLowerCase() !== SUFFIX);
+        dns.sort((a, b) => b.split(',').length - a.split(',').length);
+        for (const dn of dns) await client.del(dn);
+      } finally {
+        await client.unbind();
+      }
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A CA and a server certificate for 127.0.0.1 and localhost, made with openssl. */
+function makeCertificates(dir: string): string {
+  const run = (args: string[]) => {
+    const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scim-sync-center test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+  return readFileSync(path.join(dir, 'ca.pem'), 'utf8');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`slapd exited with ${child.exitCode}: ${output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`slapd did not listen on ${port}: ${output()}`);
+}
