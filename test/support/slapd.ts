@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
-import { sleep } from '../../lib/util/sleep.js';
+import { freePort, waitUntilListening } from './listening.js';
+import { makeTestCertificates } from './test-certificates.js';
 
 /** Debian's OpenLDAP server (`apt-get install slapd ldap-utils`); `.ci/run` installs it. */
 export const SLAPD = '/usr/sbin/slapd';
@@ -41,7 +41,7 @@ const SUFFIX = 'dc=example,dc=test';
 export async function startSlapd(): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ssc-slapd-'));
   mkdirSync(path.join(dir, 'data'));
-  const ca = makeCertificates(dir);
+  const certificates = makeTestCertificates(dir);
   const rootDn = `cn=admin,${SUFFIX}`;
   const rootPassword = 'slapd-test-password';
   writeFileSync(
@@ -51,9 +51,9 @@ export async function startSlapd(): Promise<Slapd> {
       `pidfile ${dir}/slapd.pid`,
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
-      `TLSCACertificateFile ${dir}/ca.pem`,
-      `TLSCertificateFile ${dir}/server.pem`,
-      `TLSCertificateKeyFile ${dir}/server.key`,
+      `TLSCACertificateFile ${certificates.caFile}`,
+      `TLSCertificateFile ${certificates.certFile}`,
+      `TLSCertificateKeyFile ${certificates.keyFile}`,
       'database mdb',
       'maxsize 268435456',
       `suffix "${SUFFIX}"`,
@@ -84,7 +84,7 @@ export async function startSlapd(): Promise<Slapd> {
   return {
     url,
     ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`,
-    ca,
+    ca: certificates.ca,
     suffix: SUFFIX,
     rootDn,
     rootPassword,
@@ -110,45 +110,4 @@ export async function startSlapd(): Promise<Slapd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A CA and a server certificate for 127.0.0.1 and localhost, made with openssl. */
-function makeCertificates(dir: string): string {
-  const run = (args: string[]) => {
-    const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
-  };
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scim-sync-center test CA']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
-  return readFileSync(path.join(dir, 'ca.pem'), 'utf8');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`slapd exited with ${child.exitCode}: ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new Error(`slapd did not listen on ${port}: ${output()}`);
 }

@@ -124,6 +124,7 @@ function normalizeEntry(entry: Entry): LdapEntry {
   for (const [name, value] of Object.entries(entry)) {
     if (name === 'dn') continue;
     const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0) continue; // asked for, not there
     attributes[name.toLowerCase()] = values.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item)));
   }
   return { dn: entry.dn, attributes };
