@@ -4,7 +4,7 @@ import { parseLocalDateTime, toLocalDateTimeInput } from '../../lib/i18n/format.
 import type { ResolvedOptions } from '../../lib/options.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { exportFormatOf, exportQuery, sendExport, timeColumns, type ExportColumn } from './export.js';
-import { readerOf } from './logs.js';
+import { readerOf } from './log-exports.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 
 const EXPORT_COLUMNS: ReadonlyArray<ExportColumn<AuditEntry>> = [

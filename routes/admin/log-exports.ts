@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import type { Locale, Translate } from '../../lib/i18n/index.js';
 import type { DeliveryLogEntry, PullLogEntry } from '../../lib/runs/incremental-log.js';
@@ -10,6 +11,11 @@ export interface ExportReader {
   t: Translate;
   locale: Locale;
   timeZone: string | undefined;
+}
+
+/** The page's language and the center's zone, for an export's local times and messages. */
+export function readerOf(res: Response, timeZone: string | undefined): ExportReader {
+  return { t: res.locals.t as Translate, locale: res.locals.locale as Locale, timeZone };
 }
 
 /**
@@ -60,6 +66,6 @@ function outcomeColumns<T extends Required<LoggedOutcome>>(reader: ExportReader)
 }
 
 /** One place that turns a stored error into text, so a change of how errors are stored changes only this. */
-export function errorCell(t: Translate, stored: string | null | undefined): string | null {
+function errorCell(t: Translate, stored: string | null | undefined): string | null {
   return renderMessage(t, stored) || null;
 }

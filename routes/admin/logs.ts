@@ -1,13 +1,12 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { parseLocalDateTime, toLocalDateTimeInput } from '../../lib/i18n/format.js';
-import type { Locale, Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 import type { LogFilter } from '../../lib/runs/incremental-log.js';
 import { normalizeSearch } from '../../lib/runs/log-search.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { exportFormatOf, exportQuery, sendExport } from './export.js';
-import { deliveryColumns, pullColumns, type ExportReader } from './log-exports.js';
+import { deliveryColumns, pullColumns, readerOf } from './log-exports.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 
 export const DELIVERY_RESULTS = ['succeeded', 'failed', 'retrying', 'rejected', 'skipped'] as const;
@@ -77,11 +76,6 @@ export function logRoutes(center: Pick<SyncCenter, 'sources' | 'logs'>, options:
   });
 
   return router;
-}
-
-/** The page's language and the center's zone, for an export's local times and messages. */
-export function readerOf(res: Response, timeZone: string | undefined): ExportReader {
-  return { t: res.locals.t as Translate, locale: res.locals.locale as Locale, timeZone };
 }
 
 /** The zone the console shows times in, by its IANA name (the process's when the option is unset). */

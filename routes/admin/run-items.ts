@@ -6,8 +6,8 @@ import { normalizeSearch } from '../../lib/runs/log-search.js';
 import { ACTIVE_RUN_STATUSES, type Run, type RunItemFilter, type RunItemResult } from '../../lib/runs/run-store.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { exportFormatOf, exportQuery, sendExport } from './export.js';
-import { runItemColumns } from './log-exports.js';
-import { readerOf, zoneName } from './logs.js';
+import { readerOf, runItemColumns } from './log-exports.js';
+import { zoneName } from './logs.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 
 const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
