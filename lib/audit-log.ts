@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { streamById } from './persistence/keyset.js';
 import { TABLES } from './persistence/tables.js';
 
 /** Every action the audit log records; the console's labels (`audit.action.*`) are checked against it. */
@@ -43,9 +44,6 @@ export interface AuditFilter {
   offset?: number;
 }
 
-/** Rows per query when the whole filtered log is streamed (an export). */
-const EXPORT_PAGE = 500;
-
 /** Who changed what in the console or through the API. Never holds a secret. */
 export class AuditLog {
   constructor(
@@ -83,15 +81,7 @@ export class AuditLog {
 
   /** Every entry the filter matches, newest first, read in pages so an export never holds the whole log. */
   async *stream(filter: Omit<AuditFilter, 'limit' | 'offset'> = {}): AsyncGenerator<AuditEntry> {
-    let beforeId = Number.POSITIVE_INFINITY;
-    for (;;) {
-      const query = this.#filtered(filter).orderBy('id', 'desc').limit(EXPORT_PAGE);
-      if (Number.isFinite(beforeId)) query.where('id', '<', beforeId);
-      const rows = await query;
-      for (const row of rows) yield toEntry(row);
-      if (rows.length < EXPORT_PAGE) return;
-      beforeId = Number(rows[rows.length - 1].id);
-    }
+    for await (const row of streamById(() => this.#filtered(filter), 'desc')) yield toEntry(row);
   }
 
   /** The actions that occur in the log, for a filter's choices. */

@@ -1,5 +1,6 @@
 import { common } from './messages/common.js';
 import { consoleAuditMessages } from './messages/console-audit.js';
+import { consoleLogMessages } from './messages/console-logs.js';
 import { consolePushMessages } from './messages/console-push.js';
 import { consoleRunMessages } from './messages/console-runs.js';
 import { consoleMessages } from './messages/console.js';
@@ -10,7 +11,7 @@ import { mappingMessages } from './messages/mappings.js';
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { insertChunked } from '../persistence/chunked.js';
+import { streamById } from '../persistence/keyset.js';
 import { TABLES } from '../persistence/tables.js';
+import { searchFold, whereObjectMatches, wherePullMatches } from './log-search.js';
 import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 /** One push delivery attempt (a push source's "incremental sync log"). */
@@ -41,6 +43,11 @@ export interface LogFilter {
   /** Delivery log: a result; pull log: `ok` (status < 400) or `error`. */
   result?: string;
   kind?: ObjectKind;
+  /**
+   * Delivery log: the object's id, userName or a part of its name; pull log: a part of the
+   * path or filter, or the client id (lib/runs/log-search.ts says what each costs).
+   */
+  search?: string;
   /** ISO-8601 bounds, inclusive. */
   from?: string;
   to?: string;
@@ -90,6 +97,7 @@ export class IncrementalLog {
       method: entry.method,
       path: entry.path,
       filter: entry.filter ?? null,
+      search_fold: searchFold(entry.path, entry.filter),
       result_count: entry.resultCount ?? null,
       status: entry.status,
       duration_ms: entry.durationMs,
@@ -100,58 +108,24 @@ export class IncrementalLog {
 
   /** Newest first. */
   async deliveries(sourceId: string, filter: LogFilter = {}): Promise<{ entries: DeliveryLogEntry[]; total: number }> {
-    const { rows, total } = await pageOf(
-      () => {
-        const query = this.knex(TABLES.deliveryLog).where({ source_id: sourceId });
-        if (filter.result) query.where({ result: filter.result });
-        if (filter.kind) query.where({ kind: filter.kind });
-        applyTimeRange(query, filter);
-        return query;
-      },
-      'desc',
-      filter,
-    );
-    return {
-      total,
-      entries: rows.map((row) => ({
-        id: Number(row.id),
-        at: row.at,
-        sourceId: row.source_id,
-        changeSeq: row.change_seq === null ? null : Number(row.change_seq),
-        attempt: Number(row.attempt),
-        ...outcomeFromRow(row),
-      })),
-    };
+    const { rows, total } = await pageOf(() => this.#deliveryQuery(sourceId, filter), 'desc', filter);
+    return { total, entries: rows.map(toDelivery) };
+  }
+
+  /** Every delivery the filter matches, newest first, a page at a time (an export of any size). */
+  async *streamDeliveries(sourceId: string, filter: Omit<LogFilter, 'limit' | 'offset'> = {}): AsyncGenerator<DeliveryLogEntry> {
+    for await (const row of streamById(() => this.#deliveryQuery(sourceId, filter), 'desc')) yield toDelivery(row);
   }
 
   /** Newest first. */
   async pulls(sourceId: string, filter: LogFilter = {}): Promise<{ entries: PullLogEntry[]; total: number }> {
-    const { rows, total } = await pageOf(
-      () => {
-        const query = this.knex(TABLES.pullLog).where({ source_id: sourceId });
-        if (filter.result === 'ok') query.where('status', '<', 400);
-        if (filter.result === 'error') query.where('status', '>=', 400);
-        applyTimeRange(query, filter);
-        return query;
-      },
-      'desc',
-      filter,
-    );
-    return {
-      total,
-      entries: rows.map((row) => ({
-        id: Number(row.id),
-        at: row.at,
-        sourceId: row.source_id,
-        clientId: row.client_id,
-        method: row.method,
-        path: row.path,
-        filter: row.filter,
-        resultCount: row.result_count === null ? null : Number(row.result_count),
-        status: Number(row.status),
-        durationMs: Number(row.duration_ms),
-      })),
-    };
+    const { rows, total } = await pageOf(() => this.#pullQuery(sourceId, filter), 'desc', filter);
+    return { total, entries: rows.map(toPull) };
+  }
+
+  /** Every pull request the filter matches, newest first, a page at a time. */
+  async *streamPulls(sourceId: string, filter: Omit<LogFilter, 'limit' | 'offset'> = {}): AsyncGenerator<PullLogEntry> {
+    for await (const row of streamById(() => this.#pullQuery(sourceId, filter), 'desc')) yield toPull(row);
   }
 
   /** Deletes entries older than the cutoff; returns how many went. */
@@ -164,6 +138,50 @@ export class IncrementalLog {
   async purgePullsBefore(cutoff: string): Promise<number> {
     return this.knex(TABLES.pullLog).where('at', '<', cutoff).delete();
   }
+
+  #deliveryQuery(sourceId: string, filter: LogFilter): Knex.QueryBuilder {
+    const query = this.knex(TABLES.deliveryLog).where({ source_id: sourceId });
+    if (filter.result) query.where({ result: filter.result });
+    if (filter.kind) query.where({ kind: filter.kind });
+    if (filter.search) whereObjectMatches(query, this.knex, filter.search);
+    applyTimeRange(query, filter);
+    return query;
+  }
+
+  #pullQuery(sourceId: string, filter: LogFilter): Knex.QueryBuilder {
+    const query = this.knex(TABLES.pullLog).where({ source_id: sourceId });
+    if (filter.result === 'ok') query.where('status', '<', 400);
+    if (filter.result === 'error') query.where('status', '>=', 400);
+    if (filter.search) wherePullMatches(query, filter.search);
+    applyTimeRange(query, filter);
+    return query;
+  }
+}
+
+function toDelivery(row: Record<string, any>): DeliveryLogEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    sourceId: row.source_id,
+    changeSeq: row.change_seq === null ? null : Number(row.change_seq),
+    attempt: Number(row.attempt),
+    ...outcomeFromRow(row),
+  };
+}
+
+function toPull(row: Record<string, any>): PullLogEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    sourceId: row.source_id,
+    clientId: row.client_id,
+    method: row.method,
+    path: row.path,
+    filter: row.filter,
+    resultCount: row.result_count === null ? null : Number(row.result_count),
+    status: Number(row.status),
+    durationMs: Number(row.duration_ms),
+  };
 }
 
 function applyTimeRange(query: Knex.QueryBuilder, filter: LogFilter): void {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { searchFold } from './log-search.js';
 
 /** What happened to one object, as a log keeps it: the shared shape of run-log rows and delivery-log rows. */
 export interface LoggedOutcome {
@@ -22,6 +23,7 @@ export function outcomeColumns(outcome: LoggedOutcome) {
     kind: outcome.kind,
     object_id: outcome.objectId,
     object_name: outcome.objectName ?? null,
+    object_name_fold: searchFold(outcome.objectName),
     operation: outcome.operation,
     result: outcome.result,
     method: outcome.method ?? null,

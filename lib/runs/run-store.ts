@@ -2,8 +2,10 @@ import type { Knex } from 'knex';
 import { StateConflictError } from '../errors.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { insertChunked } from '../persistence/chunked.js';
+import { streamById } from '../persistence/keyset.js';
 import { TABLES } from '../persistence/tables.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
+import { whereObjectMatches } from './log-search.js';
 import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
 
 export type RunKind = 'manual' | 'scheduled' | 'dry_run';
@@ -54,6 +56,10 @@ export interface RunItem extends Required<RunItemInput> {
 export interface RunItemFilter {
   result?: RunItemResult;
   kind?: ObjectKind;
+  /** The object's id, userName or a part of its name (lib/runs/log-search.ts). */
+  search?: string;
+  /** Leaves out the objects the run found unchanged (operation `skip`): a dry run's differences only. */
+  hideUnchanged?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -188,18 +194,30 @@ export class RunStore {
     await insertChunked(db, TABLES.runItems, items.map((item) => ({ run_id: runId, at, ...outcomeColumns(item) })));
   }
 
+  /** Oldest first. */
   async items(runId: number, filter: RunItemFilter = {}): Promise<{ items: RunItem[]; total: number }> {
-    const { rows, total } = await pageOf(
-      () => {
-        const query = this.knex(TABLES.runItems).where({ run_id: runId });
-        if (filter.result) query.where({ result: filter.result });
-        if (filter.kind) query.where({ kind: filter.kind });
-        return query;
-      },
-      'asc',
-      filter,
-    );
+    const { rows, total } = await pageOf(() => this.#itemQuery(runId, filter), 'asc', filter);
     return { items: rows.map(toRunItem), total };
+  }
+
+  /** How many items the filter would match among those it hides as unchanged (the page says so). */
+  async countUnchanged(runId: number, filter: Omit<RunItemFilter, 'hideUnchanged' | 'limit' | 'offset'> = {}): Promise<number> {
+    const [count] = await this.#itemQuery(runId, filter).where({ operation: 'skip' }).count({ n: '*' });
+    return Number((count as { n?: unknown } | undefined)?.n ?? 0);
+  }
+
+  /** Every item the filter matches, oldest first, a page at a time (an export of any size). */
+  async *streamItems(runId: number, filter: Omit<RunItemFilter, 'limit' | 'offset'> = {}): AsyncGenerator<RunItem> {
+    for await (const row of streamById(() => this.#itemQuery(runId, filter), 'asc')) yield toRunItem(row);
+  }
+
+  #itemQuery(runId: number, filter: RunItemFilter): Knex.QueryBuilder {
+    const query = this.knex(TABLES.runItems).where({ run_id: runId });
+    if (filter.result) query.where({ result: filter.result });
+    if (filter.kind) query.where({ kind: filter.kind });
+    if (filter.hideUnchanged) query.whereNot({ operation: 'skip' });
+    if (filter.search) whereObjectMatches(query, this.knex, filter.search);
+    return query;
   }
 
   #now(): string {

@@ -15,6 +15,10 @@ export interface RunsApi {
   active(sourceId: string): Promise<Run | undefined>;
   list(sourceId: string, page?: { limit?: number; offset?: number }): Promise<{ runs: Run[]; total: number }>;
   items(runId: number, filter?: RunItemFilter): Promise<{ items: RunItem[]; total: number }>;
+  /** How many of a run's items the filter matches that `hideUnchanged` leaves out. */
+  countUnchanged(runId: number, filter?: Omit<RunItemFilter, 'hideUnchanged' | 'limit' | 'offset'>): Promise<number>;
+  /** Every item the filter matches, oldest first, read a page at a time (an export). */
+  streamItems(runId: number, filter?: Omit<RunItemFilter, 'limit' | 'offset'>): AsyncIterable<RunItem>;
   /** Resolves when a run started by this process has finished. */
   settled(runId: number): Promise<Run | undefined>;
 }
@@ -42,6 +46,8 @@ export function createRunsApi(deps: { manualSyncs: ManualSyncs; runStore: RunSto
     active: (sourceId) => runStore.activeRun(sourceId),
     list: (sourceId, page) => runStore.list(sourceId, page),
     items: (runId, filter) => runStore.items(runId, filter),
+    countUnchanged: (runId, filter) => runStore.countUnchanged(runId, filter),
+    streamItems: (runId, filter) => runStore.streamItems(runId, filter),
     settled: (runId) => manualSyncs.settled(runId),
   };
 }

@@ -3,11 +3,11 @@ import type { AuditEntry, AuditFilter } from '../../lib/audit-log.js';
 import { parseLocalDateTime, toLocalDateTimeInput } from '../../lib/i18n/format.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
-import { exportFormatOf, sendExport, type ExportColumn } from './export.js';
+import { exportFormatOf, exportQuery, sendExport, timeColumns, type ExportColumn } from './export.js';
+import { readerOf } from './log-exports.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 
 const EXPORT_COLUMNS: ReadonlyArray<ExportColumn<AuditEntry>> = [
-  { header: 'at', value: (entry) => entry.at },
   { header: 'actor', value: (entry) => entry.actor },
   { header: 'action', value: (entry) => entry.action },
   { header: 'sourceId', value: (entry) => entry.sourceId },
@@ -54,7 +54,6 @@ export function auditRoutes(center: Pick<SyncCenter, 'audit' | 'sources'>, optio
       const recorded = entries.find((other) => other.sourceId === entry.sourceId && typeof other.detail?.name === 'string');
       return { id: entry.sourceId, name: (recorded?.detail?.name as string | undefined) ?? entry.sourceId, deleted: true };
     };
-    const query = new URLSearchParams(Object.entries(applied).filter(([, value]) => value !== '')).toString();
     res.render('audit/list', {
       entries,
       actions,
@@ -62,7 +61,7 @@ export function auditRoutes(center: Pick<SyncCenter, 'audit' | 'sources'>, optio
       sourceOf,
       filters: applied,
       filtered: Object.values(applied).some((value) => value !== ''),
-      exportQuery: query ? `?${query}` : '',
+      exportQuery: exportQuery(applied),
       paging: paging(req, page, total, applied),
     });
   });
@@ -71,7 +70,10 @@ export function auditRoutes(center: Pick<SyncCenter, 'audit' | 'sources'>, optio
     const format = exportFormatOf(req.params.format);
     if (!format) return next();
     const { filter } = filterOf(req);
-    await sendExport(res, format, 'audit-log', EXPORT_COLUMNS, center.audit.stream(filter));
+    const { locale } = readerOf(res, timeZone);
+    // The time as stored (ISO-8601 UTC) and as the console shows it, in the center's zone.
+    const columns = [...timeColumns<AuditEntry>('at', (entry) => entry.at, locale, timeZone), ...EXPORT_COLUMNS];
+    await sendExport(res, format, 'audit-log', columns, center.audit.stream(filter));
   });
 
   return router;

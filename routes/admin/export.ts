@@ -1,4 +1,6 @@
 import type { Response } from 'express';
+import { formatDateTime } from '../../lib/i18n/format.js';
+import type { Locale } from '../../lib/i18n/index.js';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -6,6 +8,24 @@ export type ExportFormat = 'csv' | 'json';
 export interface ExportColumn<T> {
   header: string;
   value: (record: T) => string | number | null | undefined;
+}
+
+/**
+ * A time as two columns: `header` holds the stored ISO-8601 UTC instant (for programs), and
+ * `${header}Local` the same instant as the console shows it, in the center's time zone and the
+ * reader's language, with the zone's name (for people).
+ */
+export function timeColumns<T>(header: string, read: (record: T) => string | null | undefined, locale: Locale, timeZone: string | undefined): Array<ExportColumn<T>> {
+  return [
+    { header, value: read },
+    { header: `${header}Local`, value: (record) => formatDateTime(read(record), locale, timeZone) || null },
+  ];
+}
+
+/** The applied filters as the query string of an export link (`?…`, or nothing), so the export is exactly the list shown. */
+export function exportQuery(applied: Record<string, string>): string {
+  const query = new URLSearchParams(Object.entries(applied).filter(([, value]) => value !== '')).toString();
+  return query ? `?${query}` : '';
 }
 
 /** `csv` or `json` from a `.csv` / `.json` path suffix; anything else is not an export. */

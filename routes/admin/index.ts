@@ -9,6 +9,7 @@ import { adminGuard } from './guard.js';
 import { localeMiddleware, switchLocale } from './locale.js';
 import { logRoutes } from './logs.js';
 import { pushLocals, pushRoutes } from './push-routes.js';
+import { runItemRoutes } from './run-items.js';
 import { runRoutes } from './runs.js';
 import { createCsrf, securityHeaders } from './security.js';
 import { sourcePageRoutes } from './source-page.js';
@@ -45,6 +46,7 @@ export function createAdminRouter(center: ConsoleCenter, options: ConsoleOptions
   router.use(pushRoutes(center));
   router.use(logRoutes(center, options));
   router.use(runRoutes(center));
+  router.use(runItemRoutes(center, options));
   router.use(auditRoutes(center, options));
   router.use(notFound);
   router.use(errorHandler(options.logger));

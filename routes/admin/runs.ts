@@ -1,16 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError, StateConflictError } from '../../lib/errors.js';
-import { ACTIVE_RUN_STATUSES, type Run, type RunItemResult } from '../../lib/runs/run-store.js';
+import { ACTIVE_RUN_STATUSES, type Run } from '../../lib/runs/run-store.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { conflictMessage } from './conflicts.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 import { centerPath } from './view-helpers.js';
 
-const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
 
-/** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
+/** "Manual sync": start and cancel runs, list them, and a run's live progress (its per-object log: run-items.ts). */
 export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
   const router = Router();
   const { sources } = center;
@@ -54,15 +53,6 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const run = await runOf(req.params.id, req.params.runId);
     await center.runs.cancel(run.id, { actor: String(res.locals.actor) });
     res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=cancelRequested`);
-  });
-
-  router.get('/sources/:id/runs/:runId', async (req, res) => {
-    const source = await sources.get(req.params.id);
-    const run = await runOf(source.id, req.params.runId);
-    const result = ITEM_RESULTS.find((value) => value === req.query.result);
-    const page = requestedPage(req);
-    const { items, total } = await center.runs.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
   });
 
   /** Polled by console.js while a run is active; the page itself works without it. */

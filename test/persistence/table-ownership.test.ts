@@ -52,6 +52,7 @@ const READ_ONLY: Record<string, { tables: TableKey[]; why: string }> = {
     tables: ['users', 'userEmails', 'userPhones', 'userOrgs', 'orgs', 'userOrgExits', 'orgExits'],
     why: "SCIM attribute paths mapped to the mirror columns and tables they filter on (and a scoped source's scope exits)",
   },
+  'lib/runs/log-search.ts': { tables: ['users'], why: "the console's log search finds a user's entries by userName through the mirror's folded-userName index: one subquery" },
   'lib/scim/pull/oauth-tokens.ts': { tables: ['sources'], why: "an access token is only good while its source is an enabled pull source: one join on the request path" },
 };
 

@@ -52,7 +52,7 @@ export const consoleRunMessages = defineMessages({
     'page.label': 'Pages',
     'page.previous': 'Previous',
     'page.next': 'Next',
-    'page.info': 'Page {page} of {pages} · {total} entries',
+    'page.info': 'Page {page} of {pages} · {total, plural, one {# entry} other {# entries}}',
     'sync.intro.push': 'A manual sync compares everything in scope with the downstream app and sends what differs, object by object.',
     'sync.intro.pull': 'A manual sync re-reads the host directory into the published mirror, so drift is repaired and the pulling app sees it.',
     'sync.start': 'Manual sync',

@@ -58,7 +58,7 @@ describe('GET /audit (audit log)', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toBe('attachment; filename="audit-log.csv"');
     const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('at,actor,action,sourceId,detail');
+    expect(lines[0]).toBe('at,atLocal,actor,action,sourceId,detail');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(',bob,source.update,');
     const json = await client.get(`/audit.json?source=${crm.id}`);
