@@ -9,6 +9,8 @@ import { centerPath } from './view-helpers.js';
 
 const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
+/** How many held objects a hold's panel names before linking to all of them. */
+export const HELD_PREVIEW = 5;
 
 /** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
 export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
@@ -21,8 +23,12 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const active = await center.runs.active(source.id);
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    const plannedItems = pausedRun ? await heldPreview(pausedRun) : null;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, plannedItems, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
+
+  /** The first objects a paused run holds (its `planned` log rows), for the paused-run panel. */
+  const heldPreview = (run: Run) => center.runs.items(run.id, { result: 'planned', limit: HELD_PREVIEW, offset: 0 });
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
     const run = await center.runs.get(Number(runId));
@@ -62,7 +68,8 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const result = ITEM_RESULTS.find((value) => value === req.query.result);
     const page = requestedPage(req);
     const { items, total } = await center.runs.items(run.id, { result, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
+    const plannedItems = run.status === 'paused' ? await heldPreview(run) : null;
+    res.render('runs/items', { source, run, items, plannedItems, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
   });
 
   /** Polled by console.js while a run is active; the page itself works without it. */

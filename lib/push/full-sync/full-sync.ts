@@ -7,6 +7,7 @@ import type { RunContext, RunExecutor, RunOutcome } from '../../runs/manual-sync
 import { LeaseKeeper, type LeaseStore } from '../../persistence/leases.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import { PushError, StopSyncError } from '../client/errors.js';
+import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
@@ -24,6 +25,8 @@ export interface FullSyncDeps {
   knex: Knex;
   mirror: MirrorReader;
   links: LinkStore;
+  /** What a paused run holds, and the deprovisionings admins cancelled. */
+  held: HeldDeletions;
   targets: TargetFactory;
   leases: LeaseStore;
   cursors: CursorStore;
@@ -191,7 +194,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options }, target, semaphore, phase, recorder);
+      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options }, target, semaphore, phase, recorder);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
