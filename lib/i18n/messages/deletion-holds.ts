@@ -28,10 +28,10 @@ export const deletionHoldMessages = defineMessages({
   'zh-CN': {
     'engine.hold.deletionsExceedPercent': '{count} 项删除占已同步对象（{linked} 个）的 {percent}%，超过阈值 {threshold}%，请确认或取消',
     'engine.deletion.held': '因删除阈值暂缓：等待您确认',
-    'engine.deletion.heldOrphan': '身份源中不存在（校验下游时发现）；因删除阈值暂缓',
+    'engine.deletion.heldOrphan': '身份源中不存在（核对下游数据时发现）；因删除阈值暂缓',
     'engine.deletion.cancelled': '管理员已取消删除：在目录中再次变更之前保留在下游',
     'holds.body': '自 {at} 起，有 {deletes} 个对象将被删除或禁用（已同步对象共 {linked} 个），超过删除阈值，正在等待确认。其他变更仍在正常推送。',
-    'holds.cancelHint': '取消后，这些对象会保留在下游，直到它们在目录中再次变更；之后的同步（包括“校验下游”）都不会移除它们。',
+    'holds.cancelHint': '取消后，这些对象会保留在下游，直到它们在目录中再次变更；之后的同步（包括“核对下游数据”）都不会移除它们。',
     'holds.showAll': '查看全部 {count} 个暂缓的对象',
     'holds.run.showAll': '在运行日志中查看全部 {count} 个',
     'holds.column.object': '对象',
