@@ -111,8 +111,7 @@ export class HeldDeletions {
     const now = this.clock().toISOString();
     let moved = 0;
     for (;;) {
-      const rows = await db(TABLES.heldDeletions).where({ source_id: sourceId, run_id: runId }).orderBy(['kind', 'origin', 'object_id']).limit(MOVE_PAGE);
-      if (rows.length === 0) return moved;
+      const rows = await db(TABLES.heldDeletions).where({ source_id: sourceId, run_id: runId }).orderBy(['kind', 'origin', 'object_id']).limit(MOVE_PAGE).offset(moved);
       const cancels = rows.map((row) => ({
         source_id: sourceId,
         kind: row.kind,
@@ -125,11 +124,11 @@ export class HeldDeletions {
         cancelled_at: now,
       }));
       await insertChunked(db, TABLES.cancelledDeletions, cancels, { columns: CANCEL_KEY, update: 'all' });
-      for (const row of rows) {
-        await db(TABLES.heldDeletions).where({ source_id: sourceId, run_id: runId, kind: row.kind, origin: row.origin, object_id: row.object_id }).delete();
-      }
       moved += rows.length;
+      if (rows.length < MOVE_PAGE) break;
     }
+    await this.clear(sourceId, runId, db);
+    return moved;
   }
 
   /**
