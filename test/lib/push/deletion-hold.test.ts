@@ -28,6 +28,13 @@ describe('thresholdExceeded', () => {
     expect(renderMessage(zh, thresholdExceeded({ percent: 10 }, 2, 3))).toBe('2 项删除占已同步对象（3 个）的 66.7%，超过阈值 10%，请确认或取消');
   });
 
+  it('the hold banner counts objects with the right plural', () => {
+    expect(en('hold.body', { deletes: 1, linked: 3, at: 'now' })).toMatch(/^1 object would be deleted or disabled \(of 3 synced objects\)/);
+    expect(en('hold.body', { deletes: 2, linked: 3, at: 'now' })).toMatch(/^2 objects would be deleted or disabled/);
+    expect(en('holds.showAll', { count: 1 })).toBe('Review the held object');
+    expect(en('holds.run.showAll', { count: 4 })).toBe('Show all 4 in the run log');
+  });
+
   it('still shows a reason stored as plain text before reasons had codes', () => {
     expect(renderMessage(en, '10 deletions exceed the threshold of 5; confirm or cancel them')).toBe('10 deletions exceed the threshold of 5; confirm or cancel them');
   });
