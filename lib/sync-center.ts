@@ -17,6 +17,7 @@ import { migrateLatest } from './persistence/migrate.js';
 import { LeaseStore } from './persistence/leases.js';
 import { SqliteWorkerLock } from './persistence/sqlite-worker-lock.js';
 import { DeletionHolds } from './push/deletion-hold.js';
+import { HeldDeletions } from './push/held-deletions.js';
 import { pushRunExecutor } from './push/full-sync/full-sync.js';
 import { LinkStore } from './push/links-store.js';
 import { RetryStore } from './push/delivery/retry-store.js';
@@ -124,7 +125,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const incrementalLog = new IncrementalLog(knex, clock, metrics);
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
-  const holds = new DeletionHolds(knex, links, mirror, audit, events, clock);
+  const held = new HeldDeletions(knex, clock);
+  const holds = new DeletionHolds(knex, links, mirror, held, audit, events, clock);
   const retries = new RetryStore(knex, clock);
   const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush, closing.signal);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
@@ -154,6 +156,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       knex,
       mirror,
       links,
+      held,
       targets,
       leases,
       cursors,
@@ -196,6 +199,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     health,
     links,
     holds,
+    held,
     retries,
     targets,
     runs: runStore,

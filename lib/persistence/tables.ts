@@ -23,6 +23,8 @@ export const TABLES = {
   pushMembers: 'sync_push_members',
   pushState: 'sync_push_state',
   pushRetries: 'sync_push_retries',
+  heldDeletions: 'sync_held_deletions',
+  cancelledDeletions: 'sync_cancelled_deletions',
   oauthTokens: 'sync_oauth_tokens',
 } as const;
 

@@ -183,6 +183,22 @@ export class LinkStore {
     return Number(row?.n ?? 0);
   }
 
+  /** Links on the downstream of objects of `kind` with a delete change after `afterSeq`, a page at a time by local id (a hold's list). */
+  async linkedDeletesAfter(sourceId: string, kind: ObjectKind, afterSeq: number, afterId: string | undefined, limit: number): Promise<PushLink[]> {
+    const query = this.knex
+      .from(this.mirror.deletedAfter(afterSeq, [kind]).as('c'))
+      .join(`${TABLES.links} as l`, function joinLinks() {
+        this.on('l.kind', '=', 'c.kind').andOn('l.local_id', '=', 'c.object_id');
+      })
+      .where('l.source_id', sourceId)
+      .whereNotNull('l.remote_id')
+      .orderBy('l.local_id')
+      .limit(limit)
+      .select('l.*');
+    if (afterId !== undefined) query.where('l.local_id', '>', afterId);
+    return (await query).map(toLink);
+  }
+
   async list(sourceId: string, filter: LinkFilter = {}): Promise<{ links: PushLink[]; total: number }> {
     const base = () => {
       const query = this.knex(TABLES.links).where({ source_id: sourceId });

@@ -14,6 +14,7 @@ import type { SourcesService } from '../sources/sources-service.js';
 import type { ActorOption, PushSecretsInput, PushSettings, Source } from '../sources/source-types.js';
 import type { RetryStore } from './delivery/retry-store.js';
 import type { DeletionHold, DeletionHolds } from './deletion-hold.js';
+import type { CancelledDeletion, HeldDeletions, Page, PlannedDeletion } from './held-deletions.js';
 import type { WorkerStatus } from './delivery/delivery-worker.js';
 import type { LinkFilter, LinkStore, PushLink } from './links-store.js';
 import type { TargetFactory } from './push-targets.js';
@@ -60,6 +61,10 @@ export interface PushApi {
   status(sourceId: string): Promise<PushStatus>;
   /** Only the incremental deletion hold, if any: one read, cheap enough for every console page. */
   hold(sourceId: string): Promise<DeletionHold | null>;
+  /** A page of the objects the incremental hold holds (name, ids, kind, planned operation). */
+  heldDeletions(sourceId: string, page?: Page): Promise<{ items: PlannedDeletion[]; total: number }>;
+  /** Deprovisionings an admin cancelled: those objects stay on the downstream until they change in the directory. */
+  cancelledDeletions(sourceId: string, page?: Page): Promise<{ items: CancelledDeletion[]; total: number }>;
   /** Lets held incremental deletions go through. */
   confirmDeletions(sourceId: string, options?: ActorOption): Promise<void>;
   /** Leaves held incremental deletions undone on the downstream; delivery goes on. */
@@ -81,6 +86,7 @@ export interface PushApiDeps {
   health: SourceHealth;
   links: LinkStore;
   holds: DeletionHolds;
+  held: HeldDeletions;
   retries: RetryStore;
   targets: TargetFactory;
   runs: RunStore;
@@ -92,7 +98,7 @@ export interface PushApiDeps {
 }
 
 export function createPushApi(deps: PushApiDeps): PushApi {
-  const { sources, audit, events, mirror, cursors, health, links, holds, retries, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
+  const { sources, audit, events, mirror, cursors, health, links, holds, held, retries, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
   const requirePush = async (sourceId: string): Promise<Source> => {
     const source = await sources.get(sourceId);
     if (source.mode !== 'push') throw new StateConflictError('not_push', 'only push sources have links and deliveries');
@@ -201,6 +207,14 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       await requirePush(sourceId);
       return (await holds.state(sourceId)).hold;
     },
+    async heldDeletions(sourceId, page = { limit: 50, offset: 0 }) {
+      await requirePush(sourceId);
+      return holds.heldObjects(sourceId, page);
+    },
+    async cancelledDeletions(sourceId, page = { limit: 50, offset: 0 }) {
+      await requirePush(sourceId);
+      return held.listCancelled(sourceId, page);
+    },
     async confirmDeletions(sourceId, options = {}) {
       await requirePush(sourceId);
       await holds.confirm(sourceId, options.actor ?? 'api');
@@ -213,13 +227,15 @@ export function createPushApi(deps: PushApiDeps): PushApi {
       const run = await pausedRun(runId);
       const resumed = await manualSyncs.resume(runId, { mergeOptions: { confirmedDeletes: true } });
       if (!resumed) throw new StateConflictError('run_not_paused', 'the run is no longer paused');
+      await held.clear(run.sourceId, run.id);
       await audit.record({ actor: options.actor ?? 'api', action: 'run.confirm_deletions', sourceId: run.sourceId, detail: { runId } });
       return resumed;
     },
     async cancelRun(runId, options = {}) {
       const run = await pausedRun(runId);
-      await runs.cancelPaused(runId);
-      await audit.record({ actor: options.actor ?? 'api', action: 'run.cancel_deletions', sourceId: run.sourceId, detail: { runId } });
+      // Each held object stays on the downstream until it changes again in the directory.
+      const cancelled = (await runs.cancelPaused(runId)) ? await held.cancel(run.sourceId, run.id, options.actor ?? 'api') : 0;
+      await audit.record({ actor: options.actor ?? 'api', action: 'run.cancel_deletions', sourceId: run.sourceId, detail: { runId, deletes: cancelled } });
       return (await runs.get(runId))!;
     },
     async drained(sourceId, timeoutMs = 30_000) {

@@ -12,7 +12,12 @@ export interface Paging {
 
 /** The 1-based page asked for in `?page=`, clamped to something sane. */
 export function requestedPage(req: Request): number {
-  const page = Number.parseInt(String(req.query.page ?? '1'), 10);
+  return pageParam(req.query.page);
+}
+
+/** A 1-based page number from a query parameter (a page has a second list with its own). */
+export function pageParam(value: unknown): number {
+  const page = Number.parseInt(typeof value === 'string' ? value : '1', 10);
   return Number.isSafeInteger(page) && page > 0 && page < 1_000_000 ? page : 1;
 }
 

@@ -8,8 +8,9 @@ import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { toFieldErrors } from './form-errors.js';
 import { safeReturnTo } from './locale.js';
-import { PAGE_SIZE, paging, requestedPage } from './paging.js';
+import { PAGE_SIZE, pageParam, paging, requestedPage } from './paging.js';
 import { backTo } from './sources-list.js';
+import { HELD_PREVIEW } from './runs.js';
 import { centerPath } from './view-helpers.js';
 
 export const LINK_KINDS: readonly ObjectKind[] = ['user', 'org'];
@@ -24,7 +25,10 @@ export function pushLocals(push: PushApi) {
     // The progress JSON is polled every second and shows no header.
     if (req.method !== 'GET' || req.path.endsWith('/progress')) return next();
     try {
-      res.locals.hold = await push.hold(String(req.params.id));
+      const id = String(req.params.id);
+      res.locals.hold = await push.hold(id);
+      // The banner names the first few held objects (the deletions page lists them all).
+      if (res.locals.hold) res.locals.heldObjects = await push.heldDeletions(id, { limit: HELD_PREVIEW, offset: 0 });
     } catch (error) {
       if (!(error instanceof NotFoundError || error instanceof StateConflictError)) throw error;
     }
@@ -127,6 +131,29 @@ export function pushRoutes(center: Pick<SyncCenter, 'sources' | 'runs' | 'push'>
     const run = await pausedRunOf(req.params.id, req.params.runId);
     await push.cancelRun(run.id, { actor: String(res.locals.actor) });
     res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=runCancelled`);
+  });
+
+  /** What the incremental hold holds, paged, and the deletions admins cancelled (they stay on the downstream until the object changes). */
+  router.get('/sources/:id/deletions', async (req, res) => {
+    const source = await pushSource(req.params.id);
+    const page = requestedPage(req);
+    const cancelledPage = pageParam(req.query.cancelled);
+    const held = await push.heldDeletions(source.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const cancelled = await push.cancelledDeletions(source.id, { limit: PAGE_SIZE, offset: (cancelledPage - 1) * PAGE_SIZE });
+    const heldPaging = paging(req, page, held.total, { cancelled: cancelledPage > 1 ? String(cancelledPage) : '' });
+    // The second list pages with `?cancelled=`, keeping the first list's page.
+    const cancelledPaging = { ...paging(req, cancelledPage, cancelled.total, {}), prevUrl: '', nextUrl: '' };
+    const cancelledUrl = (target: number) => {
+      const query = new URLSearchParams();
+      if (page > 1) query.set('page', String(page));
+      if (target > 1) query.set('cancelled', String(target));
+      const search = query.toString();
+      return `${req.baseUrl}${req.path}${search ? `?${search}` : ''}`;
+    };
+    if (cancelledPage > 1) cancelledPaging.prevUrl = cancelledUrl(cancelledPage - 1);
+    if (cancelledPage < cancelledPaging.pages) cancelledPaging.nextUrl = cancelledUrl(cancelledPage + 1);
+    res.locals.heldObjects = null; // listed in full below, not again in the banner
+    res.render('source/deletions', { source, held, cancelled, heldPaging, cancelledPaging });
   });
 
   // Deletions held by incremental delivery (posted from the list or any tab of the source).

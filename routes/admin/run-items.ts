@@ -9,6 +9,7 @@ import { exportFormatOf, exportQuery, sendExport } from './export.js';
 import { readerOf, runItemColumns } from './log-exports.js';
 import { zoneName } from './logs.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
+import { HELD_PREVIEW } from './runs.js';
 
 const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
 const KINDS: readonly ObjectKind[] = ['user', 'org'];
@@ -49,10 +50,13 @@ export function runItemRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>, opti
       center.runs.items(run.id, { ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
       filter.hideUnchanged ? center.runs.countUnchanged(run.id, { result: filter.result, kind: filter.kind, search: filter.search }) : Promise.resolve(0),
     ]);
+    // A paused run names the first objects it holds back (its planned deletions).
+    const plannedItems = run.status === 'paused' ? await center.runs.items(run.id, { result: 'planned', limit: HELD_PREVIEW, offset: 0 }) : null;
     res.render('runs/items', {
       source,
       run,
       items,
+      plannedItems,
       results: ITEM_RESULTS,
       kinds: KINDS,
       filters: applied,

@@ -8,6 +8,8 @@ import { PAGE_SIZE, paging, requestedPage } from './paging.js';
 import { centerPath } from './view-helpers.js';
 
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
+/** How many held objects a hold's panel names before linking to all of them. */
+export const HELD_PREVIEW = 5;
 
 /** "Manual sync": start and cancel runs, list them, and a run's live progress (its per-object log: run-items.ts). */
 export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
@@ -20,8 +22,12 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const active = await center.runs.active(source.id);
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    const plannedItems = pausedRun ? await heldPreview(pausedRun) : null;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, plannedItems, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
+
+  /** The first objects a paused run holds (its `planned` log rows), for the paused-run panel. */
+  const heldPreview = (run: Run) => center.runs.items(run.id, { result: 'planned', limit: HELD_PREVIEW, offset: 0 });
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
     const run = await center.runs.get(Number(runId));

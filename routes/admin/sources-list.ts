@@ -6,7 +6,7 @@ import { centerPath } from './view-helpers.js';
 /** Where an action posted from a page goes back to: only pages we know, never a URL from the form. */
 export function backTo(req: Request, id: string, done: string): string {
   const back = String(req.body?.back ?? '');
-  const page = back === 'source' ? centerPath(req, 'sources', id) : back === 'sync' || back === 'log' || back === 'links' ? centerPath(req, 'sources', id, back) : `${req.baseUrl}/`;
+  const page = back === 'source' ? centerPath(req, 'sources', id) : back === 'sync' || back === 'log' || back === 'links' || back === 'deletions' ? centerPath(req, 'sources', id, back) : `${req.baseUrl}/`;
   return `${page}?done=${done}`;
 }
 

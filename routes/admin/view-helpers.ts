@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
@@ -41,6 +42,8 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
+    // Engine messages (reasons, notes) in the reader's language; plain text from before codes as is.
+    res.locals.renderMessage = (stored: string | null | undefined): string => renderMessage(t, stored);
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;
     const done = typeof req.query.done === 'string' ? req.query.done : '';

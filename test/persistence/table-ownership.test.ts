@@ -30,6 +30,8 @@ const OWNERS: Record<TableKey, string> = {
   pushMembers: 'lib/push/member-pusher.ts',
   pushState: 'lib/push/deletion-hold.ts',
   pushRetries: 'lib/push/delivery/retry-store.ts',
+  heldDeletions: 'lib/push/held-deletions.ts',
+  cancelledDeletions: 'lib/push/held-deletions.ts',
   runs: 'lib/runs/run-store.ts',
   runItems: 'lib/runs/run-store.ts',
   deliveryLog: 'lib/runs/incremental-log.ts',

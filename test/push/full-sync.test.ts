@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
+import { translator } from '../../lib/i18n/index.js';
 import { TABLES } from '../../lib/persistence/tables.js';
 import { URN } from '../../lib/scim/urns.js';
 import { buildOrg, buildUser, createRun, leaveLinksOfCrashedRun } from '../support/factories.js';
@@ -155,7 +157,7 @@ describe('push manual sync (full reconciliation)', () => {
     server.requests.length = 0;
     const paused = await sync(source.id);
     expect(paused.status).toBe('paused');
-    expect(paused.error).toMatch(/3 deletions exceed the threshold of 2/);
+    expect(renderMessage(translator('en'), paused.error)).toMatch(/3 deletions exceed the threshold of 2/);
     expect(server.writes()).toHaveLength(0);
     await t.center.push.confirmRun(paused.id, { actor: 'alice' });
     const done = await t.center.runs.settled(paused.id);

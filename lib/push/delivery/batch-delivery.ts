@@ -4,7 +4,9 @@ import { kindOf, nameOf } from '../../mirror/mirror-record.js';
 import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
+import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
 import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
+import { deletionKey } from '../held-deletions.js';
 import type { PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
@@ -124,6 +126,8 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   const waiting = new Set(waitingOrgs.map((org) => org.id));
 
   const holdState = await deps.holds.state(sourceId);
+  // A live object that an admin's cancel covered has changed since: the cancel no longer holds.
+  await deps.holds.forgetChanged(sourceId, [...liveUsers, ...liveOrgs]);
   if (goneUsers.length + goneOrgs.length > 0 && !target.dryRun) {
     const hold = await deps.holds.check(sourceId, target.policy, cursor, holdState);
     if (hold) return { status: 'held', hold, delivered: 0, cursor };
@@ -201,7 +205,9 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       remaining(goneUsers, 'user');
       remaining(goneOrgs, 'org');
     } else {
-      const cancelled = (object: MirrorUser | MirrorOrg) => pendingOf(pending, object)!.lastSeq <= holdState.cancelledSeq;
+      // Cancelled per object (sticky until the object changes again), or by a hold cancelled before objects were listed.
+      const sticky = await deps.holds.cancelledAmong(sourceId, goneUsers, goneOrgs);
+      const cancelled = (object: MirrorUser | MirrorOrg) => sticky.has(deletionKey({ kind: kindOf(object), origin: 'mirror', objectId: object.id })) || pendingOf(pending, object)!.lastSeq <= holdState.cancelledSeq;
       await noteCancelled(note, [...goneUsers.filter(cancelled), ...goneOrgs.filter(cancelled)]);
       const removed = await deprovisionUsers(context, goneUsers.filter((user) => !cancelled(user)));
       if (!stopped) await upsertManagedBy(deps, context, removed, new Set(userIds));
@@ -322,7 +328,7 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
   if (objects.length === 0) return;
   await note(
     objects.map((object) => {
-      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
+      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: storeMessage(engineMessage('engine.deletion.cancelled')) };
     }),
   );
 }

@@ -1,31 +1,32 @@
 import type { Knex } from 'knex';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
-import type { MirrorOrg, MirrorUser } from '../../mirror/mirror-rows.js';
-import type { MirrorOrgData, MirrorUserData } from '../../mirror/normalize.js';
+import type { MirrorUser } from '../../mirror/mirror-rows.js';
 import { currentSequence } from '../../mirror/sequence.js';
 import type { Logger, ResolvedPushOptions } from '../../options.js';
 import type { RunContext, RunExecutor, RunOutcome } from '../../runs/manual-sync.js';
 import { LeaseKeeper, type LeaseStore } from '../../persistence/leases.js';
-import { deletingKinds, thresholdExceeded } from '../deletion-hold.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import { PushError, StopSyncError } from '../client/errors.js';
+import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
-import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
+import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { RunRecorder } from './run-recorder.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
-import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
-import { PURGED, treeLevels, WorkBuilder } from '../work-builder.js';
+import { runDeletions } from './deletions.js';
+import { treeLevels, WorkBuilder } from '../work-builder.js';
 import { sleep } from '../../util/sleep.js';
 
 export interface FullSyncDeps {
   knex: Knex;
   mirror: MirrorReader;
   links: LinkStore;
+  /** What a paused run holds, and the deprovisionings admins cancelled. */
+  held: HeldDeletions;
   targets: TargetFactory;
   leases: LeaseStore;
   cursors: CursorStore;
@@ -193,7 +194,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await this.#deletes(target, semaphore, phase, recorder);
+      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options }, target, semaphore, phase, recorder);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
@@ -236,59 +237,6 @@ class FullSync {
       yield page;
       cursor = page[page.length - 1]!.id;
     }
-  }
-
-  /** Linked objects the host no longer has (and, with verify, downstream objects it never had). */
-  async #deletes(target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder): Promise<RunOutcome | null> {
-    const { deps, context } = this;
-    const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(target.sourceId, kind, afterId, limit);
-    const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(target.sourceId, kind);
-    const orphans: Orphan[] = this.#options.verifyDownstream ? await findOrphans(target, deps.links, () => context.cancelRequested()) : [];
-    const kinds = deletingKinds(target.policy);
-    let deletes = orphans.filter((orphan) => kinds.includes(orphan.kind)).length;
-    for (const kind of kinds) deletes += await count(kind);
-    const reason = thresholdExceeded(target.policy.deletionThreshold, deletes, await deps.links.countLinked(target.sourceId));
-    if (reason && !this.#dryRun && !this.#options.confirmedDeletes) return { status: 'paused', reason };
-
-    for (let after: string | undefined; ; ) {
-      const ids = await gone('user', after, deps.options.pageSize);
-      if (ids.length === 0) break;
-      const users = await this.#records<MirrorUserData>('user', ids);
-      await recorder.step((only) => deprovisionUsers(phase, only ? users.filter((user) => only.has(`user:${user.id}`)) : users));
-      if (recorder.stopError || (await context.cancelRequested())) return recorder.stopError ? null : { status: 'cancelled' };
-      if (ids.length < deps.options.pageSize) break;
-      after = ids[ids.length - 1];
-    }
-    const orphanOutcomes = orphans.length > 0 ? await deprovisionOrphans(target, semaphore, orphans) : [];
-    const orphanUsers = orphanOutcomes.filter((outcome) => outcome.work.kind === 'user');
-    if (orphanUsers.length > 0) await recorder.step(async () => orphanUsers);
-    if (target.orgEndpoint) {
-      // Orgs leave leaves first, so all gone orgs are ordered together (their ids and parents only).
-      const ids: string[] = [];
-      for (let after: string | undefined; ; ) {
-        const page = await gone('org', after, 5000);
-        ids.push(...page);
-        if (page.length < 5000) break;
-        after = page[page.length - 1];
-      }
-      const orgs = await this.#records<MirrorOrgData>('org', ids);
-      await recorder.step(async (only) => (await deprovisionOrgs(phase, only ? orgs.filter((org) => only.has(`org:${org.id}`)) : orgs)).outcomes);
-      const orphanOrgs = orphanOutcomes.filter((outcome) => outcome.work.kind === 'org');
-      if (orphanOrgs.length > 0) await recorder.step(async () => orphanOrgs);
-    }
-    return null;
-  }
-
-  /** Mirror rows of gone objects; a row purged from the mirror becomes a bare tombstone. */
-  async #records<T extends MirrorUserData | MirrorOrgData>(kind: 'user' | 'org', ids: readonly string[]): Promise<Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>> {
-    const rows = kind === 'user' ? await this.deps.mirror.getUsers(ids) : await this.deps.mirror.getOrgs(ids);
-    const byId = new Map<string, MirrorUser | MirrorOrg>(rows.map((row) => [row.id, row]));
-    return ids.map((id) => {
-      const found = byId.get(id);
-      if (found) return found;
-      const data = kind === 'user' ? { id, userName: id, active: false, orgIds: [] } : { id, name: id, order: 0 };
-      return { id, seq: 0, data, hash: 'deleted', createdAt: '', lastModified: '', deletedAt: PURGED };
-    }) as Array<T extends MirrorUserData ? MirrorUser : MirrorOrg>;
   }
 
   /** Waits for the source's lease (the delivery worker lets go between batches when it sees the run). */

@@ -143,7 +143,7 @@ describe('console: manual sync, dry run and deletion holds of a push source', ()
       const source = await held();
       const list = await en('/');
       expect(list.text).toContain('Deletions on hold');
-      expect(list.text).toContain('2 deletions (of 3 synced objects) are waiting since');
+      expect(list.text).toContain('2 objects would be deleted or disabled (of 3 synced objects), waiting since');
       expect(list.text).toContain(`action="${MOUNT}/sources/${source.id}/deletions/confirm"`);
       for (const tab of ['', '/log', '/sync', '/links']) {
         const page = await en(`/sources/${source.id}${tab}`);
