@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
+import { fieldId, fieldLabel } from './form-errors.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
 const NOTICES = [
@@ -42,6 +43,9 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
     };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     res.locals.errors = {};
+    // The error summary's links: each field's label and input id (form-summary.ejs).
+    res.locals.fieldLabel = (name: string) => fieldLabel(t, name);
+    res.locals.inputIdOf = fieldId;
     res.locals.currentPath = req.originalUrl;
     const done = typeof req.query.done === 'string' ? req.query.done : '';
     res.locals.notice = (NOTICES as readonly string[]).includes(done) ? t(`notice.${done}` as MessageKey) : '';

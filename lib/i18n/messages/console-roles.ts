@@ -1,0 +1,43 @@
+import { defineMessages } from '../define.js';
+
+/** The console header (host links, signed-in name), the reader role, and the wizard's forms. */
+export const consoleRoleMessages = defineMessages({
+  en: {
+    'header.home': 'Home',
+    'header.signOut': 'Sign out',
+    'header.signedInAs': 'Signed in as {name}',
+    'header.account': 'Account',
+    'role.reader': 'Read only',
+    'error.readOnly.title': 'Read-only access',
+    'error.readOnly.body': 'You can view the sync center but not change it. Ask an administrator to make this change.',
+    'form.requiredLegend': 'Fields marked * are required.',
+    'form.errorCount': '{count, plural, one {# problem} other {# problems}} to fix:',
+    'wizard.mode.next': 'Next: enter the parameters',
+    'wizard.mode.chosen': 'Acquisition mode',
+    'wizard.mode.change': 'Change the mode',
+    'policy.advanced': 'Advanced policy: deprovisioning, deletion threshold, pace, schedule',
+    'policy.advanced.hint': 'The defaults suit most downstream apps. You can change them later on the source page.',
+    'finish.enableNow': 'Enable it now',
+    'finish.enableNow.hint': 'Enabled, it starts syncing: push sources deliver changes, pull sources accept their credentials. You can disable it at any time.',
+    'finish.enabledNote': 'It is enabled.',
+  },
+  'zh-CN': {
+    'header.home': '返回首页',
+    'header.signOut': '退出登录',
+    'header.signedInAs': '当前用户：{name}',
+    'header.account': '账号',
+    'role.reader': '只读',
+    'error.readOnly.title': '只读权限',
+    'error.readOnly.body': '你可以查看同步中心，但不能修改。如需修改，请联系管理员。',
+    'form.requiredLegend': '标 * 的为必填项。',
+    'form.errorCount': '有 {count} 处需要修改：',
+    'wizard.mode.next': '下一步：填写参数',
+    'wizard.mode.chosen': '获取方式',
+    'wizard.mode.change': '更改获取方式',
+    'policy.advanced': '高级策略：删除处理、删除阈值、速率、定时同步',
+    'policy.advanced.hint': '默认值适合大多数下游应用。创建后也可在源的配置页修改。',
+    'finish.enableNow': '立即启用',
+    'finish.enableNow.hint': '启用后即开始同步：推送源开始推送变更，拉取源的凭证开始生效。可随时停用。',
+    'finish.enabledNote': '已启用。',
+  },
+});
