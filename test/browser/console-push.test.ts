@@ -59,6 +59,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   await page.getByLabel(t('field.name')).fill(name);
   await button(t('wizard.nextParameters')).click();
   await page.getByRole('radio', { name: new RegExp(t('mode.push')) }).check();
+  await button(t('wizard.mode.next')).click();
   const push = page.locator('section[data-mode=push]');
   await push.getByLabel(t('field.token'), { exact: true }).fill('wrong-token');
   await push.getByLabel(t('field.userUrl')).fill(downstream.url('Users'));
