@@ -61,7 +61,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   await page.getByRole('radio', { name: new RegExp(t('mode.push')) }).check();
   await button(t('wizard.mode.next')).click();
   const push = page.locator('section[data-mode=push]');
-  await push.getByLabel(t('field.token'), { exact: true }).fill('wrong-token');
+  await push.locator('#f-push-token').fill('wrong-token');
   await push.getByLabel(t('field.userUrl')).fill(downstream.url('Users'));
   await push.getByLabel(t('field.orgUrl')).fill(downstream.url('Organizations'));
   expect(await page.locator('#f-push-deletionThreshold-count').inputValue()).toBe('100');
@@ -74,7 +74,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   expect(await page.getByLabel(t('policy.deprovision.users'), { exact: true }).inputValue()).toBe('delete');
   expect(await page.content()).not.toContain('wrong-token');
   await shot('02-wizard-test-failed');
-  await push.getByLabel(t('field.token'), { exact: true }).fill('downstream-secret-token');
+  await push.locator('#f-push-token').fill('downstream-secret-token');
   await button(t('test.button')).click();
   await page.getByText(t('test.passed')).waitFor();
   expect(await page.locator('.test-step.test-ok').count()).toBe(4);

@@ -75,7 +75,7 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('wizard.mode.next')).click();
   const pushSection = page.locator('section[data-mode=push]');
   await pushSection.getByLabel(t('field.auth')).selectOption('bearer');
-  await pushSection.getByLabel(t('field.token'), { exact: true }).fill('push-secret-token-1');
+  await pushSection.locator('#f-push-token').fill('push-secret-token-1');
   await pushSection.getByLabel(t('field.userUrl')).fill(`${host.origin}/downstream/scim/v2/Users`);
   await pushSection.getByLabel(t('field.orgUrl')).fill(`${host.origin}/downstream/scim/v2/Groups`);
   await page.getByRole('radio', { name: t('orgResource.group') }).check();
@@ -84,7 +84,7 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   expect(await page.getByLabel(t('field.name')).inputValue()).toBe(pushName);
   await button(t('wizard.nextParameters')).click();
   expect(await pushSection.getByLabel(t('field.userUrl')).inputValue()).toBe(`${host.origin}/downstream/scim/v2/Users`);
-  expect(await pushSection.getByLabel(t('field.token'), { exact: true }).inputValue()).toBe('');
+  expect(await pushSection.locator('#f-push-token').inputValue()).toBe('');
   await page.getByText(t('field.secret.entered')).waitFor();
   expect(await page.content()).not.toContain('push-secret-token-1');
   await button(t('wizard.nextFinish')).click();
