@@ -66,6 +66,8 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   await push.getByLabel(t('field.orgUrl')).fill(downstream.url('Organizations'));
   expect(await page.locator('#f-push-deletionThreshold-count').inputValue()).toBe('100');
   expect(await page.locator('#f-push-schedule').inputValue()).toBe('0 3 * * *');
+  // The policy is folded away: the admin opens it.
+  await page.locator('details.policy > summary').click();
   await page.getByLabel(t('policy.deprovision.users'), { exact: true }).selectOption('delete');
   await shot('01-wizard-parameters');
   // A wrong token: authentication fails, and says so.
@@ -88,6 +90,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
 
   // --- The source page: policy shown, bad cron inline, Test connection of the saved source; enable.
   await page.goto(`${host.consoleUrl}/sources/${source.id}`);
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.getByLabel(t('policy.schedule'), { exact: true }).fill('every night');
   await button(t('action.save')).click();
   await page.locator('#f-push-schedule-error').waitFor();
@@ -159,6 +162,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
 
   // --- Deletion threshold: a run that would delete more than it allows pauses; Confirm carries on.
   await link(t('source.tab.basic')).click();
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.getByLabel(t('policy.threshold.count'), { exact: true }).fill('1');
   await button(t('action.save')).click();
   await page.getByText(t('notice.saved')).waitFor();
@@ -202,6 +206,7 @@ async function phoneLinks(browser: Browser, host: ConsoleHost, lang: Locale): Pr
   await page.locator('table.links').waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-20-phone-links.png`) });
   await page.goto(`${host.consoleUrl}/sources/${source!.id}`);
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.locator('#f-push-deprovision-users').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-21-phone-source.png`) });
   await page.goto(`${host.consoleUrl}/sources/${source!.id}/sync`);
