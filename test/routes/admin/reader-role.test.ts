@@ -125,6 +125,7 @@ describe('the reader role (admin.canView)', () => {
     expect(reader.text).toContain('<span class="account-name"');
     expect(reader.text).toContain('rita');
     expect(reader.text).toContain('Read only');
+    expect(reader.text).toContain(`<a class="link-button" href="${MOUNT}/sources/${fixture.push}">View</a>`);
     const admin = await adminAgent(test.app, 'alice').get('/').set('accept-language', 'en');
     expect(admin.text).not.toContain('Read only');
     expect(admin.text).toContain(`href="${MOUNT}/new"`);
