@@ -81,7 +81,7 @@ export interface ResolvedPushOptions {
 export interface SyncCenterOptions {
   /** The host's user store: the center pages through it to fill and repair its mirror. */
   directory: Directory;
-  /** Who may use the console, and where others log in. */
+  /** Who may use the console (admins, and readers with `canView`), where others log in, and the host's links in its header. See AdminAccess. */
   admin: AdminAccess;
   /** A knex instance (the host keeps ownership) or a knex config (the center owns the pool). @default a sqlite file at `sqliteFile` */
   database?: DatabaseOption;
