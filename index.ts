@@ -22,7 +22,7 @@ export {
   type PushRequestInfo,
   type StopReason,
 } from './lib/push/client/errors.js';
-export type { AdminAccess } from './lib/hooks/admin.js';
+export type { AdminAccess, HostLabel } from './lib/hooks/admin.js';
 export type { Awaitable } from './lib/hooks/types.js';
 export type {
   Directory,

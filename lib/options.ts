@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import type { AdminAccess } from './hooks/admin.js';
+import { checkAdmin, checkLinkUrl } from './hooks/check-admin.js';
 import type { Directory } from './hooks/directory.js';
 import { isKnexInstance, type DatabaseOption } from './persistence/database.js';
 
@@ -80,7 +81,7 @@ export interface ResolvedPushOptions {
 export interface SyncCenterOptions {
   /** The host's user store: the center pages through it to fill and repair its mirror. */
   directory: Directory;
-  /** Who may use the console, and where others log in. */
+  /** Who may use the console (admins, and readers with `canView`), where others log in, and the host's links in its header. See AdminAccess. */
   admin: AdminAccess;
   /** A knex instance (the host keeps ownership) or a knex config (the center owns the pool). @default a sqlite file at `sqliteFile` */
   database?: DatabaseOption;
@@ -290,17 +291,6 @@ function checkDirectory(directory: Directory | undefined): Directory {
   return directory;
 }
 
-function checkAdmin(admin: AdminAccess | undefined): AdminAccess {
-  if (typeof admin !== 'object' || admin === null || typeof admin.isAdmin !== 'function') {
-    throw new TypeError('createSyncCenter: `admin.isAdmin(req)` is required: return true for administrators, e.g. (req) => req.user?.role === "admin".');
-  }
-  if (admin.actor !== undefined && typeof admin.actor !== 'function') {
-    throw new TypeError('createSyncCenter: `admin.actor` must be a function (req) => string naming the admin for the audit log.');
-  }
-  optionalString(admin.loginUrl, 'admin.loginUrl');
-  return admin;
-}
-
 function checkDatabase(database: DatabaseOption | undefined): DatabaseOption | undefined {
   if (database === undefined || isKnexInstance(database)) return database;
   if (typeof database !== 'object' || database === null || !('client' in database) || !database.client) {
@@ -343,7 +333,7 @@ function checkLinks(links: SyncCenterOptions['links']): ResolvedOptions['links']
   if (links === undefined) return {};
   if (typeof links !== 'object' || links === null) throw new TypeError('createSyncCenter: `links` must be an object such as { upstreamSync: "/upstream" }.');
   rejectUnknownKeys(links, ['upstreamSync'], 'links.');
-  return { upstreamSync: optionalString(links.upstreamSync, 'links.upstreamSync') };
+  return { upstreamSync: checkLinkUrl(links.upstreamSync, 'links.upstreamSync') };
 }
 
 function checkTimezone(value: string | undefined): string | undefined {

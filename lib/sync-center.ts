@@ -36,6 +36,7 @@ import { CursorStore } from './sources/cursor-store.js';
 import { SourceHealth } from './sources/source-health.js';
 import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
+import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
 
@@ -89,6 +90,8 @@ export interface SyncCenter {
   readonly pull: PullApi;
   /** Prometheus metrics on the center's own registry: `res.type(center.metrics.contentType).send(await center.metrics.text())`. */
   readonly metrics: MetricsApi;
+  /** The console wizard's drafts between its steps (the console's own; a host has no need of it). */
+  readonly wizardDrafts: WizardDrafts;
   /** Creates or updates the center's `sync_*` tables. Call before start(). */
   migrate(): Promise<void>;
   /** Starts schedules and delivery workers. */
@@ -234,6 +237,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs,
     metrics,
+    wizardDrafts: new WizardDrafts(knex, clock),
     async migrate() {
       await migrateLatest(knex);
     },

@@ -3,6 +3,18 @@
   'use strict';
   document.documentElement.classList.add('js');
 
+  // A form that came back with errors: its summary takes the focus, so it is read first and
+  // its links (one per field) are a Tab away.
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) summary.focus();
+  // A summary link to a field folded inside <details> opens it first.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest('[data-error-summary] a[href^="#"]');
+    var target = link && document.getElementById(link.getAttribute('href').slice(1));
+    var folded = target && target.closest('details:not([open])');
+    if (folded) folded.open = true;
+  });
+
   // Links and buttons with data-dialog open the named <dialog> instead of the fallback page.
   document.addEventListener('click', function (event) {
     var opener = event.target.closest('[data-dialog]');

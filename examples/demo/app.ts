@@ -52,8 +52,14 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     directory: store.directory(),
     admin: {
       isAdmin: (req) => currentAccount(req as express.Request)?.role === 'admin',
+      // The viewer account is a reader: every page and log of the console, no changes.
+      canView: (req) => currentAccount(req as express.Request)?.role === 'viewer',
       actor: (req) => currentAccount(req as express.Request)?.username ?? 'unknown',
       loginUrl: '/login',
+      // The header's way back to this host, and its sign-out (a page with the host's POST form).
+      homeUrl: '/',
+      homeLabel: { en: 'Demo IdP', 'zh-CN': '演示 IdP' },
+      signOutUrl: '/logout',
     },
     sqliteFile: path.join(options.dataDir, 'sync-center.sqlite'),
     secretKey: key,

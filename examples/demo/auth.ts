@@ -89,6 +89,11 @@ export function demoAuth(sessionSecret: string, options: DemoAuthOptions): DemoA
       });
     })(req, res, next);
   });
+  // The sync center's header links here (a plain link): this page asks, and its form posts with the host's CSRF token.
+  routes.get('/logout', (req, res) => {
+    if (!req.user) return res.redirect(303, '/login');
+    res.render('logout');
+  });
   routes.post('/logout', (req, res, next) => {
     req.logout((error) => (error ? next(error) : res.redirect(303, '/login')));
   });

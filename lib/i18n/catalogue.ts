@@ -4,6 +4,7 @@ import { consoleLogMessages } from './messages/console-logs.js';
 import { consolePushMessages } from './messages/console-push.js';
 import { consoleRunMessages } from './messages/console-runs.js';
 import { consoleMessages } from './messages/console.js';
+import { consoleRoleMessages } from './messages/console-roles.js';
 import { engineMessages } from './messages/engine.js';
 import { mappingMessages } from './messages/mappings.js';
 import { deletionHoldMessages } from './messages/deletion-holds.js';
@@ -12,7 +13,7 @@ import { deletionHoldMessages } from './messages/deletion-holds.js';
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

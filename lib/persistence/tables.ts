@@ -26,6 +26,7 @@ export const TABLES = {
   heldDeletions: 'sync_held_deletions',
   cancelledDeletions: 'sync_cancelled_deletions',
   oauthTokens: 'sync_oauth_tokens',
+  wizardDrafts: 'sync_wizard_drafts',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

@@ -20,3 +20,38 @@ export function toFieldErrors(error: ValidationError, t: Translate, fieldsOnPage
   }
   return errors;
 }
+
+/** The label each known input shows, for the error summary's links; a field not listed is linked by its message alone. */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  protocol: 'wizard.protocol.legend',
+  name: 'field.name',
+  description: 'field.description',
+  mode: 'field.mode',
+  'push.auth': 'field.auth',
+  'push.token': 'field.token',
+  'push.tokenUrl': 'field.tokenUrl',
+  'push.clientId': 'field.clientId',
+  'push.clientSecret': 'field.clientSecret',
+  'push.userUrl': 'field.userUrl',
+  'push.orgUrl': 'field.orgUrl',
+  'push.orgResource': 'field.orgResource',
+  'push.deprovision.users': 'policy.deprovision.users',
+  'push.deprovision.orgs': 'policy.deprovision.orgs',
+  'push.deletionThreshold.count': 'policy.threshold.count',
+  'push.deletionThreshold.percent': 'policy.threshold.percent',
+  'push.concurrency': 'policy.concurrency',
+  'push.rateLimit': 'policy.rateLimit',
+  'push.schedule': 'policy.schedule',
+  'pull.scopeOrgIds': 'field.scope',
+  remoteId: 'links.relink.remoteId',
+};
+
+export function fieldLabel(t: Translate, name: string): string {
+  const key = FIELD_LABELS[name];
+  return key ? t(key) : '';
+}
+
+/** The id of a field's input (field.ejs builds the same), which the error summary links to. */
+export function fieldId(name: string): string {
+  return `f-${name.replace(/[^a-zA-Z0-9]/g, '-')}`;
+}

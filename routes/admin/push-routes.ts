@@ -7,6 +7,7 @@ import type { Run } from '../../lib/runs/run-store.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { toFieldErrors } from './form-errors.js';
+import { forAdmins } from './guard.js';
 import { safeReturnTo } from './locale.js';
 import { PAGE_SIZE, pageParam, paging, requestedPage } from './paging.js';
 import { backTo } from './sources-list.js';
@@ -91,7 +92,7 @@ export function pushRoutes(center: Pick<SyncCenter, 'sources' | 'runs' | 'push'>
   });
 
   /** Without JavaScript, Unlink and Relink land on a page of their own with the same form as the dialog. */
-  router.get('/sources/:id/links/:kind/:localId/:action', async (req, res) => {
+  router.get('/sources/:id/links/:kind/:localId/:action', forAdmins, async (req, res) => {
     const action = req.params.action;
     if (action !== 'unlink' && action !== 'relink') throw new NotFoundError('page', action);
     const source = await pushSource(req.params.id);

@@ -6,6 +6,7 @@ import type { Source, UpdateSourceInput } from '../../lib/sources/source-types.j
 import type { SyncCenter } from '../../lib/sync-center.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
 import { toFieldErrors, type FieldErrors } from './form-errors.js';
+import { forAdmins } from './guard.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
 import { centerPath } from './view-helpers.js';
@@ -43,7 +44,7 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     await renderShow(req, res, await sources.get(req.params.id));
   });
 
-  router.get('/sources/:id/edit', async (req, res) => {
+  router.get('/sources/:id/edit', forAdmins, async (req, res) => {
     const source = await sources.get(req.params.id);
     res.render('source/edit', { source, values: { name: source.name, description: source.description } });
   });

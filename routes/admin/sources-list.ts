@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { DeletionHold } from '../../lib/push/deletion-hold.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
+import { forAdmins } from './guard.js';
 import { centerPath } from './view-helpers.js';
 
 /** Where an action posted from a page goes back to: only pages we know, never a URL from the form. */
@@ -43,7 +44,7 @@ export function sourcesListRoutes(center: Pick<SyncCenter, 'sources' | 'push'>):
   });
 
   /** Without JavaScript, "Delete" lands here: the same confirmation as the dialog, as a page. */
-  router.get('/sources/:id/delete', async (req, res) => {
+  router.get('/sources/:id/delete', forAdmins, async (req, res) => {
     res.render('sources/delete', { source: await sources.get(req.params.id) });
   });
 

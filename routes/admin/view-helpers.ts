@@ -3,6 +3,7 @@ import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
+import { fieldId, fieldLabel } from './form-errors.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
 const NOTICES = [
@@ -45,6 +46,9 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
     // Engine messages (reasons, notes) in the reader's language; plain text from before codes as is.
     res.locals.renderMessage = (stored: string | null | undefined): string => renderMessage(t, stored);
     res.locals.errors = {};
+    // The error summary's links: each field's label and input id (form-summary.ejs).
+    res.locals.fieldLabel = (name: string) => fieldLabel(t, name);
+    res.locals.inputIdOf = fieldId;
     res.locals.currentPath = req.originalUrl;
     const done = typeof req.query.done === 'string' ? req.query.done : '';
     res.locals.notice = (NOTICES as readonly string[]).includes(done) ? t(`notice.${done}` as MessageKey) : '';

@@ -1,5 +1,6 @@
-import { SecretBoxError } from '../../lib/errors.js';
+import { SecretBoxError, type FieldIssue } from '../../lib/errors.js';
 import type { CreateSourceInput, PushSecretsInput } from '../../lib/sources/source-types.js';
+import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
 import { defaultPolicyValues, policyInput, PUSH_POLICY_FIELDS, readPolicyValues, type PushPolicyValues } from './push-form.js';
 
@@ -13,39 +14,67 @@ export const PUSH_FIELDS = [...PUSH_CONNECTION_FIELDS, ...PUSH_POLICY_FIELDS] as
 export type PushFieldValues = Record<(typeof PUSH_CONNECTION_FIELDS)[number], string> & PushPolicyValues;
 
 /**
- * Everything the wizard has been told so far. It travels from step to step in the form itself
- * (hidden fields), so the wizard needs no session of the host's and keeps nothing on the server
- * until "Next: finish". Secrets never travel in clear: they ride in `sealed`, encrypted with the
- * center's SecretBox and bound to the admin, and the password inputs are always rendered empty.
+ * Everything the wizard has been told so far. It is kept in a draft (WizardDrafts) between the
+ * steps: each step's POST stores it and redirects to the next step's GET, so the browser's Back
+ * and reload never resubmit a form. Secrets are kept only inside the sealed draft and the
+ * password inputs are always rendered empty.
  */
 export interface WizardState {
   protocol: string;
   name: string;
   description: string;
+  /** '' until the admin has picked one: the parameters step then shows only the choice. */
   mode: string;
   push: PushFieldValues;
   scopeOrgIds: string[];
   secrets: PushSecretsInput;
 }
 
-const SEALED_TTL_MS = 60 * 60 * 1000;
+/** A draft as stored: the state, and what the last POST has to say on the step it redirected to. */
+export interface WizardDraft {
+  state: WizardState;
+  /** The issues of the step named, translated when that step's page is next shown (in the language of that GET). */
+  errors?: { step: WizardStep; issues: FieldIssue[] };
+  connectionTest?: ConnectionTestResult;
+}
 
-export function readWizard(body: Record<string, unknown>, box: SecretBox, actor: string): WizardState {
-  const carried = openSealed(body.sealed, box, actor);
+/** What a step's form says, laid over the state: only that step's fields change. */
+export function applyStep(state: WizardState, step: WizardStep, body: Record<string, unknown>): WizardState {
+  if (step === 'protocol') return { ...state, protocol: str(body.protocol) || 'scim' };
+  if (step === 'basics') return { ...state, name: str(body.name), description: str(body.description) };
+  // The mode choice alone: its fields come on the next page.
+  if (!state.mode) return { ...state, mode: str(body.mode) };
+  if (state.mode === 'pull') return body['pull.scope'] === undefined ? state : { ...state, scopeOrgIds: list(body['pull.scopeOrgIds']) };
+  const secrets: PushSecretsInput = { ...state.secrets };
   const token = str(body['push.token']);
   const clientSecret = str(body['push.clientSecret']);
-  const secrets: PushSecretsInput = { ...carried };
   if (token.trim()) secrets.token = token;
   if (clientSecret.trim()) secrets.clientSecret = clientSecret;
-  return {
-    protocol: str(body.protocol) || 'scim',
-    name: str(body.name),
-    description: str(body.description),
-    mode: str(body.mode),
-    push: readPushValues(body, defaultPolicyValues()),
-    scopeOrgIds: list(body['pull.scopeOrgIds']),
-    secrets,
-  };
+  return { ...state, push: readPushValues(body, state.push), secrets };
+}
+
+/** Sealed for one admin: a draft row read with someone else's name (or a changed key) opens to nothing. */
+export function sealDraft(draft: WizardDraft, box: SecretBox, actor: string): string {
+  return box.sealJson(draft, draftContext(actor));
+}
+
+export function openDraft(payload: string | undefined, box: SecretBox, actor: string): WizardDraft | undefined {
+  if (!payload) return undefined;
+  try {
+    return box.openJson<WizardDraft>(payload, draftContext(actor));
+  } catch (error) {
+    if (error instanceof SecretBoxError || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/** The step before, for "Back". */
+export function previousStep(step: WizardStep): WizardStep {
+  return WIZARD_STEPS[Math.max(0, WIZARD_STEPS.indexOf(step) - 1)]!;
+}
+
+export function isWizardStep(value: string): value is WizardStep {
+  return (WIZARD_STEPS as readonly string[]).includes(value);
 }
 
 export function emptyWizard(): WizardState {
@@ -58,12 +87,6 @@ export function emptyWizard(): WizardState {
     scopeOrgIds: [],
     secrets: {},
   };
-}
-
-/** The hidden field that carries entered secrets to the next page; empty when there are none. */
-export function sealSecrets(secrets: PushSecretsInput, box: SecretBox, actor: string): string {
-  if (!secrets.token && !secrets.clientSecret) return '';
-  return box.sealJson({ ...secrets, exp: Date.now() + SEALED_TTL_MS }, sealContext(actor));
 }
 
 export function toCreateInput(state: WizardState): CreateSourceInput {
@@ -98,24 +121,8 @@ export function stepOfField(field: string): WizardStep {
   return 'parameters';
 }
 
-function openSealed(value: unknown, box: SecretBox, actor: string): PushSecretsInput {
-  if (typeof value !== 'string' || value === '') return {};
-  try {
-    const opened = box.openJson<PushSecretsInput & { exp?: number }>(value, sealContext(actor));
-    if (!opened.exp || opened.exp < Date.now()) return {};
-    const secrets: PushSecretsInput = {};
-    if (typeof opened.token === 'string' && opened.token) secrets.token = opened.token;
-    if (typeof opened.clientSecret === 'string' && opened.clientSecret) secrets.clientSecret = opened.clientSecret;
-    return secrets;
-  } catch (error) {
-    // Tampered, expired key or someone else's: ask for the secret again rather than fail the page.
-    if (error instanceof SecretBoxError || error instanceof SyntaxError) return {};
-    throw error;
-  }
-}
-
-function sealContext(actor: string): string {
-  return `ssc-wizard:${actor}`;
+function draftContext(actor: string): string {
+  return `ssc-wizard-draft:${actor}`;
 }
 
 function str(value: unknown): string {

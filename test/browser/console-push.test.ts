@@ -59,12 +59,15 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   await page.getByLabel(t('field.name')).fill(name);
   await button(t('wizard.nextParameters')).click();
   await page.getByRole('radio', { name: new RegExp(t('mode.push')) }).check();
+  await button(t('wizard.mode.next')).click();
   const push = page.locator('section[data-mode=push]');
-  await push.getByLabel(t('field.token'), { exact: true }).fill('wrong-token');
+  await push.locator('#f-push-token').fill('wrong-token');
   await push.getByLabel(t('field.userUrl')).fill(downstream.url('Users'));
   await push.getByLabel(t('field.orgUrl')).fill(downstream.url('Organizations'));
   expect(await page.locator('#f-push-deletionThreshold-count').inputValue()).toBe('100');
   expect(await page.locator('#f-push-schedule').inputValue()).toBe('0 3 * * *');
+  // The policy is folded away: the admin opens it.
+  await page.locator('details.policy > summary').click();
   await page.getByLabel(t('policy.deprovision.users'), { exact: true }).selectOption('delete');
   await shot('01-wizard-parameters');
   // A wrong token: authentication fails, and says so.
@@ -73,7 +76,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
   expect(await page.getByLabel(t('policy.deprovision.users'), { exact: true }).inputValue()).toBe('delete');
   expect(await page.content()).not.toContain('wrong-token');
   await shot('02-wizard-test-failed');
-  await push.getByLabel(t('field.token'), { exact: true }).fill('downstream-secret-token');
+  await push.locator('#f-push-token').fill('downstream-secret-token');
   await button(t('test.button')).click();
   await page.getByText(t('test.passed')).waitFor();
   expect(await page.locator('.test-step.test-ok').count()).toBe(4);
@@ -87,6 +90,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
 
   // --- The source page: policy shown, bad cron inline, Test connection of the saved source; enable.
   await page.goto(`${host.consoleUrl}/sources/${source.id}`);
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.getByLabel(t('policy.schedule'), { exact: true }).fill('every night');
   await button(t('action.save')).click();
   await page.locator('#f-push-schedule-error').waitFor();
@@ -158,6 +162,7 @@ async function walkPush(page: Page, host: ConsoleHost, downstream: FakeScimServe
 
   // --- Deletion threshold: a run that would delete more than it allows pauses; Confirm carries on.
   await link(t('source.tab.basic')).click();
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.getByLabel(t('policy.threshold.count'), { exact: true }).fill('1');
   await button(t('action.save')).click();
   await page.getByText(t('notice.saved')).waitFor();
@@ -201,6 +206,7 @@ async function phoneLinks(browser: Browser, host: ConsoleHost, lang: Locale): Pr
   await page.locator('table.links').waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-20-phone-links.png`) });
   await page.goto(`${host.consoleUrl}/sources/${source!.id}`);
+  await page.locator('details.policy').evaluate((details) => ((details as HTMLDetailsElement).open = true));
   await page.locator('#f-push-deprovision-users').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-push-21-phone-source.png`) });
   await page.goto(`${host.consoleUrl}/sources/${source!.id}/sync`);

@@ -72,9 +72,10 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('wizard.nextParameters')).click();
   await page.getByText(t('field.mode.warning')).waitFor();
   await page.getByRole('radio', { name: new RegExp(t('mode.push')) }).check();
+  await button(t('wizard.mode.next')).click();
   const pushSection = page.locator('section[data-mode=push]');
   await pushSection.getByLabel(t('field.auth')).selectOption('bearer');
-  await pushSection.getByLabel(t('field.token'), { exact: true }).fill('push-secret-token-1');
+  await pushSection.locator('#f-push-token').fill('push-secret-token-1');
   await pushSection.getByLabel(t('field.userUrl')).fill(`${host.origin}/downstream/scim/v2/Users`);
   await pushSection.getByLabel(t('field.orgUrl')).fill(`${host.origin}/downstream/scim/v2/Groups`);
   await page.getByRole('radio', { name: t('orgResource.group') }).check();
@@ -83,13 +84,13 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   expect(await page.getByLabel(t('field.name')).inputValue()).toBe(pushName);
   await button(t('wizard.nextParameters')).click();
   expect(await pushSection.getByLabel(t('field.userUrl')).inputValue()).toBe(`${host.origin}/downstream/scim/v2/Users`);
-  expect(await pushSection.getByLabel(t('field.token'), { exact: true }).inputValue()).toBe('');
+  expect(await pushSection.locator('#f-push-token').inputValue()).toBe('');
   await page.getByText(t('field.secret.entered')).waitFor();
   expect(await page.content()).not.toContain('push-secret-token-1');
   await button(t('wizard.nextFinish')).click();
   await page.getByRole('heading', { name: t('finish.created', { name: pushName }) }).waitFor();
   await shot('05-wizard-finish-push');
-  await link(t('finish.done')).click();
+  await button(t('finish.done')).click();
   await page.locator('tr', { hasText: pushName }).waitFor();
 
   // --- Pull source: scope, credentials shown once, the finish page's links.
@@ -103,6 +104,7 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await page.getByLabel(t('field.name')).fill(pullName);
   await button(t('wizard.nextParameters')).click();
   await page.getByRole('radio', { name: new RegExp(t('mode.pull')) }).check();
+  await button(t('wizard.mode.next')).click();
   await page.getByText(t('field.credentials.note')).waitFor();
   expect(await page.locator('#pull-user-url').inputValue()).toBe(`${host.consoleUrl}/scim/v2/Users`);
   await page.getByRole('checkbox', { name: 'Root' }).check();
@@ -115,7 +117,7 @@ async function walkFlow(page: Page, host: ConsoleHost, lang: Locale): Promise<vo
   await button(t('action.copy')).first().waitFor();
   await shot('07-wizard-finish-pull');
   const finishUrl = page.url();
-  await link(t('finish.goSync')).click();
+  await button(t('finish.goSync')).click();
   await page.getByText(t('sync.disabledNote')).waitFor();
   expect(await button(t('sync.start')).count()).toBe(0);
   await shot('08-sync-disabled');

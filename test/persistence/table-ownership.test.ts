@@ -39,6 +39,7 @@ const OWNERS: Record<TableKey, string> = {
   auditLog: 'lib/audit-log.ts',
   leases: 'lib/persistence/leases.ts',
   oauthTokens: 'lib/scim/pull/oauth-tokens.ts',
+  wizardDrafts: 'lib/sources/wizard-drafts.ts',
 };
 
 /**

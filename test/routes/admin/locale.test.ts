@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
+import { startWizard } from '../../support/wizard-driver.js';
 import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
 
 describe('console language', () => {
@@ -47,7 +48,8 @@ describe('console language', () => {
   it('translates validation codes', async () => {
     const client = adminAgent(test.app);
     await client.post('/locale', { lang: 'zh-CN', returnTo: `${MOUNT}/` });
-    const res = await client.post('/new', { step: 'basics', protocol: 'scim', name: '', description: '', go: 'next' });
+    const wizard = await startWizard(client, { name: '' });
+    const res = await wizard.get('basics');
     expect(res.text).toContain('此项为必填项。');
   });
 });

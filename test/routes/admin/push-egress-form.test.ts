@@ -9,6 +9,7 @@ import { adminAgent } from '../../support/admin-agent.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
 import { useTestCenter } from '../../support/test-center.js';
+import { startWizard } from '../../support/wizard-driver.js';
 
 /** The parameters form as a browser posts it, secrets left blank. */
 function pushForm(userUrl: string, orgUrl = ''): Record<string, string> {
@@ -68,7 +69,8 @@ describe('console: stored secrets and refused addresses on the push form', () =>
     const source = await createPushSource(test.center, server);
     const page = await client.post(`/sources/${source.id}/test-connection`, pushForm(server.url('Users'), server.url('Organizations')), 'en');
     expect(page.text).toContain('All checks passed.');
-    await client.post('/new', { step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push', ...pushForm(server.url('Users')), 'push.token': server.options.token, go: 'test' }, 'en');
+    const wizard = await startWizard(client, { mode: 'push' });
+    await wizard.post('parameters', { ...pushForm(server.url('Users')), 'push.token': server.options.token, go: 'test' }, 'en');
     const entries = (await test.center.audit.list()).filter((entry) => entry.action === 'push.test_connection');
     expect(entries.map(({ actor, sourceId, detail }) => ({ actor, sourceId, outcome: (detail as { outcome: string }).outcome }))).toEqual([
       { actor: 'alice', sourceId: null, outcome: 'passed' },

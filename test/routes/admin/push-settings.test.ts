@@ -3,6 +3,7 @@ import { adminAgent } from '../../support/admin-agent.js';
 import type { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
 import { ADMIN_HEADER, MOUNT, useTestCenter } from '../../support/test-center.js';
+import { startWizard } from '../../support/wizard-driver.js';
 
 /** Everything the parameters form of a push source posts, as a browser would. */
 function pushForm(server: FakeScimServer, overrides: Record<string, string> = {}): Record<string, string> {
@@ -152,37 +153,38 @@ describe('console: push source parameters (policy and test connection)', () => {
   });
 
   describe('wizard parameters step', () => {
-    const wizard = (overrides: Record<string, string>) => ({ step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push', ...overrides });
-
     it('starts from the default policy', async () => {
-      const res = await client.post('/new', { step: 'basics', protocol: 'scim', name: 'CRM', description: '', go: 'next' });
+      const wizard = await startWizard(client, { mode: 'push' });
+      const res = await wizard.get('parameters');
       expect(valueOf(res.text, 'f-push-deletionThreshold-count')).toBe('100');
       expect(valueOf(res.text, 'f-push-schedule')).toBe('0 3 * * *');
     });
 
-    it('tests the connection with the entered settings, carries the secret sealed, then creates the source with the policy', async () => {
-      const form = wizard({ ...pushForm(server, { 'push.token': server.options.token, 'push.deprovision.users': 'leave', 'push.rateLimit': '20' }), go: 'test' });
-      const tested = await client.post(`/new`, form, 'en');
+    it('tests the connection with the entered settings, keeps the secret in the draft, then creates the source with the policy', async () => {
+      const wizard = await startWizard(client, { mode: 'push' });
+      const form = { ...pushForm(server, { 'push.token': server.options.token, 'push.deprovision.users': 'leave', 'push.rateLimit': '20' }), go: 'test' };
+      const posted = await wizard.post('parameters', form, 'en');
+      expect(posted.status).toBe(303);
+      expect(posted.headers.location).toBe(`${MOUNT}${wizard.path('parameters')}#connection-test`);
+      const tested = await wizard.follow(posted, 'en');
       expect(tested.status).toBe(200);
       expect(tested.text).toContain('All checks passed.');
       expect(tested.text).not.toContain(server.options.token);
-      const sealed = /name="sealed" value="([^"]+)"/.exec(tested.text)?.[1];
-      expect(sealed).toBeTruthy();
       expect(valueOf(tested.text, 'f-push-rateLimit')).toBe('20');
       expect((await test.center.sources.list())).toHaveLength(0);
 
-      const created = await client.post('/new', wizard({ ...pushForm(server, { 'push.deprovision.users': 'leave', 'push.rateLimit': '20' }), sealed: sealed!, go: 'next' }));
+      const created = await wizard.post('parameters', { ...pushForm(server, { 'push.deprovision.users': 'leave', 'push.rateLimit': '20' }), go: 'next' });
       expect(created.status).toBe(303);
       const [source] = await test.center.sources.list();
       expect(source!.push).toMatchObject({ deprovision: { users: 'leave', orgs: 'delete' }, rateLimit: 20, deletionThreshold: { count: 100 }, hasToken: true });
     });
 
     it('shows a failing step, and an invalid cron inline when finishing', async () => {
-      const failed = await client.post('/new', wizard({ ...pushForm(server, { 'push.token': 'wrong-token-value' }), go: 'test' }));
+      const wizard = await startWizard(client, { mode: 'push' });
+      const failed = await wizard.follow(await wizard.post('parameters', { ...pushForm(server, { 'push.token': 'wrong-token-value' }), go: 'test' }));
       expect(failed.text).toMatch(/class="test-step test-fail" data-step="auth"/);
       expect(failed.text).not.toContain('wrong-token-value');
-      const res = await client.post(`/new`, wizard({ ...pushForm(server, { 'push.token': 't', 'push.schedule': '61 * * * *' }), go: 'next' }), 'zh-CN');
-      expect(res.status).toBe(422);
+      const res = await wizard.follow(await wizard.post('parameters', { ...pushForm(server, { 'push.token': 't', 'push.schedule': '61 * * * *' }), go: 'next' }), 'zh-CN');
       expect(res.text).toContain('id="f-push-schedule-error">请输入 cron 表达式');
       expect(valueOf(res.text, 'f-push-schedule')).toBe('61 * * * *');
       expect(await test.center.sources.list()).toHaveLength(0);
