@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
@@ -40,6 +41,7 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
+    res.locals.message = (stored: string | null | undefined): string => renderMessage(t, stored);
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;

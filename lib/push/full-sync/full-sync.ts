@@ -10,7 +10,7 @@ import { deletingKinds, thresholdExceeded } from '../deletion-hold.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import { PushError, StopSyncError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
-import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
 import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
@@ -119,6 +119,7 @@ class FullSync {
     const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
     const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
     const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
+    const retryMembers = (failed: MemberOutcome[]) => members!.retry(failed, sendMembers);
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
       checkpoint = next;
       await runs.saveCheckpoint(run.id, next, db);
@@ -160,7 +161,7 @@ class FullSync {
           // This page's links may still be queued: hand the remote ids over directly.
           const remote = new Map(outcomes.flatMap((outcome) => (outcome.link?.type === 'success' ? [[outcome.work.localId, outcome.link.value.remoteId] as const] : outcome.work.link?.remoteId && outcome.result === 'skipped' ? [[outcome.work.localId, outcome.work.link.remoteId] as const] : [])));
           const wishes = page.filter((user) => remote.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds, remoteId: remote.get(user.id) }));
-          await recorder.members(await members.wish(wishes, sendMembers));
+          await recorder.members(await members.wish(wishes, sendMembers), retryMembers);
         }
         const after = page[page.length - 1]!.id;
         recorder.enqueue((trx) => save({ ...checkpoint, after }, trx));
@@ -176,7 +177,7 @@ class FullSync {
       await upcoming.catch(() => undefined);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
-      if (members) await recorder.members(await members.flush(sendMembers));
+      if (members) await recorder.members(await members.flush(sendMembers), retryMembers);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       await save({ ...checkpoint, phase: 'managers', after: undefined });
@@ -193,7 +194,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await this.#deletes(target, semaphore, phase, recorder);
+      const outcome = await this.#deletes(target, semaphore, phase, recorder, members && leaveGroups(target) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
@@ -211,6 +212,12 @@ class FullSync {
       }
     }
     return { status: 'succeeded' };
+  }
+
+  /** Deprovisioned users leave their groups downstream first (their memberships are PATCHed away, retried like any). */
+  async #leaveGroups(members: MemberPusher, userIds: string[], recorder: RunRecorder, send: (work: () => Promise<MemberOutcome>) => Promise<MemberOutcome>, retry: (failed: MemberOutcome[]) => Promise<MemberOutcome[]>): Promise<void> {
+    await recorder.members(await members.wish(userIds.map((userId) => ({ userId, orgIds: [] })), send), retry);
+    await recorder.members(await members.flush(send), retry);
   }
 
   /** All live orgs in tree order, a level at a time, in pages (only ids and parents are held for the whole tree). */
@@ -239,7 +246,7 @@ class FullSync {
   }
 
   /** Linked objects the host no longer has (and, with verify, downstream objects it never had). */
-  async #deletes(target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder): Promise<RunOutcome | null> {
+  async #deletes(target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder, leave: ((userIds: string[]) => Promise<void>) | null): Promise<RunOutcome | null> {
     const { deps, context } = this;
     const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(target.sourceId, kind, afterId, limit);
     const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(target.sourceId, kind);
@@ -254,6 +261,7 @@ class FullSync {
       const ids = await gone('user', after, deps.options.pageSize);
       if (ids.length === 0) break;
       const users = await this.#records<MirrorUserData>('user', ids);
+      await leave?.(ids);
       await recorder.step((only) => deprovisionUsers(phase, only ? users.filter((user) => only.has(`user:${user.id}`)) : users));
       if (recorder.stopError || (await context.cancelRequested())) return recorder.stopError ? null : { status: 'cancelled' };
       if (ids.length < deps.options.pageSize) break;
