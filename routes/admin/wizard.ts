@@ -9,6 +9,7 @@ import type { SecretBox } from '../../lib/util/secret-box.js';
 import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
+import { useProposedShape } from './shape-proposal.js';
 import { centerPath } from './view-helpers.js';
 import { emptyWizard, PUSH_FIELDS, readWizard, sealSecrets, stepOfField, toCreateInput, type WizardState, type WizardStep } from './wizard-state.js';
 
@@ -34,6 +35,7 @@ export function wizardRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirr
       data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
       data.pullUrls = pullUrls(req, options);
       data.orgChoices = await mirror.orgChoices();
+      data.proposeShape = true; // the connection test may offer the org shape the downstream calls for
     }
     res.status(Object.keys(errors).length > 0 ? 422 : 200).render(`wizard/${step}`, data);
   };
@@ -55,7 +57,8 @@ export function wizardRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirr
       return errors ? render(req, res, 'basics', state, errors) : render(req, res, 'parameters', state);
     }
     if (step !== 'parameters') return render(req, res, 'protocol', state);
-    if (req.body.go === 'test' && state.mode === 'push') {
+    if (req.body.go === 'useShape' && state.mode === 'push') useProposedShape(state.push, req.body);
+    if ((req.body.go === 'test' || req.body.go === 'useShape') && state.mode === 'push') {
       // "Test connection": the entered settings, nothing saved; the step comes back with the results.
       try {
         return render(req, res, 'parameters', state, {}, await push.testConnection(toCreateInput(state).push!, { actor: res.locals.actor }));

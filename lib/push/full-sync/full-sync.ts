@@ -14,6 +14,7 @@ import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.
 import type { PushTarget } from '../object-pusher.js';
 import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
+import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { RunRecorder } from './run-recorder.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
@@ -109,6 +110,7 @@ class FullSync {
     const { deps, context } = this;
     const { run, runs } = context;
     const cancelled = () => context.cancelRequested();
+    await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
     const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelled, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
