@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { translator } from '../../lib/i18n/index.js';
 import { checkOrgShape, type ResourceTypeInfo } from '../../lib/push/client/downstream-shape.js';
@@ -87,6 +87,27 @@ describe('a Groups-only downstream (fake, publishing /ResourceTypes and /Schemas
     await t.center.sources.update(source.id, { push: { orgResource: 'group' } });
     const fixed = (await t.center.runs.settled((await t.center.runs.start(source.id)).id))!;
     expect(fixed).toMatchObject({ status: 'succeeded', failed: 0, created: 5 });
+  });
+
+  it('quarantines incremental delivery with the configuration error instead of failing org after org, and delivers once fixed', async () => {
+    const source = await createPushSource(t.center, server, { orgUrl: server.url('Groups') });
+    await t.center.start();
+    await t.center.changes.apply([{ type: 'orgUpserted', org: buildOrg({ id: 'root', name: 'Root' }) }, { type: 'userUpserted', user: buildUser({ orgIds: ['root'] }) }]);
+    const quarantined = await vi.waitFor(
+      async () => {
+        const current = await t.center.sources.get(source.id);
+        expect(current.status).toBe('quarantined');
+        return current;
+      },
+      { timeout: 10_000 },
+    );
+    expect(renderMessage(en, quarantined.quarantine!.reason)).toContain('the downstream has no Organization resource type');
+    expect(server.writes()).toHaveLength(0);
+    await t.center.sources.update(source.id, { push: { orgResource: 'group' } });
+    await t.center.sources.resume(source.id);
+    await t.center.push.drained(source.id);
+    expect(server.resources('Groups')).toHaveLength(1);
+    expect(server.resources('Groups')[0]!.members).toHaveLength(1);
   });
 
   it('the wizard shows the error and applies the proposed shape in one click', async () => {

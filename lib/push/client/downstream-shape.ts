@@ -1,7 +1,7 @@
 import { engineMessage, storeMessage, type EngineMessage } from '../../i18n/engine-message.js';
 import { URN } from '../../scim/urns.js';
 import type { OrgResourceShape, PushSettings } from '../../sources/source-types.js';
-import { PushError, StopSyncError } from './errors.js';
+import { PushError, StopSyncError, TransientPushError } from './errors.js';
 import type { ScimClient } from './scim-client.js';
 
 /** One entry of the downstream's `/ResourceTypes` (RFC 7643 §6), as far as we use it. */
@@ -41,9 +41,10 @@ const SCHEMA_OF: Record<OrgResourceShape, string> = { organization: URN.organiza
 
 /**
  * Reads `/ResourceTypes` and `/Schemas` next to the Org URL. A document the downstream does not
- * serve (404, 405, 501, junk) or cannot serve right now (5xx, timeout) is left undefined: the
- * check then says it does not know. Refused credentials or a refused address are thrown, as
- * every other request would meet them too.
+ * serve (404, 405, 501, junk) is left undefined: the check then says it does not know. Refused
+ * credentials, a refused address and transient failures (5xx, 429, timeouts) are thrown, as the
+ * client's own discovery does: what every other request would meet too, decided the same way
+ * (a worker backs off; a verdict is never cached from a downstream that could not answer).
  */
 export async function readDownstreamShape(client: ScimClient, orgUrl: string): Promise<DownstreamShape> {
   const base = client.baseOf(orgUrl);
@@ -121,7 +122,7 @@ async function optional(client: ScimClient, url: string, request?: DownstreamSha
     if (request) request.status = response.status;
     return typeof response.body === 'object' && response.body !== null ? response.body : undefined;
   } catch (error) {
-    if (error instanceof StopSyncError || !(error instanceof PushError)) throw error;
+    if (error instanceof StopSyncError || error instanceof TransientPushError || !(error instanceof PushError)) throw error;
     if (request) request.status = error.status;
     return undefined;
   }
