@@ -43,6 +43,11 @@ describe('checkOrgShape', () => {
     expect(verdict).toMatchObject({ kind: 'mismatch', message: { key: 'engine.shape.notGroups' }, proposal: { orgResource: 'organization', orgUrl: `${BASE}/Organizations` } });
   });
 
+  it('proposes the shape whose schema the Org URL holds when it is another of ours', () => {
+    const verdict = checkOrgShape({ resourceTypes: [USERS, type('/Departments', URN.compatDepartment, 'Department')], schemas: undefined }, { orgUrl: `${BASE}/Departments`, orgResource: 'organization' });
+    expect(verdict).toMatchObject({ kind: 'mismatch', message: { key: 'engine.shape.otherShape' }, proposal: { orgResource: 'compat', orgUrl: `${BASE}/Departments` } });
+  });
+
   it('accepts a downstream organization type of its own schema, and knows nothing when nothing is published', () => {
     expect(checkOrgShape({ resourceTypes: [USERS, type('/Departments', 'urn:vendor:Department', 'Department')], schemas: undefined }, { orgUrl: `${BASE}/Departments`, orgResource: 'compat' }).kind).toBe('fits');
     expect(checkOrgShape({ resourceTypes: undefined, schemas: undefined }, { orgUrl: `${BASE}/Organizations`, orgResource: 'organization' }).kind).toBe('unknown');

@@ -78,22 +78,27 @@ export function checkOrgShape(shape: Pick<DownstreamShape, 'resourceTypes' | 'sc
   const groups = types.find((type) => type.schema === URN.group);
   const organizations = types.find((type) => type.schema !== URN.group && type.schema !== URN.user && (type.schema === wanted || /organi[sz]ation|department/i.test(`${type.name} ${type.schema}`)));
   const urlOf = (type: ResourceTypeInfo) => `${base}/${type.endpoint.replace(/^\//, '')}`;
+  /** The shape that sends what a resource type holds: ours when its schema is one of ours, else the one chosen. */
+  const shapeFor = (type: ResourceTypeInfo) => (Object.keys(SCHEMA_OF) as OrgResourceShape[]).find((key) => SCHEMA_OF[key] === type.schema) ?? settings.orgResource;
   if (here?.schema === wanted) return { kind: 'fits', message: engineMessage('engine.shape.fits', { path, name: here.name }) };
   if (settings.orgResource === 'group') {
     if (!here) return noTypeAt(path, types, groups && { orgResource: 'group', orgUrl: urlOf(groups) });
-    const ours = (Object.keys(SCHEMA_OF) as OrgResourceShape[]).find((key) => SCHEMA_OF[key] === here.schema);
-    const proposal: ShapeProposal | undefined = ours ? { orgResource: ours, orgUrl } : groups ? { orgResource: 'group', orgUrl: urlOf(groups) } : undefined;
+    const ours = shapeFor(here);
+    const proposal: ShapeProposal | undefined = ours !== 'group' ? { orgResource: ours, orgUrl } : groups ? { orgResource: 'group', orgUrl: urlOf(groups) } : undefined;
     return { kind: 'mismatch', message: engineMessage('engine.shape.notGroups', { path, name: here.name }), ...(proposal && { proposal }) };
   }
   if (here?.schema === URN.group) {
     return organizations
-      ? { kind: 'mismatch', message: engineMessage('engine.shape.holdsGroups', { path, url: urlOf(organizations) }), proposal: { orgResource: settings.orgResource, orgUrl: urlOf(organizations) } }
+      ? { kind: 'mismatch', message: engineMessage('engine.shape.holdsGroups', { path, url: urlOf(organizations) }), proposal: { orgResource: shapeFor(organizations), orgUrl: urlOf(organizations) } }
       : noOrganizationType(orgUrl);
+  }
+  if (here && shapeFor(here) !== settings.orgResource) {
+    return { kind: 'mismatch', message: engineMessage('engine.shape.otherShape', { path, name: here.name }), proposal: { orgResource: shapeFor(here), orgUrl } };
   }
   // The downstream's own organization type under another schema: only a sync can tell whether our body fits it.
   if (here && here.schema !== URN.user) return { kind: 'fits', message: engineMessage('engine.shape.fits', { path, name: here.name }) };
   if (!organizations && groups) return noOrganizationType(urlOf(groups));
-  return noTypeAt(path, types, organizations && { orgResource: settings.orgResource, orgUrl: urlOf(organizations) });
+  return noTypeAt(path, types, organizations && { orgResource: shapeFor(organizations), orgUrl: urlOf(organizations) });
 }
 
 /**
