@@ -10,6 +10,7 @@ import * as pushRetries from './20261202-05-push-retries.js';
 import * as deletionHolds from './20261202-14-deletion-holds.js';
 import * as logSearch from './20261202-17-log-search.js';
 import * as wizardDrafts from './20261202-18-wizard-drafts.js';
+import * as runStatusLength from './20261202-13-run-status-length.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-14-deletion-holds', deletionHolds],
   ['20261202-17-log-search', logSearch],
   ['20261202-18-wizard-drafts', wizardDrafts],
+  ['20261202-13-run-status-length', runStatusLength],
 ];

@@ -40,6 +40,8 @@ export class MemberPusher {
   #pendingCount = 0;
   /** Remote ids of users with pending deltas, as the caller told them (bounded by the pending deltas). */
   readonly #known = new Map<string, string>();
+  /** How to send a failed PATCH again, for the outcomes that may be retried (held while the caller holds the outcome). */
+  readonly #resend = new WeakMap<MemberOutcome, () => Promise<MemberOutcome>>();
 
   constructor(
     private readonly knex: Knex,
@@ -79,6 +81,25 @@ export class MemberPusher {
     return this.#flush([...this.#pending.keys()], send, false);
   }
 
+  /**
+   * Sends the same PATCHes again for outcomes of `retry` (a run retries them like objects); the
+   * ones that go through are recorded. Outcomes this pusher did not make, or that are final, are
+   * returned as they are.
+   */
+  async retry(outcomes: readonly MemberOutcome[], send: (work: () => Promise<MemberOutcome>) => Promise<MemberOutcome>): Promise<MemberOutcome[]> {
+    const again = await Promise.all(
+      outcomes.map(async (outcome) => {
+        const resend = outcome.result === 'retry' ? this.#resend.get(outcome) : undefined;
+        if (!resend) return outcome;
+        const next = await send(resend);
+        if (next.result === 'retry') this.#resend.set(next, resend);
+        return next;
+      }),
+    );
+    await this.#record(again.filter((outcome) => !outcomes.includes(outcome)));
+    return again;
+  }
+
   #queue(orgId: string, userId: string, op: 'add' | 'remove'): void {
     const delta = this.#pending.get(orgId) ?? this.#pending.set(orgId, { add: new Set(), remove: new Set() }).get(orgId)!;
     const other = op === 'add' ? delta.remove : delta.add;
@@ -115,14 +136,15 @@ export class MemberPusher {
     const userLinks = await this.links.load(this.target.sourceId, 'user', userIds.filter((id) => !this.#known.has(id)));
     const known = new Map(userIds.flatMap((id) => (this.#known.has(id) ? [[id, this.#known.get(id)!] as const] : [])));
     for (const id of userIds) this.#known.delete(id);
+    const remoteOf = (userId: string) => known.get(userId) ?? userLinks.get(userId)?.remoteId ?? undefined;
     const outcomes = await Promise.all(
-      batches.map((batch) =>
-        send(() => {
-          const org = orgLinks.get(batch.orgId);
-          const remoteOf = (userId: string) => known.get(userId) ?? userLinks.get(userId)?.remoteId ?? undefined;
-          return this.#patch(batch, org?.remoteId ?? undefined, org?.objectName ?? null, remoteOf);
-        }),
-      ),
+      batches.map(async (batch) => {
+        const org = orgLinks.get(batch.orgId);
+        const patch = () => this.#patch(batch, org?.remoteId ?? undefined, org?.objectName ?? null, remoteOf);
+        const outcome = await send(patch);
+        if (outcome.result === 'retry') this.#resend.set(outcome, patch);
+        return outcome;
+      }),
     );
     await this.#record(outcomes);
     return outcomes;
@@ -164,6 +186,16 @@ export class MemberPusher {
       }
     });
   }
+}
+
+/**
+ * Whether users that left the host leave their groups downstream first: under every policy but
+ * `leave`. A disabled user would otherwise stay a member (the pull server no longer lists it
+ * there), and not every server drops a deleted user's memberships (SCIM does not require it;
+ * scimmy leaves it to the app), so a delete removes them explicitly too.
+ */
+export function leaveGroups(target: Pick<PushTarget, 'orgEndpoint' | 'orgShape' | 'policy'>): boolean {
+  return target.orgEndpoint !== undefined && target.orgShape === 'group' && target.policy.deprovision.users !== 'leave';
 }
 
 /** Forgets memberships of remote objects that were recreated or removed. */

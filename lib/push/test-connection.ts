@@ -1,9 +1,11 @@
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
 import { isAddressRefusal } from '../util/address-guard.js';
+import { storeMessage } from '../i18n/engine-message.js';
+import { checkOrgShape, readDownstreamShape, type ShapeProposal } from './client/downstream-shape.js';
 import { PushError, TransientPushError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 
-export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs';
+export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs' | 'orgShape';
 
 /**
  * Why a step failed when it got no HTTP answer, for the console to say in the admin's language:
@@ -23,8 +25,10 @@ export interface ConnectionStep {
   problem?: ConnectionProblem;
   /** The refused address, with `problem: 'address_not_allowed'`. */
   address?: string;
-  /** What was found, or what went wrong; never a secret. */
+  /** What was found, or what went wrong; never a secret. A stored engine message (render it with renderMessage) or legacy text. */
   detail: string;
+  /** orgShape: the settings the downstream's /ResourceTypes calls for, when they differ from the tested ones. */
+  proposal?: ShapeProposal;
   durationMs: number;
 }
 
@@ -38,12 +42,13 @@ export type ConnectionTestInput = Partial<PushSettings> & PushSecretsInput;
 
 export type ConnectionTestOutcome = 'passed' | 'failed' | 'address_not_allowed';
 
-const STEP_NAMES: readonly ConnectionStepName[] = ['auth', 'serviceProviderConfig', 'users', 'orgs'];
+const STEP_NAMES: readonly ConnectionStepName[] = ['auth', 'serviceProviderConfig', 'users', 'orgs', 'orgShape'];
 const COULD_NOT_CONNECT = 'could not connect: no HTTP answer from the downstream';
 
 /**
  * Checks a downstream the way a sync will use it: credentials, ServiceProviderConfig,
- * `GET Users?count=1`, and the same on the Org URL. Each step passes or fails on its own, so
+ * `GET Users?count=1`, the same on the Org URL, and whether the downstream's /ResourceTypes and
+ * /Schemas can hold the org shape. Each step passes or fails on its own, so
  * the console can say exactly what is wrong. Nothing is written to the downstream. An address
  * the guard refuses ends the test: the steps after it are not tried.
  */
@@ -103,7 +108,34 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
   });
   await step('users', `${settings.userUrl}?${new URLSearchParams({ count: '1' })}`, (body) => `${Number(body?.totalResults ?? 0)} users on the downstream`);
   await step('orgs', settings.orgUrl ? `${settings.orgUrl}?${new URLSearchParams({ count: '1' })}` : null, (body) => `${Number(body?.totalResults ?? 0)} ${settings.orgResource === 'group' ? 'groups' : 'orgs'} on the downstream`);
+  steps.push(await orgShapeStep(client, settings, refused));
   return { ok: steps.every((entry) => entry.ok), steps };
+}
+
+/** Whether the org shape fits what the downstream publishes; a mismatch is a failed step with the fix (and the settings it proposes). */
+async function orgShapeStep(client: ScimClient, settings: PushSettings, refused: { detail: string } | null): Promise<ConnectionStep> {
+  if (refused) return { name: 'orgShape', ok: false, skipped: true, detail: `not tried: ${refused.detail}`, durationMs: 0 };
+  if (!settings.orgUrl) return { name: 'orgShape', ok: true, skipped: true, detail: 'no Org URL: orgs are not pushed', durationMs: 0 };
+  const started = performance.now();
+  try {
+    const shape = await readDownstreamShape(client, settings.orgUrl);
+    const verdict = checkOrgShape(shape, settings);
+    const { method, path, status, durationMs } = shape.request;
+    return {
+      name: 'orgShape',
+      ok: verdict.kind !== 'mismatch',
+      ...(verdict.kind === 'unknown' && { skipped: true }),
+      method,
+      path,
+      status,
+      detail: storeMessage(verdict.message),
+      ...(verdict.kind === 'mismatch' && verdict.proposal && { proposal: verdict.proposal }),
+      durationMs,
+    };
+  } catch (error) {
+    const pushError = error instanceof PushError ? error : undefined;
+    return { name: 'orgShape', ok: false, method: pushError?.method ?? 'GET', path: pushError?.path, status: pushError?.status, ...failureOf(error), durationMs: Math.round(performance.now() - started) };
+  }
 }
 
 /** The result when the client refused an address before any request (saved before the guard, or under other host options). */

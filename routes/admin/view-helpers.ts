@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 import { fieldId, fieldLabel } from './form-errors.js';
 

@@ -8,6 +8,7 @@ import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { forAdmins } from './guard.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
+import { useProposedShape } from './shape-proposal.js';
 import { centerPath } from './view-helpers.js';
 import {
   applyStep,
@@ -56,6 +57,7 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
       data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
       data.pullUrls = pullUrls(req, options);
       data.orgChoices = await mirror.orgChoices();
+      data.proposeShape = true; // the connection test may offer the org shape the downstream calls for
     }
     res.render(`wizard/${step}`, data);
   };
@@ -112,8 +114,9 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
       if (state.mode !== 'push' && state.mode !== 'pull') return goTo(req, res, id, 'parameters', withErrors('parameters', [{ field: 'mode', code: 'required', message: 'choose push or pull' }]));
       return goTo(req, res, id, 'parameters', { state });
     }
-    if (go === 'test' && state.mode === 'push') {
-      // "Test connection": the entered settings, nothing saved but the draft; the step shows the results.
+    if (go === 'useShape' && state.mode === 'push') useProposedShape(state.push, req.body);
+    if ((go === 'test' || go === 'useShape') && state.mode === 'push') {
+      // "Test connection" (also after applying the proposed org shape): the entered settings, nothing saved but the draft; the step shows the results.
       try {
         const connectionTest = await push.testConnection(toCreateInput(state).push!, { actor: actorOf(res) });
         return goTo(req, res, id, 'parameters', { state, connectionTest }, '#connection-test');

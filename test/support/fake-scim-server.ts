@@ -39,7 +39,19 @@ export interface FakeScimOptions {
   oauthClient?: { id: string; secret: string; expiresIn: number };
   /** Accept HTTP Basic with these credentials. */
   basic?: { user: string; password: string };
+  /** Publish /ResourceTypes and /Schemas for the endpoints served (404 otherwise). @default false */
+  resourceTypes?: boolean;
 }
+
+const USER_EXTENSIONS = ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs'];
+
+/** The schema each endpoint of the fake holds, as its /ResourceTypes says when asked to. */
+const ENDPOINT_SCHEMAS: Record<string, string> = {
+  Users: 'urn:ietf:params:scim:schemas:core:2.0:User',
+  Groups: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+  Organizations: 'urn:scim-sync-center:params:scim:schemas:core:2.0:Organization',
+  Departments: 'urn:scim-sync-center:params:scim:schemas:compat:2.0:Department',
+};
 
 /**
  * A recording SCIM server on 127.0.0.1 for the push tests: it keeps resources in memory, records
@@ -74,6 +86,7 @@ export class FakeScimServer {
       uniqueExternalId: options.uniqueExternalId ?? false,
       oauthClient: options.oauthClient,
       basic: options.basic,
+      resourceTypes: options.resourceTypes ?? false,
     };
     for (const endpoint of this.options.endpoints) this.store.set(endpoint, new Map());
   }
@@ -198,7 +211,14 @@ export class FakeScimServer {
     if (endpoint === 'ServiceProviderConfig') {
       return [200, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], patch: { supported: this.options.patchSupported }, filter: { supported: true, maxResults: 200 }, bulk: { supported: false } }];
     }
-    if (endpoint === 'ResourceTypes') return [404, scimError(404, 'no resource types here')];
+    if (endpoint === 'ResourceTypes' || endpoint === 'Schemas') {
+      if (!this.options.resourceTypes) return [404, scimError(404, 'no resource types here')];
+      const served = this.options.endpoints.filter((name) => ENDPOINT_SCHEMAS[name]);
+      const resources = endpoint === 'Schemas'
+        ? served.map((name) => ({ id: ENDPOINT_SCHEMAS[name], name }))
+        : served.map((name) => ({ id: name, name: name.replace(/s$/, ''), endpoint: `/${name}`, schema: ENDPOINT_SCHEMAS[name], schemaExtensions: name === 'Users' ? USER_EXTENSIONS.map((schema) => ({ schema, required: false })) : [] }));
+      return [200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, Resources: resources }];
+    }
     const store = endpoint ? this.store.get(endpoint) : undefined;
     if (!store) return [404, scimError(404, `no endpoint ${endpoint}`)];
     switch (request.method) {

@@ -9,7 +9,7 @@ import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
 import { deletionKey } from '../held-deletions.js';
 import type { PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
-import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { ObjectOutcome, PushTarget } from '../object-pusher.js';
 import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes.js';
 import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
@@ -186,6 +186,8 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     if (!stopped && pushOrgs && target.orgShape === 'group') {
       const members = new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch);
       const wishes = sendable.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
+      // Users that left the host leave their groups first (unless the policy leaves them, or an admin cancelled their deletion).
+      if (leaveGroups(target)) wishes.push(...goneUsers.filter((user) => pendingOf(pending, user)!.lastSeq > holdState.cancelledSeq).map((user) => ({ userId: user.id, orgIds: [] as string[] })));
       const send = (work: () => Promise<MemberOutcome>) => input.semaphore.run(work);
       const memberOutcomes = [...(await members.wish(wishes, send)), ...(await members.flush(send))];
       await deps.log.recordDeliveries(memberDeliveryEntries(sourceId, memberOutcomes, 1));

@@ -8,6 +8,7 @@ import type { SourcesService } from '../../sources/sources-service.js';
 import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
 import { PushError, StopSyncError, TransientPushError } from '../client/errors.js';
+import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { boundedTimeout } from '../../util/sleep.js';
@@ -74,6 +75,8 @@ export class DeliveryWorker {
   #probesSuspended = false;
   /** Set by a lease takeover; cleared once a batch after it went through. */
   #lookUpCreates = false;
+  /** The client (one per settings and secrets) whose org shape fits the downstream: checked once, again when the settings change. */
+  #shapeFitsFor: unknown = null;
   #status: WorkerStatus;
 
   constructor(deps: WorkerDeps, sourceId: string) {
@@ -182,7 +185,12 @@ export class DeliveryWorker {
     this.#status.cursor = cursor;
     this.#status.hold = null;
     const lease = deliveryLeaseName(this.sourceId);
-    const result = await deliverBatch(deps, {
+    const checkShape = async () => {
+      if (this.#shapeFitsFor === target.client) return;
+      await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
+      this.#shapeFitsFor = target.client;
+    };
+    const result = await checkShape().then(() => deliverBatch(deps, {
       target,
       semaphore,
       cursor,
@@ -193,7 +201,7 @@ export class DeliveryWorker {
         await deps.cursors.advance(this.sourceId, seq, trx);
         return true;
       },
-    }).catch((error: unknown): BatchResult => {
+    })).catch((error: unknown): BatchResult => {
       // A failure before any object was tried (discovery, a look-up): the same decision, for the whole batch.
       if (!(error instanceof PushError)) throw error;
       return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };

@@ -31,6 +31,8 @@ export interface DeletionDeps {
   cancelled(): Promise<boolean>;
   dryRun: boolean;
   options: PushRunOptions;
+  /** Takes deprovisioned users out of their groups downstream first (group-shaped orgs, any policy but leave). */
+  leaveGroups: ((userIds: string[]) => Promise<void>) | null;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function runDeletions(deps: DeletionDeps, target: PushTarget, semap
     const ids = await gone('user', after, deps.pageSize);
     if (ids.length === 0) break;
     const users = await leftAlone(deps, sourceId, 'user', await records<MirrorUserData>(deps.mirror, 'user', ids), recorder);
+    if (users.length > 0) await deps.leaveGroups?.(users.map((user) => user.id));
     await recorder.step((only) => deprovisionUsers(phase, only ? users.filter((user) => only.has(`user:${user.id}`)) : users));
     if (recorder.stopError || (await deps.cancelled())) return recorder.stopError ? null : { status: 'cancelled' };
     if (ids.length < deps.pageSize) break;

@@ -9,10 +9,11 @@ import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import { PushError, StopSyncError } from '../client/errors.js';
 import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
-import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
 import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
+import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { RunRecorder } from './run-recorder.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
@@ -110,6 +111,7 @@ class FullSync {
     const { deps, context } = this;
     const { run, runs } = context;
     const cancelled = () => context.cancelRequested();
+    await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
     const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelled, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
@@ -120,6 +122,7 @@ class FullSync {
     const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
     const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
     const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
+    const retryMembers = (failed: MemberOutcome[]) => members!.retry(failed, sendMembers);
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
       checkpoint = next;
       await runs.saveCheckpoint(run.id, next, db);
@@ -161,7 +164,7 @@ class FullSync {
           // This page's links may still be queued: hand the remote ids over directly.
           const remote = new Map(outcomes.flatMap((outcome) => (outcome.link?.type === 'success' ? [[outcome.work.localId, outcome.link.value.remoteId] as const] : outcome.work.link?.remoteId && outcome.result === 'skipped' ? [[outcome.work.localId, outcome.work.link.remoteId] as const] : [])));
           const wishes = page.filter((user) => remote.has(user.id)).map((user) => ({ userId: user.id, orgIds: user.data.orgIds, remoteId: remote.get(user.id) }));
-          await recorder.members(await members.wish(wishes, sendMembers));
+          await recorder.members(await members.wish(wishes, sendMembers), retryMembers);
         }
         const after = page[page.length - 1]!.id;
         recorder.enqueue((trx) => save({ ...checkpoint, after }, trx));
@@ -177,7 +180,7 @@ class FullSync {
       await upcoming.catch(() => undefined);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
-      if (members) await recorder.members(await members.flush(sendMembers));
+      if (members) await recorder.members(await members.flush(sendMembers), retryMembers);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       await save({ ...checkpoint, phase: 'managers', after: undefined });
@@ -194,7 +197,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options }, target, semaphore, phase, recorder);
+      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options, leaveGroups: members && leaveGroups(target) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null }, target, semaphore, phase, recorder);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
@@ -212,6 +215,12 @@ class FullSync {
       }
     }
     return { status: 'succeeded' };
+  }
+
+  /** Deprovisioned users leave their groups downstream first (their memberships are PATCHed away, retried like any). */
+  async #leaveGroups(members: MemberPusher, userIds: string[], recorder: RunRecorder, send: (work: () => Promise<MemberOutcome>) => Promise<MemberOutcome>, retry: (failed: MemberOutcome[]) => Promise<MemberOutcome[]>): Promise<void> {
+    await recorder.members(await members.wish(userIds.map((userId) => ({ userId, orgIds: [] })), send), retry);
+    await recorder.members(await members.flush(send), retry);
   }
 
   /** All live orgs in tree order, a level at a time, in pages (only ids and parents are held for the whole tree). */

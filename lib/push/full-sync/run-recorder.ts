@@ -110,8 +110,7 @@ export class RunRecorder {
         return final;
       }
       if (retry.length === 0 || lastAttempt) return final;
-      const retryAfter = Math.min(this.retry.maxRetryAfterMs, Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0))));
-      if (await this.#sleepUnlessCancelled(backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter))) {
+      if (await this.#sleepUnlessCancelled(this.#backoff(attempt, retry))) {
         await this.#log(retry, options.logSkips !== false);
         this.commit();
         return [...final, ...retry];
@@ -134,16 +133,54 @@ export class RunRecorder {
     return false;
   }
 
-  async members(outcomes: readonly MemberOutcome[]): Promise<void> {
+  /**
+   * Logs membership PATCHes like objects: each is an item, counts as an update (or a failure) in
+   * the run's totals, and one that failed transiently is sent again (`again`) with the same
+   * backoff, up to the same number of attempts. Memberships do not move `processed`: the progress
+   * counts objects against the total of objects.
+   */
+  async members(outcomes: readonly MemberOutcome[], again: (failed: MemberOutcome[]) => Promise<MemberOutcome[]>): Promise<void> {
+    let current = outcomes;
+    for (let attempt = 1; ; attempt += 1) {
+      const retry = current.filter((outcome) => outcome.result === 'retry');
+      const lastAttempt = retry.length === 0 || attempt >= this.retry.attempts || current.some((outcome) => outcome.result === 'stop') || (await this.cancelled());
+      this.#logMembers(lastAttempt ? current : current.filter((outcome) => outcome.result !== 'retry'));
+      this.commit();
+      if (lastAttempt) return;
+      if (await this.#sleepUnlessCancelled(this.#backoff(attempt, retry))) {
+        this.#logMembers(retry);
+        this.commit();
+        return;
+      }
+      current = await again(retry);
+    }
+  }
+
+  #logMembers(outcomes: readonly MemberOutcome[]): void {
     const items = memberRunItems(outcomes);
-    if (items.length > 0) this.enqueue((trx) => this.runs.addItems(this.runId, items, trx));
+    const counts: Partial<RunCounts> = { updated: 0, failed: 0 };
     for (const outcome of outcomes) {
-      if (outcome.result === 'stop') this.stopError = outcome.error ?? null;
+      if (outcome.result === 'stop') this.stopError = outcome.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
       if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
+        counts.failed! += 1;
         this.failures += 1;
         this.lastError = outcome.error ?? this.lastError;
+      } else if (outcome.result === 'succeeded' || outcome.result === 'planned') {
+        counts.updated! += 1;
+        this.successes += 1;
       }
     }
+    if (items.length === 0) return;
+    this.enqueue(async (trx) => {
+      await this.runs.addItems(this.runId, items, trx);
+      await this.runs.addCounts(this.runId, counts, trx);
+    });
+  }
+
+  /** The wait before the next attempt: exponential backoff, or the longest `Retry-After` asked (capped). */
+  #backoff(attempt: number, retry: ReadonlyArray<{ error?: PushError }>): number {
+    const retryAfter = Math.min(this.retry.maxRetryAfterMs, Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0))));
+    return backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter);
   }
 
   async #log(outcomes: readonly ObjectOutcome[], logSkips: boolean): Promise<void> {

@@ -37,6 +37,7 @@ describe('center.push for the console', () => {
       ['serviceProviderConfig', true, false],
       ['users', true, false],
       ['orgs', true, true],
+      ['orgShape', true, true],
     ]);
     expect(server.requests.every((request) => request.authorization === `Bearer ${server.options.token}`)).toBe(true);
     expect((await t.center.sources.get(source.id)).push!.userUrl).toBe(savedUrl);

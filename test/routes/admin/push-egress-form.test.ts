@@ -100,7 +100,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
         fmt: { duration: (ms: number) => `${ms} ms` },
       });
       expect(html).toContain(escapeHtml(t('test.problem.address_not_allowed', { address: '169.254.169.254' })));
-      expect(html.match(/class="test-step test-skipped"/g)).toHaveLength(3);
+      expect(html.match(/class="test-step test-skipped"/g)).toHaveLength(4); // serviceProviderConfig, users, orgs, orgShape
       expect(html).toContain(`<p class="test-detail wrap">${escapeHtml(t('test.notTried'))}</p>`);
     }
   });
