@@ -3,6 +3,7 @@ import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { translator } from '../../lib/i18n/index.js';
 import { checkOrgShape, type ResourceTypeInfo } from '../../lib/push/client/downstream-shape.js';
 import { URN } from '../../lib/scim/urns.js';
+import { startWizard } from '../support/wizard-driver.js';
 import { adminAgent } from '../support/admin-agent.js';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
@@ -117,18 +118,18 @@ describe('a Groups-only downstream (fake, publishing /ResourceTypes and /Schemas
 
   it('the wizard shows the error and applies the proposed shape in one click', async () => {
     const client = adminAgent(t.app);
+    const wizard = await startWizard(client, { mode: 'push' });
     const form = {
-      step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push',
       'push.auth': 'bearer', 'push.token': server.options.token, 'push.tokenUrl': '', 'push.clientId': '', 'push.clientSecret': '',
       'push.userUrl': server.url('Users'), 'push.orgUrl': server.url('Groups'), 'push.orgResource': 'organization', go: 'test',
     };
-    const tested = await client.post('/new', form, 'en');
+    const tested = await wizard.follow(await wizard.post('parameters', form, 'en'), 'en');
     expect(tested.text).toMatch(/class="test-step test-fail" data-step="orgShape"/);
     expect(tested.text).toContain('the downstream has no Organization resource type');
     expect(tested.text).toContain('name="shape.orgResource" value="group"');
-    const sealed = /name="sealed" value="([^"]+)"/.exec(tested.text)![1]!;
 
-    const applied = await client.post('/new', { ...form, 'push.token': '', sealed, 'shape.orgResource': 'group', 'shape.orgUrl': server.url('Groups'), go: 'useShape' }, 'en');
+    // The token stays in the draft: the form leaves it blank, as a browser does.
+    const applied = await wizard.follow(await wizard.post('parameters', { ...form, 'push.token': '', 'shape.orgResource': 'group', 'shape.orgUrl': server.url('Groups'), go: 'useShape' }, 'en'), 'en');
     expect(applied.status).toBe(200);
     expect(applied.text).toMatch(/name="push.orgResource" value="group" checked/);
     expect(applied.text).toMatch(/class="test-step test-ok" data-step="orgShape"/);
