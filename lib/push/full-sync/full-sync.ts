@@ -15,6 +15,7 @@ import type { PushTarget } from '../object-pusher.js';
 import { deprovisionOrgs, deprovisionUsers, prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { RunRecorder } from './run-recorder.js';
+import { Reconciler } from '../reconciler.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
@@ -52,6 +53,11 @@ interface Checkpoint {
 export interface PushRunOptions {
   /** Also page through the downstream and deprovision what the IdP does not have. */
   verifyDownstream?: boolean;
+  /**
+   * Skip reading the downstream: an object whose body is unchanged since it was last sent is not
+   * checked (faster, but a downstream that lost or changed data is not repaired). Never the default.
+   */
+  trustLinks?: boolean;
   /** Set when an admin confirmed the deletions of a paused run. */
   confirmedDeletes?: boolean;
   dryRun?: boolean;
@@ -59,7 +65,9 @@ export interface PushRunOptions {
 
 /**
  * A push source's manual (or scheduled) sync: full reconciliation of everything in scope against
- * the links, streamed from the mirror page by page with the database work batched per page.
+ * what the downstream really holds (read page by page next to the mirror's pages, see
+ * Reconciler), or against the links alone when the run says `trustLinks`; streamed from the
+ * mirror page by page with the database work batched per page.
  * Orgs go parents first, then users, then memberships, then deletions (users, then orgs leaves
  * first). A dry run goes through the same steps and sends nothing.
  */
@@ -116,7 +124,9 @@ class FullSync {
       await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
     }
     const builder = await WorkBuilder.create(target, deps.links);
-    const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
+    // A manual or scheduled sync compares with what the downstream really holds, unless told to trust the links.
+    const reconciler = this.#options.trustLinks ? undefined : new Reconciler(deps.knex, target, semaphore, deps.links);
+    const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes), reconciler };
     const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
     const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
@@ -182,9 +192,11 @@ class FullSync {
       await save({ ...checkpoint, phase: 'managers', after: undefined });
     }
     if (checkpoint.phase === 'managers') {
-      // Users created before their manager were sent without one; now both are there.
+      // Users created before their manager were sent without one; now both are there. The users
+      // phase has just brought every link up to the downstream's state, so the links are trusted here.
+      const trusting: PhaseContext = { ...phase, reconciler: undefined };
       for await (const page of this.#userPages(undefined, true)) {
-        await recorder.step((only) => upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
+        await recorder.step((only) => upsertUsers(trusting, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
         if (stopped() || (await cancelled())) break;
       }
       await recorder.settle();
@@ -243,7 +255,8 @@ class FullSync {
     const { deps, context } = this;
     const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(target.sourceId, kind, afterId, limit);
     const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(target.sourceId, kind);
-    const orphans: Orphan[] = this.#options.verifyDownstream ? await findOrphans(target, deps.links, () => context.cancelRequested()) : [];
+    const { orphans, cut } = this.#options.verifyDownstream ? await findOrphans(target, deps.links, () => context.cancelRequested()) : { orphans: [] as Orphan[], cut: [] };
+    if (cut.length > 0) await recorder.step(async () => cut);
     const kinds = deletingKinds(target.policy);
     let deletes = orphans.filter((orphan) => kinds.includes(orphan.kind)).length;
     for (const kind of kinds) deletes += await count(kind);
