@@ -20,6 +20,9 @@ export const READ_CHUNK = 50;
  * asked); where the downstream refuses that filter (4xx) or ignores it (answers with objects
  * not asked for), by one GET per object, 404 meaning missing. The choice is learned once per
  * run and kind. Only the current page's objects are held.
+ *
+ * The filter is an OR of `id eq` (RFC 7644 §3.4.2.2); `id` is a common attribute every resource
+ * has, and servers that cannot filter on it say so (400 invalidFilter) or are caught ignoring it.
  */
 export class RemoteReader {
   #mode: 'filter' | 'filter-all' | 'get' = 'filter';
@@ -64,24 +67,30 @@ export class RemoteReader {
     await Promise.all(ids.map((id) => this.semaphore.run(() => this.#get(id, copies))));
   }
 
-  /** The resources of one `id eq … or …` filter, all pages of it; null when the answer shows the filter was not applied. */
+  /**
+   * The resources of `id eq … or …` filters over these ids; null when an answer shows the filter
+   * was not applied. A short answer may be the server's page cap rather than missing objects,
+   * so the ids not found are asked for again (no startIndex: some servers ignore it) until an
+   * answer brings none of them; later reads then ask for no more than the cap at once.
+   */
   async #filtered(ids: readonly string[], attributes: readonly string[]): Promise<Map<string, Record<string, unknown>> | null> {
-    const wanted = new Set(ids);
     const found = new Map<string, Record<string, unknown>>();
-    const filter = ids.map((id) => `id eq ${quote(id)}`).join(' or ');
-    let startIndex = 1;
-    // Never more pages than ids: each non-empty page brings at least one.
-    for (let pages = 0; pages < ids.length && found.size < ids.length; pages += 1) {
-      const page = await this.target.client.list<Record<string, unknown>>(this.endpoint, startIndex, ids.length, { filter, attributes });
+    let remaining = [...ids];
+    let previousAnswer = 0;
+    while (remaining.length > 0) {
+      const wanted = new Set(remaining);
+      const filter = remaining.map((id) => `id eq ${quote(id)}`).join(' or ');
+      const page = await this.target.client.list<Record<string, unknown>>(this.endpoint, 1, remaining.length, { filter, attributes });
       if (page.resources.length === 0) break;
       for (const resource of page.resources) {
         const id = idOf(resource);
         if (id === undefined || !wanted.has(id)) return null;
         found.set(id, resource);
       }
-      // A short page may be the server's cap: later reads ask for no more than it gives.
-      if (page.resources.length < ids.length && found.size < ids.length) this.#chunk = Math.max(1, Math.min(this.#chunk, page.resources.length));
-      startIndex += page.resources.length;
+      // More came after a short answer: that answer was the server's cap.
+      if (previousAnswer > 0) this.#chunk = Math.max(1, Math.min(this.#chunk, previousAnswer));
+      previousAnswer = page.resources.length < remaining.length ? page.resources.length : 0;
+      remaining = remaining.filter((id) => !found.has(id));
     }
     return found;
   }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
 const NOTICES = [
@@ -41,6 +42,8 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
+    // A stored engine message (or legacy plain text) in the reader's language.
+    res.locals.message = (stored: string | null | undefined): string => renderMessage(t, stored);
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;
     const done = typeof req.query.done === 'string' ? req.query.done : '';

@@ -9,6 +9,7 @@ export const reconcileMessages = defineMessages({
     'run.trustLinks': 'Trusting the links (downstream not read)',
     'run.reconciled': 'Compared with what the downstream app holds',
     'engine.verify.listingBound': 'Listing {path} stopped after {listed} objects (the bound is {bound}): downstream objects beyond it were not verified',
+    'engine.verify.listingRepeats': 'Listing {path} answered with objects it had already listed (it ignores startIndex): downstream objects after the first {listed} were not verified',
   },
   'zh-CN': {
     'sync.trustLinks': '信任关联记录（更快）',
@@ -17,5 +18,6 @@ export const reconcileMessages = defineMessages({
     'run.trustLinks': '信任关联记录（未读取下游）',
     'run.reconciled': '已与下游应用的实际数据比对',
     'engine.verify.listingBound': '列出 {path} 时在 {listed} 个对象后停止（上限 {bound}）：超出部分的下游对象未核对',
+    'engine.verify.listingRepeats': '列出 {path} 时返回了已列出的对象（下游忽略 startIndex）：前 {listed} 个之后的下游对象未核对',
   },
 });

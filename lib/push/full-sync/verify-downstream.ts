@@ -51,14 +51,14 @@ export async function findOrphans(target: PushTarget, links: LinkStore, cancelle
       if (await cancelled()) break;
     }
     const end = pager.end();
-    if (!end.complete) cut.push(listingCut(kind, end.path, end.listed, end.bound));
+    if (!end.complete) cut.push(listingCut(kind, end.reason, end.path, end.listed, end.bound));
   }
   return { orphans, cut };
 }
 
-/** A run-log line (a failure) saying a listing stopped at its bound: downstream objects past it were not verified. */
-function listingCut(kind: ObjectKind, path: string, listed: number, bound: number): ObjectOutcome {
-  const message = storeMessage(engineMessage('engine.verify.listingBound', { listed, bound, path }));
+/** A run-log line (a failure) saying a listing stopped early (its bound, or a server repeating pages): downstream objects past it were not verified. */
+function listingCut(kind: ObjectKind, reason: 'bound' | 'repeated', path: string, listed: number, bound: number): ObjectOutcome {
+  const message = storeMessage(engineMessage(reason === 'bound' ? 'engine.verify.listingBound' : 'engine.verify.listingRepeats', { listed, bound, path }));
   return {
     work: { kind, localId: path, name: null, body: null, link: undefined },
     operation: 'skip',
