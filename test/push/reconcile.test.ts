@@ -234,7 +234,7 @@ describe('verify downstream paging', () => {
     await replaceFixture(server, () => new FakeScimServer().start());
     const users = Array.from({ length: 30 }, (_, index) => buildUser({ id: `q${String(index).padStart(2, '0')}`, userName: `q${index}@example.com` }));
     await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user })));
-    const source = await createPushSource(t.center, server, { orgUrl: undefined });
+    const source = await createPushSource(t.center, server, { orgUrl: undefined, deprovision: { users: 'leave', orgs: 'leave' } });
     await t.center.runs.settled((await t.center.runs.start(source.id)).id);
     for (let index = 0; index < 120; index += 1) server.store.get('Users')!.set(`x${index}`, { id: `x${index}`, userName: `x${index}@example.com`, schemas: [URN.user] });
     server.fault = (request) => {
