@@ -18,8 +18,9 @@ export const READ_CHUNK = 50;
  * run. First as filtered listings, `filter=id eq "a" or id eq "b" …` with only the `attributes`
  * compared, paged until every id is found or a page is empty (servers cap pages below what was
  * asked); where the downstream refuses that filter (4xx) or ignores it (answers with objects
- * not asked for), by one GET per object, 404 meaning missing. The choice is learned once per
- * run and kind. Only the current page's objects are held.
+ * not asked for, or nothing at all for ids one GET then finds), by one GET per object, 404
+ * meaning missing. The choice is learned once per run and kind. Only the current page's
+ * objects are held.
  *
  * The filter is an OR of `id eq` (RFC 7644 §3.4.2.2); `id` is a common attribute every resource
  * has, and servers that cannot filter on it say so (400 invalidFilter) or are caught ignoring it.
@@ -53,11 +54,13 @@ export class RemoteReader {
       const mode = this.#mode;
       try {
         const found = await this.semaphore.run(() => this.#filtered(ids, mode === 'filter' ? attributes : []));
-        if (found) {
+        const probe = found && found.size === 0 && ids.length > 1 ? await this.#probe(ids[0]!) : undefined;
+        if (probe?.state === 'failed') return fail(ids, probe.error, copies);
+        if (found && probe?.state !== 'present') {
           for (const id of ids) copies.set(id, found.has(id) ? { state: 'present', resource: found.get(id)! } : { state: 'missing' });
           return;
         }
-        this.#mode = 'get'; // the filter was ignored
+        this.#mode = 'get'; // the filter was ignored (or matched nothing the downstream has)
       } catch (error) {
         if (!(error instanceof RemoteRejectedError) || error instanceof StopSyncError) return fail(ids, error, copies);
         // Refused: try without `attributes` (some servers reject names they do not know), then per object.
@@ -93,6 +96,16 @@ export class RemoteReader {
       remaining = remaining.filter((id) => !found.has(id));
     }
     return found;
+  }
+
+  /**
+   * None of several linked objects found: the downstream was wiped, or its filter matches
+   * nothing on `id` without saying so. One GET of one of them tells which.
+   */
+  async #probe(id: string): Promise<RemoteCopy> {
+    const copies = new Map<string, RemoteCopy>();
+    await this.semaphore.run(() => this.#get(id, copies));
+    return copies.get(id)!;
   }
 
   async #get(id: string, copies: Map<string, RemoteCopy>): Promise<void> {

@@ -170,6 +170,19 @@ describe('push manual sync against the downstream’s real state', () => {
     expect(gets.filter((request) => request.path.includes('/Organizations/'))).toHaveLength(3);
   });
 
+  it('reads one object at a time from a downstream whose id filter silently matches nothing', async () => {
+    await seed();
+    const source = await createPushSource(t.center, server);
+    await sync(source.id);
+    server.resources('Users').find((entry) => entry.externalId === 'u2')!.title = 'Edited';
+    server.fault = (request) => (request.method === 'GET' && request.path.includes('+or+') ? { status: 200, body: { totalResults: 0, Resources: [] } } : undefined);
+    server.requests.length = 0;
+    const run = await sync(source.id);
+    expect(run).toMatchObject({ status: 'succeeded', failed: 0, created: 0, updated: 1 });
+    expect(server.writes()).toHaveLength(1);
+    await expectIntact('organization');
+  });
+
   it('trusts the links only when asked to, and then repairs nothing', async () => {
     await seed();
     const source = await createPushSource(t.center, server);
