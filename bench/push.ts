@@ -9,9 +9,14 @@
  *     process) sending the same requests with the same concurrency to the same sink, the two
  *     interleaved (bare, push, bare, push, …) and compared round by round; CPU per object;
  * (b) time(100k)/time(10k) and peak RSS growth from the 10k run to the 100k run;
- * (c) a second full sync with nothing changed: must succeed with zero writes (else exit 1), and
- *     its time as a fraction of the first push;
- * (u) a full sync after 10 % of the users changed vs the bare client PATCHing the same changes;
+ * (c) a second full sync with nothing changed, trusting the links (the sink keeps nothing to
+ *     read back): must succeed with zero writes (else exit 1), and its time as a fraction of the
+ *     first push;
+ * (u) a full sync trusting the links after 10 % of the users changed vs the bare client PATCHing
+ *     the same changes;
+ * (r) a reconciling manual sync (the default: it reads the downstream's copies) of 10k and 100k
+ *     users against a sink that holds them (holding-sink.ts): objects/s, reads, zero writes, peak
+ *     RSS and its growth from 10k to 100k, next to the trusting re-sync of the same sink;
  * (d) incremental: changes at 50/s, change → delivered latency p50/p99;
  * (e) a sink that answers 429 + Retry-After above a fixed rate: share of that rate used, lost changes.
  */
@@ -26,9 +31,10 @@ import { PushDirectory, orgId } from './support/push-directory.js';
 import { intArgument, spreadOf } from './support/stats.js';
 import { figure, note, renderTable, type Row } from './support/table.js';
 import { startSink, type Sink } from './scim-sink.js';
+import { reconcileGrowthRows, reconcileRows, reconcilingSyncs, type ReconcileResult } from './support/reconcile-part.js';
 
 const QUICK = process.argv.includes('--quick');
-const ONLY = (process.argv.find((arg) => arg.startsWith('--only='))?.slice(7) ?? 'a,d,e').split(',');
+const ONLY = (process.argv.find((arg) => arg.startsWith('--only='))?.slice(7) ?? 'a,r,d,e').split(',');
 const ROUNDS = intArgument('rounds', 3);
 const SIZES = QUICK ? [2_000, 20_000] : [10_000, 100_000];
 const ORGS = QUICK ? 400 : 2_000;
@@ -37,6 +43,8 @@ const INCREMENTAL_RATE = 50;
 const THROTTLE_RATE = QUICK ? 200 : 400;
 /** About 25 s at the throttled rate (6 s quick): the first Retry-After pause weighs less in a longer run. */
 const THROTTLED_USERS = QUICK ? 1_200 : 10_000;
+/** (a)'s sink keeps nothing, so its re-syncs trust the links; (r) measures the reconciling default against a sink that holds the objects. */
+const TRUST_LINKS = { trustLinks: true };
 /** Problems that make the figures meaningless: printed after the table, and the exit code is 1. */
 const problems: string[] = [];
 
@@ -91,7 +99,7 @@ async function fullPush(users: number, bare: ChildTasks, warmUp: boolean): Promi
       check(created.distinctExternalIds === objects, `(a) ${label}: the sink holds ${created.distinctExternalIds} of ${objects} objects`);
 
       await sink.reset();
-      const resync = await measuredRun(bench.center, sourceId);
+      const resync = await measuredRun(bench.center, sourceId, TRUST_LINKS);
       const resyncWrites = (await sink.stats()).writes;
       check(resync.run.status === 'succeeded' && resyncWrites === 0, `(c) ${label}: no-change re-sync ${resync.run.status} with ${resyncWrites} writes`);
 
@@ -99,7 +107,7 @@ async function fullPush(users: number, bare: ChildTasks, warmUp: boolean): Promi
       await applyChangedUsers(bench.center, directory);
       const bareUpdate = await bare.run<BareResult>({ type: 'update', ...task() });
       await sink.reset();
-      const update = await measuredRun(bench.center, sourceId);
+      const update = await measuredRun(bench.center, sourceId, TRUST_LINKS);
       const updateWrites = (await sink.stats()).writes;
       check(update.run.status === 'succeeded' && updateWrites === changed, `(u) ${label}: update run ${update.run.status} with ${updateWrites} writes for ${changed} changed users`);
 
@@ -201,9 +209,9 @@ function sizeRows(size: SizeResult): Row[] {
   rows.push(
     figure(`(a)   main thread event loop busy (%)`, over((r) => r.create.cpu.eventLoopBusy * 100), 0, load),
     figure(`(a)   bare client process CPU per object (µs)`, over((r) => r.bareCreate.cpuUs / r.bareCreate.requests), 0, load),
-    figure(`(c) no-change re-sync: writes sent`, over((r) => r.resyncWrites), 0, load, '0', (v) => v === 0),
+    figure(`(c) no-change re-sync trusting the links: writes sent`, over((r) => r.resyncWrites), 0, load, '0', (v) => v === 0),
     figure(`(c)   re-sync time ÷ first push time`, over((r) => r.resync.ms / r.create.ms), 2, load),
-    figure(`(u) update, ${changed} of ${users} users changed: users/s`, over((r) => perSecond(changed, r.update.ms)), 0, load),
+    figure(`(u) update trusting the links, ${changed} of ${users} users changed: users/s`, over((r) => perSecond(changed, r.update.ms)), 0, load),
     figure(`(u)   bare client, same PATCHes: users/s`, over((r) => perSecond(r.bareUpdate.requests, r.bareUpdate.ms)), 0, load),
     figure(`(u)   ratio to the bare client, round by round`, over((r) => r.bareUpdate.ms / r.update.ms), 2, load),
     figure(`(u)   center process CPU per changed user (µs)`, over((r) => r.update.cpu.processUs / changed), 0, load),
@@ -235,6 +243,12 @@ async function main(): Promise<void> {
     }
     for (const size of sizes) rows.push(...sizeRows(size));
     if (sizes.length === 2) rows.push(...growthRows(sizes[0]!, sizes[1]!));
+  }
+  if (ONLY.includes('r')) {
+    const results: ReconcileResult[] = [];
+    for (const users of SIZES) results.push(await reconcilingSyncs(users, ORGS, ROUNDS, problems));
+    for (const result of results) rows.push(...reconcileRows(result));
+    if (results.length === 2) rows.push(...reconcileGrowthRows(results[0]!, results[1]!));
   }
   if (ONLY.includes('d')) {
     const { results, load } = await repeated('incremental', incremental);

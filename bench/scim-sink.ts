@@ -98,7 +98,15 @@ process.on('message', (message) => {
 `;
 
 export async function startSink(options: SinkOptions = {}): Promise<Sink> {
-  const worker = spawn(process.execPath, ['-e', SINK_CODE], {
+  return spawnSink(SINK_CODE, options);
+}
+
+/**
+ * Runs a sink's code in a child process that listens on 127.0.0.1, sends `{ port }` when ready
+ * and answers the IPC messages 'stats', 'reset' and 'close' (also used by holding-sink.ts).
+ */
+export async function spawnSink(code: string, options: object): Promise<Sink> {
+  const worker = spawn(process.execPath, ['-e', code], {
     env: { ...process.env, SINK_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -61,20 +61,23 @@ export interface MeasuredRun {
   ms: number;
   /** Highest RSS sampled every 20 ms during the run. */
   peakRss: number;
+  /** RSS when the run started (what earlier work in this process left). */
+  startRss: number;
   cpu: CpuUsed;
 }
 
-/** One full sync of the source, timed from start() to settled, with its RSS peak and CPU. */
-export async function measuredRun(center: SyncCenter, sourceId: string): Promise<MeasuredRun> {
-  let peakRss = process.memoryUsage().rss;
+/** One full sync of the source (run `options` such as `trustLinks`), timed from start() to settled, with its RSS peak and CPU. */
+export async function measuredRun(center: SyncCenter, sourceId: string, options?: Record<string, unknown>): Promise<MeasuredRun> {
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const cpu = cpuMeter();
   const started = performance.now();
   try {
-    const run = await center.runs.settled((await center.runs.start(sourceId)).id);
+    const run = await center.runs.settled((await center.runs.start(sourceId, { options })).id);
     const ms = performance.now() - started;
     if (!run) throw new Error(`run of ${sourceId} vanished`);
-    return { run, ms, cpu: cpu(), peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+    return { run, ms, cpu: cpu(), startRss, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
   } finally {
     clearInterval(sampler);
   }

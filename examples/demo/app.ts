@@ -126,7 +126,8 @@ export const DEMO_SOURCE_NAME = '演示下游应用 Demo downstream app';
 async function offerDemoDownstream(center: SyncCenter, downstream: NonNullable<DemoOptions['downstream']>): Promise<string> {
   const existing = (await center.sources.list()).find((source) => source.name === DEMO_SOURCE_NAME);
   if (existing) {
-    // The downstream keeps its data in memory: after a restart it is empty, so sync it again.
+    // The downstream keeps its data in memory: after a restart it is empty. A manual sync reads
+    // what it holds and recreates what it lacks (test/examples/demo-restart.test.ts).
     if (existing.enabled) await center.runs.start(existing.id, { actor: 'demo' }).catch(() => undefined);
     return `push source "${DEMO_SOURCE_NAME}" → ${downstream.url} (re-synced at start)`;
   }

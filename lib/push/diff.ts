@@ -58,3 +58,134 @@ export function patchOperations(changes: AttributeChanges): PatchOperation[] {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The downstream's copy of an object, read back, compared with the body we would send: what
+ * this source manages (the paths of `desired`, and those of the body last sent, which it
+ * cleared since) and differs there, old (the downstream's value) → new. Unmanaged attributes the
+ * downstream holds (its `id`, `meta`, values it computes, other sub-attributes) are not compared.
+ *
+ * Compared as RFC 7643 reads them, not byte by byte: attribute names in any case; `userName`
+ * and e-mail values without case (caseExact false); multi-valued attributes as sets, on the
+ * sub-attributes we send only, `primary: false` as absent; complex values on our sub-attributes;
+ * `"true"`/`1` against `true`/`1` as the same value; `""` and `null` as absent.
+ *
+ * `previous` is what the diff calls "old": the desired value where the downstream agrees, the
+ * downstream's value where it does not, so `diffBodies(previous, desired)` gives these changes
+ * and `patchOperations` their repair.
+ */
+export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined): { changes: AttributeChanges; previous: ScimBody } {
+  const want = flatten(desired);
+  const managed = new Set([...want.keys(), ...flatten(lastSent).keys()]);
+  const changes: AttributeChanges = {};
+  const previous = new Map<string, unknown>();
+  for (const path of managed) {
+    const held = present(readPath(remote, path));
+    const wanted = want.get(path);
+    if (wanted === undefined) {
+      if (held === undefined) continue;
+      changes[path] = { old: held };
+      previous.set(path, held);
+    } else if (held !== undefined && sameValue(path, held, wanted)) {
+      previous.set(path, wanted);
+    } else {
+      changes[path] = held === undefined ? { new: wanted } : { old: held, new: wanted };
+      if (held !== undefined) previous.set(path, held);
+    }
+  }
+  return { changes, previous: unflatten(previous, desired.schemas) };
+}
+
+/** The inverse of `flatten`: paths back into a body (`name.x` and `urn:…:x` into their containers). */
+export function unflatten(paths: ReadonlyMap<string, unknown>, schemas: readonly string[]): ScimBody {
+  const body: ScimBody = { schemas: [...schemas] };
+  for (const [path, value] of paths) {
+    const [container, key] = splitPath(path);
+    if (container === null) body[key] = value;
+    else ((body[container] ??= {}) as Record<string, unknown>)[key] = value;
+  }
+  return body;
+}
+
+/** `urn:…:User:employeeNumber` → [`urn:…:User`, `employeeNumber`]; `name.givenName` → [`name`, `givenName`]; `title` → [null, `title`]. */
+function splitPath(path: string): [string | null, string] {
+  if (path.startsWith('urn:')) {
+    const cut = path.lastIndexOf(':');
+    return [path.slice(0, cut), path.slice(cut + 1)];
+  }
+  const dot = path.indexOf('.');
+  return dot === -1 ? [null, path] : [path.slice(0, dot), path.slice(dot + 1)];
+}
+
+/** A value at a flattened path of a resource as the downstream returned it, attribute names in any case. */
+function readPath(resource: Record<string, unknown>, path: string): unknown {
+  const [container, key] = splitPath(path);
+  if (container === null) return member(resource, key);
+  const outer = member(resource, container);
+  return isPlainObject(outer) ? member(outer, key) : undefined;
+}
+
+function member(object: Record<string, unknown>, key: string): unknown {
+  if (key in object) return object[key];
+  const lower = key.toLowerCase();
+  for (const [name, value] of Object.entries(object)) if (name.toLowerCase() === lower) return value;
+  return undefined;
+}
+
+/** Absent, null, "" and [] all mean "the downstream holds nothing here". */
+function present(value: unknown): unknown {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  return value;
+}
+
+const CASELESS_PATHS = new Set(['username']);
+/** Sub-attributes of multi-valued attributes compared without case (RFC 7643 §4.1.2: emails.value and types are caseExact false). */
+const CASELESS_SUBS = new Set(['value', 'type']);
+
+function sameValue(path: string, held: unknown, wanted: unknown): boolean {
+  return same(held, wanted, CASELESS_PATHS.has(path.toLowerCase()), path.toLowerCase() === 'emails');
+}
+
+function same(held: unknown, wanted: unknown, caseless: boolean, emails: boolean): boolean {
+  if (Array.isArray(wanted)) {
+    if (!Array.isArray(held)) return false;
+    const heldItems = held.filter((item) => present(item) !== undefined);
+    const wantedItems = wanted.filter((item) => present(item) !== undefined);
+    if (heldItems.length !== wantedItems.length) return false;
+    const unmatched = [...heldItems];
+    for (const item of wantedItems) {
+      const index = unmatched.findIndex((candidate) => same(candidate, item, caseless, emails));
+      if (index === -1) return false;
+      unmatched.splice(index, 1);
+    }
+    return true;
+  }
+  if (isPlainObject(wanted)) {
+    if (!isPlainObject(held)) return false;
+    for (const [key, value] of Object.entries(wanted)) {
+      const heldValue = present(member(held, key));
+      if (key === 'primary' && value === false) {
+        if (heldValue !== undefined && scalar(heldValue) !== 'false') return false;
+        continue;
+      }
+      if (present(value) === undefined) {
+        if (heldValue !== undefined) return false;
+        continue;
+      }
+      if (heldValue === undefined) return false;
+      const subCaseless = caseless || (emails && CASELESS_SUBS.has(key)) || key === 'type';
+      if (!same(heldValue, value, subCaseless, false)) return false;
+    }
+    return true;
+  }
+  if (isPlainObject(held) || Array.isArray(held)) return false;
+  const a = scalar(held);
+  const b = scalar(wanted);
+  return caseless ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** Scalars as text, so `"true"`/`true` and `"2"`/`2` compare equal (some servers return strings). */
+function scalar(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

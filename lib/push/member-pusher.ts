@@ -213,3 +213,15 @@ export async function groupMemberRemoteIds(knex: Knex, links: LinkStore, sourceI
   const linked = await links.load(sourceId, 'user', rows.map((row) => row.user_id as string));
   return [...linked.values()].flatMap((link) => (link.remoteId ? [link.remoteId] : []));
 }
+
+/**
+ * Sets what we hold as sent for these groups to what the downstream was read to hold (a
+ * reconciling run), so the next deltas repair the difference: members it lacks are added again,
+ * members it has that the IdP does not want are removed.
+ */
+export async function replaceRecordedMembers(db: Knex | Knex.Transaction, sourceId: string, groups: ReadonlyArray<{ orgId: string; userIds: readonly string[] }>): Promise<void> {
+  if (groups.length === 0) return;
+  await whereInChunks(groups.map((group) => group.orgId), (slice) => db(TABLES.pushMembers).where({ source_id: sourceId }).whereIn('org_id', slice).delete());
+  const rows = groups.flatMap((group) => [...new Set(group.userIds)].map((userId) => ({ source_id: sourceId, org_id: group.orgId, user_id: userId })));
+  await insertChunked(db, TABLES.pushMembers, rows, { columns: ['source_id', 'org_id', 'user_id'], update: 'nothing' });
+}

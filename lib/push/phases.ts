@@ -4,6 +4,7 @@ import type { LinkStore } from './links-store.js';
 import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
 import type { Semaphore } from './client/rate-limit.js';
 import { treeLevels, type WorkBuilder } from './work-builder.js';
+import type { Reconciler } from './reconciler.js';
 
 /**
  * The steps shared by incremental batches and full runs, in tree order: org upserts parents
@@ -17,12 +18,18 @@ export interface PhaseContext {
   links: LinkStore;
   builder: WorkBuilder;
   onOutcomes(outcomes: ObjectOutcome[]): Promise<void>;
+  /**
+   * A reconciling run (manual or scheduled sync) reads the downstream's copies before sending
+   * and repairs what differs there; without it (incremental delivery, "trust the links") an
+   * object whose body hash matches its link is skipped unread.
+   */
+  reconciler?: Reconciler;
 }
 
 /** Runs works with at most the source's concurrency in flight; keeps their order in the result. */
-export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
+export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[], reconciler?: Reconciler): Promise<ObjectOutcome[]> {
   return Promise.all(
-    works.map((work) => semaphore.run(() => pushObject(target, work))),
+    works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work) : pushObject(target, work)))),
   );
 }
 
@@ -60,9 +67,11 @@ export async function upsertOrgs(
   const levels = treeLevels(orgs, (org) => org.id, (org) => org.data.parentId);
   for (const fullLevel of levels) {
     const level = waiting ? fullLevel.filter((org) => !waitsForParent(org)) : fullLevel;
-    const { works, blocked } = await context.builder.orgWorks(level, () => true);
+    const built = await context.builder.orgWorks(level, () => true);
+    const works = context.reconciler ? await context.reconciler.observe(built.works) : built.works;
+    const blocked = built.blocked;
     await markCreates(context, works);
-    const outcomes = await runWorks(context.target, context.semaphore, works);
+    const outcomes = await runWorks(context.target, context.semaphore, works, context.reconciler);
     for (const work of blocked) {
       outcomes.push({
         work,
@@ -99,7 +108,8 @@ export async function upsertUsers(context: PhaseContext, users: readonly MirrorU
 /** The database half of a user upsert (links read, creates marked), so a run can do it for the next page while this one is sent. */
 export async function prepareUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectWork[]> {
   if (users.length === 0) return [];
-  const works = await context.builder.userWorks(users, () => true);
+  const built = await context.builder.userWorks(users, () => true);
+  const works = context.reconciler ? await context.reconciler.observe(built) : built;
   await markCreates(context, works);
   return works;
 }
@@ -148,7 +158,7 @@ export async function deprovisionOrgs(
 
 /** Sends works and reports their outcomes before the caller goes on. */
 async function send(context: PhaseContext, works: readonly ObjectWork[]): Promise<ObjectOutcome[]> {
-  const outcomes = await runWorks(context.target, context.semaphore, works);
+  const outcomes = await runWorks(context.target, context.semaphore, works, context.reconciler);
   await context.onOutcomes(outcomes);
   return outcomes;
 }

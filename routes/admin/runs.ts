@@ -42,9 +42,10 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
   router.post('/sources/:id/sync', async (req, res) => {
     const source = await sources.get(req.params.id);
     const actor = String(res.locals.actor);
-    // Push sources also offer a dry run and verifying the downstream (manual-sync form of push-sync-form.ejs).
+    // Push sources also offer a dry run, verifying the downstream and trusting the links (manual-sync form of push-sync-form.ejs).
     const dryRun = source.mode === 'push' && req.body.go === 'dryRun';
-    const options = source.mode === 'push' && req.body.verifyDownstream === '1' ? { verifyDownstream: true } : undefined;
+    const pushOptions = { ...(req.body.verifyDownstream === '1' ? { verifyDownstream: true } : {}), ...(req.body.trustLinks === '1' ? { trustLinks: true } : {}) };
+    const options = source.mode === 'push' && Object.keys(pushOptions).length > 0 ? pushOptions : undefined;
     try {
       await center.runs.start(source.id, { actor, dryRun, options });
     } catch (error) {

@@ -41,6 +41,10 @@ export interface FakeScimOptions {
   basic?: { user: string; password: string };
   /** Publish /ResourceTypes and /Schemas for the endpoints served (404 otherwise). @default false */
   resourceTypes?: boolean;
+  /** Listings answer at most this many resources a page, whatever `count` asks. */
+  pageCap?: number;
+  /** Listings report the page's size as `totalResults` (a quirk seen in the wild). */
+  totalIsPageSize?: boolean;
 }
 
 const USER_EXTENSIONS = ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs'];
@@ -71,7 +75,7 @@ export class FakeScimServer {
   #server: http.Server | null = null;
   readonly #sockets = new Set<Socket>();
   readonly #hanging = new Set<http.ServerResponse>();
-  readonly options: Required<Omit<FakeScimOptions, 'oauthClient' | 'basic'>> & Pick<FakeScimOptions, 'oauthClient' | 'basic'>;
+  readonly options: Required<Omit<FakeScimOptions, 'oauthClient' | 'basic' | 'pageCap' | 'totalIsPageSize'>> & Pick<FakeScimOptions, 'oauthClient' | 'basic' | 'pageCap' | 'totalIsPageSize'>;
   /** Access tokens handed out by the token endpoint and still valid. */
   readonly issuedTokens = new Set<string>();
   tokenRequests = 0;
@@ -87,6 +91,8 @@ export class FakeScimServer {
       oauthClient: options.oauthClient,
       basic: options.basic,
       resourceTypes: options.resourceTypes ?? false,
+      pageCap: options.pageCap,
+      totalIsPageSize: options.totalIsPageSize,
     };
     for (const endpoint of this.options.endpoints) this.store.set(endpoint, new Map());
   }
@@ -227,16 +233,17 @@ export class FakeScimServer {
         let list = [...store.values()];
         const filter = url.searchParams.get('filter');
         if (filter) {
-          const match = /^([\w.:]+) eq "((?:[^"\\]|\\.)*)"$/.exec(filter);
-          if (!match) return [400, { ...scimError(400, 'unsupported filter'), scimType: 'invalidFilter' }];
-          const [, attribute, raw] = match;
-          const value = JSON.parse(`"${raw}"`);
-          list = list.filter((resource) => String(resource[attribute!] ?? '').toLowerCase() === value.toLowerCase());
+          // `a eq "x"`, or several joined by `or` (as a reconciling run reads `id eq "…" or id eq "…"`).
+          const clauses = filter.split(/ or (?=[\w.:]+ eq ")/i).map((clause) => /^([\w.:]+) eq "((?:[^"\\]|\\.)*)"$/.exec(clause));
+          if (clauses.some((clause) => !clause)) return [400, { ...scimError(400, 'unsupported filter'), scimType: 'invalidFilter' }];
+          const tests = clauses.map((clause) => ({ attribute: clause![1]!, value: String(JSON.parse(`"${clause![2]}"`)).toLowerCase() }));
+          list = list.filter((resource) => tests.some(({ attribute, value }) => String(resource[attribute] ?? '').toLowerCase() === value));
         }
         const startIndex = Number(url.searchParams.get('startIndex') ?? 1);
-        const count = Number(url.searchParams.get('count') ?? 100);
+        const count = Math.min(Number(url.searchParams.get('count') ?? 100), this.options.pageCap ?? Infinity);
         const page = list.slice(startIndex - 1, startIndex - 1 + count);
-        return [200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: list.length, startIndex, itemsPerPage: page.length, Resources: page }];
+        const totalResults = this.options.totalIsPageSize ? page.length : list.length;
+        return [200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults, startIndex, itemsPerPage: page.length, Resources: page }];
       }
       case 'POST': {
         const body = request.body;

@@ -72,6 +72,12 @@ export async function startDemoDownstream(options: DemoDownstreamOptions): Promi
   app.get('/', (_req, res) => {
     res.type('html').send(renderPage(store, connection));
   });
+  // scimmy-routers casts startIndex and count to numbers by assigning to `req.query`, which
+  // Express 5 re-parses on every read: without a plain copy, paging is ignored (every page is the first 20).
+  app.use('/scim/v2', (req, _res, next) => {
+    Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, configurable: true, enumerable: true });
+    next();
+  });
   app.use(
     '/scim/v2',
     new SCIMMYRouters({

@@ -37,6 +37,12 @@ export interface ScimClientOptions {
 }
 
 export type ResourceKey = 'user' | 'org';
+
+/** What a listing asks for besides the page. */
+export interface ListQuery {
+  filter?: string;
+  attributes?: readonly string[];
+}
 export type UpdateMethod = 'PATCH' | 'PUT';
 
 /** What the downstream says about itself (ServiceProviderConfig, ResourceTypes), read once and cached. */
@@ -130,17 +136,24 @@ export class ScimClient {
     return Array.isArray(response.body?.Resources) ? response.body.Resources : [];
   }
 
-  /** One page of a resource listing (1-based `startIndex`, RFC 7644 §3.4.2.4). */
-  async list<T = any>(endpoint: string, startIndex: number, count: number): Promise<{ resources: T[]; totalResults: number; itemsPerPage: number }> {
-    const response = await this.send<{ Resources?: T[]; totalResults?: number; itemsPerPage?: number }>(
-      'GET',
-      `${endpoint}?${new URLSearchParams({ startIndex: String(startIndex), count: String(count) })}`,
-    );
+  /**
+   * One page of a resource listing (1-based `startIndex`, RFC 7644 §3.4.2.4), optionally
+   * filtered and with only some `attributes` (§3.4.2.5; `id` is always returned). The counts are
+   * what the downstream claims: callers page on until a short or empty page (see
+   * full-sync/downstream-pager.ts), as some servers report the page size as `totalResults`.
+   */
+  async list<T = any>(endpoint: string, startIndex: number, count: number, query: ListQuery = {}): Promise<{ resources: T[]; totalResults: number; itemsPerPage: number; path: string }> {
+    const params = new URLSearchParams({ startIndex: String(startIndex), count: String(count) });
+    if (query.filter) params.set('filter', query.filter);
+    if (query.attributes && query.attributes.length > 0) params.set('attributes', query.attributes.join(','));
+    const response = await this.send<{ Resources?: T[]; totalResults?: number; itemsPerPage?: number }>('GET', `${endpoint}?${params}`);
     const resources = Array.isArray(response.body?.Resources) ? response.body.Resources : [];
+    const number = (value: unknown) => (Number.isFinite(Number(value)) && value !== null && value !== '' ? Number(value) : resources.length);
     return {
       resources,
-      totalResults: Number(response.body?.totalResults ?? resources.length),
-      itemsPerPage: Number(response.body?.itemsPerPage ?? resources.length),
+      totalResults: number(response.body?.totalResults),
+      itemsPerPage: number(response.body?.itemsPerPage),
+      path: response.path,
     };
   }
 

@@ -49,7 +49,9 @@ export async function runDeletions(deps: DeletionDeps, target: PushTarget, semap
   const sourceId = target.sourceId;
   const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(sourceId, kind, afterId, limit);
   const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(sourceId, kind);
-  const found: Orphan[] = deps.options.verifyDownstream ? await findOrphans(target, deps.links, deps.cancelled) : [];
+  const { orphans: found, cut } = deps.options.verifyDownstream ? await findOrphans(target, deps.links, deps.cancelled) : { orphans: [] as Orphan[], cut: [] };
+  // A listing that could not be read to its end is logged: its missing part was not checked.
+  if (cut.length > 0) await recorder.step(async () => cut);
   const cancelledOrphans = await deps.held.stillCancelled(sourceId, found.map((orphan) => orphanRef(orphan)));
   const orphans = found.filter((orphan) => !cancelledOrphans.has(deletionKey(orphanRef(orphan))));
   const kinds = deletingKinds(target.policy);

@@ -15,6 +15,7 @@ import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } f
 import type { Semaphore } from '../client/rate-limit.js';
 import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { RunRecorder } from './run-recorder.js';
+import { Reconciler } from '../reconciler.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
@@ -54,6 +55,11 @@ interface Checkpoint {
 export interface PushRunOptions {
   /** Also page through the downstream and deprovision what the IdP does not have. */
   verifyDownstream?: boolean;
+  /**
+   * Skip reading the downstream: an object whose body is unchanged since it was last sent is not
+   * checked (faster, but a downstream that lost or changed data is not repaired). Never the default.
+   */
+  trustLinks?: boolean;
   /** Set when an admin confirmed the deletions of a paused run. */
   confirmedDeletes?: boolean;
   dryRun?: boolean;
@@ -61,7 +67,9 @@ export interface PushRunOptions {
 
 /**
  * A push source's manual (or scheduled) sync: full reconciliation of everything in scope against
- * the links, streamed from the mirror page by page with the database work batched per page.
+ * what the downstream really holds (read page by page next to the mirror's pages, see
+ * Reconciler), or against the links alone when the run says `trustLinks`; streamed from the
+ * mirror page by page with the database work batched per page.
  * Orgs go parents first, then users, then memberships, then deletions (users, then orgs leaves
  * first). A dry run goes through the same steps and sends nothing.
  */
@@ -119,7 +127,9 @@ class FullSync {
       await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
     }
     const builder = await WorkBuilder.create(target, deps.links);
-    const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes) };
+    // A manual or scheduled sync compares with what the downstream really holds, unless told to trust the links.
+    const reconciler = this.#options.trustLinks ? undefined : new Reconciler(deps.knex, target, semaphore, deps.links);
+    const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes), reconciler };
     const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
     const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
     const retryMembers = (failed: MemberOutcome[]) => members!.retry(failed, sendMembers);
@@ -186,9 +196,11 @@ class FullSync {
       await save({ ...checkpoint, phase: 'managers', after: undefined });
     }
     if (checkpoint.phase === 'managers') {
-      // Users created before their manager were sent without one; now both are there.
+      // Users created before their manager were sent without one; now both are there. The users
+      // phase has just brought every link up to the downstream's state, so the links are trusted here.
+      const trusting: PhaseContext = { ...phase, reconciler: undefined };
       for await (const page of this.#userPages(undefined, true)) {
-        await recorder.step((only) => upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
+        await recorder.step((only) => upsertUsers(trusting, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
         if (stopped() || (await cancelled())) break;
       }
       await recorder.settle();

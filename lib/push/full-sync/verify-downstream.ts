@@ -5,6 +5,9 @@ import { runWorks } from '../phases.js';
 import { orgNameAttribute, orgParentAttribute, type ScimBody } from '../bodies.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { treeLevels } from '../work-builder.js';
+import { RemoteRejectedError } from '../client/errors.js';
+import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
+import { DownstreamPager } from './downstream-pager.js';
 
 /** A downstream object that no link points to: the IdP does not have it. */
 export interface Orphan {
@@ -16,24 +19,20 @@ export interface Orphan {
   resource: ScimBody;
 }
 
-const PAGE = 100;
-/** Listing stops here even if the downstream claims more (a broken totalResults must not loop forever). */
-const MAX_OBJECTS = 1_000_000;
-
 /**
- * Pages through the downstream's Users (and Org URL) with startIndex/count and returns what the
- * links do not know. The remote ids are held in memory: one string per orphan.
+ * Pages through the downstream's Users (and Org URL) until a short or empty page (see
+ * DownstreamPager) and returns what the links do not know, with the listings a bound cut short.
+ * The orphans are held in memory: one entry per orphan.
  */
-export async function findOrphans(target: PushTarget, links: LinkStore, cancelled: () => Promise<boolean>): Promise<Orphan[]> {
+export async function findOrphans(target: PushTarget, links: LinkStore, cancelled: () => Promise<boolean>): Promise<{ orphans: Orphan[]; cut: ObjectOutcome[] }> {
   const orphans: Orphan[] = [];
+  const cut: ObjectOutcome[] = [];
   const endpoints: Array<[ObjectKind, string]> = [['user', target.userEndpoint]];
   if (target.orgEndpoint) endpoints.push(['org', target.orgEndpoint]);
   for (const [kind, endpoint] of endpoints) {
-    let startIndex = 1;
-    for (let seen = 0; seen < MAX_OBJECTS; ) {
-      const page = await target.client.list<Record<string, unknown>>(endpoint, startIndex, PAGE);
+    const pager = new DownstreamPager<Record<string, unknown>>(target.client, endpoint);
+    for await (const page of pager.pages()) {
       const resources = page.resources.filter((resource) => typeof resource.id === 'string' || typeof resource.id === 'number');
-      if (page.resources.length === 0) break;
       const known = await links.localIdsOf(target.sourceId, kind, resources.map((resource) => String(resource.id)));
       for (const resource of resources) {
         const remoteId = String(resource.id);
@@ -49,12 +48,25 @@ export async function findOrphans(target: PushTarget, links: LinkStore, cancelle
           resource: { ...rest, schemas: Array.isArray(rest.schemas) ? (rest.schemas as string[]) : [] },
         });
       }
-      seen += page.resources.length;
-      startIndex += page.resources.length;
-      if (startIndex > page.totalResults || (await cancelled())) break;
+      if (await cancelled()) break;
     }
+    const end = pager.end();
+    if (!end.complete) cut.push(listingCut(kind, end.reason, end.path, end.listed, end.bound));
   }
-  return orphans;
+  return { orphans, cut };
+}
+
+/** A run-log line (a failure) saying a listing stopped early (its bound, or a server repeating pages): downstream objects past it were not verified. */
+function listingCut(kind: ObjectKind, reason: 'bound' | 'repeated', path: string, listed: number, bound: number): ObjectOutcome {
+  const message = storeMessage(engineMessage(reason === 'bound' ? 'engine.verify.listingBound' : 'engine.verify.listingRepeats', { listed, bound, path }));
+  return {
+    work: { kind, localId: path, name: null, body: null, link: undefined },
+    operation: 'skip',
+    result: 'rejected',
+    method: 'GET',
+    path,
+    error: new RemoteRejectedError(message, { method: 'GET', path }),
+  };
 }
 
 /**

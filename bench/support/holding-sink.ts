@@ -1,0 +1,86 @@
+import { spawnSink, type Sink } from '../scim-sink.js';
+
+/**
+ * A SCIM sink that keeps what it is sent (in its own process, so its memory is not the
+ * center's): POST stores, PATCH/PUT/DELETE change, GET answers by id and for listings, with
+ * `filter=id eq "…" or id eq "…"` and startIndex/count (at most 100 a page), as a downstream
+ * that already holds the objects a reconciling manual sync reads. `attributes` is accepted and
+ * ignored (whole resources come back), as many servers do. Stats as in scim-sink.ts; 'reset'
+ * clears the counters only, the stored objects stay.
+ */
+const HOLDING_SINK_CODE = `
+const http = require('node:http');
+let stats, next = 0;
+function reset() { stats = { writes: 0, reads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, firstWindow: 0, lastWindow: 0, distinctExternalIds: 0, arrivals: {} }; }
+reset();
+const stores = new Map();
+const storeOf = (endpoint) => stores.get(endpoint) || stores.set(endpoint, new Map()).get(endpoint);
+const spc = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], patch: { supported: true }, filter: { supported: true, maxResults: 100 } });
+function send(res, status, text) { res.writeHead(status, { 'content-type': 'application/scim+json' }); res.end(text); }
+function list(res, resources, startIndex, total) {
+  send(res, 200, '{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":' + total + ',"startIndex":' + startIndex + ',"itemsPerPage":' + resources.length + ',"Resources":[' + resources.join(',') + ']}');
+}
+function apply(resource, op) {
+  const path = op.path || '';
+  const urn = /^(urn:.+):([^:]+)$/.exec(path);
+  const dot = !urn && path.indexOf('.');
+  const container = urn ? (resource[urn[1]] = resource[urn[1]] || {}) : dot > 0 ? (resource[path.slice(0, dot)] = resource[path.slice(0, dot)] || {}) : resource;
+  const key = urn ? urn[2] : dot > 0 ? path.slice(dot + 1) : path;
+  if (String(op.op).toLowerCase() === 'remove') delete container[key]; else container[key] = op.value;
+}
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const url = new URL(req.url, 'http://x');
+    const parts = url.pathname.replace(/^\\/scim\\/v2\\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+    const [endpoint, id] = parts;
+    if (req.method === 'GET') {
+      stats.reads++;
+      if (endpoint === 'ServiceProviderConfig') return send(res, 200, spc);
+      if (endpoint === 'ResourceTypes') { res.writeHead(404); return res.end(); }
+      const store = storeOf(endpoint);
+      if (id) return store.has(id) ? send(res, 200, store.get(id)) : send(res, 404, '{"status":"404"}');
+      const startIndex = Math.max(1, Number(url.searchParams.get('startIndex') || 1));
+      const count = Math.min(100, Number(url.searchParams.get('count') || 100));
+      const filter = url.searchParams.get('filter');
+      if (filter) {
+        const ids = [...filter.matchAll(/id eq "([^"]*)"/g)].map((match) => match[1]);
+        const found = ids.filter((wanted) => store.has(wanted)).map((wanted) => store.get(wanted));
+        return list(res, found.slice(startIndex - 1, startIndex - 1 + count), startIndex, found.length);
+      }
+      const page = [];
+      let index = 0;
+      for (const text of store.values()) { if (index >= startIndex - 1 + count) break; if (index >= startIndex - 1) page.push(text); index++; }
+      return list(res, page, startIndex, store.size);
+    }
+    stats.writes++;
+    stats.accepted++;
+    const store = storeOf(endpoint);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
+    if (req.method === 'POST') {
+      const created = Object.assign({}, body, { id: 'r' + (++next) });
+      stats.distinctExternalIds++;
+      store.set(created.id, JSON.stringify(created));
+      return send(res, 201, store.get(created.id));
+    }
+    if (!id || !store.has(id)) return send(res, 404, '{"status":"404"}');
+    if (req.method === 'DELETE') { store.delete(id); res.writeHead(204); return res.end(); }
+    const resource = req.method === 'PUT' ? Object.assign({}, body, { id }) : JSON.parse(store.get(id));
+    if (req.method === 'PATCH') for (const op of body.Operations || []) apply(resource, op);
+    store.set(id, JSON.stringify(resource));
+    send(res, 200, store.get(id));
+  });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'stats') process.send({ stats });
+  if (message === 'reset') { reset(); process.send({ reset: true }); }
+  if (message === 'close') { server.closeAllConnections(); server.close(() => process.send({ closed: true })); }
+});
+`;
+
+export function startHoldingSink(): Promise<Sink> {
+  return spawnSink(HOLDING_SINK_CODE, {});
+}

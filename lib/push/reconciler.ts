@@ -1,0 +1,167 @@
+import type { Knex } from 'knex';
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { bodyHash, type ScimBody } from './bodies.js';
+import { StopSyncError, TransientPushError, type PushError } from './client/errors.js';
+import type { Semaphore } from './client/rate-limit.js';
+import { observedChanges } from './diff.js';
+import type { LinkStore } from './links-store.js';
+import { replaceRecordedMembers, resetMembers } from './member-pusher.js';
+import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import { RemoteReader, type RemoteCopy } from './remote-reader.js';
+
+/** What reading the downstream said about one work. */
+type Observation = { type: 'same' } | { type: 'differs' } | { type: 'missing' } | { type: 'failed'; error: PushError };
+
+/**
+ * A reconciling run's view of the downstream's real state: before a page of works is sent, the
+ * downstream's copies of its linked objects are read (RemoteReader) and each work is turned into
+ * what repairs it, whatever the links say was sent:
+ * - the copy holds what the body says on every attribute this source manages → skipped (the
+ *   link is refreshed if it was stale);
+ * - it differs → an update of exactly the differing attributes, logged old (the downstream's
+ *   value) → new;
+ * - it is gone → created again (looked up first, so a copy the read missed is adopted, never
+ *   duplicated), its memberships forgotten so they are sent again;
+ * - Groups: the members the downstream holds become what is recorded as sent, so the member
+ *   deltas of the users phase add what it lost and remove what it should not have.
+ * Incremental delivery never uses this: it keeps trusting the links.
+ */
+export class Reconciler {
+  readonly #observed = new WeakMap<ObjectWork, Observation>();
+  readonly #readers = new Map<ObjectKind, RemoteReader>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly target: PushTarget,
+    private readonly semaphore: Semaphore,
+    private readonly links: LinkStore,
+  ) {}
+
+  /** How the downstream was read per kind (filtered listings, or one GET per object), for tests and the docs. */
+  readMode(kind: ObjectKind): string | undefined {
+    return this.#readers.get(kind)?.mode;
+  }
+
+  /** Reads the downstream's copies of these works' linked objects; returns the works to send instead. */
+  async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
+    const linked = works.filter((work) => work.body !== null && work.link?.remoteId);
+    if (linked.length === 0) return [...works];
+    const kind = linked[0]!.kind;
+    const copies = await this.#reader(kind).read(linked.map((work) => work.link!.remoteId!), attributesOf(linked, this.#isGroup(kind)));
+    const gone: ObjectWork[] = [];
+    const groups: Array<{ orgId: string; members: string[] }> = [];
+    const observed = works.map((work) => {
+      if (work.body === null || !work.link?.remoteId) return work;
+      const copy: RemoteCopy = copies.get(work.link.remoteId) ?? { state: 'missing' };
+      if (copy.state === 'failed') return this.#mark({ ...work }, { type: 'failed', error: copy.error });
+      if (copy.state === 'missing') {
+        gone.push(work);
+        return this.#mark({ ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
+      }
+      if (this.#isGroup(kind)) groups.push({ orgId: work.localId, members: memberIds(copy.resource) });
+      const { changes, previous } = observedChanges(work.body, copy.resource, work.link.sent);
+      if (Object.keys(changes).length === 0) return this.#mark({ ...work }, { type: 'same' });
+      return this.#mark({ ...work, link: { ...work.link, hash: null, sent: previous } }, { type: 'differs' });
+    });
+    if (!this.target.dryRun) await this.#recordObservedMembers(kind, gone, groups);
+    return observed;
+  }
+
+  /** `pushObject`, for works `observe()` returned. */
+  async push(work: ObjectWork): Promise<ObjectOutcome> {
+    const seen = this.#observed.get(work);
+    if (!seen || seen.type === 'differs') return pushObject(this.target, work);
+    if (seen.type === 'failed') return failedRead(work, seen.error);
+    if (seen.type === 'missing') {
+      const outcome = await pushObject(this.target, work);
+      return outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
+    }
+    const link = work.link!;
+    const hash = bodyHash(work.body!);
+    const outcome: ObjectOutcome = { work, operation: 'skip', result: 'skipped' };
+    if (link.hash === hash || this.target.dryRun) return outcome;
+    // The downstream holds what we want, but the link remembers something else: remember this.
+    return { ...outcome, link: { type: 'success', value: { kind: work.kind, localId: work.localId, remoteId: link.remoteId!, hash, sent: work.body as ScimBody, objectName: work.name, status: 'synced' } } };
+  }
+
+  #mark(work: ObjectWork, observation: Observation): ObjectWork {
+    this.#observed.set(work, observation);
+    return work;
+  }
+
+  #isGroup(kind: ObjectKind): boolean {
+    return kind === 'org' && this.target.orgShape === 'group';
+  }
+
+  #reader(kind: ObjectKind): RemoteReader {
+    let reader = this.#readers.get(kind);
+    if (!reader) {
+      const endpoint = kind === 'user' ? this.target.userEndpoint : this.target.orgEndpoint;
+      if (!endpoint) throw new StopSyncError('config', 'this source has no Org URL, so orgs are not pushed');
+      reader = new RemoteReader(this.target, this.semaphore, kind, endpoint);
+      this.#readers.set(kind, reader);
+    }
+    return reader;
+  }
+
+  /**
+   * Memberships recorded for objects the downstream no longer has do not hold; a group's
+   * recorded members become the ones it was read to have (members we do not know are left to
+   * verify downstream).
+   */
+  async #recordObservedMembers(kind: ObjectKind, gone: readonly ObjectWork[], groups: ReadonlyArray<{ orgId: string; members: string[] }>): Promise<void> {
+    const sourceId = this.target.sourceId;
+    if (gone.length > 0) await resetMembers(this.knex, sourceId, gone.map((work) => ({ kind, localId: work.localId })));
+    if (groups.length === 0) return;
+    const localOf = await this.links.localIdsOf(sourceId, 'user', [...new Set(groups.flatMap((group) => group.members))]);
+    await replaceRecordedMembers(
+      this.knex,
+      sourceId,
+      groups.map((group) => ({ orgId: group.orgId, userIds: group.members.flatMap((remoteId) => (localOf.has(remoteId) ? [localOf.get(remoteId)!] : [])) })),
+    );
+  }
+}
+
+/**
+ * The attributes to read back: every one these works' bodies (and the bodies last sent) carry,
+ * extension attributes by their full names (RFC 7644 §3.10), and a group's members.
+ */
+function attributesOf(works: readonly ObjectWork[], group: boolean): string[] {
+  const names = new Set<string>();
+  for (const work of works) {
+    for (const body of [work.body, work.link?.sent]) {
+      if (!body) continue;
+      for (const [key, value] of Object.entries(body)) {
+        if (key === 'schemas') continue;
+        if (key.startsWith('urn:') && typeof value === 'object' && value !== null && !Array.isArray(value)) for (const sub of Object.keys(value)) names.add(`${key}:${sub}`);
+        else names.add(key);
+      }
+    }
+  }
+  if (group) names.add('members');
+  return [...names].sort();
+}
+
+function memberIds(resource: Record<string, unknown>): string[] {
+  const members = Object.entries(resource).find(([key]) => key.toLowerCase() === 'members')?.[1];
+  if (!Array.isArray(members)) return [];
+  return members.flatMap((member) => {
+    const value = (member as { value?: unknown } | null)?.value;
+    return typeof value === 'string' ? [value] : typeof value === 'number' ? [String(value)] : [];
+  });
+}
+
+/** A read that failed fails its object like a write would: retried when transient, the run stopped on 401/403. */
+function failedRead(work: ObjectWork, error: PushError): ObjectOutcome {
+  const result = error instanceof TransientPushError ? 'retry' : error instanceof StopSyncError ? 'stop' : 'rejected';
+  return {
+    work,
+    operation: 'update',
+    result,
+    error,
+    method: error.method ?? 'GET',
+    path: error.path ?? null,
+    httpStatus: error.status ?? null,
+    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.message } },
+  };
+}
