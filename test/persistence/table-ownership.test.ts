@@ -37,6 +37,7 @@ const OWNERS: Record<TableKey, string> = {
   auditLog: 'lib/audit-log.ts',
   leases: 'lib/persistence/leases.ts',
   oauthTokens: 'lib/scim/pull/oauth-tokens.ts',
+  sourceHours: 'lib/runs/source-hours.ts',
 };
 
 /**
@@ -51,6 +52,10 @@ const READ_ONLY: Record<string, { tables: TableKey[]; why: string }> = {
   'lib/scim/resources/resource-targets.ts': {
     tables: ['users', 'userEmails', 'userPhones', 'userOrgs', 'orgs', 'userOrgExits', 'orgExits'],
     why: "SCIM attribute paths mapped to the mirror columns and tables they filter on (and a scoped source's scope exits)",
+  },
+  'lib/status/status-queries.ts': {
+    tables: ['runs', 'links', 'pushRetries', 'cursors', 'changes'],
+    why: 'the status pages: one grouped count per table for all the sources shown, instead of a call per source on each owner',
   },
   'lib/scim/pull/oauth-tokens.ts': { tables: ['sources'], why: "an access token is only good while its source is an enabled pull source: one join on the request path" },
 };
