@@ -2,6 +2,7 @@ import { common } from './messages/common.js';
 import { consoleAuditMessages } from './messages/console-audit.js';
 import { consolePushMessages } from './messages/console-push.js';
 import { consoleRunMessages } from './messages/console-runs.js';
+import { consoleStatusMessages } from './messages/console-status.js';
 import { consoleMessages } from './messages/console.js';
 import { engineMessages } from './messages/engine.js';
 
@@ -9,7 +10,7 @@ import { engineMessages } from './messages/engine.js';
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, consoleStatusMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

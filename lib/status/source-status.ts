@@ -13,7 +13,7 @@ export const HEALTH_STATES: readonly HealthState[] = ['quarantined', 'attention'
 /** Why an enabled source needs a look. */
 export type AttentionReason = 'last_run_failed' | 'last_run_partial' | 'recent_failures' | 'deletion_hold' | 'run_paused' | 'never_synced';
 
-export interface SourceStatus {
+export interface SourceSummary {
   source: Source;
   state: HealthState;
   reasons: AttentionReason[];
@@ -56,9 +56,9 @@ export interface SourceHistory {
 /** `center.status`: what the console's list and source pages show, for a host's own dashboards too. */
 export interface StatusApi {
   /** Every source's status, filtered; in the order of `sources.list()`. */
-  list(filter?: StatusFilter): Promise<SourceStatus[]>;
+  list(filter?: StatusFilter): Promise<SourceSummary[]>;
   /** One source's status; NotFoundError when there is none. */
-  source(id: string): Promise<SourceStatus>;
+  source(id: string): Promise<SourceSummary>;
   /** Deliveries and failures per hour over the last `days` (default 7, at most the log retention), and the full syncs. */
   history(id: string, options?: { days?: number }): Promise<SourceHistory>;
   /** A run's phase, percentage, rate and time left; undefined when there is no such run. */
@@ -80,7 +80,7 @@ export interface StatusDeps {
 const HOUR_MS = 3_600_000;
 
 export function createStatusApi(deps: StatusDeps): StatusApi {
-  const summarize = async (sources: Source[]): Promise<SourceStatus[]> => {
+  const summarize = async (sources: Source[]): Promise<SourceSummary[]> => {
     const ids = sources.map((source) => source.id);
     const pushIds = sources.filter((source) => source.mode === 'push').map((source) => source.id);
     const now = deps.clock().getTime();
@@ -102,7 +102,7 @@ export function createStatusApi(deps: StatusDeps): StatusApi {
       const push = source.mode === 'push';
       const backlog = backlogs.get(source.id) ?? 0;
       const next = push ? deps.nextReconcile(source.id) : null;
-      const status: Omit<SourceStatus, 'state' | 'reasons'> = {
+      const status: Omit<SourceSummary, 'state' | 'reasons'> = {
         source,
         activeRun: active.get(source.id) ?? null,
         lastRun: lastRuns.get(source.id) ?? null,
@@ -155,7 +155,7 @@ export function createStatusApi(deps: StatusDeps): StatusApi {
   };
 }
 
-function attentionReasons(status: Omit<SourceStatus, 'state' | 'reasons'>, held: boolean): AttentionReason[] {
+function attentionReasons(status: Omit<SourceSummary, 'state' | 'reasons'>, held: boolean): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   if (held) reasons.push('deletion_hold');
   if (status.activeRun?.status === 'paused') reasons.push('run_paused');

@@ -5,13 +5,16 @@ import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { conflictMessage } from './conflicts.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
+import { progressText } from './status-view.js';
 import { centerPath } from './view-helpers.js';
 
 const ITEM_RESULTS: readonly RunItemResult[] = ['succeeded', 'failed', 'skipped', 'planned'];
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
+/** How often the manual sync page reloads itself without JavaScript while a run works. */
+const REFRESH_SECONDS = 3;
 
 /** "Manual sync": start and cancel runs, list them, a run's per-object log, and its live progress. */
-export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
+export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs' | 'status'>): Router {
   const router = Router();
   const { sources } = center;
 
@@ -21,7 +24,10 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     const active = await center.runs.active(source.id);
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    // A run that works (not one waiting for an admin) gets the live progress panel; without JavaScript the page reloads itself.
+    const progress = active && !pausedRun ? await center.status.progress(active.id) : undefined;
+    const live = progress ? { progress, text: progressText(progress, res.locals.t, res.locals.locale), url: `${centerPath(req, 'sources', source.id, 'runs', progress.runId)}/progress`, kind: active!.kind } : undefined;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, conflict, live, refreshSeconds: live ? REFRESH_SECONDS : 0, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   const runOf = async (sourceId: string, runId: string): Promise<Run> => {
@@ -65,11 +71,17 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     res.render('runs/items', { source, run, items, results: ITEM_RESULTS, result: result ?? '', active: ACTIVE.has(run.status), paging: paging(req, page, total, { result: result ?? '' }) });
   });
 
-  /** Polled by console.js while a run is active; the page itself works without it. */
+  /**
+   * Polled by console.js while a run is active (the page itself works without it): the counts,
+   * and phase, percentage, rate and time left, with their words in the page's language.
+   */
   router.get('/sources/:id/runs/:runId/progress', async (req, res) => {
     const run = await runOf(req.params.id, req.params.runId);
+    const progress = (await center.status.progress(run.id))!;
     const { id, status, total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested } = run;
-    res.json({ id, status, active: ACTIVE.has(status), total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested });
+    const { phase, percent, ratePerSecond, etaSeconds } = progress;
+    res.set('cache-control', 'no-store');
+    res.json({ id, status, active: ACTIVE.has(status), total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested, phase, percent, ratePerSecond, etaSeconds, text: progressText(progress, res.locals.t, res.locals.locale) });
   });
 
   return router;

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
+import { relativeTime } from './status-view.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
 const NOTICES = [
@@ -35,6 +36,7 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       dateTime: (iso: string | null | undefined) => formatDateTime(iso, locale, options.timezone),
       duration: formatDuration,
     };
+    res.locals.ago = (iso: string | null | undefined) => relativeTime(iso, locale);
     res.locals.label = (prefix: string, value: string | null | undefined): string => {
       if (value === null || value === undefined || value === '') return '';
       const key = `${prefix}.${value}`;
