@@ -70,7 +70,8 @@ export function historyChart(history: SourceHistory, locale: Locale, timeZone?: 
     });
     const day = dayLabel.format(at);
     if (index === 0 || Number(localHour.format(at)) % 24 === 0) {
-      if (index > 0) days.push({ x: round(x), label: day });
+      // A day starting too near the right edge gets its line but no name (it would be cut off).
+      if (index > 0) days.push({ x: round(x), label: x < CHART.width - CHART.right - 80 ? day : '' });
       table.push({ day, delivered: 0, failed: 0, runs: 0 });
     }
     const row = table[table.length - 1]!;
