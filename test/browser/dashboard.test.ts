@@ -56,8 +56,9 @@ describe.skipIf(!HAS_CHROMIUM)('sources dashboard and live progress in Chromium'
         await listAndFilters(page, host, lang);
         await fitsAt(await open(1920), host, lang, 1920);
         await sourceHealth(page, host, ids.hr, lang);
-        await liveProgress(page, await open(1280, { javaScriptEnabled: false }), host, downstream, ids.hr, lang);
-        await phone(await open(390, { phone: true }), host, ids.hr, lang);
+        const phonePage = await open(390, { phone: true });
+        await liveProgress(page, await open(1280, { javaScriptEnabled: false }), phonePage, host, downstream, ids.hr, lang);
+        await phone(phonePage, host, ids.hr, lang);
         expect(errors).toEqual([]);
       } finally {
         for (const context of contexts) await context.close();
@@ -153,7 +154,7 @@ async function sourceHealth(page: Page, host: ConsoleHost, id: string, lang: Loc
  * a percentage that the JSON agrees with, and moves on by itself when the run goes on. Without
  * JavaScript the page refreshes itself while the run is active.
  */
-async function liveProgress(page: Page, noScript: Page, host: ConsoleHost, downstream: FakeScimServer, id: string, lang: Locale): Promise<void> {
+async function liveProgress(page: Page, noScript: Page, phonePage: Page, host: ConsoleHost, downstream: FakeScimServer, id: string, lang: Locale): Promise<void> {
   const t = translator(lang);
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -176,6 +177,8 @@ async function liveProgress(page: Page, noScript: Page, host: ConsoleHost, downs
   expect(await noScript.locator('head meta[http-equiv=refresh]').getAttribute('content')).toBe('3');
   expect(await noScript.locator('section.live-progress [data-text=phase]').textContent()).toBe(t('progress.phase.users'));
   await noScript.screenshot({ path: path.join(SHOTS, `${lang}-progress-nojs-1280.png`), fullPage: true });
+  await phonePage.goto(`${host.consoleUrl}/sources/${id}/sync`);
+  await phonePage.locator('section.live-progress').screenshot({ path: path.join(SHOTS, `${lang}-progress-390.png`) });
 
   release();
   // With JavaScript the page reloads itself once the run ends; without, its refresh brings the end.

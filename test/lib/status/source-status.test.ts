@@ -85,6 +85,16 @@ describe('center.status', () => {
     expect(await names({ state: 'quarantined' })).toEqual([]);
   });
 
+  it("gives a started center's next periodic full sync of a push source, from its cron", async () => {
+    const source = await createPushSource(test.center, server, { schedule: '0 3 * * *' });
+    expect((await test.center.status.source(source.id)).nextRun).toBeNull(); // not started: nothing is scheduled here
+    await test.center.start();
+    const next = new Date((await test.center.status.source(source.id)).nextRun!);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+    expect([next.getHours(), next.getMinutes()]).toEqual([3, 0]);
+  });
+
   it('measures a run: phase from its checkpoint, percentage, rate over the time watched, and time left', async () => {
     const source = await createPushSource(test.center, server);
     const run = await test.center.runs.start(source.id);
