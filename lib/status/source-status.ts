@@ -32,7 +32,7 @@ export interface SourceSummary {
   backlog: { changes: number; capped: boolean; retries: number } | null;
   /** Push only: users and orgs linked on the downstream. */
   linked: { users: number; orgs: number } | null;
-  /** Failed delivery attempts (push) or error answers (pull) in the last 24 hours, and failed full syncs. */
+  /** Failed delivery attempts (push) or error answers (pull) in the last 24 hourly buckets (the current one included), and full syncs that failed in the last 24 hours. */
   failures24h: { deliveries: number; runs: number };
   /** Push: when the periodic full reconcile fires next (null: none, or the center is not started here). */
   nextRun: string | null;
@@ -90,7 +90,8 @@ export function createStatusApi(deps: StatusDeps): StatusApi {
       deps.queries.lastRuns(ids),
       deps.queries.lastFullSyncs(ids),
       deps.queries.failedRunsSince(ids, dayAgo),
-      deps.hours.failuresSince(ids, hourOf(dayAgo)),
+      // The 24 hourly buckets up to now, the current one included.
+      deps.hours.failuresSince(ids, hourOf(new Date(now - 23 * HOUR_MS).toISOString())),
       deps.hours.lastDelivered(ids),
       deps.queries.linkedCounts(pushIds),
       deps.queries.retryCounts(pushIds),
