@@ -57,7 +57,8 @@
           // Phase, %, rate and time left come worded by the server, in the page's language.
           holder.querySelectorAll('[data-text]').forEach(function (cell) {
             var key = cell.getAttribute('data-text');
-            if (run.text && key in run.text) cell.textContent = run.text[key];
+            // Only changes are written: the facts are a polite live region, and a screen reader should hear news, not every poll.
+            if (run.text && key in run.text && cell.textContent !== run.text[key]) cell.textContent = run.text[key];
           });
           // A paused run (deletion threshold) waits for the admin: reload to show its Confirm / Cancel.
           if (run.active && run.status !== 'paused') setTimeout(poll, 1000);
