@@ -11,6 +11,8 @@ export type { DeletionHold } from './lib/push/deletion-hold.js';
 export type { WorkerStatus } from './lib/push/delivery/delivery-worker.js';
 export type { PushRunOptions } from './lib/push/full-sync/full-sync.js';
 export type { RetentionReport } from './lib/scheduler/retention.js';
+export type { AttentionReason, HealthState, SourceHistory, SourceSummary, StatusApi, StatusFilter } from './lib/status/source-status.js';
+export type { RunPhase, RunProgress } from './lib/status/run-progress.js';
 export {
   PushError,
   RemoteConflictError,

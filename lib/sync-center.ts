@@ -34,6 +34,10 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { PullService, type PullPurgeReport } from './scim/pull/pull-service.js';
 import { CursorStore } from './sources/cursor-store.js';
 import { SourceHealth } from './sources/source-health.js';
+import { RunProgressMeter } from './status/run-progress.js';
+import { createStatusApi, type StatusApi } from './status/source-status.js';
+import { StatusQueries } from './status/status-queries.js';
+import { SourceHours } from './runs/source-hours.js';
 import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
@@ -84,6 +88,8 @@ export interface SyncCenter {
   /** Reads the mirror: objects, change feed, counts, and the org choices of a scope picker (`orgChoices()`). */
   readonly mirror: MirrorReader;
   readonly events: SyncEvents;
+  /** Health at a glance: per-source status (`list(filter)`, `source(id)`), hourly history, a run's live progress. */
+  readonly status: StatusApi;
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
   readonly push: PushApi;
   readonly scheduler: SchedulerApi;
@@ -125,7 +131,8 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
-  const incrementalLog = new IncrementalLog(knex, clock, metrics);
+  const sourceHours = new SourceHours(knex);
+  const incrementalLog = new IncrementalLog(knex, clock, metrics, sourceHours);
   const leases = new LeaseStore(knex, clock);
   const links = new LinkStore(knex, mirror, clock);
   const held = new HeldDeletions(knex, clock);
@@ -213,6 +220,16 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   });
   const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
   const runs = createRunsApi({ manualSyncs, runStore, audit });
+  const status = createStatusApi({
+    sources,
+    queries: new StatusQueries(knex),
+    hours: sourceHours,
+    meter: new RunProgressMeter(clock),
+    getRun: (runId) => runStore.get(runId),
+    held: async (sourceId) => (await holds.state(sourceId)).hold !== null,
+    nextReconcile: (sourceId) => scheduler.nextReconcile(sourceId),
+    clock,
+  });
 
   const workerLock = new SqliteWorkerLock(knex);
   let state: 'created' | 'started' | 'closed' = 'created';
@@ -236,6 +253,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs,
+    status,
     metrics,
     wizardDrafts: new WizardDrafts(knex, clock),
     async migrate() {

@@ -11,6 +11,7 @@ import * as deletionHolds from './20261202-14-deletion-holds.js';
 import * as logSearch from './20261202-17-log-search.js';
 import * as wizardDrafts from './20261202-18-wizard-drafts.js';
 import * as runStatusLength from './20261202-13-run-status-length.js';
+import * as sourceHours from './20261202-16-source-hours.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-17-log-search', logSearch],
   ['20261202-18-wizard-drafts', wizardDrafts],
   ['20261202-13-run-status-length', runStatusLength],
+  ['20261202-16-source-hours', sourceHours],
 ];

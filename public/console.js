@@ -64,7 +64,14 @@
           if (bar) {
             bar.max = Math.max(run.total, run.processed, 1);
             bar.value = run.processed;
+            if (run.text) bar.setAttribute('aria-valuetext', run.text.percent + ' · ' + run.text.of);
           }
+          // Phase, %, rate and time left come worded by the server, in the page's language.
+          holder.querySelectorAll('[data-text]').forEach(function (cell) {
+            var key = cell.getAttribute('data-text');
+            // Only changes are written: the facts are a polite live region, and a screen reader should hear news, not every poll.
+            if (run.text && key in run.text && cell.textContent !== run.text[key]) cell.textContent = run.text[key];
+          });
           // A paused run (deletion threshold) waits for the admin: reload to show its Confirm / Cancel.
           if (run.active && run.status !== 'paused') setTimeout(poll, 1000);
           else window.location.reload();

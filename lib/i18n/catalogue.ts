@@ -3,6 +3,7 @@ import { consoleAuditMessages } from './messages/console-audit.js';
 import { consoleLogMessages } from './messages/console-logs.js';
 import { consolePushMessages } from './messages/console-push.js';
 import { consoleRunMessages } from './messages/console-runs.js';
+import { consoleStatusMessages } from './messages/console-status.js';
 import { consoleMessages } from './messages/console.js';
 import { consoleRoleMessages } from './messages/console-roles.js';
 import { engineMessages } from './messages/engine.js';
@@ -15,7 +16,7 @@ import { reconcileMessages } from './messages/reconcile.js';
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

@@ -27,6 +27,7 @@ export const TABLES = {
   cancelledDeletions: 'sync_cancelled_deletions',
   oauthTokens: 'sync_oauth_tokens',
   wizardDrafts: 'sync_wizard_drafts',
+  sourceHours: 'sync_source_hours',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

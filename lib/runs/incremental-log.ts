@@ -5,6 +5,7 @@ import { streamById } from '../persistence/keyset.js';
 import { TABLES } from '../persistence/tables.js';
 import { searchFold, whereObjectMatches, wherePullMatches } from './log-search.js';
 import { outcomeColumns, outcomeFromRow, pageOf, type LoggedOutcome } from './object-outcome.js';
+import { deliveryOutcome, pullOutcome, SourceHours } from './source-hours.js';
 
 /** One push delivery attempt (a push source's "incremental sync log"). */
 export interface DeliveryLogInput extends LoggedOutcome {
@@ -67,6 +68,8 @@ export class IncrementalLog {
     private readonly knex: Knex,
     private readonly clock: () => Date,
     private readonly observer?: LogObserver,
+    /** The per-hour sums the status pages read, written with every log row. */
+    private readonly hours: SourceHours = new SourceHours(knex),
   ) {}
 
   async recordDeliveries(entries: readonly DeliveryLogInput[], db: Knex | Knex.Transaction = this.knex): Promise<void> {
@@ -79,6 +82,7 @@ export class IncrementalLog {
       ...outcomeColumns(entry),
     }));
     await insertChunked(db, TABLES.deliveryLog, rows);
+    await this.hours.add(db, rows.map((row) => ({ sourceId: row.source_id, at, outcome: deliveryOutcome(row.result) })));
     // Inside a transaction that later rolls back this counts attempts that left no row: still attempts.
     this.observer?.deliveriesRecorded(entries);
   }
@@ -102,7 +106,10 @@ export class IncrementalLog {
       status: entry.status,
       duration_ms: entry.durationMs,
     }));
-    await insertChunked(this.knex, TABLES.pullLog, rows);
+    await this.knex.transaction(async (trx) => {
+      await insertChunked(trx, TABLES.pullLog, rows);
+      await this.hours.add(trx, rows.map((row) => ({ sourceId: row.source_id, at: row.at, outcome: pullOutcome(row.status) })));
+    });
     this.observer?.pullsRecorded(entries);
   }
 
@@ -131,6 +138,7 @@ export class IncrementalLog {
   /** Deletes entries older than the cutoff; returns how many went. */
   async purgeBefore(cutoff: string): Promise<number> {
     const deliveries = await this.knex(TABLES.deliveryLog).where('at', '<', cutoff).delete();
+    await this.hours.purgeBefore(cutoff);
     return deliveries + (await this.purgePullsBefore(cutoff));
   }
 

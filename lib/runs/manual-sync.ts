@@ -118,7 +118,8 @@ export class ManualSyncs {
     }
     try {
       await runs.finish(run.id, status, error);
-      if (status !== 'paused') await this.deps.health.recordLastSync(source.id, status);
+      // A dry run sends nothing: it is not the source's last sync.
+      if (status !== 'paused' && run.kind !== 'dry_run') await this.deps.health.recordLastSync(source.id, status);
     } catch (cause) {
       logger.error(`scim-sync-center: could not record the end of run ${run.id}`, cause);
     }

@@ -69,6 +69,11 @@ export class Scheduler implements Worker {
     return Object.fromEntries([...this.#tasks.entries()].map(([name, { pattern }]) => [name, pattern]));
   }
 
+  /** When a push source's periodic full reconcile fires next (null: none scheduled, or not started). */
+  nextReconcile(sourceId: string): Date | null {
+    return this.#tasks.get(`reconcile:${sourceId}`)?.task.getNextRun() ?? null;
+  }
+
   /**
    * Picks up push runs whose process died (no heartbeat for three lease lifetimes) and makes the
    * delivery workers match the sources table (a source enabled on another instance).

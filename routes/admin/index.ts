@@ -18,7 +18,7 @@ import { viewHelpers } from './view-helpers.js';
 import { wizardRoutes } from './wizard.js';
 
 /** The parts of the public handle the console uses: it is a client of the API, as a host is. */
-export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror' | 'audit' | 'wizardDrafts'>;
+export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror' | 'audit' | 'wizardDrafts' | 'status'>;
 /** The host's settings the console reads. */
 export type ConsoleOptions = Pick<ResolvedOptions, 'admin' | 'secretKey' | 'logger' | 'timezone' | 'links' | 'publicUrl' | 'push'>;
 

@@ -5,14 +5,17 @@ import type { Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { conflictMessage } from './conflicts.js';
 import { PAGE_SIZE, paging, requestedPage } from './paging.js';
+import { progressText } from './status-view.js';
 import { centerPath } from './view-helpers.js';
 
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATUSES);
 /** How many held objects a hold's panel names before linking to all of them. */
 export const HELD_PREVIEW = 5;
+/** How often the manual sync page reloads itself without JavaScript while a run works. */
+const REFRESH_SECONDS = 3;
 
 /** "Manual sync": start and cancel runs, list them, and a run's live progress (its per-object log: run-items.ts). */
-export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router {
+export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs' | 'status'>): Router {
   const router = Router();
   const { sources } = center;
 
@@ -23,7 +26,10 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     // A run paused by the deletion threshold is shown on its own, with Confirm / Cancel, whatever the page.
     const pausedRun = active?.status === 'paused' ? active : undefined;
     const plannedItems = pausedRun ? await heldPreview(pausedRun) : null;
-    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, plannedItems, conflict, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
+    // A run that works (not one waiting for an admin) gets the live progress panel; without JavaScript the page reloads itself.
+    const progress = active && !pausedRun ? await center.status.progress(active.id) : undefined;
+    const live = progress ? { progress, text: progressText(progress, res.locals.t, res.locals.locale), url: `${centerPath(req, 'sources', source.id, 'runs', progress.runId)}/progress`, kind: active!.kind } : undefined;
+    res.status(conflict ? 409 : 200).render('runs/list', { source, runs, running: Boolean(active), pausedRun, plannedItems, conflict, live, refreshSeconds: live ? REFRESH_SECONDS : 0, isActive: (run: Run) => ACTIVE.has(run.status), paging: paging(req, page, total, {}) });
   };
 
   /** The first objects a paused run holds (its `planned` log rows), for the paused-run panel. */
@@ -62,11 +68,17 @@ export function runRoutes(center: Pick<SyncCenter, 'sources' | 'runs'>): Router 
     res.redirect(303, `${centerPath(req, 'sources', run.sourceId, 'sync')}?done=cancelRequested`);
   });
 
-  /** Polled by console.js while a run is active; the page itself works without it. */
+  /**
+   * Polled by console.js while a run is active (the page itself works without it): the counts,
+   * and phase, percentage, rate and time left, with their words in the page's language.
+   */
   router.get('/sources/:id/runs/:runId/progress', async (req, res) => {
     const run = await runOf(req.params.id, req.params.runId);
+    const progress = (await center.status.progress(run.id))!;
     const { id, status, total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested } = run;
-    res.json({ id, status, active: ACTIVE.has(status), total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested });
+    const { phase, percent, ratePerSecond, etaSeconds } = progress;
+    res.set('cache-control', 'no-store');
+    res.json({ id, status, active: ACTIVE.has(status), total, processed, created, updated, deleted, skipped, failed, finishedAt, cancelRequested, phase, percent, ratePerSecond, etaSeconds, text: progressText(progress, res.locals.t, res.locals.locale) });
   });
 
   return router;

@@ -9,6 +9,7 @@ import { toFieldErrors, type FieldErrors } from './form-errors.js';
 import { forAdmins } from './guard.js';
 import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
+import { historyChart } from './history-chart.js';
 import { centerPath } from './view-helpers.js';
 import { policyInput, policyValuesOf } from './push-form.js';
 import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-state.js';
@@ -16,9 +17,9 @@ import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-stat
 const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'];
 
 /** The source page ("Configure"): basic information, parameters, pull credentials. */
-export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror'>, options: Pick<ResolvedOptions, 'publicUrl'>, box: SecretBox): Router {
+export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror' | 'status'>, options: Pick<ResolvedOptions, 'publicUrl' | 'timezone'>, box: SecretBox): Router {
   const router = Router();
-  const { sources, push, mirror } = center;
+  const { sources, push, mirror, status } = center;
 
   const renderShow = async (
     req: Request,
@@ -27,6 +28,8 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[]; connectionTest?: ConnectionTestResult } = {},
   ) => {
     const errors = form.errors ?? {};
+    // The health card: the same summary as the list's row, and the last 7 days per hour.
+    const [health, history] = await Promise.all([status.source(source.id), status.history(source.id)]);
     res.status(Object.keys(errors).length > 0 ? 422 : 200).render('source/show', {
       source,
       errors,
@@ -37,6 +40,8 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
       pullUrls: pullUrls(req, options),
       credentials: source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined,
       connectionTest: form.connectionTest,
+      health,
+      chart: historyChart(history, res.locals.locale, options.timezone),
     });
   };
 

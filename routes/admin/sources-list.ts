@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { DeletionHold } from '../../lib/push/deletion-hold.js';
+import { HEALTH_STATES, type StatusFilter } from '../../lib/status/source-status.js';
 import type { SyncCenter } from '../../lib/sync-center.js';
 import { forAdmins } from './guard.js';
 import { centerPath } from './view-helpers.js';
@@ -12,20 +13,24 @@ export function backTo(req: Request, id: string, done: string): string {
 }
 
 /** The list and the actions of its action column (also posted from the source page). */
-export function sourcesListRoutes(center: Pick<SyncCenter, 'sources' | 'push'>): Router {
+export function sourcesListRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'status'>): Router {
   const router = Router();
-  const { sources, push } = center;
+  const { sources, push, status } = center;
 
-  router.get('/', async (_req, res) => {
-    const list = await sources.list();
-    // Push sources whose incremental deletions wait for an admin, with the hold's numbers.
+  /** The list answers "is it healthy?" for every source; `?q=`, `?mode=`, `?state=` narrow it (a GET form). */
+  router.get('/', async (req, res) => {
+    const filter = listFilter(req.query);
+    const filtered = Boolean(filter.q || filter.mode || filter.state);
+    const statuses = await status.list(filter);
+    // Only sources whose incremental deletions wait for an admin are asked for the hold's numbers.
     const holds: Record<string, DeletionHold> = {};
-    for (const source of list) {
-      if (source.mode !== 'push') continue;
-      const hold = await push.hold(source.id);
-      if (hold) holds[source.id] = hold;
+    for (const entry of statuses) {
+      if (!entry.reasons.includes('deletion_hold')) continue;
+      const hold = await push.hold(entry.source.id);
+      if (hold) holds[entry.source.id] = hold;
     }
-    res.render('sources/list', { sources: list, holds });
+    const anySources = statuses.length > 0 || (filtered && (await sources.list()).length > 0);
+    res.render('sources/list', { statuses, holds, filter, filtered, anySources, states: HEALTH_STATES });
   });
 
   router.post('/sources/:id/enable', async (req, res) => {
@@ -55,4 +60,12 @@ export function sourcesListRoutes(center: Pick<SyncCenter, 'sources' | 'push'>):
   });
 
   return router;
+}
+
+/** The list's filters from the query string; anything unknown is ignored rather than refused. */
+export function listFilter(query: Request['query']): StatusFilter & { q: string } {
+  const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) : '';
+  const mode = query.mode === 'push' || query.mode === 'pull' ? query.mode : undefined;
+  const state = HEALTH_STATES.find((value) => value === query.state);
+  return { q, mode, state };
 }

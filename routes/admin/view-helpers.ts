@@ -4,6 +4,7 @@ import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 import { fieldId, fieldLabel } from './form-errors.js';
+import { relativeTime } from './status-view.js';
 
 /** Success notices a redirect may ask for; anything else in `?done=` is ignored. */
 const NOTICES = [
@@ -37,6 +38,7 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       dateTime: (iso: string | null | undefined) => formatDateTime(iso, locale, options.timezone),
       duration: formatDuration,
     };
+    res.locals.ago = (iso: string | null | undefined) => relativeTime(iso, locale);
     res.locals.label = (prefix: string, value: string | null | undefined): string => {
       if (value === null || value === undefined || value === '') return '';
       const key = `${prefix}.${value}`;

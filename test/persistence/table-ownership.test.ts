@@ -40,6 +40,7 @@ const OWNERS: Record<TableKey, string> = {
   leases: 'lib/persistence/leases.ts',
   oauthTokens: 'lib/scim/pull/oauth-tokens.ts',
   wizardDrafts: 'lib/sources/wizard-drafts.ts',
+  sourceHours: 'lib/runs/source-hours.ts',
 };
 
 /**
@@ -56,6 +57,10 @@ const READ_ONLY: Record<string, { tables: TableKey[]; why: string }> = {
     why: "SCIM attribute paths mapped to the mirror columns and tables they filter on (and a scoped source's scope exits)",
   },
   'lib/runs/log-search.ts': { tables: ['users'], why: "the console's log search finds a user's entries by userName through the mirror's folded-userName index: one subquery" },
+  'lib/status/status-queries.ts': {
+    tables: ['runs', 'links', 'pushRetries', 'cursors', 'changes'],
+    why: 'the status pages: one grouped count per table for all the sources shown, instead of a call per source on each owner',
+  },
   'lib/scim/pull/oauth-tokens.ts': { tables: ['sources'], why: "an access token is only good while its source is an enabled pull source: one join on the request path" },
 };
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { AdminAccess } from '../../lib/hooks/admin.js';
 import type { Directory } from '../../lib/hooks/directory.js';
+import type { SyncCenterOptions } from '../../lib/options.js';
 import { buildDirectory } from './factories.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { createTestCenter, type TestCenter } from './test-center.js';
@@ -24,7 +25,7 @@ export interface ConsoleHost extends TestCenter {
  * center mounted under HOST_MOUNT, a directory of a few orgs and users that the host has
  * already reported through center.changes.
  */
-export async function startConsoleHost(options: { holdUserPages?: boolean; admin?: Partial<AdminAccess> } = {}): Promise<ConsoleHost> {
+export async function startConsoleHost(options: { holdUserPages?: boolean; admin?: Partial<AdminAccess>; center?: Partial<SyncCenterOptions> } = {}): Promise<ConsoleHost> {
   const seed = buildDirectory(3, 8);
   const directory = new MemoryDirectory(seed);
   // Holding the user pages keeps a manual sync "running" until the test lets it go, so the page's
@@ -44,6 +45,7 @@ export async function startConsoleHost(options: { holdUserPages?: boolean; admin
       links: { upstreamSync: UPSTREAM_PATH },
       allowHttpPush: true,
       allowPrivatePush: true,
+      ...options.center,
     },
     directory,
   );
