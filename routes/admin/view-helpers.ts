@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
+import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 
@@ -40,6 +41,8 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
+    // A stored engine message (or legacy plain text) in the reader's language.
+    res.locals.message = (stored: string | null | undefined): string => renderMessage(t, stored);
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;
