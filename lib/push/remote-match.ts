@@ -113,17 +113,24 @@ export class RemoteMatcher {
       const answers = await this.#lookUp(target.client, endpoint, step, asked.map((index) => step.valueOf(items[index]!.body)!), maxResults, run);
       const askedSet = new Set(asked);
       const next: number[] = pending.filter((index) => !askedSet.has(index));
-      await Promise.all(
-        asked.map(async (index) => {
+      const decided = await Promise.all(
+        asked.map(async (index): Promise<RemoteMatch | undefined> => {
           const item = items[index]!;
           const value = step.valueOf(item.body)!;
           const answer = answers.get(step.normalize(value));
-          if (answer instanceof PushError) return void (results[index] = { type: 'failed', error: answer });
-          const decided = answer ? await decide(target, kind, step, item, value, answer) : undefined;
-          if (decided) results[index] = decided;
-          else next.push(index);
+          if (answer instanceof PushError) return { type: 'failed', error: answer };
+          return answer ? decide(target, kind, step, item, value, answer) : undefined;
         }),
       );
+      // Two local objects of this batch loosely matching one remote object (sibling orgs of one
+      // name): which is which cannot be told, so neither takes it.
+      const wanted = new Map<string, number>();
+      if (step.loose) for (const match of decided) if (match?.type === 'found') wanted.set(match.remoteId, (wanted.get(match.remoteId) ?? 0) + 1);
+      asked.forEach((index, position) => {
+        const match = decided[position];
+        if (match && !(match.type === 'found' && (wanted.get(match.remoteId) ?? 0) > 1)) results[index] = match;
+        else next.push(index);
+      });
       pending = next.sort((a, b) => a - b);
     }
     return results;
