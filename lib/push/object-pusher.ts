@@ -5,11 +5,13 @@ import type { OrgResourceShape } from '../sources/source-types.js';
 import { URN } from '../scim/urns.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
-export { quote } from './remote-match.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
 import { bodyHash, type ScimBody } from './bodies.js';
 import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './client/scim-client.js';
 import { ambiguousMatchError, type MatchTarget, type RemoteMatch, type RemoteMatcher, type RunRequest } from './remote-match.js';
+
+/** The SCIM filter string literal, shared with the member pusher. */
+export { quote } from './remote-match.js';
 
 /** Where and how one source pushes; shared by the delivery worker and full runs. */
 export interface PushTarget extends MatchTarget {
