@@ -11,12 +11,13 @@ import { mappingMessages } from './messages/mappings.js';
 import { deletionHoldMessages } from './messages/deletion-holds.js';
 import { downstreamShapeMessages } from './messages/downstream-shape.js';
 import { reconcileMessages } from './messages/reconcile.js';
+import { matchingMessages } from './messages/matching.js';
 
 /**
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

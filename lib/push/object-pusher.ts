@@ -6,11 +6,15 @@ import { URN } from '../scim/urns.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
-import { bodyHash, orgNameAttribute, orgParentAttribute, type ScimBody } from './bodies.js';
+import { bodyHash, type ScimBody } from './bodies.js';
 import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './client/scim-client.js';
+import { ambiguousMatchError, type MatchTarget, type RemoteMatch, type RemoteMatcher, type RunRequest } from './remote-match.js';
+
+/** The SCIM filter string literal, shared with the member pusher. */
+export { quote } from './remote-match.js';
 
 /** Where and how one source pushes; shared by the delivery worker and full runs. */
-export interface PushTarget {
+export interface PushTarget extends MatchTarget {
   sourceId: string;
   client: ScimClient;
   userEndpoint: string;
@@ -24,6 +28,8 @@ export interface PushTarget {
   groupMembers(orgLocalId: string): Promise<string[]>;
   /** Claims a found remote object for `localId` before adopting it; returns the other local id when one is linked to it already. */
   claimRemote(kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined>;
+  /** Looks unlinked objects up on the downstream before they are created (the source's matching settings). */
+  matcher: RemoteMatcher;
 }
 
 /** One object to bring to its desired state. */
@@ -36,7 +42,10 @@ export interface ObjectWork {
   link: PushLink | undefined;
   /** Feed sequence that caused this work (incremental delivery). */
   seq?: number;
-  /** Look the object up before creating it: an earlier holder may have created it unrecorded. */
+  /**
+   * An earlier holder may have created it unrecorded (a lease takeover): when matching finds
+   * nothing, it is looked up by every identifier before it is created.
+   */
   lookFirst?: boolean;
   /**
    * For a deprovision: the body the object had when it left the host, to look up a copy that a
@@ -67,11 +76,13 @@ export interface ObjectOutcome {
 
 /**
  * Brings one object to its desired state on the downstream, authentik-style: unchanged (same
- * hash as last sent) is skipped, no link creates, 409 on create adopts the existing object,
- * 404 on update drops the link and creates again. No database I/O: the caller writes the
- * outcomes in batches.
+ * hash as last sent) is skipped; no link looks the object up by the source's matching setting
+ * and adopts what it finds, else creates; 409 on create adopts the existing object; 404 on
+ * update drops the link and creates again. `match` is what a batched look-up found for this
+ * work (`matchUnlinked`); without it the object is looked up alone. No database I/O: the
+ * caller writes the outcomes in batches.
  */
-export async function pushObject(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
+export async function pushObject(target: PushTarget, work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
   if (work.body === null) return deprovision(target, work);
   const body = work.body;
   const hash = bodyHash(body);
@@ -80,7 +91,11 @@ export async function pushObject(target: PushTarget, work: ObjectWork): Promise<
   const operation: RunOperation = link?.remoteId ? 'update' : 'create';
   // A create's "changes" are its whole body, which the link keeps; only updates are diffed.
   const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
-  if (target.dryRun) return planned(target, work, operation, changes);
+  if (target.dryRun) {
+    if (operation === 'create' && match?.type === 'found') return { ...planned(target, work, 'update', diffBodies(null, body), match.remoteId), note: 'would adopt the matching object on the downstream' };
+    if (operation === 'create' && match?.type === 'ambiguous') return failed(work, operation, ambiguousMatchError(work.kind, match), changes);
+    return planned(target, work, operation, changes);
+  }
   try {
     if (link?.remoteId) {
       try {
@@ -88,23 +103,29 @@ export async function pushObject(target: PushTarget, work: ObjectWork): Promise<
       } catch (error) {
         if (!(error instanceof RemoteNotFoundError)) throw error;
         // Gone on the downstream: forget it and create it again.
-        const outcome = await create(target, work, body, hash, false);
+        const outcome = await create(target, work, body, hash, undefined, false);
         return { ...outcome, resetMembers: true, note: 'the remote object was gone; created again' };
       }
     }
     // A link row without a remote id is an earlier create whose answer was never recorded.
-    return await create(target, work, body, hash, link !== undefined || work.lookFirst === true);
+    return await create(target, work, body, hash, match, link !== undefined || work.lookFirst === true);
   } catch (error) {
     return failed(work, operation, error, changes);
   }
 }
 
-async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash: string, lookFirst: boolean): Promise<ObjectOutcome> {
+/**
+ * Matching before creating: the object is adopted when the downstream has it (by the source's
+ * matching setting; by every identifier when an earlier create may have gone unrecorded), else
+ * created. An ambiguous match is rejected: no guess, no duplicate.
+ */
+async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash: string, prematched: RemoteMatch | undefined, unrecorded: boolean): Promise<ObjectOutcome> {
   const endpoint = endpointOf(target, work.kind);
-  if (lookFirst) {
-    const found = await lookup(target, work, body);
-    if (found) return adopt(target, work, found, body, hash, 'adopted the object an earlier, unrecorded create had made');
-  }
+  const item = { localId: work.localId, body };
+  let match = prematched ?? (await target.matcher.matchOne(target, work.kind, item));
+  if (match.type === 'none' && unrecorded) match = await target.matcher.matchThoroughly(target, work.kind, item);
+  const adopted = await adoptMatch(target, work, match, body, hash, unrecorded ? 'adopted the object an earlier, unrecorded create had made' : 'matched on the downstream; adopted');
+  if (adopted) return adopted;
   let response: ScimResponse;
   try {
     response = await target.client.create(endpoint, body);
@@ -112,13 +133,41 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
     // The collection itself is missing: the URL is wrong, and every other create would fail alike.
     if (error instanceof RemoteNotFoundError) throw new StopSyncError('config', `${error.message}: check the ${work.kind === 'user' ? 'User' : 'Org'} URL`, error);
     if (!(error instanceof RemoteConflictError)) throw error;
-    const found = await lookup(target, work, body);
-    if (!found) throw new RemoteRejectedError(`${error.message}; no existing object matched, so it cannot be adopted`, error);
-    return adopt(target, work, found, body, hash, 'the downstream already had it (409); adopted');
+    const conflict = await adoptMatch(target, work, await target.matcher.matchThoroughly(target, work.kind, item), body, hash, 'the downstream already had it (409); adopted');
+    if (!conflict) throw new RemoteRejectedError(`${error.message}; no existing object matched, so it cannot be adopted`, error);
+    return conflict;
   }
   const remoteId = idOf(response.body);
   if (!remoteId) throw new RemoteRejectedError(`POST ${response.path} answered ${response.status} without an id`, { method: 'POST', path: response.path, status: response.status });
   return success(work, 'create', response, remoteId, body, hash, 'synced', {});
+}
+
+/**
+ * Looks up, in batches, every work that would be created (no remote id yet): one `or` filter
+ * per group of objects instead of a GET each. A batched look-up that failed for a while (a 5xx,
+ * a timeout) is left out, so each of its objects looks itself up and fails or succeeds on its
+ * own, as its create would: one bad answer does not send fifty objects to the retry queue.
+ */
+export async function matchUnlinked(target: PushTarget, works: readonly ObjectWork[], run: RunRequest): Promise<Map<ObjectWork, RemoteMatch>> {
+  const matches = new Map<ObjectWork, RemoteMatch>();
+  for (const kind of ['org', 'user'] as const) {
+    const creates = works.filter((work) => work.kind === kind && work.body !== null && !work.link?.remoteId);
+    if (creates.length === 0 || (kind === 'org' && !target.orgEndpoint)) continue;
+    const results = await target.matcher.matchMany(target, kind, creates.map((work) => ({ localId: work.localId, body: work.body! })), run);
+    creates.forEach((work, index) => {
+      const result = results[index]!;
+      if (!(result.type === 'failed' && result.error instanceof TransientPushError)) matches.set(work, result);
+    });
+  }
+  return matches;
+}
+
+/** Adopts what a look-up found; undefined when it found nothing. */
+async function adoptMatch(target: PushTarget, work: ObjectWork, match: RemoteMatch, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome | undefined> {
+  if (match.type === 'failed') throw match.error;
+  if (match.type === 'ambiguous') throw ambiguousMatchError(work.kind, match);
+  if (match.type === 'none') return undefined;
+  return adopt(target, work, match.remoteId, body, hash, note);
 }
 
 async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome> {
@@ -185,7 +234,10 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
     const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
     let found: string | undefined;
     try {
-      found = await lookup(target, work, work.identity);
+      const match = await target.matcher.matchThoroughly(target, work.kind, { localId: work.localId, body: work.identity });
+      if (match.type === 'failed') throw match.error;
+      if (match.type === 'ambiguous') throw ambiguousMatchError(work.kind, match);
+      found = match.type === 'found' ? match.remoteId : undefined;
     } catch (error) {
       return failed(work, operation, error, {});
     }
@@ -246,44 +298,8 @@ async function removeIfPresent(target: PushTarget, url: string): Promise<ScimRes
   }
 }
 
-/**
- * Finds the downstream's copy of an object: users by userName then externalId; orgs by
- * externalId then name (a name match must also have our parent, as names repeat across a tree).
- */
-async function lookup(target: PushTarget, work: ObjectWork, body: ScimBody): Promise<string | undefined> {
+function planned(target: PushTarget, work: ObjectWork, operation: RunOperation, changes: AttributeChanges, remoteId = work.link?.remoteId): ObjectOutcome {
   const endpoint = endpointOf(target, work.kind);
-  const attempts: Array<{ filter: string; accept: (resource: Record<string, unknown>) => boolean }> = [];
-  if (work.kind === 'user') {
-    attempts.push({ filter: `userName eq ${quote(String(body.userName))}`, accept: () => true });
-  } else {
-    const nameAttribute = orgNameAttribute(target.orgShape);
-    const parentAttribute = orgParentAttribute(target.orgShape);
-    attempts.push({ filter: `externalId eq ${quote(String(body.externalId))}`, accept: () => true });
-    attempts.push({
-      filter: `${nameAttribute} eq ${quote(String(body[nameAttribute]))}`,
-      accept: (resource) => !parentAttribute || (resource[parentAttribute] ?? undefined) === (body[parentAttribute] ?? undefined),
-    });
-  }
-  if (work.kind === 'user') attempts.push({ filter: `externalId eq ${quote(String(body.externalId))}`, accept: () => true });
-  for (const attempt of attempts) {
-    let resources: Array<Record<string, unknown>>;
-    try {
-      resources = await target.client.search(endpoint, attempt.filter, 5);
-    } catch (error) {
-      if (error instanceof StopSyncError || error instanceof TransientPushError) throw error;
-      continue; // this filter is not supported: try the next one
-    }
-    const matches = resources.filter(attempt.accept).filter((resource) => idOf(resource));
-    const exact = matches.find((resource) => resource.externalId === body.externalId);
-    const chosen = exact ?? (matches.length === 1 ? matches[0] : undefined);
-    if (chosen) return idOf(chosen);
-  }
-  return undefined;
-}
-
-function planned(target: PushTarget, work: ObjectWork, operation: RunOperation, changes: AttributeChanges): ObjectOutcome {
-  const endpoint = endpointOf(target, work.kind);
-  const remoteId = work.link?.remoteId;
   const method = operation === 'create' ? 'POST' : operation === 'delete' ? 'DELETE' : null;
   const path = remoteId ? pathOf(target.client.resourceUrl(endpoint, remoteId)) : pathOf(endpoint);
   return { work, operation, result: 'planned', method, path, changes };
@@ -322,7 +338,7 @@ function failed(work: ObjectWork, operation: RunOperation, error: unknown, chang
     path: error.path ?? null,
     httpStatus: error.status ?? null,
     changes,
-    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.message } },
+    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.storedText } },
   };
 }
 
@@ -348,11 +364,6 @@ function endpointOf(target: PushTarget, kind: ObjectKind): string {
 function idOf(resource: unknown): string | undefined {
   const id = (resource as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id !== '' ? id : typeof id === 'number' ? String(id) : undefined;
-}
-
-/** A SCIM filter string literal (RFC 7644 §3.4.2.2 uses JSON string rules). */
-export function quote(value: string): string {
-  return JSON.stringify(value);
 }
 
 export function pathOf(url: string): string {

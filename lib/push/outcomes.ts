@@ -47,7 +47,7 @@ export function deliveryEntries(sourceId: string, outcomes: readonly ObjectOutco
       path: outcome.path ?? null,
       httpStatus: outcome.httpStatus ?? null,
       changes: nonEmpty(outcome.changes),
-      error: outcome.error?.message ?? (outcome.result === 'skipped' ? outcome.note ?? null : null),
+      error: outcome.error?.storedText ?? (outcome.result === 'skipped' ? outcome.note ?? null : null),
       durationMs: outcome.durationMs ?? null,
       attempt: attemptOf(outcome),
     }));
@@ -75,7 +75,7 @@ export function runItems(outcomes: readonly ObjectOutcome[]): RunItemInput[] {
     path: outcome.path ?? null,
     httpStatus: outcome.httpStatus ?? null,
     changes: outcome.operation === 'create' ? null : nonEmpty(outcome.changes),
-    error: outcome.error?.message ?? (outcome.note && outcome.result !== 'succeeded' ? outcome.note : null),
+    error: outcome.error?.storedText ?? (outcome.note && outcome.result !== 'succeeded' ? outcome.note : null),
     durationMs: outcome.durationMs ?? null,
   }));
 }

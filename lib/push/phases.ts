@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
 import type { LinkStore } from './links-store.js';
-import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import { matchUnlinked, pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
 import type { Semaphore } from './client/rate-limit.js';
 import { treeLevels, type WorkBuilder } from './work-builder.js';
 import type { Reconciler } from './reconciler.js';
@@ -26,10 +26,14 @@ export interface PhaseContext {
   reconciler?: Reconciler;
 }
 
-/** Runs works with at most the source's concurrency in flight; keeps their order in the result. */
+/**
+ * Runs works with at most the source's concurrency in flight; keeps their order in the result.
+ * The works to be created are looked up on the downstream first, in batches (matching).
+ */
 export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[], reconciler?: Reconciler): Promise<ObjectOutcome[]> {
+  const matches = await matchUnlinked(target, works, (request) => semaphore.run(request));
   return Promise.all(
-    works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work) : pushObject(target, work)))),
+    works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work, matches.get(work)) : pushObject(target, work, matches.get(work))))),
   );
 }
 

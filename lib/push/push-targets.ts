@@ -8,6 +8,7 @@ import { groupMemberRemoteIds } from './member-pusher.js';
 import type { LinkStore } from './links-store.js';
 import type { PushTarget } from './object-pusher.js';
 import { RemoteClaims } from './remote-claims.js';
+import { RemoteMatcher } from './remote-match.js';
 import { AdaptiveRateLimiter, Semaphore } from './client/rate-limit.js';
 import { ScimClient } from './client/scim-client.js';
 
@@ -16,6 +17,8 @@ interface Entry {
   client: ScimClient;
   limiter: AdaptiveRateLimiter;
   semaphore: Semaphore;
+  /** Lives with the client: what it learns of the downstream's filters holds until the settings change. */
+  matcher: RemoteMatcher;
 }
 
 /**
@@ -52,6 +55,8 @@ export class TargetFactory {
       dryRun,
       groupMembers: (orgId) => groupMemberRemoteIds(this.knex, this.links, source.id, orgId),
       claimRemote: (kind, remoteId, localId) => claims.claim(kind, remoteId, localId),
+      heldByOthers: (kind, remoteIds, localId) => claims.heldByOthers(kind, remoteIds, localId),
+      matcher: entry.matcher,
     };
     return { target, semaphore: entry.semaphore };
   }
@@ -93,7 +98,7 @@ export class TargetFactory {
     const concurrency = policy.concurrency ?? this.options.concurrency;
     const limiter = new AdaptiveRateLimiter({ ratePerSecond: policy.rateLimit, maxPauseMs: this.options.maxRetryAfterMs, signal: this.closing });
     const client = this.#client(settings, secrets, concurrency, limiter);
-    const entry = { key, client, limiter, semaphore: new Semaphore(concurrency) };
+    const entry = { key, client, limiter, semaphore: new Semaphore(concurrency), matcher: new RemoteMatcher() };
     this.#entries.set(sourceId, entry);
     return entry;
   }

@@ -7,6 +7,7 @@ import { observedChanges } from './diff.js';
 import type { LinkStore } from './links-store.js';
 import { replaceRecordedMembers, resetMembers } from './member-pusher.js';
 import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import type { RemoteMatch } from './remote-match.js';
 import { RemoteReader, type RemoteCopy } from './remote-reader.js';
 
 /** What reading the downstream said about one work. */
@@ -67,13 +68,13 @@ export class Reconciler {
     return observed;
   }
 
-  /** `pushObject`, for works `observe()` returned. */
-  async push(work: ObjectWork): Promise<ObjectOutcome> {
+  /** `pushObject` (with the create's match, if one was looked up), for works `observe()` returned. */
+  async push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
     const seen = this.#observed.get(work);
-    if (!seen || seen.type === 'differs') return pushObject(this.target, work);
+    if (!seen || seen.type === 'differs') return pushObject(this.target, work, match);
     if (seen.type === 'failed') return failedRead(work, seen.error);
     if (seen.type === 'missing') {
-      const outcome = await pushObject(this.target, work);
+      const outcome = await pushObject(this.target, work, match);
       return outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
     }
     const link = work.link!;

@@ -26,4 +26,21 @@ export class RemoteClaims {
     if (this.#claims.get(key) === localId) this.#claims.delete(key);
     return linked;
   }
+
+  /**
+   * Which of `remoteIds` another local object holds (claimed in this batch or linked), without
+   * claiming any: a loose match (a name) passes over those instead of failing on them.
+   */
+  async heldByOthers(kind: ObjectKind, remoteIds: readonly string[], localId: string): Promise<Set<string>> {
+    const held = new Set<string>();
+    const unclaimed: string[] = [];
+    for (const remoteId of remoteIds) {
+      const claimed = this.#claims.get(`${kind}:${remoteId}`);
+      if (claimed === undefined) unclaimed.push(remoteId);
+      else if (claimed !== localId) held.add(remoteId);
+    }
+    if (unclaimed.length === 0) return held;
+    for (const [remoteId, linked] of await this.links.localIdsOf(this.sourceId, kind, unclaimed)) if (linked !== localId) held.add(remoteId);
+    return held;
+  }
 }

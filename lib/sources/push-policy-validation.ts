@@ -1,10 +1,13 @@
 import { validate as validateCron } from 'node-cron';
 import type { FieldIssue } from '../errors.js';
-import type { DeletionThreshold, DeprovisionPolicy, OrgDeprovision, PushSettings, UserDeprovision } from './source-types.js';
+import type { DeletionThreshold, DeprovisionPolicy, MatchingPolicy, OrgDeprovision, OrgMatch, PushSettings, UserDeprovision, UserMatch } from './source-types.js';
 
-/** Push settings that are policy rather than connection: deprovisioning, threshold, pace, schedule. */
-export type PushPolicy = Required<Pick<PushSettings, 'deprovision' | 'deletionThreshold' | 'rateLimit' | 'schedule'>> & Pick<PushSettings, 'concurrency'>;
+/** Push settings that are policy rather than connection: matching, deprovisioning, threshold, pace, schedule. */
+export type PushPolicy = Required<Pick<PushSettings, 'matching' | 'deprovision' | 'deletionThreshold' | 'rateLimit' | 'schedule'>> & Pick<PushSettings, 'concurrency'>;
 
+export const DEFAULT_MATCHING: MatchingPolicy = { users: 'userName', orgs: 'externalIdThenName' };
+export const USER_MATCHES: readonly UserMatch[] = ['userName', 'externalId', 'email'];
+export const ORG_MATCHES: readonly OrgMatch[] = ['externalIdThenName', 'externalId'];
 export const DEFAULT_DEPROVISION: DeprovisionPolicy = { users: 'disable', orgs: 'delete' };
 export const DEFAULT_DELETION_THRESHOLD: DeletionThreshold = { count: 100 };
 export const DEFAULT_PUSH_SCHEDULE = '0 3 * * *';
@@ -18,11 +21,24 @@ const ORG_ACTIONS: readonly OrgDeprovision[] = ['delete', 'leave'];
  */
 export function validatePushPolicy(merged: Partial<PushSettings>, add: (issue: FieldIssue) => void): PushPolicy {
   const policy: PushPolicy = {
+    matching: { ...DEFAULT_MATCHING },
     deprovision: { ...DEFAULT_DEPROVISION },
     deletionThreshold: { ...DEFAULT_DELETION_THRESHOLD },
     rateLimit: null,
     schedule: DEFAULT_PUSH_SCHEDULE,
   };
+  const matching = merged.matching as Partial<MatchingPolicy> | undefined;
+  if (matching !== undefined) {
+    if (typeof matching !== 'object' || matching === null) {
+      add({ field: 'push.matching', code: 'type', message: 'matching must be { users, orgs }' });
+    } else {
+      const users = matching.users ?? DEFAULT_MATCHING.users;
+      const orgs = matching.orgs ?? DEFAULT_MATCHING.orgs;
+      if (!USER_MATCHES.includes(users)) add({ field: 'push.matching.users', code: 'invalid_choice', message: 'users must be matched by userName, externalId or email' });
+      if (!ORG_MATCHES.includes(orgs)) add({ field: 'push.matching.orgs', code: 'invalid_choice', message: 'orgs must be matched by externalIdThenName or externalId' });
+      policy.matching = { users, orgs };
+    }
+  }
   const deprovision = merged.deprovision as Partial<DeprovisionPolicy> | undefined;
   if (deprovision !== undefined) {
     if (typeof deprovision !== 'object' || deprovision === null) {

@@ -8,6 +8,17 @@ export type UserDeprovision = 'disable' | 'delete' | 'leave';
 /** Orgs have no `active` in SCIM (Groups, our Organization): they are deleted or left. */
 export type OrgDeprovision = 'delete' | 'leave';
 
+/** How an unlinked user finds its twin on the downstream before a create: by userName, our externalId, or the work e-mail. */
+export type UserMatch = 'userName' | 'externalId' | 'email';
+/** How an unlinked org finds its twin: by our externalId then by name under the same parent, or by externalId only. */
+export type OrgMatch = 'externalIdThenName' | 'externalId';
+
+/** Matching before creating, per kind (the org setting covers every org shape, Groups included). */
+export interface MatchingPolicy {
+  users: UserMatch;
+  orgs: OrgMatch;
+}
+
 export interface DeprovisionPolicy {
   users: UserDeprovision;
   orgs: OrgDeprovision;
@@ -35,6 +46,8 @@ export interface PushSettings {
   /** Empty: orgs are not pushed (users still carry their org ids in our extension). */
   orgUrl?: string;
   orgResource: OrgResourceShape;
+  /** How unlinked objects are looked up on the downstream before a create. @default { users: 'userName', orgs: 'externalIdThenName' } */
+  matching?: MatchingPolicy;
   /** Deprovisioning per kind. @default { users: 'disable', orgs: 'delete' } */
   deprovision?: DeprovisionPolicy;
   /** null: never pause for deletions. @default { count: 100 } */

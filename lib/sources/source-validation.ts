@@ -110,9 +110,10 @@ export function validatePush(
   const next = { auth, userUrl, orgUrl, tokenUrl };
   if (auth === 'bearer' && !token && storedSecrets.token) checkSecretOrigins('token', next, current, issues);
   if (auth !== 'bearer' && !clientSecret && storedSecrets.clientSecret) checkSecretOrigins('clientSecret', next, current, issues);
-  // Deprovisioning merges per kind, so changing one kind keeps the other.
+  // Deprovisioning and matching merge per kind, so changing one kind keeps the other.
   const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
-  const policy = validatePushPolicy({ ...merged, deprovision }, (issue) => issues.issues.push(issue));
+  const matching = input.matching && typeof input.matching === 'object' ? { ...current?.matching, ...input.matching } : merged.matching;
+  const policy = validatePushPolicy({ ...merged, deprovision, matching }, (issue) => issues.issues.push(issue));
   issues.throwIfAny();
 
   const settings: PushSettings = { auth, userUrl: userUrl!, orgResource, ...policy };

@@ -1,11 +1,13 @@
 import type { PushSettings } from '../../lib/sources/source-types.js';
-import { DEFAULT_DELETION_THRESHOLD, DEFAULT_DEPROVISION, DEFAULT_PUSH_SCHEDULE } from '../../lib/sources/push-policy-validation.js';
+import { DEFAULT_DELETION_THRESHOLD, DEFAULT_DEPROVISION, DEFAULT_MATCHING, DEFAULT_PUSH_SCHEDULE } from '../../lib/sources/push-policy-validation.js';
 
 /**
  * The push policy inputs of the parameters form (wizard and source page). Each is named after
  * the field the service names in its issues (`push.<field>`), so an error lands next to its input.
  */
 export const PUSH_POLICY_FIELDS = [
+  'matching.users',
+  'matching.orgs',
   'deprovision.users',
   'deprovision.orgs',
   'deletionThreshold.count',
@@ -19,13 +21,15 @@ export type PushPolicyValues = Record<PushPolicyField, string>;
 
 /** What a new source's form starts with: the service's own defaults. */
 export function defaultPolicyValues(): PushPolicyValues {
-  return policyValuesOf({ deprovision: DEFAULT_DEPROVISION, deletionThreshold: DEFAULT_DELETION_THRESHOLD, schedule: DEFAULT_PUSH_SCHEDULE });
+  return policyValuesOf({ matching: DEFAULT_MATCHING, deprovision: DEFAULT_DEPROVISION, deletionThreshold: DEFAULT_DELETION_THRESHOLD, schedule: DEFAULT_PUSH_SCHEDULE });
 }
 
 /** A stored source's policy as the form shows it: "none" is an empty input. */
 export function policyValuesOf(push: Partial<PushSettings> | null | undefined): PushPolicyValues {
   const threshold = push?.deletionThreshold;
   return {
+    'matching.users': push?.matching?.users ?? DEFAULT_MATCHING.users,
+    'matching.orgs': push?.matching?.orgs ?? DEFAULT_MATCHING.orgs,
     'deprovision.users': push?.deprovision?.users ?? DEFAULT_DEPROVISION.users,
     'deprovision.orgs': push?.deprovision?.orgs ?? DEFAULT_DEPROVISION.orgs,
     'deletionThreshold.count': numberText(threshold?.count),
@@ -46,6 +50,7 @@ export function policyInput(values: PushPolicyValues): Partial<PushSettings> {
   const percent = number(values['deletionThreshold.percent']);
   const schedule = values.schedule.trim();
   return {
+    matching: { users: values['matching.users'] as never, orgs: values['matching.orgs'] as never },
     deprovision: { users: values['deprovision.users'] as never, orgs: values['deprovision.orgs'] as never },
     deletionThreshold: count === null && percent === null ? null : { ...(count !== null && { count }), ...(percent !== null && { percent }) },
     concurrency: number(values.concurrency) as number,

@@ -44,6 +44,7 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
+    // A stored engine message (or legacy plain text) in the reader's language.
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     // Engine messages (reasons, notes) in the reader's language; plain text from before codes as is.
     res.locals.renderMessage = (stored: string | null | undefined): string => renderMessage(t, stored);

@@ -39,11 +39,13 @@ describe('taking over the lease of a dead instance', () => {
     expect(link).toMatchObject({ localId: 'tk1', remoteId: 'remote-1' });
   });
 
-  it('creates without a look-up when the lease was free (the previous holder let go cleanly)', async () => {
-    await scene('none');
-    // The cost the look-up saves after a crash, paid only then: here the create goes straight out.
-    expect(server.writes().filter((request) => request.method === 'POST')).toHaveLength(1);
-    expect(server.requests.some((request) => request.method === 'GET' && request.path.includes('filter='))).toBe(false);
+  it('looks up by the matching setting alone when the lease was free (the previous holder let go cleanly)', async () => {
+    const source = await scene('none');
+    // Matching before creating (issue 10) looks every create up, by userName here; only a takeover adds the other identifiers.
+    expect(server.writes().filter((request) => request.method === 'POST')).toHaveLength(0);
+    const lookUps = server.requests.filter((request) => request.method === 'GET' && request.path.includes('filter='));
+    expect(lookUps.map((request) => new URLSearchParams(request.path.split('?')[1]).get('filter'))).toEqual(['userName eq "tk1@example.com"']);
+    expect((await t.center.push.link(source.id, 'user', 'tk1'))?.remoteId).toBe('remote-1');
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { parse, type Filter } from 'scim2-parse-filter';
 
 /** One request as the fake downstream received it. */
 export interface RecordedRequest {
@@ -45,6 +46,10 @@ export interface FakeScimOptions {
   pageCap?: number;
   /** Listings report the page's size as `totalResults` (a quirk seen in the wild). */
   totalIsPageSize?: boolean;
+  /** Take filters joined with `or` (400 invalidFilter when false, as some downstreams do). @default true */
+  orFilters?: boolean;
+  /** ServiceProviderConfig `filter.maxResults`. @default 200 */
+  filterMaxResults?: number;
 }
 
 const USER_EXTENSIONS = ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:scim-sync-center:params:scim:schemas:extension:2.0:UserOrgs'];
@@ -60,7 +65,8 @@ const ENDPOINT_SCHEMAS: Record<string, string> = {
 /**
  * A recording SCIM server on 127.0.0.1 for the push tests: it keeps resources in memory, records
  * every request (method, path, body, order) and lets a test inject faults per request. It is
- * deliberately small: `eq` filters, startIndex/count, PATCH add/replace/remove on top-level,
+ * deliberately small: `eq` filters (joined with `and`/`or`, and `emails[type eq "work" and value eq "…"]`
+ * value paths; values compared without case), startIndex/count, PATCH add/replace/remove on top-level,
  * dotted, extension and `members[value eq "…"]` paths.
  */
 export class FakeScimServer {
@@ -93,6 +99,8 @@ export class FakeScimServer {
       resourceTypes: options.resourceTypes ?? false,
       pageCap: options.pageCap,
       totalIsPageSize: options.totalIsPageSize,
+      orFilters: options.orFilters ?? true,
+      filterMaxResults: options.filterMaxResults ?? 200,
     };
     for (const endpoint of this.options.endpoints) this.store.set(endpoint, new Map());
   }
@@ -210,12 +218,40 @@ export class FakeScimServer {
     send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: client.expiresIn }, { 'content-type': 'application/json' });
   }
 
+  /** A predicate for the filters this fake takes; undefined for any other (answered 400 invalidFilter). */
+  #filter(text: string): ((resource: Record<string, any>) => boolean) | undefined {
+    let ast: Filter;
+    try {
+      ast = parse(text);
+    } catch {
+      return undefined;
+    }
+    const or = this.options.orFilters;
+    const compile = (node: Filter): ((resource: Record<string, any>) => boolean) | undefined => {
+      if (node.op === 'eq' && typeof node.compValue === 'string') {
+        const value = node.compValue.toLowerCase();
+        return (resource) => String(resource[node.attrPath] ?? '').toLowerCase() === value;
+      }
+      if ((node.op === 'or' && or) || node.op === 'and') {
+        const parts = node.filters.map(compile);
+        if (parts.some((part) => !part)) return undefined;
+        return node.op === 'or' ? (resource) => parts.some((part) => part!(resource)) : (resource) => parts.every((part) => part!(resource));
+      }
+      if (node.op === '[]') {
+        const inner = compile(node.valFilter);
+        return inner && ((resource) => Array.isArray(resource[node.attrPath]) && resource[node.attrPath].some((entry: Record<string, any>) => inner(entry)));
+      }
+      return undefined;
+    };
+    return compile(ast);
+  }
+
   #route(request: RecordedRequest): [number, unknown] {
     const url = new URL(request.path, 'http://x');
     const parts = url.pathname.replace(/^\/scim\/v2\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
     const [endpoint, id] = parts;
     if (endpoint === 'ServiceProviderConfig') {
-      return [200, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], patch: { supported: this.options.patchSupported }, filter: { supported: true, maxResults: 200 }, bulk: { supported: false } }];
+      return [200, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], patch: { supported: this.options.patchSupported }, filter: { supported: true, maxResults: this.options.filterMaxResults }, bulk: { supported: false } }];
     }
     if (endpoint === 'ResourceTypes' || endpoint === 'Schemas') {
       if (!this.options.resourceTypes) return [404, scimError(404, 'no resource types here')];
@@ -233,11 +269,9 @@ export class FakeScimServer {
         let list = [...store.values()];
         const filter = url.searchParams.get('filter');
         if (filter) {
-          // `a eq "x"`, or several joined by `or` (as a reconciling run reads `id eq "…" or id eq "…"`).
-          const clauses = filter.split(/ or (?=[\w.:]+ eq ")/i).map((clause) => /^([\w.:]+) eq "((?:[^"\\]|\\.)*)"$/.exec(clause));
-          if (clauses.some((clause) => !clause)) return [400, { ...scimError(400, 'unsupported filter'), scimType: 'invalidFilter' }];
-          const tests = clauses.map((clause) => ({ attribute: clause![1]!, value: String(JSON.parse(`"${clause![2]}"`)).toLowerCase() }));
-          list = list.filter((resource) => tests.some(({ attribute, value }) => String(resource[attribute] ?? '').toLowerCase() === value));
+          const predicate = this.#filter(filter);
+          if (!predicate) return [400, { ...scimError(400, 'unsupported filter'), scimType: 'invalidFilter' }];
+          list = list.filter(predicate);
         }
         const startIndex = Number(url.searchParams.get('startIndex') ?? 1);
         const count = Math.min(Number(url.searchParams.get('count') ?? 100), this.options.pageCap ?? Infinity);

@@ -30,6 +30,17 @@ export class DownstreamStore {
       const clash = this.list('users').find((user) => user.id !== id && String(user.userName).toLowerCase() === userName);
       if (clash) throw new SCIMMY.Types.Error(409, 'uniqueness', `userName ${JSON.stringify(plain.userName)} is already taken`);
     }
+    // A member added twice is one member (RFC 7644 §3.5.2.1: adding a value already there changes
+    // nothing); scimmy's PATCH appends it again, so the store keeps the first of each.
+    if (kind === 'groups' && Array.isArray(plain.members)) {
+      const seen = new Set<string>();
+      plain.members = plain.members.filter((member: { value?: string }) => {
+        const value = String(member?.value);
+        if (seen.has(value)) return false;
+        seen.add(value);
+        return true;
+      });
+    }
     const now = new Date().toISOString();
     const existing = id ? this.get(kind, id) : undefined;
     const resource: StoredResource = { ...plain, id: existing?.id ?? randomUUID(), meta: { created: existing?.meta?.created ?? now, lastModified: now } };

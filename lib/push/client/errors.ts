@@ -1,4 +1,5 @@
 import { SyncCenterError } from '../../errors.js';
+import { storeMessage, type EngineMessage } from '../../i18n/engine-message.js';
 
 /** Where a push request went and what came back; never holds a header or a secret. */
 export interface PushRequestInfo {
@@ -20,6 +21,8 @@ export class PushError extends SyncCenterError {
   readonly path?: string;
   readonly status?: number;
   readonly scimType?: string;
+  /** The engine's own sentence for an admin (set by the engine, not the connector), stored as its catalogue code. */
+  engineMessage?: EngineMessage;
 
   constructor(code: string, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
     super(code, message, options);
@@ -27,6 +30,11 @@ export class PushError extends SyncCenterError {
     this.path = info.path;
     this.status = info.status;
     this.scimType = info.scimType;
+  }
+
+  /** What the logs and links keep: the engine message's stored form when there is one, else the message. */
+  get storedText(): string {
+    return this.engineMessage ? storeMessage(this.engineMessage) : this.message;
   }
 }
 

@@ -51,6 +51,8 @@ export interface Discovery {
   patchSupported: boolean | undefined;
   /** Extension schemas the User resource type declares; undefined when unknown. */
   userExtensions: string[] | undefined;
+  /** ServiceProviderConfig `filter.maxResults`: the most resources one filtered GET answers; undefined when not said. */
+  filterMaxResults?: number;
 }
 
 export interface PatchOperation {
@@ -250,8 +252,10 @@ export class ScimClient {
   async #discover(): Promise<Discovery> {
     const base = this.baseOf(this.#options.settings.userUrl);
     const discovery: Discovery = { patchSupported: undefined, userExtensions: undefined };
-    const config = await this.#optionalGet<{ patch?: { supported?: unknown } }>(`${base}/ServiceProviderConfig`);
+    const config = await this.#optionalGet<{ patch?: { supported?: unknown }; filter?: { maxResults?: unknown } }>(`${base}/ServiceProviderConfig`);
     if (config && typeof config.patch?.supported === 'boolean') discovery.patchSupported = config.patch.supported;
+    const maxResults = config?.filter?.maxResults;
+    if (typeof maxResults === 'number' && Number.isInteger(maxResults) && maxResults > 0) discovery.filterMaxResults = maxResults;
     const types = await this.#optionalGet<{ Resources?: Array<Record<string, any>> } | Array<Record<string, any>>>(`${base}/ResourceTypes`);
     const list = Array.isArray(types) ? types : Array.isArray(types?.Resources) ? types.Resources : [];
     const userEndpoint = `/${this.#options.settings.userUrl.split('/').pop()}`;
