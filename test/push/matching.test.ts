@@ -192,7 +192,9 @@ describe(`matching before creating, against the fake downstream (${DIALECT})`, (
     // The next run's look-ups go one by one from the start.
     await t.center.changes.apply([buildUser({ id: 'q1' }), buildUser({ id: 'q2' })].map((user) => ({ type: 'userUpserted' as const, user })));
     await sync(app.id);
-    expect(server.requests.filter((request) => request.status === 400)).toHaveLength(1);
+    // (The reconciling run's own reads of linked users learn the same by themselves: only look-ups count here.)
+    const lookUpsRefused = server.requests.filter((request) => request.status === 400 && decodeURIComponent(request.path.replace(/\+/g, ' ')).includes('userName eq'));
+    expect(lookUpsRefused).toHaveLength(1);
   });
 
   it('keeps each look-up under the request-line limit, names in any script', async () => {

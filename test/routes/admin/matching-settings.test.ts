@@ -4,6 +4,7 @@ import { adminAgent } from '../../support/admin-agent.js';
 import type { FakeScimServer } from '../../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
 import { useTestCenter } from '../../support/test-center.js';
+import { startWizard } from '../../support/wizard-driver.js';
 
 /** The parameters form as a browser posts it, matching included. */
 function pushForm(server: FakeScimServer, overrides: Record<string, string> = {}): Record<string, string> {
@@ -75,8 +76,8 @@ describe('matching settings of a push source (issue 10 item 2)', () => {
   });
 
   it('creates a source with the matching chosen in the wizard', async () => {
-    const form = { step: 'parameters', protocol: 'scim', name: 'CRM', description: '', mode: 'push', go: 'next', ...pushForm(server, { 'push.token': 't', 'push.matching.users': 'externalId' }) };
-    expect((await client.post('/new', form)).status).toBe(303);
+    const wizard = await startWizard(client, { mode: 'push' });
+    expect((await wizard.post('parameters', { go: 'next', ...pushForm(server, { 'push.token': 't', 'push.matching.users': 'externalId' }) })).status).toBe(303);
     const [source] = await test.center.sources.list();
     expect(source!.push?.matching).toEqual({ users: 'externalId', orgs: 'externalIdThenName' });
   });
