@@ -7,6 +7,7 @@ import * as userOrgExits from './20261202-02-user-org-exits.js';
 import * as caseFolds from './20261202-03-case-folds.js';
 import * as userNameUnique from './20261202-04-user-name-unique.js';
 import * as pushRetries from './20261202-05-push-retries.js';
+import * as alertEpisodes from './20261202-15-alert-episodes.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-03-case-folds', caseFolds],
   ['20261202-04-user-name-unique', userNameUnique],
   ['20261202-05-push-retries', pushRetries],
+  ['20261202-15-alert-episodes', alertEpisodes],
 ];

@@ -24,6 +24,7 @@ export const TABLES = {
   pushState: 'sync_push_state',
   pushRetries: 'sync_push_retries',
   oauthTokens: 'sync_oauth_tokens',
+  alertEpisodes: 'sync_alert_episodes',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

@@ -37,6 +37,7 @@ const OWNERS: Record<TableKey, string> = {
   auditLog: 'lib/audit-log.ts',
   leases: 'lib/persistence/leases.ts',
   oauthTokens: 'lib/scim/pull/oauth-tokens.ts',
+  alertEpisodes: 'lib/alerts/alert-episodes.ts',
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
 import type { MirrorReader } from '../../mirror/mirror-reader.js';
 import { kindOf, nameOf } from '../../mirror/mirror-record.js';
 import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/mirror-rows.js';
@@ -243,14 +244,14 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       const attempts = (entry.retry?.attempts ?? 0) + 1;
       const at = acceptedNothing ? nowMs : nowMs + backoffDelay(attempts, policy.baseMs, policy.maxMs, cappedRetryAfter);
       latestFailureAt = Math.max(latestFailureAt, at);
-      toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts, nextAttemptAt: new Date(at).toISOString(), lastError: failures.get(key)?.message ?? null });
+      toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts, nextAttemptAt: new Date(at).toISOString(), lastError: storedOrNull(failures.get(key)) });
     }
     for (const entry of pending.values()) {
       const key = keyOf(entry.kind, entry.id);
       if (failures.has(key)) continue;
       if (deferred.has(key) || unfinished.has(key)) {
         // It waits for another object: tried again once that one's retry is due.
-        toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts: entry.retry?.attempts ?? 0, nextAttemptAt: new Date(latestFailureAt).toISOString(), lastError: 'waits for an object it depends on' });
+        toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts: entry.retry?.attempts ?? 0, nextAttemptAt: new Date(latestFailureAt).toISOString(), lastError: storeMessage(engineMessage('engine.push.waitsForDependency')) });
       } else if (entry.retry) toClear.push(entry);
     }
   }
@@ -322,7 +323,11 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
   if (objects.length === 0) return;
   await note(
     objects.map((object) => {
-      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: 'deletion cancelled by an admin; left on the downstream' };
+      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: engineMessage('engine.note.deletionCancelled') };
     }),
   );
+}
+
+function storedOrNull(error: PushError | undefined): string | null {
+  return error ? storeMessage(error.engineMessage) : null;
 }

@@ -8,7 +8,7 @@ import type { RunContext, RunExecutor, RunOutcome } from '../../runs/manual-sync
 import { LeaseKeeper, type LeaseStore } from '../../persistence/leases.js';
 import { deletingKinds, thresholdExceeded } from '../deletion-hold.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
-import { PushError, StopSyncError } from '../client/errors.js';
+import { immediateStopOf, PushError, StopSyncError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
@@ -96,7 +96,7 @@ class FullSync {
       return await this.#phases(target, semaphore);
     } catch (error) {
       // A run that could not even start talking to the downstream counts as a failed attempt too.
-      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.message, error instanceof StopSyncError);
+      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.engineMessage, immediateStopOf(error));
       throw error;
     } finally {
       keeper?.stop();
@@ -207,7 +207,7 @@ class FullSync {
         await deps.cursors.advance(target.sourceId, checkpoint.startSeq);
         if (recorder.successes > 0) await deps.health.success(target.sourceId);
       } else if (recorder.successes === 0 && recorder.lastError) {
-        await deps.health.failure(target.sourceId, recorder.lastError.message, false);
+        await deps.health.failure(target.sourceId, recorder.lastError.engineMessage, undefined);
       }
     }
     return { status: 'succeeded' };

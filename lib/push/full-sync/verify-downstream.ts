@@ -1,4 +1,5 @@
 import type { ObjectKind } from '../../mirror/mirror-rows.js';
+import { engineMessage } from '../../i18n/engine-message.js';
 import type { LinkStore } from '../links-store.js';
 import type { ObjectOutcome, ObjectWork, PushTarget } from '../object-pusher.js';
 import { runWorks } from '../phases.js';
@@ -86,5 +87,5 @@ export async function deprovisionOrphans(target: PushTarget, semaphore: Semaphor
   for (const level of treeLevels(orgs, (orphan) => orphan.remoteId, (orphan) => orphan.parent).reverse()) {
     outcomes.push(...(await runWorks(target, semaphore, level.map(workOf))));
   }
-  return outcomes.map((outcome) => ({ ...outcome, link: undefined, resetMembers: false, note: outcome.note ?? 'not in the IdP (found by verify downstream)' }));
+  return outcomes.map((outcome) => ({ ...outcome, link: undefined, resetMembers: false, note: outcome.note ?? engineMessage('engine.note.orphan') }));
 }
