@@ -6,12 +6,13 @@ import { consoleMessages } from './messages/console.js';
 import { engineMessages } from './messages/engine.js';
 import { enginePushMessages } from './messages/engine-push.js';
 import { engineAlertMessages } from './messages/engine-alerts.js';
+import { consoleAlertMessages } from './messages/console-alerts.js';
 
 /**
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, enginePushMessages, engineAlertMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { quarantineFix } from '../../lib/alerts/alert-builder.js';
+import { readMessage, renderMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
@@ -40,6 +42,14 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
+    // What the engine stored (a code with parameters, or legacy text), in the reader's language;
+    // a note (`engine.note.*`: adopted, already disabled…) is not an error and is not styled as one.
+    res.locals.msg = (stored: string | null | undefined): string => renderMessage(t, stored);
+    res.locals.isNote = isNote;
+    res.locals.quarantineFix = (stored: string | null): { text: string; anchor: string } => {
+      const fix = quarantineFix(stored);
+      return { text: renderMessage(t, fix.action), anchor: fix.anchor };
+    };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     res.locals.errors = {};
     res.locals.currentPath = req.originalUrl;
@@ -47,6 +57,12 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
     res.locals.notice = (NOTICES as readonly string[]).includes(done) ? t(`notice.${done}` as MessageKey) : '';
     next();
   };
+}
+
+/** True when a stored engine message is a note rather than an error. */
+export function isNote(stored: string | null | undefined): boolean {
+  const message = readMessage(stored);
+  return message !== null && 'key' in message && message.key.startsWith('engine.note.');
 }
 
 /** A path inside the center, from the mount point; ids are encoded. */

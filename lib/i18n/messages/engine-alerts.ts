@@ -23,8 +23,6 @@ export const engineAlertMessages = defineMessages({
     'engine.alert.action.deletions': 'Review the held deletions on the source page, then confirm or cancel them.',
     'engine.alert.action.runLog': 'Open the run\'s log to see which objects failed and why, fix the cause and sync again.',
     'engine.alert.action.backlog': 'Open the source: it may be quarantined, holding deletions or failing; its incremental log says why.',
-    'alert.fix': 'Fix it',
-    'alert.banner.title': 'Needs attention',
   },
   'zh-CN': {
     'engine.alert.quarantined': '数据源"{source}"已被隔离：{reason}',
@@ -44,7 +42,5 @@ export const engineAlertMessages = defineMessages({
     'engine.alert.action.deletions': '请在数据源页面查看暂缓的删除，然后确认或取消。',
     'engine.alert.action.runLog': '请打开该次同步的日志，查看哪些对象失败及原因，修正后重新同步。',
     'engine.alert.action.backlog': '请打开数据源：它可能已被隔离、暂缓了删除或推送失败；增量同步日志会说明原因。',
-    'alert.fix': '去处理',
-    'alert.banner.title': '需要处理',
   },
 });

@@ -1,3 +1,4 @@
+import { renderMessage } from '../../../lib/i18n/engine-message.js';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +98,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
         t,
         label: (prefix: string, value: string) => t(`${prefix}.${value}` as never),
         fmt: { duration: (ms: number) => `${ms} ms` },
+        msg: (stored: string) => renderMessage(t, stored),
       });
       expect(html).toContain(escapeHtml(t('test.problem.address_not_allowed', { address: '169.254.169.254' })));
       expect(html.match(/class="test-step test-skipped"/g)).toHaveLength(3);
