@@ -21,7 +21,8 @@ describe('console: engine messages in the reader language, and the quarantine ba
     expect((await test.center.sources.get(source.id)).status).toBe('quarantined');
     const page = await zh(`/sources/${source.id}`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('收到一次 401 应答后即被隔离（下游拒绝了凭据）');
+    expect(page.text).toContain('收到一次 401 应答后即被隔离。最后的错误：GET ');
+    expect(page.text).toContain('下游拒绝了凭据，请检查凭据');
     expect(page.text).toContain('&#34;bad token&#34;'); // the downstream's words, quoted as they are
     expect(page.text).not.toContain('kept failing');
     expect(page.text).not.toContain('持续失败');
@@ -30,7 +31,7 @@ describe('console: engine messages in the reader language, and the quarantine ba
     expect(page.text).toContain('id="parameters-title"');
     expect(page.text).toContain(`action="${MOUNT}/sources/${source.id}/resume"`);
     const english = await en(`/sources/${source.id}`);
-    expect(english.text).toContain('quarantined after one 401 answer (the downstream refused the credentials)');
+    expect(english.text).toContain('quarantined after one 401 answer. Last error: GET ');
   });
 
   it('GET /sources/:id/runs/:runId shows a note such as "already disabled" as a note, not under Error', async () => {
