@@ -116,6 +116,8 @@ export class StateConflictError extends SyncCenterError {
 export class HostHookError extends SyncCenterError {
   constructor(hook: string, cause: unknown) {
     super('SSC_HOST_HOOK', `the host's ${hook} hook failed: ${describe(cause)}`, { cause });
+    // The host's own words are data: quoted, not translated.
+    this.engineMessage = { key: 'engine.host.hookFailed', params: { hook, error: describe(cause).slice(0, 500) } };
   }
 }
 
@@ -123,6 +125,7 @@ export class HostHookError extends SyncCenterError {
 export class SecretBoxError extends SyncCenterError {
   constructor(message: string) {
     super('SSC_SECRET_BOX', message);
+    this.engineMessage = { key: 'engine.host.secretUnreadable' };
   }
 }
 

@@ -76,6 +76,8 @@ export const enginePushMessages = defineMessages({
     'engine.quarantine.inARow': 'quarantined after {count, plural, one {one failed request} other {# failed requests in a row}} within {minutes} minutes. Last error: {error}',
     'engine.quarantine.rate': 'quarantined after {failed} of {attempts} requests failed within {minutes} minutes. Last error: {error}',
     'engine.quarantine.unknownError': 'unknown',
+    'engine.host.hookFailed': 'the host\'s {hook} hook failed: "{error}"',
+    'engine.host.secretUnreadable': 'the stored credentials cannot be decrypted with the current secret key (another key, or tampered data); enter them again',
   },
   'zh-CN': {
     'engine.push.redirect': '{method} {path} 返回 {status}（重定向）；不会跟随重定向：请修正 URL',
@@ -147,5 +149,7 @@ export const enginePushMessages = defineMessages({
     'engine.quarantine.inARow': '{minutes} 分钟内连续 {count} 次请求失败后被隔离。最后的错误：{error}',
     'engine.quarantine.rate': '{minutes} 分钟内 {attempts} 次请求中有 {failed} 次失败后被隔离。最后的错误：{error}',
     'engine.quarantine.unknownError': '未知',
+    'engine.host.hookFailed': '宿主的 {hook} 钩子失败："{error}"',
+    'engine.host.secretUnreadable': '已保存的凭据无法用当前密钥解密（密钥不同或数据被篡改），请重新填写',
   },
 });
