@@ -6,7 +6,7 @@ import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
-import type { PushError } from '../client/errors.js';
+import { StopSyncError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { ObjectOutcome, PushTarget } from '../object-pusher.js';
@@ -326,6 +326,37 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
       return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: engineMessage('engine.note.deletionCancelled') };
     }),
   );
+}
+
+/**
+ * A batch that failed before any object was tried (a refused token, a failed discovery) is still
+ * an attempt: one row in the incremental log, on the first change it held back, so the log of a
+ * failing source shows what waits and why instead of nothing.
+ */
+export async function logUntriedBatch(deps: BatchDeps, sourceId: string, cursor: number, error: PushError, attempts: Map<string, number>): Promise<void> {
+  const [change] = await deps.mirror.changesAfter(cursor, 1);
+  const due = change ? undefined : (await deps.retries.due(sourceId, 1))[0];
+  const object = change ? { kind: change.kind, id: change.object_id, seq: change.seq } : due ? { kind: due.kind, id: due.localId, seq: due.firstSeq } : undefined;
+  if (!object) return;
+  const link = await deps.links.get(sourceId, object.kind, object.id);
+  const mirrored = object.kind === 'user' ? await deps.mirror.getUser(object.id) : await deps.mirror.getOrg(object.id);
+  const operation = change?.op === 'delete' || !mirrored ? 'delete' : link?.remoteId ? 'update' : 'create';
+  await deps.log.recordDeliveries([
+    {
+      sourceId,
+      changeSeq: object.seq,
+      kind: object.kind,
+      objectId: object.id,
+      objectName: link?.objectName ?? (mirrored ? nameOf(mirrored) : null),
+      operation,
+      result: error instanceof StopSyncError ? 'failed' : 'retrying',
+      method: error.method ?? null,
+      path: error.path ?? null,
+      httpStatus: error.status ?? null,
+      error: storeMessage(error.engineMessage),
+      attempt: bump(attempts, retryKey(object.kind, object.id)),
+    },
+  ]);
 }
 
 function storedOrNull(error: PushError | undefined): string | null {

@@ -5,7 +5,7 @@ import { LeaseKeeper } from '../../persistence/leases.js';
 import type { RunStore } from '../../runs/run-store.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
-import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
+import { deliverBatch, logUntriedBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
 import { immediateStopOf, PushError, StopSyncError, TransientPushError } from '../client/errors.js';
 import { storedError } from '../../errors.js';
@@ -195,9 +195,10 @@ export class DeliveryWorker {
         await deps.cursors.advance(this.sourceId, seq, trx);
         return true;
       },
-    }).catch((error: unknown): BatchResult => {
+    }).catch(async (error: unknown): Promise<BatchResult> => {
       // A failure before any object was tried (discovery, a look-up): the same decision, for the whole batch.
       if (!(error instanceof PushError)) throw error;
+      if (!this.#stopped) await logUntriedBatch(deps, this.sourceId, cursor, error, this.#attempts);
       return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
     });
     this.#status.cursor = result.cursor;

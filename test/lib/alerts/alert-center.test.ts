@@ -78,11 +78,13 @@ describe('alerts', () => {
     await t.center.sources.resume(healthy.id, { actor: 'alice' });
     await t.center.sources.update(broken.id, { push: { token: server.options.token } });
     await t.center.sources.resume(broken.id, { actor: 'alice' });
-    await vi.waitFor(() => expect(of('source_resumed')).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(of('source_resumed').length).toBeGreaterThan(0), { timeout: 10_000 });
     expect(of('source_resumed')[0]).toMatchObject({ sourceId: broken.id, severity: 'info', message: { key: 'engine.alert.resumed.admin', params: { actor: 'alice' } } });
     await t.center.push.drained(broken.id);
     await t.center.close(); // waits for alerts under way
-    expect(of('source_resumed').map((alert) => alert.sourceId)).toEqual([broken.id]);
+    // (A batch in flight with the old token may quarantine it once more, and a delivery lift it: each end is alerted once.)
+    expect(new Set(of('source_resumed').map((alert) => alert.sourceId))).toEqual(new Set([broken.id]));
+    expect(of('source_resumed').length).toBe(of('source_quarantined').filter((alert) => alert.sourceId === broken.id).length);
   });
 
   it('keeps delivering when the host hook throws, and logs the hook failure', async () => {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildUser } from '../../support/factories.js';
 import { createPushSource, FAST_PUSH, useFakeDownstream } from '../../support/push-helpers.js';
@@ -32,6 +32,19 @@ describe('console: engine messages in the reader language, and the quarantine ba
     expect(page.text).toContain(`action="${MOUNT}/sources/${source.id}/resume"`);
     const english = await en(`/sources/${source.id}`);
     expect(english.text).toContain('quarantined after one 401 answer. Last error: GET ');
+  });
+
+  it('GET /sources/:id/log of a source failing before any object was tried shows the attempt and the change it holds back', async () => {
+    await test.center.start();
+    const source = await createPushSource(test.center, server, { token: 'wrong-token' });
+    await test.center.changes.userUpserted(buildUser({ id: 'u1', displayName: '张三' }));
+    await vi.waitFor(async () => expect((await test.center.sources.get(source.id)).status).toBe('quarantined'), { timeout: 10_000 });
+    const [entry] = (await test.center.logs.deliveries(source.id)).entries;
+    expect(entry).toMatchObject({ objectId: 'u1', objectName: '张三', operation: 'create', result: 'failed', httpStatus: 401 });
+    const page = await zh(`/sources/${source.id}/log`);
+    expect(page.text).not.toContain('还没有推送记录');
+    expect(page.text).toContain('张三');
+    expect(page.text).toContain('下游拒绝了凭据，请检查凭据');
   });
 
   it('GET /sources/:id/runs/:runId shows a note such as "already disabled" as a note, not under Error', async () => {
