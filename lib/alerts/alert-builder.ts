@@ -17,7 +17,7 @@ export interface AlertInput {
 
 const TRANSLATORS = Object.fromEntries(LOCALES.map((locale) => [locale, translator(locale)])) as Record<Locale, ReturnType<typeof translator>>;
 
-/** A pure function of its input, the clock and `publicUrl`: no I/O. */
+/** No I/O: the input, the time and `publicUrl` make the alert (and a fresh id). */
 export function buildAlert(input: AlertInput, at: Date, publicUrl: string | undefined): Alert {
   const inEach = (message: EngineMessage) => Object.fromEntries(LOCALES.map((locale) => [locale, renderMessage(TRANSLATORS[locale], message)])) as Record<Locale, string>;
   return {

@@ -21,6 +21,11 @@ export interface AttemptReport {
   reason?: EngineMessage;
   /** 401/403 or an unusable configuration: quarantine at once, whatever the rate. */
   immediate?: ImmediateStop;
+  /**
+   * When the attempt began (ISO 8601). An attempt begun before the source was last changed or
+   * resumed tried settings that are gone: its failure does not quarantine the source again.
+   */
+  startedAt?: string;
 }
 
 /** A failure that quarantines at once: refused credentials (401, or a token endpoint's 400), refused permission (403), a configuration that cannot work. */
@@ -72,8 +77,11 @@ export class SourceHealth {
     const batchRate = report.failed / (report.succeeded + report.failed);
     let event: 'quarantined' | 'quarantine_lifted' | null = null;
     const result = await this.knex.transaction(async (trx) => {
-      const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at');
+      const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at', 'updated_at');
       if (!row) return { streak: 0, quarantined: false };
+      if (report.startedAt && row.updated_at && String(row.updated_at) > report.startedAt && report.succeeded === 0) {
+        return { streak: Number(row.failure_streak), quarantined: Boolean(row.quarantined_at) };
+      }
       const streak = report.succeeded > 0 ? 0 : Number(row.failure_streak) + 1;
       if (streak !== Number(row.failure_streak)) await trx(TABLES.sources).where({ id: sourceId }).update({ failure_streak: streak });
       if (row.quarantined_at) {

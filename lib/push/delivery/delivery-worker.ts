@@ -178,6 +178,7 @@ export class DeliveryWorker {
 
   async #deliver(quarantined: boolean): Promise<BatchResult> {
     const deps = this.#deps;
+    const startedAt = deps.clock().toISOString();
     const source = await deps.sources.get(this.sourceId);
     const { target, semaphore } = await deps.targets.target(source);
     const cursor = await deps.cursors.get(this.sourceId);
@@ -208,7 +209,7 @@ export class DeliveryWorker {
       this.#failures += 1;
       const reason = result.error?.engineMessage ?? engineMessage('engine.push.deliveryFailed');
       this.#status.lastError = result.error ? storeMessage(reason) : (this.#status.lastError ?? storeMessage(reason));
-      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate: immediateStopOf(result.error) });
+      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate: immediateStopOf(result.error), startedAt });
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
       const asked = result.error instanceof TransientPushError ? result.error.retryAfterAskedMs : undefined;
