@@ -1,9 +1,12 @@
 export { createSyncCenter } from './lib/sync-center.js';
-export type { ChangesApi, RunsApi, SchedulerApi, SyncCenter } from './lib/sync-center.js';
+export type { AlertsApi, ChangesApi, RunsApi, SchedulerApi, SyncCenter } from './lib/sync-center.js';
+export type { Alert, AlertKind, AlertSeverity } from './lib/alerts/alert.js';
+export { readMessage, renderMessage, type EngineMessage } from './lib/i18n/engine-message.js';
+export { translator, type Locale } from './lib/i18n/index.js';
 export type { HealthReport } from './lib/health.js';
 export type { MetricsApi } from './lib/metrics/center-metrics.js';
-export type { RunEvent, DeliveryEvent, SourceEvent } from './lib/events.js';
-export type { Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
+export type { RunEvent, DeliveryEvent, SourceEvent, RunPausedEvent } from './lib/events.js';
+export type { AlertOptions, Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
 export type { PushApi, PushStatus } from './lib/push/push-api.js';
 export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';
 export type { ConnectionStep, ConnectionStepName, ConnectionTestInput, ConnectionTestResult } from './lib/push/test-connection.js';

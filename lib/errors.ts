@@ -3,14 +3,27 @@
  * `code` never changes once published, so hosts and tests may switch on it.
  */
 
+import { storeMessage, type EngineMessage } from './i18n/engine-message.js';
+
 export class SyncCenterError extends Error {
   readonly code: string;
+  /** What the error says as a catalogue code with parameters, where an admin reads it later (push errors have one). */
+  engineMessage?: EngineMessage;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/**
+ * What to store for an admin to read about an error: its code and parameters when it has them
+ * (rendered per reader), else its text.
+ */
+export function storedError(error: unknown): string {
+  if (error instanceof SyncCenterError && error.engineMessage) return storeMessage(error.engineMessage);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** One field of an input that failed validation, with a stable code for translation. */
@@ -103,6 +116,8 @@ export class StateConflictError extends SyncCenterError {
 export class HostHookError extends SyncCenterError {
   constructor(hook: string, cause: unknown) {
     super('SSC_HOST_HOOK', `the host's ${hook} hook failed: ${describe(cause)}`, { cause });
+    // The host's own words are data: quoted, not translated.
+    this.engineMessage = { key: 'engine.host.hookFailed', params: { hook, error: describe(cause).slice(0, 500) } };
   }
 }
 
@@ -110,6 +125,7 @@ export class HostHookError extends SyncCenterError {
 export class SecretBoxError extends SyncCenterError {
   constructor(message: string) {
     super('SSC_SECRET_BOX', message);
+    this.engineMessage = { key: 'engine.host.secretUnreadable' };
   }
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AppliedChange } from './mirror/change-writer.js';
 import type { BatchResult } from './push/delivery/batch-delivery.js';
 import type { FinishedRunStatus } from './runs/run-store.js';
+import type { Alert } from './alerts/alert.js';
 
 /** What happened to a source: its lifecycle (sources service), its health, its deletion holds. */
 export type SourceAction =
@@ -21,6 +22,8 @@ export type SourceAction =
 export interface SourceEvent {
   id: string;
   action: SourceAction;
+  /** Who did it, where an admin or the host did (a resume). */
+  actor?: string;
 }
 
 export interface DeliveryEvent {
@@ -40,6 +43,14 @@ export interface RunEvent {
   durationMs: number;
 }
 
+/** A run stopped before its deletions, waiting for an admin's Confirm (the deletion threshold). */
+export interface RunPausedEvent {
+  runId: number;
+  sourceId: string;
+  /** Why, as the run stores it (a stored engine message, or plain text). */
+  reason: string | null;
+}
+
 /** What happened inside one center; the workers listen so that they react at once, not at the next poll. */
 export interface SyncEventMap {
   /** Changes committed to the mirror (by hooks or reconcile). */
@@ -48,6 +59,9 @@ export interface SyncEventMap {
   /** A push delivery batch ended: `status` is idle, progress, retry, stop or held. */
   delivery: [event: DeliveryEvent];
   run: [event: RunEvent];
+  run_paused: [event: RunPausedEvent];
+  /** Something an operator should know or act on (lib/alerts): also passed to the host's `alerts.notify`. */
+  alert: [alert: Alert];
 }
 
 /** One emitter per center: two centers in a process never hear each other. */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import type { AdminAccess } from './hooks/admin.js';
 import { checkAdmin, checkLinkUrl } from './hooks/check-admin.js';
+import type { Alert } from './alerts/alert.js';
 import type { Directory } from './hooks/directory.js';
+import type { Awaitable } from './hooks/types.js';
 import { isKnexInstance, type DatabaseOption } from './persistence/database.js';
 
 /** Where the center writes what it has to say. `console` fits; pass a silent one in tests. */
@@ -11,6 +13,26 @@ export interface Logger {
   info(message: string, ...details: unknown[]): void;
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
+}
+
+/** Alerts: every one is also emitted as `'alert'` on `center.events` and logged in one line. Every field is optional. */
+export interface AlertOptions {
+  /**
+   * Called once per alert, after the fact (a throw or a slow answer is logged, never delays
+   * delivery). `alert.path` is relative to where the router is mounted; `alert.url` is set when
+   * `publicUrl` is. @default none: alerts go to the log and `center.events` only
+   */
+  notify?: (alert: Alert) => Awaitable<void>;
+  /** A push source whose oldest undelivered change is older than this alerts once (`backlog_stale`), until it catches up. @default 3600000 (1 hour) */
+  backlogAgeMs?: number;
+  /** When the backlogs are checked, as a cron pattern. @default '* * * * *' (every minute) */
+  checkSchedule?: string;
+}
+
+export interface ResolvedAlertOptions {
+  notify: ((alert: Alert) => Awaitable<void>) | undefined;
+  backlogAgeMs: number;
+  checkSchedule: string;
 }
 
 /** Push mode: the SCIM client, delivery workers and full syncs. Every field is optional. */
@@ -117,6 +139,8 @@ export interface SyncCenterOptions {
   logger?: Logger;
   /** Push mode tuning: concurrency, timeouts, retries, quarantine. See PushOptions. */
   push?: PushOptions;
+  /** Alerts (quarantine, resume, held deletions, failed runs, a stale backlog): the host's hook and the thresholds. See AlertOptions. */
+  alerts?: AlertOptions;
   /** Requests each pull source may make to the SCIM server per minute (per process), bursts up to the same number. @default { requestsPerMinute: 600 } */
   pullRateLimit?: { requestsPerMinute: number };
   /** The center's clock, for tests and simulations that move time instead of waiting. @default () => new Date() */
@@ -139,6 +163,7 @@ export interface ResolvedOptions {
   timezone: string | undefined;
   logger: Logger;
   push: ResolvedPushOptions;
+  alerts: ResolvedAlertOptions;
   pullRateLimit: { requestsPerMinute: number };
   clock: () => Date;
 }
@@ -158,6 +183,7 @@ const KNOWN_OPTIONS = [
   'timezone',
   'logger',
   'push',
+  'alerts',
   'pullRateLimit',
   'clock',
 ] as const satisfies ReadonlyArray<keyof SyncCenterOptions>;
@@ -186,12 +212,37 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     timezone: checkTimezone(options.timezone),
     logger: checkLogger(logger),
     push: resolvePushOptions(options.push),
+    alerts: resolveAlertOptions(options.alerts),
     pullRateLimit: checkPullRateLimit(options.pullRateLimit),
     clock: checkClock(options.clock),
   };
 }
 
 const DEFAULT_PULL_REQUESTS_PER_MINUTE = 600;
+
+function resolveAlertOptions(alerts: AlertOptions | undefined): ResolvedAlertOptions {
+  const resolved: ResolvedAlertOptions = { notify: undefined, backlogAgeMs: 3_600_000, checkSchedule: '* * * * *' };
+  if (alerts === undefined) return resolved;
+  if (typeof alerts !== 'object' || alerts === null) throw new TypeError('createSyncCenter: `alerts` must be an object such as { notify: (alert) => … }.');
+  rejectUnknownKeys(alerts, ['notify', 'backlogAgeMs', 'checkSchedule'], 'alerts.');
+  if (alerts.notify !== undefined) {
+    if (typeof alerts.notify !== 'function') throw new TypeError('createSyncCenter: `alerts.notify` must be a function (alert) => void.');
+    resolved.notify = alerts.notify;
+  }
+  if (alerts.backlogAgeMs !== undefined) {
+    if (typeof alerts.backlogAgeMs !== 'number' || !Number.isFinite(alerts.backlogAgeMs) || alerts.backlogAgeMs <= 0) {
+      throw new TypeError(`createSyncCenter: \`alerts.backlogAgeMs\` must be a positive number of milliseconds, such as 3600000 (1 hour), got ${JSON.stringify(alerts.backlogAgeMs)}.`);
+    }
+    resolved.backlogAgeMs = alerts.backlogAgeMs;
+  }
+  if (alerts.checkSchedule !== undefined) {
+    if (typeof alerts.checkSchedule !== 'string' || !validateCron(alerts.checkSchedule)) {
+      throw new TypeError(`createSyncCenter: \`alerts.checkSchedule\` must be a cron pattern such as "* * * * *", got ${JSON.stringify(alerts.checkSchedule)}.`);
+    }
+    resolved.checkSchedule = alerts.checkSchedule;
+  }
+  return resolved;
+}
 
 function checkPullRateLimit(value: SyncCenterOptions['pullRateLimit']): ResolvedOptions['pullRateLimit'] {
   if (value === undefined) return { requestsPerMinute: DEFAULT_PULL_REQUESTS_PER_MINUTE };

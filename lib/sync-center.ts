@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
+import type { Alert } from './alerts/alert.js';
+import { AlertCenter } from './alerts/alert-center.js';
+import { AlertEpisodes } from './alerts/alert-episodes.js';
 import { AuditLog } from './audit-log.js';
 import { StateConflictError } from './errors.js';
 import { SyncEvents } from './events.js';
@@ -66,6 +69,12 @@ export interface SchedulerApi {
   retention(): Promise<RetentionReport>;
 }
 
+/** Alerts: each is also an `'alert'` event on `center.events` and a call of `alerts.notify`. */
+export interface AlertsApi {
+  /** Checks the push backlogs against `alerts.backlogAgeMs` now (the scheduler does so every minute); returns the alerts sent. */
+  checkBacklogs(): Promise<Alert[]>;
+}
+
 /** Pull mode (the SCIM server) housekeeping. */
 export interface PullApi {
   /** Deletes pull log rows older than `logRetentionDays` and expired access tokens; for the scheduler. */
@@ -93,6 +102,7 @@ export interface SyncCenter {
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
   readonly push: PushApi;
   readonly scheduler: SchedulerApi;
+  readonly alerts: AlertsApi;
   readonly pull: PullApi;
   /** Prometheus metrics on the center's own registry: `res.type(center.metrics.contentType).send(await center.metrics.text())`. */
   readonly metrics: MetricsApi;
@@ -180,6 +190,22 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     }),
     pull: pullRefreshExecutor({ knex, mirror, directory: resolved.directory, clock }),
   };
+  const alerts = new AlertCenter({
+    events,
+    sources,
+    runs: runStore,
+    holds: { hold: async (sourceId) => (await holds.state(sourceId)).hold },
+    backlog: async (sourceId) => {
+      const cursor = await cursors.get(sourceId);
+      return { oldestAt: await mirror.oldestChangeAtAfter(cursor), count: await mirror.countChangesAfter(cursor) };
+    },
+    episodes: new AlertEpisodes(knex, clock),
+    notify: resolved.alerts.notify,
+    backlogAgeMs: resolved.alerts.backlogAgeMs,
+    publicUrl: resolved.publicUrl,
+    logger,
+    clock,
+  });
   const manualSyncs = new ManualSyncs({ runs: runStore, sources, health, executors, logger, holder, events });
   const scheduler = new Scheduler({
     sources,
@@ -189,9 +215,11 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     leases,
     refreshDelivery: () => pushEngine.refresh(),
     purge: () => purgeExpired({ knex, log: incrementalLog, runs: runStore, cursors, retries, leases }, resolved, clock()),
+    checkAlerts: () => alerts.checkBacklogs(),
     options: {
       sweepSchedule: resolved.push.sweepSchedule,
       retentionSchedule: resolved.push.retentionSchedule,
+      alertsSchedule: resolved.alerts.checkSchedule,
       leaseTtlMs: resolved.push.leaseTtlMs,
       timezone: resolved.timezone,
     },
@@ -251,6 +279,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     events,
     push,
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
+    alerts: { checkBacklogs: () => alerts.checkBacklogs() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
     runs,
     status,
@@ -282,6 +311,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
         workerLock.release();
       }
       await pull.log.flush();
+      await alerts.close();
       events.removeAllListeners();
       if (owned) await knex.destroy();
     },

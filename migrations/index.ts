@@ -12,6 +12,7 @@ import * as logSearch from './20261202-17-log-search.js';
 import * as wizardDrafts from './20261202-18-wizard-drafts.js';
 import * as runStatusLength from './20261202-13-run-status-length.js';
 import * as sourceHours from './20261202-16-source-hours.js';
+import * as alertEpisodes from './20261202-15-alert-episodes.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -23,9 +24,10 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-03-case-folds', caseFolds],
   ['20261202-04-user-name-unique', userNameUnique],
   ['20261202-05-push-retries', pushRetries],
+  ['20261202-13-run-status-length', runStatusLength],
   ['20261202-14-deletion-holds', deletionHolds],
+  ['20261202-15-alert-episodes', alertEpisodes],
+  ['20261202-16-source-hours', sourceHours],
   ['20261202-17-log-search', logSearch],
   ['20261202-18-wizard-drafts', wizardDrafts],
-  ['20261202-13-run-status-length', runStatusLength],
-  ['20261202-16-source-hours', sourceHours],
 ];

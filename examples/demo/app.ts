@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { createSyncCenter, type Logger, type SyncCenter } from '../../index.js';
+import { AlertFeed } from './alert-feed.js';
 import { currentAccount, demoAuth } from './auth.js';
 import { demoCsrf, isCsrfError } from './csrf.js';
 import { demoText } from './demo-text.js';
@@ -48,6 +49,8 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   const seeded = await store.isEmpty();
   if (seeded) await seedStore(store);
 
+  // Alerts go to the terminal and to a banner on the demo's own pages.
+  const alerts = new AlertFeed(options.logger ? (line) => options.logger!.info(line) : console.log);
   const center = createSyncCenter({
     directory: store.directory(),
     admin: {
@@ -69,6 +72,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     allowHttpPush: true,
     allowPrivatePush: true,
     logger: options.logger,
+    alerts: { notify: (alert) => alerts.notify(alert) },
   });
   await center.migrate();
   const report = await center.reconcile();
@@ -90,6 +94,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     res.locals.user = currentAccount(req);
     Object.assign(res.locals, demoText(req));
     res.locals.downstreamUrl = options.downstream?.url ?? null;
+    res.locals.alerts = res.locals.user?.role === 'admin' ? alerts.open() : [];
     next();
   });
   app.use(cookieParser());

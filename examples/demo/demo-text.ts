@@ -57,6 +57,8 @@ const TEXT = {
     deleteOrgQuestion: 'Delete the organization {name}?',
     deleteOrgConsequence: 'The organization is removed from this directory, and the sync center removes it from every downstream app it pushes to.',
     formExpired: 'This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.',
+    alertTitle: 'Sync center alert:',
+    alertFix: 'Fix it',
   },
   'zh-CN': {
     title: '演示 IdP',
@@ -113,6 +115,8 @@ const TEXT = {
     deleteOrgQuestion: '删除组织 {name}？',
     deleteOrgConsequence: '该组织将从本通讯录中删除，同步中心也会把它从所有推送的下游应用中删除。',
     formExpired: '表单已失效或并非来自本站，因此未做任何更改。请返回、刷新页面后重试。',
+    alertTitle: '同步中心告警：',
+    alertFix: '去处理',
   },
 } as const satisfies Record<'en' | 'zh-CN', Record<string, string>>;
 

@@ -7,17 +7,21 @@ import { consoleStatusMessages } from './messages/console-status.js';
 import { consoleMessages } from './messages/console.js';
 import { consoleRoleMessages } from './messages/console-roles.js';
 import { engineMessages } from './messages/engine.js';
+import { engineLdapMessages } from './messages/engine-ldap.js';
 import { mappingMessages } from './messages/mappings.js';
 import { deletionHoldMessages } from './messages/deletion-holds.js';
 import { downstreamShapeMessages } from './messages/downstream-shape.js';
 import { reconcileMessages } from './messages/reconcile.js';
 import { matchingMessages } from './messages/matching.js';
+import { enginePushMessages } from './messages/engine-push.js';
+import { engineAlertMessages } from './messages/engine-alerts.js';
+import { consoleAlertMessages } from './messages/console-alerts.js';
 
 /**
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages, engineLdapMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

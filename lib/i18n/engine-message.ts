@@ -1,4 +1,4 @@
-import type { MessageKey, Translate } from './index.js';
+import { translator, type MessageKey, type Translate } from './index.js';
 
 export type MessageParams = Record<string, string | number>;
 export type EngineMessageKey = Extract<MessageKey, `engine.${string}`>;
@@ -41,9 +41,29 @@ export function readMessage(stored: string | null | undefined): EngineMessage | 
   return { text: stored };
 }
 
-/** What a stored message says in the reader's language (`t` is the page's translator). */
+/**
+ * What a stored message says in the reader's language (`t` is the page's translator). A
+ * parameter that is itself a stored message (a quarantine reason quoting the last error) is
+ * rendered first, in the same language.
+ */
 export function renderMessage(t: Translate, stored: string | EngineMessage | null | undefined): string {
   const message = typeof stored === 'string' || stored === null || stored === undefined ? readMessage(stored) : stored;
   if (!message) return '';
-  return 'text' in message ? message.text : t(message.key, message.params);
+  if ('text' in message) return message.text;
+  if (!message.params) return t(message.key);
+  const params: MessageParams = {};
+  for (const [name, value] of Object.entries(message.params)) params[name] = typeof value === 'string' && value.startsWith(MARK) ? renderMessage(t, value) : value;
+  return t(message.key, params);
+}
+
+const english = translator('en');
+
+/** The English sentence, for exceptions and server logs (pages render the code per reader). */
+export function inEnglish(message: EngineMessage): string {
+  return renderMessage(english, message);
+}
+
+/** The downstream's own words (a SCIM error's `detail`), as the quoted suffix the `engine.push.*` sentences end with. */
+export function quotedDetail(detail: string | undefined): string {
+  return detail ? ` "${detail}"` : '';
 }

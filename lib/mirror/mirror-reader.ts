@@ -59,6 +59,12 @@ export class MirrorReader {
     return Number(row?.n ?? 0);
   }
 
+  /** When the oldest change after `afterSeq` was committed, or undefined when none is. */
+  async oldestChangeAtAfter(afterSeq: number): Promise<string | undefined> {
+    const row = await this.knex(TABLES.changes).where('seq', '>', afterSeq).orderBy('seq').first('at');
+    return row?.at ?? undefined;
+  }
+
   /** The seq of the newest change in the feed, or undefined when the feed is empty. */
   async latestChangeSeq(): Promise<number | undefined> {
     const [row] = await this.knex(TABLES.changes).max({ seq: 'seq' });

@@ -28,6 +28,7 @@ export const TABLES = {
   oauthTokens: 'sync_oauth_tokens',
   wizardDrafts: 'sync_wizard_drafts',
   sourceHours: 'sync_source_hours',
+  alertEpisodes: 'sync_alert_episodes',
 } as const;
 
 /** The name of the counter that hands out change sequence numbers. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { engineMessage } from '../i18n/engine-message.js';
 import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { PushError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
@@ -168,7 +169,7 @@ export class MemberPusher {
       // Removing a member the group no longer has is what we wanted.
       if (add.length === 0 && error.scimType === 'noTarget') return { ...base, result: 'succeeded', httpStatus: error.status ?? null };
       const result: OutcomeResult = error instanceof TransientPushError ? 'retry' : error instanceof StopSyncError ? 'stop' : 'rejected';
-      const reported = error instanceof RemoteRejectedError && error.code === 'SSC_PUSH_UNSUPPORTED' ? new RemoteRejectedError(`${error.message}; memberships need PATCH on Groups`, error) : error;
+      const reported = error instanceof RemoteRejectedError && error.code === 'SSC_PUSH_UNSUPPORTED' ? new RemoteRejectedError(engineMessage('engine.push.membersNeedPatch', { ...error.engineMessage.params }), error) : error;
       return { ...base, result, error: reported, httpStatus: error.status ?? null };
     }
   }

@@ -1,4 +1,5 @@
 import type { ObjectKind } from '../mirror/mirror-rows.js';
+import { engineMessage, storeMessage, type EngineMessage } from '../i18n/engine-message.js';
 import type { RunOperation } from '../runs/run-store.js';
 import type { PushPolicy } from '../sources/push-policy-validation.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
@@ -68,7 +69,8 @@ export interface ObjectOutcome {
   httpStatus?: number | null;
   durationMs?: number | null;
   changes?: AttributeChanges | null;
-  note?: string;
+  /** What happened besides the result (adopted, already disabled…): a note, never an error. */
+  note?: EngineMessage;
   link?: { type: 'success'; value: LinkSuccess } | { type: 'failure'; value: LinkFailure } | { type: 'remove' };
   /** The remote object was replaced or removed: memberships recorded for it no longer hold. */
   resetMembers?: boolean;
@@ -92,7 +94,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork, match?: R
   // A create's "changes" are its whole body, which the link keeps; only updates are diffed.
   const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
   if (target.dryRun) {
-    if (operation === 'create' && match?.type === 'found') return { ...planned(target, work, 'update', diffBodies(null, body), match.remoteId), note: 'would adopt the matching object on the downstream' };
+    if (operation === 'create' && match?.type === 'found') return { ...planned(target, work, 'update', diffBodies(null, body), match.remoteId), note: engineMessage('engine.note.wouldAdopt') };
     if (operation === 'create' && match?.type === 'ambiguous') return failed(work, operation, ambiguousMatchError(work.kind, match), changes);
     return planned(target, work, operation, changes);
   }
@@ -104,7 +106,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork, match?: R
         if (!(error instanceof RemoteNotFoundError)) throw error;
         // Gone on the downstream: forget it and create it again.
         const outcome = await create(target, work, body, hash, undefined, false);
-        return { ...outcome, resetMembers: true, note: 'the remote object was gone; created again' };
+        return { ...outcome, resetMembers: true, note: engineMessage('engine.note.recreated') };
       }
     }
     // A link row without a remote id is an earlier create whose answer was never recorded.
@@ -124,21 +126,21 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
   const item = { localId: work.localId, body };
   let match = prematched ?? (await target.matcher.matchOne(target, work.kind, item));
   if (match.type === 'none' && unrecorded) match = await target.matcher.matchThoroughly(target, work.kind, item);
-  const adopted = await adoptMatch(target, work, match, body, hash, unrecorded ? 'adopted the object an earlier, unrecorded create had made' : 'matched on the downstream; adopted');
+  const adopted = await adoptMatch(target, work, match, body, hash, engineMessage(unrecorded ? 'engine.note.adoptedUnrecorded' : 'engine.note.matchedAdopted'));
   if (adopted) return adopted;
   let response: ScimResponse;
   try {
     response = await target.client.create(endpoint, body);
   } catch (error) {
     // The collection itself is missing: the URL is wrong, and every other create would fail alike.
-    if (error instanceof RemoteNotFoundError) throw new StopSyncError('config', `${error.message}: check the ${work.kind === 'user' ? 'User' : 'Org'} URL`, error);
+    if (error instanceof RemoteNotFoundError) throw new StopSyncError('config', engineMessage(work.kind === 'user' ? 'engine.push.userUrlMissing' : 'engine.push.orgUrlMissing', { ...error.engineMessage.params }), error);
     if (!(error instanceof RemoteConflictError)) throw error;
-    const conflict = await adoptMatch(target, work, await target.matcher.matchThoroughly(target, work.kind, item), body, hash, 'the downstream already had it (409); adopted');
-    if (!conflict) throw new RemoteRejectedError(`${error.message}; no existing object matched, so it cannot be adopted`, error);
+    const conflict = await adoptMatch(target, work, await target.matcher.matchThoroughly(target, work.kind, item), body, hash, engineMessage('engine.note.adoptedConflict'));
+    if (!conflict) throw new RemoteRejectedError(engineMessage('engine.push.notAdoptable', { ...error.engineMessage.params }), error);
     return conflict;
   }
   const remoteId = idOf(response.body);
-  if (!remoteId) throw new RemoteRejectedError(`POST ${response.path} answered ${response.status} without an id`, { method: 'POST', path: response.path, status: response.status });
+  if (!remoteId) throw new RemoteRejectedError(engineMessage('engine.push.noId', { path: response.path, status: response.status }), { method: 'POST', path: response.path, status: response.status });
   return success(work, 'create', response, remoteId, body, hash, 'synced', {});
 }
 
@@ -163,14 +165,14 @@ export async function matchUnlinked(target: PushTarget, works: readonly ObjectWo
 }
 
 /** Adopts what a look-up found; undefined when it found nothing. */
-async function adoptMatch(target: PushTarget, work: ObjectWork, match: RemoteMatch, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome | undefined> {
+async function adoptMatch(target: PushTarget, work: ObjectWork, match: RemoteMatch, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome | undefined> {
   if (match.type === 'failed') throw match.error;
   if (match.type === 'ambiguous') throw ambiguousMatchError(work.kind, match);
   if (match.type === 'none') return undefined;
   return adopt(target, work, match.remoteId, body, hash, note);
 }
 
-async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: string): Promise<ObjectOutcome> {
+async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome> {
   const holder = await target.claimRemote(work.kind, remoteId, work.localId);
   if (holder !== undefined) throw linkedElsewhere(work, remoteId, holder);
   // We do not know what the adopted object holds: send everything.
@@ -244,26 +246,26 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
     if (found) {
       const holder = await target.claimRemote(work.kind, found, work.localId);
       if (holder !== undefined) {
-        const note = `not deprovisioned: the downstream's matching ${work.kind} ${JSON.stringify(found)} is linked to ${work.kind} ${JSON.stringify(holder)}`;
+        const note = engineMessage('engine.note.notDeprovisionedLinked', { kind: work.kind, remoteId: found, holder });
         return { work, operation: 'skip', result: 'skipped', link: { type: 'remove' }, note };
       }
       const foundLink = { ...link, remoteId: found, sent: null };
       const outcome = await deprovisionLinked(target, { ...work, link: foundLink }, foundLink, action);
-      return { ...outcome, note: outcome.note ?? 'found by look-up: an earlier create had reached the downstream' };
+      return { ...outcome, note: outcome.note ?? engineMessage('engine.note.foundByLookup') };
     }
   }
   if (!link?.remoteId) {
     // Never made it to the downstream: only the local bookkeeping goes.
-    return { work, operation: 'skip', result: 'skipped', link: link ? { type: 'remove' } : undefined, note: 'not on the downstream' };
+    return { work, operation: 'skip', result: 'skipped', link: link ? { type: 'remove' } : undefined, note: engineMessage('engine.note.notOnDownstream') };
   }
   return deprovisionLinked(target, work, { ...link, remoteId: link.remoteId }, action);
 }
 
 async function deprovisionLinked(target: PushTarget, work: ObjectWork, link: PushLink & { remoteId: string }, action: 'disable' | 'delete' | 'leave'): Promise<ObjectOutcome> {
   if (action === 'leave') {
-    return { work, operation: 'skip', result: 'skipped', note: 'left on the downstream (deprovisioning policy)', link: keep(link, 'left') };
+    return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.left'), link: keep(link, 'left') };
   }
-  if (action === 'disable' && link.sent?.active === false) return { work, operation: 'skip', result: 'skipped', note: 'already disabled' };
+  if (action === 'disable' && link.sent?.active === false) return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.alreadyDisabled') };
   const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
   const changes: AttributeChanges = action === 'disable' ? { active: { old: link.sent?.active ?? true, new: false } } : {};
   if (target.dryRun) return planned(target, work, operation, changes);
@@ -281,7 +283,7 @@ async function deprovisionLinked(target: PushTarget, work: ObjectWork, link: Pus
       );
       return success(work, 'disable', response, link.remoteId, disabled, bodyHash(disabled), 'disabled', changes);
     } catch (error) {
-      if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: 'already gone', link: { type: 'remove' }, resetMembers: true };
+      if (error instanceof RemoteNotFoundError) return { ...outcomeOf(work, 'disable', 'succeeded', null), note: engineMessage('engine.note.alreadyGone'), link: { type: 'remove' }, resetMembers: true };
       throw error;
     }
   } catch (error) {
@@ -338,14 +340,12 @@ function failed(work: ObjectWork, operation: RunOperation, error: unknown, chang
     path: error.path ?? null,
     httpStatus: error.status ?? null,
     changes,
-    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: error.storedText } },
+    link: { type: 'failure', value: { kind: work.kind, localId: work.localId, objectName: work.name, status: result === 'rejected' ? 'rejected' : 'failed', error: storeMessage(error.engineMessage) } },
   };
 }
 
 function linkedElsewhere(work: ObjectWork, remoteId: string, holder: string): RemoteRejectedError {
-  return new RemoteRejectedError(
-    `the downstream's matching ${work.kind} ${JSON.stringify(remoteId)} is already linked to ${work.kind} ${JSON.stringify(holder)}: not adopted, so that two local objects do not share one remote object`,
-  );
+  return new RemoteRejectedError(engineMessage('engine.push.linkedElsewhere', { kind: work.kind, remoteId, holder }));
 }
 
 function keep(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['link'] {
@@ -357,7 +357,7 @@ function keep(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['lin
 
 function endpointOf(target: PushTarget, kind: ObjectKind): string {
   if (kind === 'user') return target.userEndpoint;
-  if (!target.orgEndpoint) throw new StopSyncError('config', 'this source has no Org URL, so orgs are not pushed');
+  if (!target.orgEndpoint) throw new StopSyncError('config', engineMessage('engine.push.noOrgUrl'));
   return target.orgEndpoint;
 }
 

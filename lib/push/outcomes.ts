@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { storeMessage } from '../i18n/engine-message.js';
 import type { DeliveryLogInput } from '../runs/incremental-log.js';
 import type { RunItemInput } from '../runs/run-store.js';
 import type { LinkFailure, LinkStore, LinkSuccess } from './links-store.js';
@@ -47,7 +48,7 @@ export function deliveryEntries(sourceId: string, outcomes: readonly ObjectOutco
       path: outcome.path ?? null,
       httpStatus: outcome.httpStatus ?? null,
       changes: nonEmpty(outcome.changes),
-      error: outcome.error?.storedText ?? (outcome.result === 'skipped' ? outcome.note ?? null : null),
+      error: outcome.error ? storeMessage(outcome.error.engineMessage) : outcome.result === 'skipped' && outcome.note ? storeMessage(outcome.note) : null,
       durationMs: outcome.durationMs ?? null,
       attempt: attemptOf(outcome),
     }));
@@ -75,7 +76,7 @@ export function runItems(outcomes: readonly ObjectOutcome[]): RunItemInput[] {
     path: outcome.path ?? null,
     httpStatus: outcome.httpStatus ?? null,
     changes: outcome.operation === 'create' ? null : nonEmpty(outcome.changes),
-    error: outcome.error?.storedText ?? (outcome.note && outcome.result !== 'succeeded' ? outcome.note : null),
+    error: outcome.error ? storeMessage(outcome.error.engineMessage) : outcome.note && outcome.result !== 'succeeded' ? storeMessage(outcome.note) : null,
     durationMs: outcome.durationMs ?? null,
   }));
 }
@@ -97,7 +98,7 @@ function memberColumns(outcome: MemberOutcome) {
     path: outcome.path,
     httpStatus: outcome.httpStatus,
     changes: memberChanges(outcome),
-    error: outcome.error?.message ?? null,
+    error: outcome.error ? storeMessage(outcome.error.engineMessage) : null,
     durationMs: outcome.durationMs,
   };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { engineMessage, storeMessage } from '../i18n/engine-message.js';
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
 import type { LinkStore } from './links-store.js';
 import { matchUnlinked, pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
@@ -77,12 +78,13 @@ export async function upsertOrgs(
     await markCreates(context, works);
     const outcomes = await runWorks(context.target, context.semaphore, works, context.reconciler);
     for (const work of blocked) {
+      const parentMissing = engineMessage('engine.push.parentMissing', { parent: level.find((org) => org.id === work.localId)?.data.parentId ?? '' });
       outcomes.push({
         work,
         operation: work.link?.remoteId ? 'update' : 'create',
         result: 'rejected',
-        note: `its parent org ${JSON.stringify((level.find((org) => org.id === work.localId)?.data.parentId) ?? '')} is not on the downstream`,
-        link: { type: 'failure', value: { kind: 'org', localId: work.localId, objectName: work.name, status: 'rejected', error: 'the parent org is not on the downstream' } },
+        note: parentMissing,
+        link: { type: 'failure', value: { kind: 'org', localId: work.localId, objectName: work.name, status: 'rejected', error: storeMessage(parentMissing) } },
       });
     }
     for (const outcome of outcomes) {

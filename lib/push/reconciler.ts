@@ -8,6 +8,7 @@ import type { LinkStore } from './links-store.js';
 import { replaceRecordedMembers, resetMembers } from './member-pusher.js';
 import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
 import type { RemoteMatch } from './remote-match.js';
+import { engineMessage } from '../i18n/engine-message.js';
 import { RemoteReader, type RemoteCopy } from './remote-reader.js';
 
 /** What reading the downstream said about one work. */
@@ -98,7 +99,7 @@ export class Reconciler {
     let reader = this.#readers.get(kind);
     if (!reader) {
       const endpoint = kind === 'user' ? this.target.userEndpoint : this.target.orgEndpoint;
-      if (!endpoint) throw new StopSyncError('config', 'this source has no Org URL, so orgs are not pushed');
+      if (!endpoint) throw new StopSyncError('config', engineMessage('engine.push.noOrgUrl'));
       reader = new RemoteReader(this.target, this.semaphore, kind, endpoint);
       this.#readers.set(kind, reader);
     }

@@ -207,11 +207,7 @@ async function decide(target: MatchTarget, kind: ObjectKind, step: MatchStep, it
 /** The rejection for an ambiguous match, with the sentence an admin reads in the logs. */
 export function ambiguousMatchError(kind: ObjectKind, match: Extract<RemoteMatch, { type: 'ambiguous' }>): RemoteRejectedError {
   const ids = match.remoteIds.map((id) => JSON.stringify(id)).join(', ');
-  const error = new RemoteRejectedError(
-    `${match.remoteIds.length} ${kind}s on the downstream match ${match.attribute} ${JSON.stringify(match.value)} (${ids}): not adopted and not created, so that no guess is made`,
-  );
-  error.engineMessage = engineMessage('engine.match.ambiguous', { count: match.remoteIds.length, attribute: match.attribute, value: JSON.stringify(match.value), ids });
-  return error;
+  return new RemoteRejectedError(engineMessage('engine.match.ambiguous', { count: match.remoteIds.length, attribute: match.attribute, value: JSON.stringify(match.value), ids }));
 }
 
 /** `GET endpoint?filter=…`, every page of the answer (up to `MAX_PAGES`). */
@@ -228,7 +224,7 @@ async function search(client: ScimClient, endpoint: string, filter: string, expe
     if (resources.length === 0 || !Number.isFinite(total) || startIndex - 1 + resources.length >= total) return collected;
     startIndex += resources.length;
   }
-  throw new RemoteRejectedError(`GET ${endpoint}: the look-up answered more than ${MAX_PAGES} pages`);
+  throw new RemoteRejectedError(engineMessage('engine.match.tooManyPages', { endpoint, pages: MAX_PAGES }));
 }
 
 /** Keys in groups of at most `terms`, each group's `or` filter at most `MAX_FILTER_CHARS` once encoded. */

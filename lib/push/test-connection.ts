@@ -1,6 +1,8 @@
 import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
 import { isAddressRefusal } from '../util/address-guard.js';
-import { storeMessage } from '../i18n/engine-message.js';
+import { storedError } from '../errors.js';
+import { engineMessage, storeMessage, type EngineMessage } from '../i18n/engine-message.js';
+import { addressRefusalMessage } from './client/connect-failure.js';
 import { checkOrgShape, readDownstreamShape, type ShapeProposal } from './client/downstream-shape.js';
 import { PushError, TransientPushError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
@@ -25,7 +27,7 @@ export interface ConnectionStep {
   problem?: ConnectionProblem;
   /** The refused address, with `problem: 'address_not_allowed'`. */
   address?: string;
-  /** What was found, or what went wrong; never a secret. A stored engine message (render it with renderMessage) or legacy text. */
+  /** What was found, or what went wrong, as a stored engine message (`renderMessage` shows it in the reader's language); never a secret. */
   detail: string;
   /** orgShape: the settings the downstream's /ResourceTypes calls for, when they differ from the tested ones. */
   proposal?: ShapeProposal;
@@ -43,7 +45,8 @@ export type ConnectionTestInput = Partial<PushSettings> & PushSecretsInput;
 export type ConnectionTestOutcome = 'passed' | 'failed' | 'address_not_allowed';
 
 const STEP_NAMES: readonly ConnectionStepName[] = ['auth', 'serviceProviderConfig', 'users', 'orgs', 'orgShape'];
-const COULD_NOT_CONNECT = 'could not connect: no HTTP answer from the downstream';
+const COULD_NOT_CONNECT = storeMessage(engineMessage('engine.test.couldNotConnect'));
+const stored = (key: EngineMessage['key'], params?: EngineMessage['params']) => storeMessage(engineMessage(key, params));
 
 /**
  * Checks a downstream the way a sync will use it: credentials, ServiceProviderConfig,
@@ -55,19 +58,19 @@ const COULD_NOT_CONNECT = 'could not connect: no HTTP answer from the downstream
 export async function testConnection(client: ScimClient, settings: PushSettings): Promise<ConnectionTestResult> {
   const steps: ConnectionStep[] = [];
   let refused: { address: string; detail: string } | null = null;
-  const step = async (name: ConnectionStepName, url: string | null, describe: (body: any) => string): Promise<void> => {
+  const step = async (name: ConnectionStepName, url: string | null, describe: (body: any) => EngineMessage): Promise<void> => {
     const started = performance.now();
     if (refused) {
-      steps.push({ name, ok: false, skipped: true, detail: `not tried: ${refused.detail}`, durationMs: 0 });
+      steps.push({ name, ok: false, skipped: true, detail: stored('engine.test.notTried', { reason: refused.detail }), durationMs: 0 });
       return;
     }
     if (!url) {
-      steps.push({ name, ok: true, skipped: true, detail: 'no Org URL: orgs are not pushed', durationMs: 0 });
+      steps.push({ name, ok: true, skipped: true, detail: stored('engine.test.noOrgUrl'), durationMs: 0 });
       return;
     }
     try {
       const response = await client.get(url);
-      steps.push({ name, ok: true, method: 'GET', path: response.path, status: response.status, detail: describe(response.body), durationMs: response.durationMs });
+      steps.push({ name, ok: true, method: 'GET', path: response.path, status: response.status, detail: storeMessage(describe(response.body)), durationMs: response.durationMs });
     } catch (error) {
       const pushError = error instanceof PushError ? error : undefined;
       steps.push({
@@ -88,7 +91,7 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
   try {
     const list = `${settings.userUrl}?${new URLSearchParams({ count: '1' })}`;
     await client.get(list);
-    steps.push({ name: 'auth', ok: true, detail: `${settings.auth} credentials accepted`, durationMs: Math.round(performance.now() - authStarted) });
+    steps.push({ name: 'auth', ok: true, detail: stored(`engine.test.credentialsAccepted.${settings.auth}`), durationMs: Math.round(performance.now() - authStarted) });
   } catch (error) {
     const pushError = error instanceof PushError ? error : undefined;
     refused = refusalIn(error);
@@ -97,17 +100,19 @@ export async function testConnection(client: ScimClient, settings: PushSettings)
       name: 'auth',
       ok: !credentialProblem && !refused,
       status: pushError?.status,
-      ...(refused ? failureOf(error) : { detail: credentialProblem ? (error as Error).message : 'not proven: the downstream did not answer (see the next steps)' }),
+      ...(refused ? failureOf(error) : { detail: credentialProblem ? storedError(error) : stored('engine.test.notProven') }),
       durationMs: Math.round(performance.now() - authStarted),
     });
   }
   await step('serviceProviderConfig', `${client.baseOf(settings.userUrl)}/ServiceProviderConfig`, (body) => {
-    const patch = body?.patch?.supported === true ? 'PATCH supported' : 'no PATCH: updates use PUT';
-    const filter = body?.filter?.supported === true ? 'filtering supported' : 'no filtering declared';
-    return `${patch}; ${filter}`;
+    const patch = stored(body?.patch?.supported === true ? 'engine.test.patchSupported' : 'engine.test.noPatch');
+    const filter = stored(body?.filter?.supported === true ? 'engine.test.filterSupported' : 'engine.test.noFilter');
+    return engineMessage('engine.test.capabilities', { patch, filter });
   });
-  await step('users', `${settings.userUrl}?${new URLSearchParams({ count: '1' })}`, (body) => `${Number(body?.totalResults ?? 0)} users on the downstream`);
-  await step('orgs', settings.orgUrl ? `${settings.orgUrl}?${new URLSearchParams({ count: '1' })}` : null, (body) => `${Number(body?.totalResults ?? 0)} ${settings.orgResource === 'group' ? 'groups' : 'orgs'} on the downstream`);
+  await step('users', `${settings.userUrl}?${new URLSearchParams({ count: '1' })}`, (body) => engineMessage('engine.test.users', { count: Number(body?.totalResults ?? 0) }));
+  await step('orgs', settings.orgUrl ? `${settings.orgUrl}?${new URLSearchParams({ count: '1' })}` : null, (body) =>
+    engineMessage(settings.orgResource === 'group' ? 'engine.test.groups' : 'engine.test.orgs', { count: Number(body?.totalResults ?? 0) }),
+  );
   steps.push(await orgShapeStep(client, settings, refused));
   return { ok: steps.every((entry) => entry.ok), steps };
 }
@@ -143,8 +148,8 @@ export function refusedUpFront(error: Error): ConnectionTestResult {
   const refusal = refusalIn(error);
   const first: ConnectionStep = refusal
     ? { name: 'auth', ok: false, problem: 'address_not_allowed', address: refusal.address, detail: refusal.detail, durationMs: 0 }
-    : { name: 'auth', ok: false, detail: error.message, durationMs: 0 };
-  const rest = STEP_NAMES.slice(1).map((name): ConnectionStep => ({ name, ok: false, skipped: true, detail: `not tried: ${first.detail}`, durationMs: 0 }));
+    : { name: 'auth', ok: false, detail: storedError(error), durationMs: 0 };
+  const rest = STEP_NAMES.slice(1).map((name): ConnectionStep => ({ name, ok: false, skipped: true, detail: stored('engine.test.notTried', { reason: first.detail }), durationMs: 0 }));
   return { ok: false, steps: [first, ...rest] };
 }
 
@@ -158,11 +163,11 @@ function failureOf(error: unknown): Pick<ConnectionStep, 'detail' | 'problem' | 
   const refusal = refusalIn(error);
   if (refusal) return { problem: 'address_not_allowed', address: refusal.address, detail: refusal.detail };
   if (error instanceof TransientPushError && error.status === undefined) return { problem: 'could_not_connect', detail: COULD_NOT_CONNECT };
-  return { detail: error instanceof Error ? error.message : String(error) };
+  return { detail: storedError(error) };
 }
 
 function refusalIn(error: unknown): { address: string; detail: string } | null {
   const cause = error instanceof Error ? error.cause : undefined;
   const refusal = isAddressRefusal(error) ? error : isAddressRefusal(cause) ? cause : null;
-  return refusal ? { address: refusal.address, detail: refusal.message } : null;
+  return refusal ? { address: refusal.address, detail: storeMessage(addressRefusalMessage(refusal)) } : null;
 }

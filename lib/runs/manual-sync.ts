@@ -1,4 +1,4 @@
-import { StateConflictError } from '../errors.js';
+import { StateConflictError, storedError } from '../errors.js';
 import type { Logger } from '../options.js';
 import type { SourceHealth } from '../sources/source-health.js';
 import type { SourcesService } from '../sources/sources-service.js';
@@ -113,8 +113,8 @@ export class ManualSyncs {
       // A run that reached its end with failed objects or memberships did not simply succeed.
       if (status === 'succeeded' && ((await runs.get(run.id))?.failed ?? 0) > 0) status = 'succeeded_with_failures';
     } catch (cause) {
-      error = cause instanceof Error ? cause.message : String(cause);
-      logger.error(`scim-sync-center: run ${run.id} of source ${source.id} failed: ${error}`);
+      error = storedError(cause);
+      logger.error(`scim-sync-center: run ${run.id} of source ${source.id} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
     try {
       await runs.finish(run.id, status, error);
@@ -123,6 +123,7 @@ export class ManualSyncs {
     } catch (cause) {
       logger.error(`scim-sync-center: could not record the end of run ${run.id}`, cause);
     }
-    if (status !== 'paused') this.deps.events.emit('run', { runId: run.id, sourceId: source.id, mode: source.mode, status, durationMs: performance.now() - started });
+    if (status === 'paused') this.deps.events.emit('run_paused', { runId: run.id, sourceId: source.id, reason: error });
+    else this.deps.events.emit('run', { runId: run.id, sourceId: source.id, mode: source.mode, status, durationMs: performance.now() - started });
   }
 }

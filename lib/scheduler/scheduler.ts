@@ -21,7 +21,9 @@ export interface SchedulerDeps {
   refreshDelivery(): Promise<void>;
   /** Purges what outlived its retention. */
   purge(): Promise<RetentionReport>;
-  options: { sweepSchedule: string; retentionSchedule: string; leaseTtlMs: number; timezone: string | undefined };
+  /** Checks the push backlogs against the alert threshold (lib/alerts). */
+  checkAlerts(): Promise<unknown>;
+  options: { sweepSchedule: string; retentionSchedule: string; alertsSchedule: string; leaseTtlMs: number; timezone: string | undefined };
   logger: Logger;
   holder: string;
   clock: () => Date;
@@ -51,6 +53,10 @@ export class Scheduler implements Worker {
     this.#add('sweep', options.sweepSchedule, () => this.sweep());
     this.#add('retention', options.retentionSchedule, async () => {
       if (await this.#claim('retention')) await this.retention();
+    });
+    // Alert episodes make a repeat harmless; the claim spares the other instances the queries.
+    this.#add('alerts', options.alertsSchedule, async () => {
+      if (await this.#claim('alerts')) await this.deps.checkAlerts();
     });
     for (const source of await this.deps.sources.list()) await this.#scheduleSource(source.id, source);
     this.deps.events.on('source', this.#onSource);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../audit-log.js';
 import type { SyncEvents } from '../events.js';
+import { engineMessage, storeMessage, type EngineMessage } from '../i18n/engine-message.js';
 import { TABLES } from '../persistence/tables.js';
 
 /** When a source is quarantined: a failure rate over a sliding window. */
@@ -16,10 +17,21 @@ export interface QuarantinePolicy {
 export interface AttemptReport {
   succeeded: number;
   failed: number;
-  /** Why the last failure failed, for the quarantine reason. */
-  reason?: string;
+  /** Why the last failure failed (a stored engine message's code and parameters), for the quarantine reason. */
+  reason?: EngineMessage;
   /** 401/403 or an unusable configuration: quarantine at once, whatever the rate. */
-  immediate?: boolean;
+  immediate?: ImmediateStop;
+  /**
+   * When the attempt began (ISO 8601). An attempt begun before the source was last changed or
+   * resumed tried settings that are gone: its failure does not quarantine the source again.
+   */
+  startedAt?: string;
+}
+
+/** A failure that quarantines at once: refused credentials (401, or a token endpoint's 400), refused permission (403), a configuration that cannot work. */
+export interface ImmediateStop {
+  cause: 'unauthorized' | 'forbidden' | 'config';
+  status?: number;
 }
 
 const WINDOW_SLOTS = 10;
@@ -45,7 +57,7 @@ export class SourceHealth {
   ) {}
 
   /** One failed attempt (a run that could not start, a batch that failed before any request). */
-  async failure(sourceId: string, reason: string, immediate: boolean): Promise<{ streak: number; quarantined: boolean }> {
+  async failure(sourceId: string, reason: EngineMessage, immediate: ImmediateStop | undefined): Promise<{ streak: number; quarantined: boolean }> {
     return this.record(sourceId, { succeeded: 0, failed: 1, reason, immediate });
   }
 
@@ -65,24 +77,26 @@ export class SourceHealth {
     const batchRate = report.failed / (report.succeeded + report.failed);
     let event: 'quarantined' | 'quarantine_lifted' | null = null;
     const result = await this.knex.transaction(async (trx) => {
-      const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at');
+      const row = await trx(TABLES.sources).where({ id: sourceId }).first('failure_streak', 'quarantined_at', 'updated_at');
       if (!row) return { streak: 0, quarantined: false };
+      if (report.startedAt && row.updated_at && String(row.updated_at) > report.startedAt && report.succeeded === 0) {
+        return { streak: Number(row.failure_streak), quarantined: Boolean(row.quarantined_at) };
+      }
       const streak = report.succeeded > 0 ? 0 : Number(row.failure_streak) + 1;
       if (streak !== Number(row.failure_streak)) await trx(TABLES.sources).where({ id: sourceId }).update({ failure_streak: streak });
       if (row.quarantined_at) {
         if (report.succeeded === 0 || batchRate >= this.policy.failureRate || report.immediate) return { streak, quarantined: true };
         await trx(TABLES.sources).where({ id: sourceId }).update({ quarantined_at: null, quarantine_reason: null });
-        await this.audit.record({ actor: 'system', action: 'source.quarantine_lifted', sourceId, detail: { reason: 'a retry was delivered' } }, trx);
+        await this.audit.record({ actor: 'system', action: 'source.quarantine_lifted', sourceId, detail: { reason: 'delivered' } }, trx);
         event = 'quarantine_lifted';
         return { streak, quarantined: false };
       }
       const attempts = window.succeeded + window.failed;
       const byRate = attempts >= this.policy.minAttempts && window.failed / attempts >= this.policy.failureRate;
       if (!report.immediate && !byRate) return { streak, quarantined: false };
-      const minutes = Math.round(this.policy.windowMs / 60_000);
-      const why = report.immediate ? (report.reason ?? 'refused') : `${window.failed} of ${attempts} requests failed in the last ${minutes} minutes; last: ${report.reason ?? 'unknown'}`;
-      await trx(TABLES.sources).where({ id: sourceId }).update({ quarantined_at: this.clock().toISOString(), quarantine_reason: why.slice(0, 2000) });
-      await this.audit.record({ actor: 'system', action: 'source.quarantine', sourceId, detail: { reason: why.slice(0, 500) } }, trx);
+      const why = this.#reason(report, window);
+      await trx(TABLES.sources).where({ id: sourceId }).update({ quarantined_at: this.clock().toISOString(), quarantine_reason: storeMessage(why) });
+      await this.audit.record({ actor: 'system', action: 'source.quarantine', sourceId, detail: { reason: why } }, trx);
       event = 'quarantined';
       return { streak, quarantined: true };
     });
@@ -100,6 +114,22 @@ export class SourceHealth {
   /** How the last full run of the source ended, for the sources list. */
   async recordLastSync(sourceId: string, status: string): Promise<void> {
     await this.knex(TABLES.sources).where({ id: sourceId }).update({ last_sync_at: this.clock().toISOString(), last_sync_status: status });
+  }
+
+  /**
+   * What actually happened, in so many words: "after one 401", "after 10 failed requests in a
+   * row", "after 9 of 10 requests failed" — with the last error quoted as its own stored message.
+   */
+  #reason(report: AttemptReport, window: { succeeded: number; failed: number }): EngineMessage {
+    const error = storeMessage(report.reason ?? engineMessage('engine.quarantine.unknownError'));
+    const stop = report.immediate;
+    if (stop?.cause === 'unauthorized') return engineMessage('engine.quarantine.unauthorized', { status: stop.status ?? 401, error });
+    if (stop?.cause === 'forbidden') return engineMessage('engine.quarantine.forbidden', { status: stop.status ?? 403, error });
+    if (stop?.cause === 'config') return engineMessage('engine.quarantine.config', { error });
+    const minutes = Math.round(this.policy.windowMs / 60_000);
+    const attempts = window.succeeded + window.failed;
+    if (window.succeeded === 0) return engineMessage('engine.quarantine.inARow', { count: window.failed, minutes, error });
+    return engineMessage('engine.quarantine.rate', { failed: window.failed, attempts, minutes, error });
   }
 
   /** Adds a report to the source's window (fixed slots: constant memory) and returns the window's totals. */

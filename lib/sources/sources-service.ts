@@ -161,7 +161,7 @@ export class SourcesService {
       await trx(TABLES.sources).where({ id }).update({ quarantined_at: null, quarantine_reason: null, failure_streak: 0, updated_at: this.#now() });
       await this.#deps.audit.record({ actor: actorOf(options), action: 'source.resume', sourceId: id }, trx);
     });
-    this.#emit(id, 'resumed');
+    this.#deps.events.emit('source', { id, action: 'resumed', actor: actorOf(options) });
     return this.get(id);
   }
 

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
+import { quarantineFix } from '../../lib/alerts/alert-builder.js';
+import { readMessage, renderMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
-import { renderMessage } from '../../lib/i18n/engine-message.js';
 import type { ResolvedOptions } from '../../lib/options.js';
 import { fieldId, fieldLabel } from './form-errors.js';
 import { relativeTime } from './status-view.js';
@@ -44,7 +45,12 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       const key = `${prefix}.${value}`;
       return key in CATALOGUES.en ? t(key as MessageKey) : value;
     };
-    // A stored engine message (or legacy plain text) in the reader's language.
+    // A note (`engine.note.*`: adopted, already disabled…) is not an error and is not styled as one.
+    res.locals.isNote = isNote;
+    res.locals.quarantineFix = (stored: string | null): { text: string; anchor: string } => {
+      const fix = quarantineFix(stored);
+      return { text: renderMessage(t, fix.action), anchor: fix.anchor };
+    };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
     // Engine messages (reasons, notes) in the reader's language; plain text from before codes as is.
     res.locals.renderMessage = (stored: string | null | undefined): string => renderMessage(t, stored);
@@ -57,6 +63,12 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
     res.locals.notice = (NOTICES as readonly string[]).includes(done) ? t(`notice.${done}` as MessageKey) : '';
     next();
   };
+}
+
+/** True when a stored engine message is a note rather than an error. */
+export function isNote(stored: string | null | undefined): boolean {
+  const message = readMessage(stored);
+  return message !== null && 'key' in message && message.key.startsWith('engine.note.');
 }
 
 /** A path inside the center, from the mount point; ids are encoded. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDemoApp, DEMO_SOURCE_NAME, type DemoApp } from '../../examples/demo/app.js';
 import { startDemoDownstream, type DemoDownstream } from '../../examples/demo/downstream/index.js';
 import { SEED_USER_COUNT } from '../../examples/demo/seed.js';
@@ -25,7 +25,8 @@ describe('the demo host IdP', () => {
   let demo: DemoApp;
   let downstream: DemoDownstream;
   const warnings: string[] = [];
-  const logger = { info() {}, warn: (message: string) => void warnings.push(message), error() {} };
+  const infos: string[] = [];
+  const logger = { info: (message: string) => void infos.push(message), warn: (message: string) => void warnings.push(message), error() {} };
   const signInLines = () => warnings.filter((line) => line.includes('sign-in'));
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'ssc-demo-'));
@@ -260,5 +261,19 @@ describe('the demo host IdP', () => {
 
     const other = request.agent(demo.app);
     expect((await login(other, 'admin', 'admin')).headers.location).toBe('/sync-center/');
+  });
+
+  it('prints an alert to the terminal and shows it as a banner, with the link that fixes it, on the demo pages', async () => {
+    const { source } = await demo.center.sources.create({ name: '告警演示', mode: 'push', push: { userUrl: 'http://127.0.0.1:9/Users', token: 't0ken-for-alert-demo' } });
+    await demo.center.sources.enable(source.id);
+    const run = await demo.center.runs.start(source.id);
+    await demo.center.runs.settled(run.id);
+    await vi.waitFor(() => expect(infos.some((line) => line.startsWith('demo: ALERT critical run_failed'))).toBe(true), { timeout: 10_000 });
+    const agent = request.agent(demo.app);
+    await login(agent, 'admin', 'admin');
+    const home = await agent.get('/').set('accept-language', 'zh-CN');
+    expect(home.text).toContain('同步中心告警：');
+    expect(home.text).toContain(`数据源&#34;告警演示&#34;的第 ${run.id} 次同步失败`);
+    expect(home.text).toContain(`href="/sync-center/sources/${source.id}/runs/${run.id}"`);
   });
 });

@@ -41,6 +41,7 @@ const OWNERS: Record<TableKey, string> = {
   oauthTokens: 'lib/scim/pull/oauth-tokens.ts',
   wizardDrafts: 'lib/sources/wizard-drafts.ts',
   sourceHours: 'lib/runs/source-hours.ts',
+  alertEpisodes: 'lib/alerts/alert-episodes.ts',
 };
 
 /**

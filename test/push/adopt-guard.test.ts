@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { english } from '../support/messages.js';
 import { buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 import { createPushSource, FAST_PUSH } from '../support/push-helpers.js';
@@ -39,7 +40,8 @@ describe(`adopting never takes another object's remote object (${DIALECT})`, () 
     await t.center.changes.userUpserted(buildUser({ id: 'b', userName: 'b@example.com', externalId: 'shared' }));
     await t.center.push.drained(source.id);
     const [entry] = (await t.center.logs.deliveries(source.id)).entries.filter((row) => row.objectId === 'b');
-    expect(entry).toMatchObject({ operation: 'create', result: 'rejected', error: expect.stringContaining(`already linked to user "a"`) });
+    expect(entry).toMatchObject({ operation: 'create', result: 'rejected' });
+    expect(english(entry?.error)).toContain(`already linked to the local object "a"`);
     expect(server.requests.filter((request) => request.path.includes(remoteId) && request.method !== 'GET')).toEqual([]);
     expect(await t.center.push.link(source.id, 'user', 'a')).toMatchObject({ remoteId, lastStatus: 'synced' });
     expect(await t.center.push.link(source.id, 'user', 'b')).toMatchObject({ remoteId: null, lastStatus: 'rejected' });
@@ -59,7 +61,7 @@ describe(`adopting never takes another object's remote object (${DIALECT})`, () 
       expect(entries.map((row) => row.result), 'a retry that looks first').toContain('rejected');
     }, { timeout: 10_000 });
     const rejected = (await t.center.logs.deliveries(source.id)).entries.find((row) => row.objectId === 'b' && row.result === 'rejected');
-    expect(rejected?.error).toMatch(new RegExp(`"${remoteId}" is already linked to user "a"`));
+    expect(english(rejected?.error)).toMatch(new RegExp(`"${remoteId}" is already linked to the local object "a"`));
     expect(await t.center.push.link(source.id, 'user', 'a')).toMatchObject({ remoteId, lastStatus: 'synced' });
     expect((await t.center.push.link(source.id, 'user', 'b'))?.remoteId).toBeNull();
     expect(server.writes().filter((request) => request.path.includes(remoteId))).toEqual([]);

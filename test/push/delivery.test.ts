@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { english } from '../support/messages.js';
 import type { SyncCenter } from '../../index.js';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { translator } from '../../lib/i18n/index.js';
@@ -119,8 +120,8 @@ describe('incremental delivery worker', () => {
     const entries = (await t.center.logs.deliveries(source.id)).entries.reverse();
     expect(entries.map((entry) => entry.result)).toEqual(['retrying', 'retrying', 'retrying', 'succeeded']);
     expect(entries[0]!.httpStatus).toBe(429);
-    expect(entries[1]!.error).toMatch(/timeout/);
-    expect(entries[2]!.error).toMatch(/reset|socket/i);
+    expect(english(entries[1]!.error)).toMatch(/timeout/);
+    expect(english(entries[2]!.error)).toMatch(/reset|socket/i);
   });
 
   it('loses nothing while the downstream is down, and delivers in order once it is back', async () => {
@@ -165,7 +166,7 @@ describe('incremental delivery worker', () => {
     server.fault = (request) => (failing && request.method === 'POST' ? { status: 503 } : undefined);
     await t.center.changes.userUpserted(buildUser({ id: 'u1' }));
     await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine').toBe('quarantined'), { timeout: 10_000 });
-    expect((await t.center.sources.get(source.id)).quarantine!.reason).toMatch(/3 of 3 requests failed in the last 10 minutes/);
+    expect(english((await t.center.sources.get(source.id)).quarantine!.reason)).toMatch(/quarantined after 3 failed requests in a row within 10 minutes/);
     failing = false;
     await vi.waitFor(() => expect(server.resources('Users'), 'a retry while quarantined').toHaveLength(1), { timeout: 10_000 });
     await vi.waitFor(async () => expect((await t.center.sources.get(source.id)).status, 'quarantine lifted').toBe('enabled'), { timeout: 10_000 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { english } from '../support/messages.js';
 import type { SyncCenter } from '../../index.js';
 import type { DeliveryEvent } from '../../lib/events.js';
 import { TABLES } from '../../lib/persistence/tables.js';
@@ -102,7 +103,7 @@ describe('per-object retries', () => {
       },
       { timeout: 10_000 },
     );
-    expect(quarantined.quarantine!.reason).toMatch(/^\d+ of \d+ requests failed in the last 10 minutes; last: POST .* 500/);
+    expect(english(quarantined.quarantine!.reason)).toMatch(/^quarantined after (\d+ failed requests in a row|\d+ of \d+ requests failed) within 10 minutes\. Last error: POST .* 500/);
     // Nothing acknowledged is lost: every object the cursor passed has its retry row.
     expect((await t.center.push.status(source.id)).cursor).toBe(await t.center.mirror.currentSequence());
     expect((await retryRows(source.id)).map((row) => row.local_id).sort()).toEqual(Array.from({ length: 12 }, (_, index) => `f${index}`).sort());

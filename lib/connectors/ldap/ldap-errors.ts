@@ -1,4 +1,5 @@
 import { ResultCodeError } from 'ldapts';
+import { engineMessage } from '../../i18n/engine-message.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from '../../push/client/errors.js';
 
 /** LDAP result codes (RFC 4511 §4.1.9) that decide what the engine does. */
@@ -25,7 +26,7 @@ export function ldapError(error: unknown, operation: string, dn: string): PushEr
   if (error instanceof PushError) return error;
   const info = { method: operation.toUpperCase(), path: dn };
   if (error instanceof ResultCodeError) {
-    const what = `LDAP ${operation} ${dn}: ${error.message} (result ${error.code})`;
+    const what = engineMessage('engine.ldap.failed', { operation, dn, code: error.code, detail: error.message });
     switch (error.code) {
       case RESULT.invalidCredentials:
       case RESULT.inappropriateAuthentication:
@@ -33,7 +34,7 @@ export function ldapError(error: unknown, operation: string, dn: string): PushEr
       case RESULT.insufficientAccessRights:
         return new StopSyncError('forbidden', what, info, { cause: error });
       case RESULT.strongAuthRequired:
-        return new StopSyncError('config', `${what}; the server asks for TLS (use ldaps:// or StartTLS)`, info, { cause: error });
+        return new StopSyncError('config', engineMessage('engine.ldap.needsTls', { operation, dn }), info, { cause: error });
       case RESULT.noSuchObject:
         return new RemoteNotFoundError(what, info);
       case RESULT.entryAlreadyExists:
@@ -49,8 +50,8 @@ export function ldapError(error: unknown, operation: string, dn: string): PushEr
   }
   // No LDAP answer at all: refused, reset, timed out, a TLS handshake that failed.
   const message = error instanceof Error ? error.message : String(error);
-  if (isTlsFailure(error)) return new StopSyncError('config', `LDAP ${operation}: the TLS connection failed: ${message}`, info, { cause: error });
-  return new TransientPushError(`LDAP ${operation} ${dn}: ${message}`, info, { cause: error });
+  if (isTlsFailure(error)) return new StopSyncError('config', engineMessage('engine.ldap.tlsFailed', { operation, detail: message }), info, { cause: error });
+  return new TransientPushError(engineMessage('engine.ldap.noAnswer', { operation, dn, detail: message }), info, { cause: error });
 }
 
 function isTlsFailure(error: unknown): boolean {

@@ -13,6 +13,9 @@ export const matchingMessages = defineMessages({
     'matching.users.email': 'Work e-mail',
     'matching.orgs.externalIdThenName': 'externalId, then name under the same parent',
     'matching.orgs.externalId': 'externalId only',
+    'engine.note.matchedAdopted': 'matched on the downstream by the source’s matching attribute; adopted',
+    'engine.note.wouldAdopt': 'would adopt the matching object on the downstream',
+    'engine.match.tooManyPages': 'GET {endpoint}: the look-up answered more than {pages} pages',
     'engine.match.ambiguous':
       '{count} objects on the downstream match {attribute} {value}: {ids}. Not adopted and not created; remove the extra copy on the downstream, or link one of them by hand',
   },
@@ -26,6 +29,9 @@ export const matchingMessages = defineMessages({
     'matching.users.email': '工作邮箱',
     'matching.orgs.externalIdThenName': '先按 externalId，再按同一上级下的名称',
     'matching.orgs.externalId': '仅按 externalId',
+    'engine.note.matchedAdopted': '按本数据源的匹配属性在下游找到并接管',
+    'engine.note.wouldAdopt': '将接管下游匹配到的对象',
+    'engine.match.tooManyPages': 'GET {endpoint}：查找结果超过 {pages} 页',
     'engine.match.ambiguous': '下游有 {count} 个对象的 {attribute} 与 {value} 匹配：{ids}。未接管也未创建；请删除下游多余的副本，或手动关联其中一个',
   },
 });

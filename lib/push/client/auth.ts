@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { engineMessage } from '../../i18n/engine-message.js';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { StopSyncError, TransientPushError } from './errors.js';
 import { connectFailure } from './connect-failure.js';
@@ -27,19 +28,19 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   const { settings, secrets } = options;
   switch (settings.auth) {
     case 'bearer': {
-      if (!secrets.token) throw new StopSyncError('config', 'no bearer token is stored for this source');
+      if (!secrets.token) throw new StopSyncError('config', engineMessage('engine.push.noToken'));
       const header = `Bearer ${secrets.token}`;
       return { header: async () => header, invalidate: () => false };
     }
     case 'basic': {
-      if (!settings.clientId || !secrets.clientSecret) throw new StopSyncError('config', 'HTTP Basic needs a client ID and a client secret');
+      if (!settings.clientId || !secrets.clientSecret) throw new StopSyncError('config', engineMessage('engine.push.basicNeedsClient'));
       const header = `Basic ${basicCredentials(settings.clientId, secrets.clientSecret)}`;
       return { header: async () => header, invalidate: () => false };
     }
     case 'oauth2':
       return new ClientCredentials(options);
     default:
-      throw new StopSyncError('config', `unknown authentication ${JSON.stringify(settings.auth)}`);
+      throw new StopSyncError('config', engineMessage('engine.push.unknownAuth', { auth: String(settings.auth) }));
   }
 }
 
@@ -59,9 +60,9 @@ class ClientCredentials implements Authenticator {
 
   constructor(private readonly options: AuthOptions) {
     this.#now = options.now ?? Date.now;
-    if (!options.settings.tokenUrl) throw new StopSyncError('config', 'OAuth 2.0 needs a token URL');
+    if (!options.settings.tokenUrl) throw new StopSyncError('config', engineMessage('engine.push.oauthNeedsTokenUrl'));
     if (!options.settings.clientId || !options.secrets.clientSecret) {
-      throw new StopSyncError('config', 'OAuth 2.0 needs a client ID and a client secret');
+      throw new StopSyncError('config', engineMessage('engine.push.oauthNeedsClient'));
     }
   }
 
@@ -110,7 +111,7 @@ class ClientCredentials implements Authenticator {
     if (response.statusCode === 400 || response.statusCode === 401) {
       // RFC 6749 §5.2: invalid_client / unauthorized_client are credentials problems, not outages.
       const code = typeof body.error === 'string' ? body.error : `status ${response.statusCode}`;
-      throw new StopSyncError('unauthorized', `the token endpoint refused the client credentials (${code})`, {
+      throw new StopSyncError('unauthorized', engineMessage('engine.push.tokenRefused', { path, status: response.statusCode, code }), {
         method: 'POST',
         path,
         status: response.statusCode,
@@ -120,7 +121,7 @@ class ClientCredentials implements Authenticator {
       throw errorForResponse({ method: 'POST', path, status: response.statusCode, retryAfter: header(response.headers['retry-after']), body });
     }
     const token = typeof body.access_token === 'string' ? body.access_token : '';
-    if (!token) throw new TransientPushError('the token endpoint answered without an access_token', { method: 'POST', path, status: response.statusCode });
+    if (!token) throw new TransientPushError(engineMessage('engine.push.tokenMissing', { path, status: response.statusCode }), { method: 'POST', path, status: response.statusCode });
     const lifetimeS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S;
     const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeS * 100); // at most 10% of a short lifetime
     const headerValue = `Bearer ${token}`;

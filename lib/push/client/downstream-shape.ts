@@ -109,7 +109,7 @@ export function checkOrgShape(shape: Pick<DownstreamShape, 'resourceTypes' | 'sc
 export async function requireFittingOrgShape(client: ScimClient, settings: Pick<PushSettings, 'orgUrl' | 'orgResource'>): Promise<void> {
   if (!settings.orgUrl) return;
   const verdict = checkOrgShape(await readDownstreamShape(client, settings.orgUrl), settings);
-  if (verdict.kind === 'mismatch') throw new StopSyncError('config', storeMessage(verdict.message));
+  if (verdict.kind === 'mismatch') throw new StopSyncError('config', verdict.message);
 }
 
 function noOrganizationType(groupsUrl: string): ShapeVerdict {

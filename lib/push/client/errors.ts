@@ -1,5 +1,6 @@
 import { SyncCenterError } from '../../errors.js';
-import { storeMessage, type EngineMessage } from '../../i18n/engine-message.js';
+import { inEnglish, type EngineMessage } from '../../i18n/engine-message.js';
+import type { ImmediateStop } from '../../sources/source-health.js';
 
 /** Where a push request went and what came back; never holds a header or a secret. */
 export interface PushRequestInfo {
@@ -14,27 +15,26 @@ export interface PushRequestInfo {
 
 /**
  * Base of the push errors. Each subclass is one decision the push engine takes (authentik's
- * hierarchy): the HTTP status → class mapping lives in `errorForResponse()` only.
+ * hierarchy): the HTTP status → class mapping lives in `errorForResponse()` only. Each carries
+ * what it says as a catalogue code with parameters (`detail`): that is what the logs and
+ * reasons store (`engineMessage`), so admins read it in their language; `message` is its English,
+ * for exceptions and server logs.
  */
 export class PushError extends SyncCenterError {
   readonly method?: string;
   readonly path?: string;
   readonly status?: number;
   readonly scimType?: string;
-  /** The engine's own sentence for an admin (set by the engine, not the connector), stored as its catalogue code. */
-  engineMessage?: EngineMessage;
+  /** What went wrong, as an `engine.push.*` code and parameters (the SCIM client scrubs secrets out of both). */
+  override engineMessage: EngineMessage;
 
-  constructor(code: string, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
-    super(code, message, options);
+  constructor(code: string, engineMessage: EngineMessage, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
+    super(code, inEnglish(engineMessage), options);
+    this.engineMessage = engineMessage;
     this.method = info.method;
     this.path = info.path;
     this.status = info.status;
     this.scimType = info.scimType;
-  }
-
-  /** What the logs and links keep: the engine message's stored form when there is one, else the message. */
-  get storedText(): string {
-    return this.engineMessage ? storeMessage(this.engineMessage) : this.message;
   }
 }
 
@@ -45,7 +45,7 @@ export class TransientPushError extends PushError {
   /** What the downstream asked for when it was more than `push.maxRetryAfterMs` (and `retryAfterMs` is that cap). */
   readonly retryAfterAskedMs?: number;
 
-  constructor(message: string, info: PushRequestInfo & { retryAfterMs?: number; retryAfterAskedMs?: number } = {}, options?: { cause?: unknown }) {
+  constructor(message: EngineMessage, info: PushRequestInfo & { retryAfterMs?: number; retryAfterAskedMs?: number } = {}, options?: { cause?: unknown }) {
     super('SSC_PUSH_TRANSIENT', message, info, options);
     this.retryAfterMs = info.retryAfterMs;
     this.retryAfterAskedMs = info.retryAfterAskedMs;
@@ -54,28 +54,28 @@ export class TransientPushError extends PushError {
 
 /** The linked remote object is gone: drop the link and create it again. */
 export class RemoteNotFoundError extends PushError {
-  constructor(message: string, info: PushRequestInfo = {}) {
+  constructor(message: EngineMessage, info: PushRequestInfo = {}) {
     super('SSC_PUSH_NOT_FOUND', message, info);
   }
 }
 
 /** The downstream already has this object: look it up and adopt it. */
 export class RemoteConflictError extends PushError {
-  constructor(message: string, info: PushRequestInfo = {}) {
+  constructor(message: EngineMessage, info: PushRequestInfo = {}) {
     super('SSC_PUSH_CONFLICT', message, info);
   }
 }
 
 /** The downstream refused this object for good (a 4xx retrying cannot fix): log it and go on. */
 export class RemoteRejectedError extends PushError {
-  constructor(message: string, info: PushRequestInfo = {}, code = 'SSC_PUSH_REJECTED') {
+  constructor(message: EngineMessage, info: PushRequestInfo = {}, code = 'SSC_PUSH_REJECTED') {
     super(code, message, info);
   }
 }
 
 /** The downstream does not support this method on this resource (405, 501, "not supported"): try the other one. */
 export class RemoteUnsupportedError extends RemoteRejectedError {
-  constructor(message: string, info: PushRequestInfo = {}) {
+  constructor(message: EngineMessage, info: PushRequestInfo = {}) {
     super(message, info, 'SSC_PUSH_UNSUPPORTED');
   }
 }
@@ -87,8 +87,13 @@ export type StopReason = 'unauthorized' | 'forbidden' | 'config';
 export class StopSyncError extends PushError {
   readonly reason: StopReason;
 
-  constructor(reason: StopReason, message: string, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
+  constructor(reason: StopReason, message: EngineMessage, info: PushRequestInfo = {}, options?: { cause?: unknown }) {
     super('SSC_PUSH_STOP', message, info, options);
     this.reason = reason;
   }
+}
+
+/** For the quarantine: a stop quarantines at once, saying which refusal (and status) it was; anything else goes by the failure rate. */
+export function immediateStopOf(error: unknown): ImmediateStop | undefined {
+  return error instanceof StopSyncError ? { cause: error.reason, status: error.status } : undefined;
 }

@@ -1,4 +1,5 @@
 import { sleep } from '../../util/sleep.js';
+import { engineMessage } from '../../i18n/engine-message.js';
 import { TransientPushError } from './errors.js';
 
 /**
@@ -214,7 +215,7 @@ export class AdaptiveRateLimiter {
 }
 
 function closedError(): TransientPushError {
-  return new TransientPushError('the push target closed while waiting for the rate limit (the center is closing or the source changed)');
+  return new TransientPushError(engineMessage('engine.push.closedWhileWaiting'));
 }
 
 /** Counts events over a sliding window in fixed slots: constant memory at any rate. */

@@ -1,9 +1,10 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { engineMessage } from '../../i18n/engine-message.js';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { URN } from '../../scim/urns.js';
 import { jsonOf } from '../bodies.js';
 import { guardedConnector, hostRefusal } from '../../util/address-guard.js';
-import { connectFailure } from './connect-failure.js';
+import { addressRefusalMessage, connectFailure } from './connect-failure.js';
 import { createAuthenticator, header, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
 import { AdaptiveRateLimiter } from './rate-limit.js';
@@ -194,7 +195,7 @@ export class ScimClient {
    * again, once. Throws a PushError subclass for every failure.
    */
   async send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
-    if (this.#closed) throw new TransientPushError('the SCIM client is closed', { method, path: pathOf(url) });
+    if (this.#closed) throw new TransientPushError(engineMessage('engine.push.clientClosed'), { method, path: pathOf(url) });
     try {
       const first = await this.#attempt<T>(method, url, body);
       return first;
@@ -284,17 +285,20 @@ export class ScimClient {
     const parsed = new URL(url);
     const { protocol } = parsed;
     if (protocol !== 'https:' && !(protocol === 'http:' && this.#options.allowHttp)) {
-      throw new StopSyncError('config', `${protocol} URLs are not allowed for push (https only unless the host sets allowHttpPush)`);
+      throw new StopSyncError('config', engineMessage('engine.push.protocolRefused', { protocol }));
     }
     // Settings saved before the guard, or by a host with other options: refused before any request.
     const refusal = hostRefusal(parsed, { allowPrivate: this.#options.allowPrivate });
-    if (refusal) throw new StopSyncError('config', refusal.message, {}, { cause: refusal });
+    if (refusal) throw new StopSyncError('config', addressRefusalMessage(refusal), {}, { cause: refusal });
   }
 
   #scrub(error: unknown): unknown {
     if (!(error instanceof Error) || this.#secrets.length === 0) return error;
-    for (const secret of this.#secrets) {
-      if (error.message.includes(secret)) error.message = error.message.split(secret).join('***');
+    const scrub = (text: string) => this.#secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('***'), text);
+    error.message = scrub(error.message);
+    if (error instanceof PushError && error.engineMessage.params) {
+      const params = Object.fromEntries(Object.entries(error.engineMessage.params).map(([name, value]) => [name, typeof value === 'string' ? scrub(value) : value]));
+      error.engineMessage = { ...error.engineMessage, params };
     }
     return error;
   }
@@ -333,7 +337,7 @@ async function readBody(response: Dispatcher.ResponseData, method: string, path:
       size += (chunk as Buffer).length;
       if (size > MAX_BODY_BYTES) {
         response.body.destroy();
-        throw new TransientPushError(`${method} ${path}: the response is larger than ${MAX_BODY_BYTES} bytes`, { method, path, status: response.statusCode });
+        throw new TransientPushError(engineMessage('engine.push.responseTooLarge', { method, path, max: MAX_BODY_BYTES }), { method, path, status: response.statusCode });
       }
       chunks.push(chunk as Buffer);
     }

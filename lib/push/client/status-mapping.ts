@@ -1,3 +1,4 @@
+import { engineMessage, quotedDetail, type EngineMessage } from '../../i18n/engine-message.js';
 import {
   PushError,
   RemoteConflictError,
@@ -39,12 +40,12 @@ export function errorForResponse(response: FailedResponse): PushError {
   const { status } = response;
   const { detail, scimType } = scimErrorOf(response.body);
   const info: PushRequestInfo = { method: response.method, path: response.path, status, scimType };
-  const message = `${response.method} ${response.path} answered ${status}${detail ? `: ${detail}` : ''}`;
-  if (status >= 300 && status < 400) {
-    return new StopSyncError('config', `${response.method} ${response.path} answered ${status} (a redirect); redirects are not followed: fix the URL`, info);
-  }
-  if (status === 401) return new StopSyncError('unauthorized', `${message} (check the credentials)`, info);
-  if (status === 403) return new StopSyncError('forbidden', `${message} (the credentials lack permission)`, info);
+  // The downstream's own words are data: a quoted parameter, never translated.
+  const params = { method: response.method, path: response.path, status, detail: quotedDetail(detail) };
+  const message = engineMessage('engine.push.http', params);
+  if (status >= 300 && status < 400) return new StopSyncError('config', engineMessage('engine.push.redirect', params), info);
+  if (status === 401) return new StopSyncError('unauthorized', engineMessage('engine.push.unauthorized', params), info);
+  if (status === 403) return new StopSyncError('forbidden', engineMessage('engine.push.forbidden', params), info);
   if (status === 404) return new RemoteNotFoundError(message, info);
   if (status === 409 || (status === 400 && scimType === 'uniqueness')) return new RemoteConflictError(message, info);
   if (status === 405 || status === 501) return new RemoteUnsupportedError(message, info);
@@ -52,7 +53,9 @@ export function errorForResponse(response: FailedResponse): PushError {
     const asked = status === 429 || status === 503 ? parseRetryAfter(response.retryAfter, response.now ?? Date.now()) : undefined;
     const cap = response.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     if (asked === undefined || asked <= cap) return new TransientPushError(message, { ...info, retryAfterMs: asked });
-    const capped = `${message} (Retry-After ${seconds(asked)}, waiting ${seconds(cap)}: push.maxRetryAfterMs)`;
+    const capped = Number.isFinite(asked)
+      ? engineMessage('engine.push.retryAfterCapped', { ...params, asked: seconds(asked), cap: seconds(cap) })
+      : engineMessage('engine.push.retryAfterCappedForever', { ...params, cap: seconds(cap) });
     return new TransientPushError(capped, { ...info, retryAfterMs: cap, retryAfterAskedMs: asked });
   }
   // RFC 7644 §3.12 answers an unsupported operation with 501; some providers send a 400 saying
@@ -63,25 +66,26 @@ export function errorForResponse(response: FailedResponse): PushError {
 
 /** A request that got no answer: refused, reset, timed out. Always worth retrying. */
 export function errorForNetworkFailure(cause: unknown, info: PushRequestInfo): TransientPushError {
-  const code = (cause as { code?: string } | null)?.code;
-  const reason = describeNetworkError(code, cause);
-  return new TransientPushError(`${info.method} ${info.path} failed: ${reason}`, info, { cause: stripCause(cause) });
+  return new TransientPushError(networkMessage(cause, info), info, { cause: stripCause(cause) });
 }
 
-function describeNetworkError(code: string | undefined, cause: unknown): string {
+function networkMessage(cause: unknown, info: PushRequestInfo): EngineMessage {
+  const code = (cause as { code?: string } | null)?.code;
+  const params = { method: info.method ?? '', path: info.path ?? '' };
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect timeout';
+      return engineMessage('engine.push.connectTimeout', params);
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return 'response timeout';
+      return engineMessage('engine.push.responseTimeout', params);
     case 'ECONNREFUSED':
-      return 'connection refused (is the downstream up?)';
+      return engineMessage('engine.push.connectionRefused', params);
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
-      return 'connection reset';
+      return engineMessage('engine.push.connectionReset', params);
     default:
-      return `${code ? `${code} ` : ''}${cause instanceof Error ? cause.message : String(cause)}`;
+      // The system's own words (a DNS failure, a TLS error): data, quoted as they are.
+      return engineMessage('engine.push.networkError', { ...params, error: `${code ? `${code} ` : ''}${cause instanceof Error ? cause.message : String(cause)}` });
   }
 }
 
@@ -94,8 +98,8 @@ function stripCause(cause: unknown): Error {
   return error;
 }
 
-function seconds(ms: number): string {
-  return Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'beyond any number';
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
 }
 
 /** `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). Far too many digits parse as Infinity (and are capped by the caller). */

@@ -7,7 +7,7 @@ import type { IncrementalLog } from '../../runs/incremental-log.js';
 import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
 import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
 import { deletionKey } from '../held-deletions.js';
-import type { PushError } from '../client/errors.js';
+import { StopSyncError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
 import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
 import type { ObjectOutcome, PushTarget } from '../object-pusher.js';
@@ -251,14 +251,14 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       const attempts = (entry.retry?.attempts ?? 0) + 1;
       const at = acceptedNothing ? nowMs : nowMs + backoffDelay(attempts, policy.baseMs, policy.maxMs, cappedRetryAfter);
       latestFailureAt = Math.max(latestFailureAt, at);
-      toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts, nextAttemptAt: new Date(at).toISOString(), lastError: failures.get(key)?.message ?? null });
+      toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts, nextAttemptAt: new Date(at).toISOString(), lastError: storedOrNull(failures.get(key)) });
     }
     for (const entry of pending.values()) {
       const key = keyOf(entry.kind, entry.id);
       if (failures.has(key)) continue;
       if (deferred.has(key) || unfinished.has(key)) {
         // It waits for another object: tried again once that one's retry is due.
-        toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts: entry.retry?.attempts ?? 0, nextAttemptAt: new Date(latestFailureAt).toISOString(), lastError: 'waits for an object it depends on' });
+        toSave.push({ kind: entry.kind, localId: entry.id, firstSeq: entry.retry?.firstSeq ?? entry.firstSeq, attempts: entry.retry?.attempts ?? 0, nextAttemptAt: new Date(latestFailureAt).toISOString(), lastError: storeMessage(engineMessage('engine.push.waitsForDependency')) });
       } else if (entry.retry) toClear.push(entry);
     }
   }
@@ -330,7 +330,42 @@ async function noteCancelled(note: (outcomes: ObjectOutcome[]) => Promise<void>,
   if (objects.length === 0) return;
   await note(
     objects.map((object) => {
-      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: storeMessage(engineMessage('engine.deletion.cancelled')) };
+      return { work: { kind: kindOf(object), localId: object.id, name: nameOf(object), body: null, link: undefined, seq: object.seq }, operation: 'skip' as const, result: 'skipped' as const, note: engineMessage('engine.note.deletionCancelled') };
     }),
   );
+}
+
+/**
+ * A batch that failed before any object was tried (a refused token, a failed discovery) is still
+ * an attempt: one row in the incremental log, on the first change it held back, so the log of a
+ * failing source shows what waits and why instead of nothing.
+ */
+export async function logUntriedBatch(deps: BatchDeps, sourceId: string, cursor: number, error: PushError, attempts: Map<string, number>): Promise<void> {
+  const [change] = await deps.mirror.changesAfter(cursor, 1);
+  const due = change ? undefined : (await deps.retries.due(sourceId, 1))[0];
+  const object = change ? { kind: change.kind, id: change.object_id, seq: change.seq } : due ? { kind: due.kind, id: due.localId, seq: due.firstSeq } : undefined;
+  if (!object) return;
+  const link = await deps.links.get(sourceId, object.kind, object.id);
+  const mirrored = object.kind === 'user' ? await deps.mirror.getUser(object.id) : await deps.mirror.getOrg(object.id);
+  const operation = change?.op === 'delete' || !mirrored ? 'delete' : link?.remoteId ? 'update' : 'create';
+  await deps.log.recordDeliveries([
+    {
+      sourceId,
+      changeSeq: object.seq,
+      kind: object.kind,
+      objectId: object.id,
+      objectName: link?.objectName ?? (mirrored ? nameOf(mirrored) : null),
+      operation,
+      result: error instanceof StopSyncError ? 'failed' : 'retrying',
+      method: error.method ?? null,
+      path: error.path ?? null,
+      httpStatus: error.status ?? null,
+      error: storeMessage(error.engineMessage),
+      attempt: bump(attempts, retryKey(object.kind, object.id)),
+    },
+  ]);
+}
+
+function storedOrNull(error: PushError | undefined): string | null {
+  return error ? storeMessage(error.engineMessage) : null;
 }

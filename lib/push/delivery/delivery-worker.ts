@@ -5,9 +5,11 @@ import { LeaseKeeper } from '../../persistence/leases.js';
 import type { RunStore } from '../../runs/run-store.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
-import { deliverBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
+import { deliverBatch, logUntriedBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
-import { PushError, StopSyncError, TransientPushError } from '../client/errors.js';
+import { immediateStopOf, PushError, StopSyncError, TransientPushError } from '../client/errors.js';
+import { storedError } from '../../errors.js';
+import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
 import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
@@ -156,7 +158,7 @@ export class DeliveryWorker {
         result = await this.#deliver(source.quarantine !== null);
       } catch (error) {
         result = { status: 'retry', delivered: 0, cursor: this.#status.cursor ?? 0, error: undefined };
-        this.#status.lastError = error instanceof Error ? error.message : String(error);
+        this.#status.lastError = storedError(error);
         this.#deps.logger.error(`scim-sync-center: delivery to source ${this.sourceId} failed`, error);
       } finally {
         keeper.stop();
@@ -179,6 +181,7 @@ export class DeliveryWorker {
 
   async #deliver(quarantined: boolean): Promise<BatchResult> {
     const deps = this.#deps;
+    const startedAt = deps.clock().toISOString();
     const source = await deps.sources.get(this.sourceId);
     const { target, semaphore } = await deps.targets.target(source);
     const cursor = await deps.cursors.get(this.sourceId);
@@ -201,9 +204,10 @@ export class DeliveryWorker {
         await deps.cursors.advance(this.sourceId, seq, trx);
         return true;
       },
-    })).catch((error: unknown): BatchResult => {
+    })).catch(async (error: unknown): Promise<BatchResult> => {
       // A failure before any object was tried (discovery, a look-up): the same decision, for the whole batch.
       if (!(error instanceof PushError)) throw error;
+      if (!this.#stopped) await logUntriedBatch(deps, this.sourceId, cursor, error, this.#attempts);
       return { status: error instanceof StopSyncError ? 'stop' : 'retry', error, retryAfterMs: (error as TransientPushError).retryAfterMs, delivered: 0, cursor };
     });
     this.#status.cursor = result.cursor;
@@ -211,10 +215,9 @@ export class DeliveryWorker {
     if (this.#stopped) return result;
     if (result.status === 'retry' || result.status === 'stop') {
       this.#failures += 1;
-      const immediate = result.error instanceof StopSyncError;
-      const reason = result.error?.message ?? this.#status.lastError ?? 'delivery failed';
-      this.#status.lastError = reason;
-      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate });
+      const reason = result.error?.engineMessage ?? engineMessage('engine.push.deliveryFailed');
+      this.#status.lastError = result.error ? storeMessage(reason) : (this.#status.lastError ?? storeMessage(reason));
+      const health = await deps.health.record(this.sourceId, { succeeded: result.delivered, failed: Math.max(1, result.failed ?? 0), reason, immediate: immediateStopOf(result.error), startedAt });
       // Quarantined sources keep retrying, at a growing interval up to the quarantine maximum.
       const maxMs = health.quarantined ? deps.options.quarantineMaxIntervalMs : deps.options.retry.maxMs;
       const asked = result.error instanceof TransientPushError ? result.error.retryAfterAskedMs : undefined;
@@ -240,12 +243,12 @@ export class DeliveryWorker {
       this.#probesSuspended = false;
       this.#status.nextAttemptAt = null;
       // Objects that failed in a batch that went on are retried on their own; the last such error shows.
-      this.#status.lastError = (result.failed ?? 0) > 0 ? (result.error?.message ?? null) : null;
+      this.#status.lastError = (result.failed ?? 0) > 0 && result.error ? storeMessage(result.error.engineMessage) : null;
       // Only a request that went through proves the downstream works again; failed objects of the
       // batch (retried on their own) count into the source's failure rate.
       const failed = result.failed ?? 0;
       if (failed > 0 || (result.delivered > 0 && (quarantined || hadFailures))) {
-        await deps.health.record(this.sourceId, { succeeded: result.delivered, failed, reason: result.error?.message });
+        await deps.health.record(this.sourceId, { succeeded: result.delivered, failed, reason: result.error?.engineMessage });
       }
     }
     return result;

@@ -135,7 +135,7 @@ async function leftAlone<T extends MirrorUser | MirrorOrg>(deps: DeletionDeps, s
 }
 
 function cancelledOutcome(kind: ObjectKind, id: string, name: string | null): ObjectOutcome {
-  return { work: { kind, localId: id, name, body: null, link: undefined }, operation: 'skip', result: 'skipped', note: storeMessage(engineMessage('engine.deletion.cancelled')) };
+  return { work: { kind, localId: id, name, body: null, link: undefined }, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.deletionCancelled') };
 }
 
 function orphanRef(orphan: Orphan): DeletionRef {

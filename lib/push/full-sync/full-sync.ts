@@ -6,7 +6,7 @@ import type { Logger, ResolvedPushOptions } from '../../options.js';
 import type { RunContext, RunExecutor, RunOutcome } from '../../runs/manual-sync.js';
 import { LeaseKeeper, type LeaseStore } from '../../persistence/leases.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
-import { PushError, StopSyncError } from '../client/errors.js';
+import { immediateStopOf, PushError, StopSyncError } from '../client/errors.js';
 import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
 import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
@@ -106,7 +106,7 @@ class FullSync {
       return await this.#phases(target, semaphore);
     } catch (error) {
       // A run that could not even start talking to the downstream counts as a failed attempt too.
-      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.message, error instanceof StopSyncError);
+      if (error instanceof PushError && !this.#dryRun) await deps.health.failure(source.id, error.engineMessage, immediateStopOf(error));
       throw error;
     } finally {
       keeper?.stop();
@@ -223,7 +223,7 @@ class FullSync {
         await deps.cursors.advance(target.sourceId, checkpoint.startSeq);
         if (recorder.successes > 0) await deps.health.success(target.sourceId);
       } else if (recorder.successes === 0 && recorder.lastError) {
-        await deps.health.failure(target.sourceId, recorder.lastError.message, false);
+        await deps.health.failure(target.sourceId, recorder.lastError.engineMessage, undefined);
       }
     }
     return { status: 'succeeded' };

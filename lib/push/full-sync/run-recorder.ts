@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { engineMessage } from '../../i18n/engine-message.js';
 import type { RunCounts, RunStore } from '../../runs/run-store.js';
 import { StopSyncError, TransientPushError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
@@ -106,7 +107,7 @@ export class RunRecorder {
       final.push(...logged);
       this.commit();
       if (stop) {
-        this.stopError = stop.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
+        this.stopError = stop.error ?? new StopSyncError('unauthorized', engineMessage('engine.push.credentialsRefused'));
         return final;
       }
       if (retry.length === 0 || lastAttempt) return final;
@@ -160,7 +161,7 @@ export class RunRecorder {
     const items = memberRunItems(outcomes);
     const counts: Partial<RunCounts> = { updated: 0, failed: 0 };
     for (const outcome of outcomes) {
-      if (outcome.result === 'stop') this.stopError = outcome.error ?? new StopSyncError('unauthorized', 'the downstream refused the credentials');
+      if (outcome.result === 'stop') this.stopError = outcome.error ?? new StopSyncError('unauthorized', engineMessage('engine.push.credentialsRefused'));
       if (outcome.result === 'retry' || outcome.result === 'rejected' || outcome.result === 'stop') {
         counts.failed! += 1;
         this.failures += 1;

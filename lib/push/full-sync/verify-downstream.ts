@@ -58,7 +58,7 @@ export async function findOrphans(target: PushTarget, links: LinkStore, cancelle
 
 /** A run-log line (a failure) saying a listing stopped early (its bound, or a server repeating pages): downstream objects past it were not verified. */
 function listingCut(kind: ObjectKind, reason: 'bound' | 'repeated', path: string, listed: number, bound: number): ObjectOutcome {
-  const message = storeMessage(engineMessage(reason === 'bound' ? 'engine.verify.listingBound' : 'engine.verify.listingRepeats', { listed, bound, path }));
+  const message = engineMessage(reason === 'bound' ? 'engine.verify.listingBound' : 'engine.verify.listingRepeats', { listed, bound, path });
   return {
     work: { kind, localId: path, name: null, body: null, link: undefined },
     operation: 'skip',
@@ -98,5 +98,5 @@ export async function deprovisionOrphans(target: PushTarget, semaphore: Semaphor
   for (const level of treeLevels(orgs, (orphan) => orphan.remoteId, (orphan) => orphan.parent).reverse()) {
     outcomes.push(...(await runWorks(target, semaphore, level.map(workOf))));
   }
-  return outcomes.map((outcome) => ({ ...outcome, link: undefined, resetMembers: false, note: outcome.note ?? 'not in the IdP (found by verify downstream)' }));
+  return outcomes.map((outcome) => ({ ...outcome, link: undefined, resetMembers: false, note: outcome.note ?? engineMessage('engine.note.orphan') }));
 }

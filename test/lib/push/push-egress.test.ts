@@ -115,7 +115,7 @@ describe('push egress: which addresses push may reach', () => {
     // And the SCIM client refuses such a token URL before any request.
     expect(
       () => new ScimClient({ settings: { auth: 'oauth2', clientId: 'app', tokenUrl, userUrl: 'https://scim.example.com/Users', orgResource: 'group' }, secrets: { clientSecret: 'cs' }, allowHttp: true, allowPrivate: false, requestTimeoutMs: 1000, connectTimeoutMs: 1000, connections: 1 }),
-    ).toThrow(/address not allowed: 127\.0\.0\.1/);
+    ).toThrow(/the address 127\.0\.0\.1 is not allowed/);
   });
 });
 

@@ -1,9 +1,11 @@
+import { renderMessage } from '../../../lib/i18n/engine-message.js';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../lib/i18n/index.js';
 import { AddressNotAllowedError, classifyAddress } from '../../../lib/util/address-guard.js';
 import { StopSyncError } from '../../../lib/push/client/errors.js';
+import { addressRefusalMessage } from '../../../lib/push/client/connect-failure.js';
 import { refusedUpFront } from '../../../lib/push/test-connection.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { FakeScimServer } from '../../support/fake-scim-server.js';
@@ -90,7 +92,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
   it('renders a refused address in a connection test as "address not allowed", translated, with the other checks not tried', async () => {
     // Only a name that resolves to a refused address reaches this on the console (literals are refused when entered), so the partial is rendered directly.
     const refusal = new AddressNotAllowedError('169.254.169.254', classifyAddress('169.254.169.254'));
-    const connectionTest = refusedUpFront(new StopSyncError('config', refusal.message, {}, { cause: refusal }));
+    const connectionTest = refusedUpFront(new StopSyncError('config', addressRefusalMessage(refusal), {}, { cause: refusal }));
     for (const lang of ['en', 'zh-CN'] as const) {
       const t = translator(lang);
       const html = await ejs.renderFile(fileURLToPath(new URL('../../../views/partials/connection-test.ejs', import.meta.url)), {
@@ -98,6 +100,7 @@ describe('console: stored secrets and refused addresses on the push form', () =>
         t,
         label: (prefix: string, value: string) => t(`${prefix}.${value}` as never),
         fmt: { duration: (ms: number) => `${ms} ms` },
+        msg: (stored: string) => renderMessage(t, stored),
       });
       expect(html).toContain(escapeHtml(t('test.problem.address_not_allowed', { address: '169.254.169.254' })));
       expect(html.match(/class="test-step test-skipped"/g)).toHaveLength(4); // serviceProviderConfig, users, orgs, orgShape

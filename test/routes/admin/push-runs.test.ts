@@ -1,3 +1,4 @@
+import { english } from '../../support/messages.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../../lib/runs/run-store.js';
 import { adminAgent } from '../../support/admin-agent.js';
@@ -182,8 +183,8 @@ describe('console: manual sync, dry run and deletion holds of a push source', ()
     const quarantined = await test.center.sources.get(source.id);
     expect(quarantined.status).toBe('quarantined');
     const reason = quarantined.quarantine!.reason;
-    expect(reason).toMatch(/401/);
-    const escaped = reason.replace(/"/g, '&#34;');
+    expect(english(reason)).toMatch(/quarantined after one 401 answer/);
+    const escaped = english(reason).replace(/"/g, '&#34;');
     expect((await en('/')).text).toContain(`Reason: ${escaped}`);
     const page = await en(`/sources/${source.id}`);
     expect(page.text).toContain(`Reason: ${escaped}`);

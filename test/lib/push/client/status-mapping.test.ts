@@ -87,7 +87,7 @@ describe('a Retry-After above push.maxRetryAfterMs', () => {
       const error = errorForResponse({ ...base, status: 429, retryAfter }) as TransientPushError;
       expect(error.retryAfterMs).toBe(3_600_000);
       expect(error.retryAfterAskedMs).toBeGreaterThan(3_600_000);
-      expect(error.message).toMatch(/waiting 3600 s: push\.maxRetryAfterMs/);
+      expect(error.message).toMatch(/the center waits 3600 s \(push\.maxRetryAfterMs\)/);
     }
     const own = errorForResponse({ ...base, status: 503, retryAfter: '120', maxRetryAfterMs: 60_000 }) as TransientPushError;
     expect([own.retryAfterMs, own.retryAfterAskedMs]).toEqual([60_000, 120_000]);
