@@ -34,14 +34,17 @@ describe.skipIf(!HAS_CHROMIUM)('matching settings in Chromium', () => {
           push: { auth: 'bearer', token: 'downstream-secret-token', userUrl: downstream.url('Users'), orgUrl: downstream.url('Organizations'), orgResource: 'organization' },
         });
         await page.goto(`${host.consoleUrl}/sources/${source.id}`);
+        // The policy is folded away (advanced settings): open it first.
+        await page.locator('details.policy > summary').click();
         const users = page.getByLabel(t('policy.matching.users'), { exact: true });
         expect(await users.inputValue()).toBe('userName');
         expect(await page.getByLabel(t('policy.matching.orgs'), { exact: true }).inputValue()).toBe('externalIdThenName');
         await users.selectOption('email');
         await page.getByRole('button', { name: t('action.save'), exact: true }).click();
         await page.getByText(t('notice.saved')).waitFor();
+        if (!(await page.locator('details.policy').getAttribute('open'))) await page.locator('details.policy > summary').click();
         expect(await page.getByLabel(t('policy.matching.users'), { exact: true }).inputValue()).toBe('email');
-        await page.locator('fieldset.policy').screenshot({ path: path.join(SCREENSHOTS, `${lang}-matching-01-policy.png`) });
+        await page.locator('details.policy').screenshot({ path: path.join(SCREENSHOTS, `${lang}-matching-01-policy.png`) });
         expect((await host.center.sources.get(source.id)).push?.matching).toEqual({ users: 'email', orgs: 'externalIdThenName' });
 
         // Two downstream accounts carry the work e-mail of one host user: neither is guessed at.

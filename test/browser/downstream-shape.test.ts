@@ -39,8 +39,10 @@ describe.skipIf(!HAS_CHROMIUM)('org shape and membership failures in Chromium', 
         await page.getByLabel(t('field.name')).fill(`Groups app ${lang}`);
         await button(t('wizard.nextParameters')).click();
         await page.getByRole('radio', { name: new RegExp(t('mode.push')) }).check();
+        await button(t('wizard.mode.next')).click();
         const push = page.locator('section[data-mode=push]');
-        await push.getByLabel(t('field.token'), { exact: true }).fill('groups-only-token');
+        // Required fields carry a mark after their label: found by id.
+        await push.locator('#f-push-token').fill('groups-only-token');
         await push.getByLabel(t('field.userUrl')).fill(downstream.url('Users'));
         await push.getByLabel(t('field.orgUrl')).fill(downstream.url('Groups'));
         await button(t('test.button')).click();
