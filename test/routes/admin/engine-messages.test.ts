@@ -39,7 +39,12 @@ describe('console: engine messages in the reader language, and the quarantine ba
     const source = await createPushSource(test.center, server, { token: 'wrong-token' });
     await test.center.changes.userUpserted(buildUser({ id: 'u1', displayName: '张三' }));
     await vi.waitFor(async () => expect((await test.center.sources.get(source.id)).status).toBe('quarantined'), { timeout: 10_000 });
-    const [entry] = (await test.center.logs.deliveries(source.id)).entries;
+    // The failed attempt's log row is written by the batch, which may commit just after the quarantine.
+    const entry = await vi.waitFor(async () => {
+      const [first] = (await test.center.logs.deliveries(source.id)).entries;
+      expect(first).toBeDefined();
+      return first;
+    }, { timeout: 10_000 });
     expect(entry).toMatchObject({ objectId: 'u1', objectName: '张三', operation: 'create', result: 'failed', httpStatus: 401 });
     const page = await zh(`/sources/${source.id}/log`);
     expect(page.text).not.toContain('还没有推送记录');
