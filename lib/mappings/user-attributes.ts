@@ -1,8 +1,20 @@
 import type { DirectoryContact } from '../hooks/directory.js';
 import type { MirrorUserData } from '../mirror/normalize.js';
-import type { UserReferences } from '../push/bodies.js';
 import { URN } from '../scim/urns.js';
 import type { Value } from './expression/functions.js';
+
+/** How a user's references are written, decided by the caller from the links; no I/O here. */
+export interface UserReferences {
+  /**
+   * The id to send for one of the user's orgs: the org's remote id when orgs are pushed to this
+   * downstream, the host id when they are not; undefined leaves it out (not on the downstream yet).
+   */
+  orgRef(localOrgId: string): string | undefined;
+  /** The manager's remote id, undefined while the manager is not on the downstream. */
+  managerRef(localUserId: string): string | undefined;
+  /** Which extension schemas the downstream takes. */
+  extensions: { enterprise: boolean; orgs: boolean };
+}
 
 /**
  * What a user mapping's expression may read: `[path]` names one of these. Most are the mirror

@@ -1,25 +1,14 @@
 import type { MirrorUserData } from '../mirror/normalize.js';
-import type { ScimBody, UserReferences } from '../push/bodies.js';
+import type { ScimBody } from '../scim/scim-body.js';
+import type { AttributeMapping } from '../sources/source-types.js';
 import { URN } from '../scim/urns.js';
 import { compileExpression, type CompiledExpression } from './expression/compile.js';
 import { isPresent } from './expression/functions.js';
 import { ExpressionError } from './expression/syntax.js';
 import { assignAt, parseTargetPath, type TargetPath } from './target-path.js';
-import { isUserSourceAttribute, userAttributes } from './user-attributes.js';
+import { isUserSourceAttribute, userAttributes, type UserReferences } from './user-attributes.js';
 
-/** One row of a source's mapping table: a downstream attribute and the expression that fills it. */
-export interface AttributeMapping {
-  /** The downstream attribute, in SCIM notation (see target-path.ts). */
-  target: string;
-  expression: string;
-  /** `create`: sent when the user is created, then left to the downstream. @default 'always' */
-  apply?: 'always' | 'create';
-  /**
-   * When the value becomes empty: clear the attribute on the downstream (a PATCH `remove`; left
-   * out of a PUT). Without it an empty value leaves the downstream's value as it is. @default false
-   */
-  clearWhenEmpty?: boolean;
-}
+export type { AttributeMapping };
 
 /**
  * Today's user body as a mapping table: with these rows the mapper builds exactly what

@@ -2,22 +2,10 @@ import { createHash } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
 import { URN } from '../scim/urns.js';
+import type { ScimBody } from '../scim/scim-body.js';
+import type { UserReferences } from '../mappings/user-attributes.js';
 
-/** A SCIM resource body as we send it (no `id`, no `meta`: the downstream owns those). */
-export type ScimBody = Record<string, unknown> & { schemas: string[] };
-
-/** How a user's references are written, decided by the caller from the links; no I/O here. */
-export interface UserReferences {
-  /**
-   * The id to send for one of the user's orgs: the org's remote id when orgs are pushed to this
-   * downstream, the host id when they are not; undefined leaves it out (not on the downstream yet).
-   */
-  orgRef(localOrgId: string): string | undefined;
-  /** The manager's remote id, undefined while the manager is not on the downstream. */
-  managerRef(localUserId: string): string | undefined;
-  /** Which extension schemas the downstream takes. */
-  extensions: { enterprise: boolean; orgs: boolean };
-}
+export type { ScimBody, UserReferences };
 
 /**
  * The outgoing SCIM User: core + Enterprise extension (employeeNumber, manager) + our UserOrgs

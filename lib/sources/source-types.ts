@@ -35,6 +35,37 @@ export interface DeletionThreshold {
   percent?: number;
 }
 
+/** Which orgs a scoped push sends: the subtrees alone, or their ancestors too (so the tree keeps its root). */
+export type ScopeOrgs = 'subtrees' | 'withAncestors';
+
+/**
+ * Who a source covers: the users in the subtrees of `orgIds` (everyone when empty) that match
+ * `userFilter`, a SCIM filter over the user (`active eq true and title co "Engineer"`).
+ */
+export interface SourceScope {
+  /** Org ids whose subtrees are in scope; empty means the whole directory. */
+  orgIds: string[];
+  /** A SCIM filter (RFC 7644 §3.4.2.2) over the user's attributes; null or empty for none. @default null */
+  userFilter?: string | null;
+  /** Push only: which orgs are sent for a subtree in scope. @default 'subtrees' */
+  orgs?: ScopeOrgs;
+}
+
+/** One row of a source's mapping table: a downstream attribute and the expression that fills it. */
+export interface AttributeMapping {
+  /** The downstream attribute, in SCIM notation (see lib/mappings/target-path.ts). */
+  target: string;
+  expression: string;
+  /** `create`: sent when the user is created, then left to the downstream. @default 'always' */
+  apply?: 'always' | 'create';
+  /**
+   * When the value becomes empty: clear the attribute on the downstream (a PATCH `remove`; left
+   * out of a PUT). Without it an empty value leaves the downstream's value as it is. @default false
+   */
+  clearWhenEmpty?: boolean;
+}
+
+
 /** Push parameters as stored and shown. Secrets are never part of it: see `PushSecretsInput`. */
 export interface PushSettings {
   auth: PushAuth;
@@ -58,6 +89,13 @@ export interface PushSettings {
   rateLimit?: number | null;
   /** Cron expression of the periodic full reconcile; null for none. @default '0 3 * * *' (nightly) */
   schedule?: string | null;
+  /** Who is pushed. @default { orgIds: [] } (the whole directory) */
+  scope?: SourceScope;
+  /**
+   * The user attribute mappings, applied after the host's `mapUser`; null or absent for the
+   * defaults (`DEFAULT_USER_MAPPINGS`, today's bodies exactly). @default null
+   */
+  userMappings?: AttributeMapping[] | null;
 }
 
 /** Secrets an admin enters for a push source. Absent or empty means "keep what is stored". */
@@ -71,6 +109,8 @@ export interface PushSecretsInput {
 export interface PullSettings {
   /** Org ids whose subtrees this source may see; empty means the whole directory. */
   scopeOrgIds: string[];
+  /** A SCIM filter over the user: the puller sees only the users it matches (see `SourceScope`). @default null */
+  userFilter?: string | null;
 }
 
 /** A source as the API and the console see it. Holds no secret, encrypted or not. */
