@@ -4,7 +4,6 @@ import type { MirrorReader } from '../../mirror/mirror-reader.js';
 import type { MirrorOrg, MirrorUser } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
-import type { SourceScope } from '../../sources/source-types.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
@@ -41,7 +40,6 @@ export class OnDemandSteps {
     private readonly target: PushTarget,
     private readonly semaphore: Semaphore,
     private readonly requests: OnDemandRequest[],
-    private readonly scope: SourceScope | undefined,
   ) {
     this.#context = { knex: deps.knex, target, semaphore, links: deps.links, builder: undefined as never, onOutcomes: (outcomes) => this.#note(outcomes) };
   }
@@ -91,31 +89,19 @@ export class OnDemandSteps {
   }
 
   /**
-   * Unlinked live orgs of the user and their unlinked ancestors. With a scope of subtrees sent
-   * alone (`orgs: 'subtrees'`), nothing above a scope root is sent, and an org of the user
-   * outside every subtree is not sent at all.
+   * Unlinked live orgs of the user and their unlinked ancestors, as delivery sends them before
+   * a user (an org is only sent under a parent the downstream has).
    */
   async #missingOrgs(user: MirrorUser, builder: WorkBuilder): Promise<MirrorOrg[]> {
-    const roots = new Set(this.scope?.orgIds ?? []);
-    const subtreesOnly = roots.size > 0 && (this.scope?.orgs ?? 'subtrees') === 'subtrees';
     const wanted = new Map<string, MirrorOrg>();
-    for (const orgId of user.data.orgIds) {
-      const chain: MirrorOrg[] = [];
-      let next: string | undefined = orgId;
-      let reachedRoot = false;
-      for (let depth = 0; next !== undefined && depth < MAX_ANCESTORS; depth += 1) {
-        const org = await this.deps.mirror.getOrg(next);
-        if (!org || org.deletedAt || chain.some((seen) => seen.id === org.id)) break;
-        chain.push(org);
-        if (roots.has(org.id)) {
-          reachedRoot = true;
-          if (subtreesOnly) break;
-        }
-        next = org.data.parentId;
-      }
-      if (subtreesOnly && !reachedRoot) continue;
-      await builder.preloadOrgLinks(chain.map((org) => org.id));
-      for (const org of chain) if (!builder.orgRemote.get(org.id)) wanted.set(org.id, org);
+    let next = [...new Set(user.data.orgIds)];
+    for (let depth = 0; depth < MAX_ANCESTORS && next.length > 0; depth += 1) {
+      const candidates = next.filter((id) => !wanted.has(id));
+      await builder.preloadOrgLinks(candidates);
+      const unlinked = candidates.filter((id) => !builder.orgRemote.get(id));
+      const found = (await this.deps.mirror.getOrgs(unlinked)).filter((org) => !org.deletedAt);
+      for (const org of found) wanted.set(org.id, org);
+      next = found.flatMap((org) => (org.data.parentId ? [org.data.parentId] : []));
     }
     return [...wanted.values()];
   }

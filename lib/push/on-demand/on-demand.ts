@@ -10,7 +10,6 @@ import type { LeaseStore } from '../../persistence/leases.js';
 import { LeaseKeeper } from '../../persistence/leases.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import type { RunStore } from '../../runs/run-store.js';
-import { settingsOf } from '../../sources/push-settings.js';
 import type { SourcesService } from '../../sources/sources-service.js';
 import type { Source } from '../../sources/source-types.js';
 import { sleep } from '../../util/sleep.js';
@@ -118,7 +117,7 @@ export class OnDemandProvisioner {
       const requests: OnDemandRequest[] = [];
       const { target: shared, semaphore } = await deps.targets.target(source);
       const target: PushTarget = { ...shared, client: recordingClient(shared.client, requests) };
-      const run = new OnDemandSteps({ knex: deps.knex, mirror: deps.mirror, links: deps.links, log: deps.log, options: deps.options }, target, semaphore, requests, settingsOf(source).scope);
+      const run = new OnDemandSteps({ knex: deps.knex, mirror: deps.mirror, links: deps.links, log: deps.log, options: deps.options }, target, semaphore, requests);
       return await run.push(user, steps);
     } finally {
       keeper.stop();
