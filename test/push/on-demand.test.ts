@@ -203,4 +203,49 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
     expect(second.next).toBeNull();
     expect((await t.center.push.provisionCandidates(source.id, '   ')).candidates).toEqual([]);
   });
+
+  it('stops at a failed create, logs it as a delivery would, and leaves the next steps not reached', async () => {
+    await seed();
+    const source = await createPushSource(t.center, server, { orgUrl: '' });
+    server.fault = (request) => (request.method === 'POST' && request.path.endsWith('/Users') ? { status: 500, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '500', detail: 'database is busy' } } : undefined);
+    const result = await t.center.push.provisionNow(source.id, 'ada');
+    expect(result.outcome).toBe('failed');
+    expect(step(result, 'user')).toMatchObject({ status: 'failed', operation: 'create', requests: [expect.objectContaining({ method: 'POST', status: 500 })] });
+    expect(said(step(result, 'user'))).toContain('database is busy');
+    expect(step(result, 'memberships')).toMatchObject({ status: 'skipped', operation: 'not_reached' });
+    const { entries } = await t.center.logs.deliveries(source.id);
+    expect(entries).toEqual([expect.objectContaining({ objectId: 'ada', operation: 'create', result: 'retrying', httpStatus: 500 })]);
+    expect(await t.center.push.link(source.id, 'user', 'ada')).toMatchObject({ remoteId: null, lastStatus: 'failed' });
+  });
+
+  it('tries a quarantined source all the same, says so, and leaves the quarantine as it is', async () => {
+    await seed();
+    const source = await createPushSource(t.center, server);
+    server.fault = () => ({ status: 401 });
+    await t.center.runs.settled((await t.center.runs.start(source.id)).id);
+    expect((await t.center.sources.get(source.id)).quarantine).not.toBeNull();
+    server.fault = () => undefined;
+    const result = await t.center.push.provisionNow(source.id, 'ada');
+    expect(result.outcome).toBe('provisioned');
+    expect(renderMessage(en, result.note)).toBe('the source is quarantined: this single attempt was made all the same, and its health is left as it is');
+    expect((await t.center.sources.get(source.id)).quarantine).not.toBeNull();
+  });
+});
+
+describe(`center.push.provisionNow beside a running delivery worker (${DIALECT})`, () => {
+  const server = useFakeDownstream();
+  const t = useTestCenter({ push: FAST_PUSH });
+
+  it('takes turns with the worker on the source’s lease: the user lands once, whoever sends it first', async () => {
+    await t.center.start();
+    const source = await createPushSource(t.center, server, { orgUrl: '' });
+    await t.center.changes.userUpserted(buildUser({ id: 'cy', userName: 'cy@example.com' }));
+    const result = await t.center.push.provisionNow(source.id, 'cy');
+    expect(['provisioned', 'unchanged']).toContain(result.outcome);
+    await t.center.push.drained(source.id);
+    expect(server.resources('Users')).toEqual([expect.objectContaining({ userName: 'cy@example.com' })]);
+    expect(server.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    const after = await t.center.push.provisionNow(source.id, 'cy');
+    expect(after.outcome).toBe('unchanged');
+  });
 });

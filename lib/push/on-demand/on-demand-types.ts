@@ -57,6 +57,8 @@ export interface OnDemandResult {
   /** provisioned (created or updated), unchanged, out_of_scope, failed. */
   outcome: 'provisioned' | 'unchanged' | 'out_of_scope' | 'failed';
   durationMs: number;
+  /** Said of the whole attempt: the source is quarantined (tried all the same). */
+  note: EngineMessage | null;
   steps: OnDemandStep[];
 }
 

@@ -81,7 +81,6 @@ export class OnDemandProvisioner {
     } else {
       outcome = await this.#pushHoldingLease(source, user, steps, options.waitMs ?? DEFAULT_WAIT_MS);
     }
-    if (source.quarantine) steps[0] = { ...steps[0]!, note: steps[0]!.note ?? engineMessage('engine.onDemand.quarantined') };
     const result: OnDemandResult = {
       id: randomBytes(8).toString('hex'),
       sourceId,
@@ -91,6 +90,7 @@ export class OnDemandProvisioner {
       at,
       outcome,
       durationMs: Math.round(performance.now() - started),
+      note: source.quarantine ? engineMessage('engine.onDemand.quarantined') : null,
       steps,
     };
     await deps.audit.record({ actor, action: 'push.provision_now', sourceId, detail: { ...result } });
