@@ -218,6 +218,23 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
     expect(await t.center.push.link(source.id, 'user', 'ada')).toMatchObject({ remoteId: null, lastStatus: 'failed' });
   });
 
+  it('fails the first step that needs the downstream when it cannot be reached, with the reason', async () => {
+    await seed();
+    const source = await createPushSource(t.center, server);
+    await server.down();
+    const result = await t.center.push.provisionNow(source.id, 'ada');
+    expect(result.outcome).toBe('failed');
+    expect(result.steps.map((entry) => [entry.name, entry.status, entry.operation])).toEqual([
+      ['scope', 'succeeded', 'in_scope'],
+      ['orgs', 'failed', 'failed'],
+      ['match', 'skipped', 'not_reached'],
+      ['user', 'skipped', 'not_reached'],
+      ['memberships', 'skipped', 'not_reached'],
+    ]);
+    expect(said(step(result, 'orgs'))).not.toBe('');
+    expect((await t.center.audit.list({ action: 'push.provision_now' }))[0]).toMatchObject({ detail: { outcome: 'failed' } });
+  });
+
   it('tries a quarantined source all the same, says so, and leaves the quarantine as it is', async () => {
     await seed();
     const source = await createPushSource(t.center, server);

@@ -4,6 +4,7 @@ import type { MirrorReader } from '../../mirror/mirror-reader.js';
 import type { MirrorOrg, MirrorUser } from '../../mirror/mirror-rows.js';
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
+import { PushError } from '../client/errors.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
@@ -44,8 +45,17 @@ export class OnDemandSteps {
     this.#context = { knex: deps.knex, target, semaphore, links: deps.links, builder: undefined as never, onOutcomes: (outcomes) => this.#note(outcomes) };
   }
 
-  async push(user: MirrorUser, steps: OnDemandStep[]): Promise<OnDemandResult['outcome']> {
-    const builder = await WorkBuilder.create(this.target, this.deps.links);
+  async push(user: MirrorUser, steps: OnDemandStep[], lookUpCreates = false): Promise<OnDemandResult['outcome']> {
+    let builder: WorkBuilder;
+    try {
+      builder = await WorkBuilder.create(this.target, this.deps.links);
+    } catch (error) {
+      // Discovery (ServiceProviderConfig, ResourceTypes) failed: the downstream cannot be talked to.
+      if (!(error instanceof PushError)) throw error;
+      steps.push({ ...skippedStep('orgs', 'failed', error.engineMessage), status: 'failed', requests: [...this.requests] }, ...notReached(['match', 'user', 'memberships']));
+      return 'failed';
+    }
+    builder.lookUpCreates = lookUpCreates;
     this.#context.builder = builder;
     const orgs = await this.#timed('orgs', () => this.#orgs(user, builder));
     steps.push(orgs);

@@ -109,7 +109,8 @@ export class OnDemandProvisioner {
     if (await deps.runs.isDelivering(source.id)) throw new StateConflictError('run_active', `a full run of source ${source.id} is delivering: provision on demand once it ends`);
     const lease = deliveryLeaseName(source.id);
     const holder = `${deps.holder}:on-demand:${randomBytes(4).toString('hex')}`;
-    if (!(await acquireWithin(deps.leases, lease, holder, deps.options.leaseTtlMs, waitMs))) {
+    const claim = await claimWithin(deps.leases, lease, holder, deps.options.leaseTtlMs, waitMs);
+    if (!claim) {
       throw new StateConflictError('delivery_busy', `the delivery of source ${source.id} kept its lease for ${waitMs} ms: try again in a moment`);
     }
     const keeper = new LeaseKeeper(deps.leases, lease, holder, deps.options.leaseTtlMs).start();
@@ -118,7 +119,8 @@ export class OnDemandProvisioner {
       const { target: shared, semaphore } = await deps.targets.target(source);
       const target: PushTarget = { ...shared, client: recordingClient(shared.client, requests) };
       const run = new OnDemandSteps({ knex: deps.knex, mirror: deps.mirror, links: deps.links, log: deps.log, options: deps.options }, target, semaphore, requests);
-      return await run.push(user, steps);
+      // Taken over from a holder that died mid-batch: its creates may be on the downstream unrecorded.
+      return await run.push(user, steps, claim.tookOver);
     } finally {
       keeper.stop();
       await deps.leases.release(lease, holder).catch(() => undefined);
@@ -128,11 +130,12 @@ export class OnDemandProvisioner {
 }
 
 /** Takes the lease, waiting up to `waitMs` for its holder (the delivery worker between batches) to let go. */
-async function acquireWithin(leases: LeaseStore, name: string, holder: string, ttlMs: number, waitMs: number): Promise<boolean> {
+async function claimWithin(leases: LeaseStore, name: string, holder: string, ttlMs: number, waitMs: number): Promise<{ tookOver: boolean } | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (await leases.acquire(name, holder, ttlMs)) return true;
-    if (Date.now() >= deadline) return false;
+    const claim = await leases.claim(name, holder, ttlMs);
+    if (claim) return claim;
+    if (Date.now() >= deadline) return null;
     await sleep(LEASE_POLL_MS);
   }
 }
