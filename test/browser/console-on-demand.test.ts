@@ -78,6 +78,22 @@ describe.skipIf(!HAS_CHROMIUM)('Provision on demand in Chromium', () => {
         expect(await page.locator('[data-step="user"] table.changes').innerText()).toContain('高级工程师');
         expect(await page.locator('[data-step="user"] [data-request]').innerText()).toMatch(/PATCH \/scim\/v2\/Users\/\S+\s+200/);
         await shot('03-update');
+
+        // Out of the source's scope (another org's subtree): nothing is sent, and the page says why.
+        const other = (await host.directory.listOrgs({ limit: 10 })).items.find((candidate) => candidate.parentId && candidate.id !== org!.id)!;
+        await host.center.sources.update(source.id, { push: { scope: { orgIds: [other.id] } } });
+        const writes = downstream.writes().length;
+        await page.getByRole('link', { name: t('onDemand.again'), exact: true }).click();
+        await page.getByLabel(t('onDemand.search.label'), { exact: true }).fill('王');
+        await page.getByRole('button', { name: t('onDemand.search.submit'), exact: true }).click();
+        const outRow = page.locator('tr[data-candidate="u-wang"]');
+        await expect.poll(() => outRow.innerText()).toContain(t('onDemand.outOfScope'));
+        await outRow.getByRole('button', { name: t('onDemand.provision'), exact: true }).click();
+        await page.locator('[data-outcome="out_of_scope"]').waitFor();
+        const remoteId = downstream.resources('Users')[0]!.id;
+        expect(await page.locator('[data-step="scope"] [data-note]').innerText()).toBe(t('engine.onDemand.scope.outBySubtreeLinked', { remoteId, action: t('engine.onDemand.policy.disable') }));
+        expect(downstream.writes()).toHaveLength(writes);
+        await shot('04-out-of-scope');
       } finally {
         await context.close();
         await host.close();
