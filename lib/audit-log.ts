@@ -22,7 +22,8 @@ export type AuditAction =
   | 'push.test_connection'
   | 'push.deletions_held'
   | 'push.deletions_confirmed'
-  | 'push.deletions_cancelled';
+  | 'push.deletions_cancelled'
+  | 'push.provision_now';
 
 export interface AuditEntry {
   id: number;

@@ -95,6 +95,8 @@ export type StateConflictReason =
   | 'dry_run_push_only'
   | 'no_executor'
   | 'run_active'
+  /** Provision on demand waited for the source's delivery lease in vain. */
+  | 'delivery_busy'
   | 'run_not_paused'
   | 'no_hold'
   | 'not_drained'

@@ -25,6 +25,7 @@ import { pushRunExecutor } from './push/full-sync/full-sync.js';
 import { LinkStore } from './push/links-store.js';
 import { RetryStore } from './push/delivery/retry-store.js';
 import { createPushApi, type PushApi } from './push/push-api.js';
+import { createOnDemandApi } from './push/on-demand/on-demand-api.js';
 import { PushEngine } from './push/push-engine.js';
 import { TargetFactory } from './push/push-targets.js';
 import { IncrementalLog } from './runs/incremental-log.js';
@@ -228,7 +229,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     clock,
   });
   const workers: Worker[] = [pushEngine, scheduler];
-  const push = createPushApi({
+  const pushBase = createPushApi({
     sources,
     audit,
     events,
@@ -246,6 +247,9 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     allowHttpPush: resolved.allowHttpPush,
     allowPrivatePush: resolved.allowPrivatePush,
   });
+  // Provisioning on demand joins `center.push`: a delivery of one user, with the delivery's stores.
+  const onDemand = createOnDemandApi({ knex, sources, mirror, links, log: incrementalLog, audit, targets, leases, runs: runStore, options: resolved.push, holder, clock, wake: (sourceId) => pushEngine.wake(sourceId, false) });
+  const push: PushApi = { ...pushBase, ...onDemand };
   const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
   const runs = createRunsApi({ manualSyncs, runStore, audit });
   const status = createStatusApi({

@@ -21,6 +21,7 @@ import type { TargetFactory } from './push-targets.js';
 import { isAddressRefusal } from '../util/address-guard.js';
 import { StopSyncError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
+import type { OnDemandApi } from './on-demand/on-demand-api.js';
 import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
 
 /** The state of one push source's incremental delivery. */
@@ -39,8 +40,8 @@ export interface PushStatus {
   failureStreak: number;
 }
 
-/** `center.push`: links, connection test, delivery status and the admin decisions push asks for. */
-export interface PushApi {
+/** `center.push`: links, connection test, delivery status, the admin decisions push asks for, and provisioning on demand. */
+export interface PushApi extends OnDemandApi {
   /** Local id → remote id links of a source, filtered and paged. */
   links(sourceId: string, filter?: LinkFilter): Promise<{ links: PushLink[]; total: number }>;
   /** One link, or undefined when the object has none. */
@@ -97,7 +98,7 @@ export interface PushApiDeps {
   allowPrivatePush: boolean;
 }
 
-export function createPushApi(deps: PushApiDeps): PushApi {
+export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandApi> {
   const { sources, audit, events, mirror, cursors, health, links, holds, held, retries, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
   const requirePush = async (sourceId: string): Promise<Source> => {
     const source = await sources.get(sourceId);

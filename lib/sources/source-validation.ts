@@ -120,6 +120,8 @@ export function validatePush(
   if (orgUrl) settings.orgUrl = orgUrl;
   if (auth === 'oauth2') settings.tokenUrl = tokenUrl;
   if (auth !== 'bearer') settings.clientId = clientId;
+  // Kept as given until the scope's own validation (branch `scope`) checks it: orgIds, userFilter, orgs.
+  if (merged.scope && typeof merged.scope === 'object' && Array.isArray(merged.scope.orgIds)) settings.scope = merged.scope;
   return { settings, secrets };
 }
 

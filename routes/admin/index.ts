@@ -8,6 +8,7 @@ import { errorHandler, notFound } from './errors.js';
 import { adminGuard } from './guard.js';
 import { localeMiddleware, switchLocale } from './locale.js';
 import { logRoutes } from './logs.js';
+import { onDemandRoutes } from './on-demand.js';
 import { pushLocals, pushRoutes } from './push-routes.js';
 import { runItemRoutes } from './run-items.js';
 import { runRoutes } from './runs.js';
@@ -44,6 +45,7 @@ export function createAdminRouter(center: ConsoleCenter, options: ConsoleOptions
   router.use(pushLocals(center.push));
   router.use(sourcePageRoutes(center, options, box));
   router.use(pushRoutes(center));
+  router.use(onDemandRoutes(center));
   router.use(logRoutes(center, options));
   router.use(runRoutes(center));
   router.use(runItemRoutes(center, options));

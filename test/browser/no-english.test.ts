@@ -82,7 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)('the Chinese pages of a failing, a quarantined an
     try {
       for (const [name, source] of Object.entries(sources)) {
         const [run] = (await center.runs.list(source.id)).runs;
-        const paths = [`/sources/${source.id}`, `/sources/${source.id}/log`, `/sources/${source.id}/sync`, `/sources/${source.id}/links`];
+        const paths = [`/sources/${source.id}`, `/sources/${source.id}/log`, `/sources/${source.id}/sync`, `/sources/${source.id}/links`, `/sources/${source.id}/on-demand?q=a`];
         if (run) paths.push(`/sources/${source.id}/runs/${run.id}`);
         for (const [index, pagePath] of paths.entries()) {
           const text = await visit(page, pagePath, `${name}-${index}`);

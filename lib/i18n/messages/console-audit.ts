@@ -24,6 +24,7 @@ const en: ActionLabels = {
   'audit.action.push.deletions_held': 'Held deletions over the threshold',
   'audit.action.push.deletions_confirmed': 'Confirmed held deletions',
   'audit.action.push.deletions_cancelled': 'Cancelled held deletions',
+  'audit.action.push.provision_now': 'Provisioned a user on demand',
 };
 
 const zh: ActionLabels = {
@@ -46,6 +47,7 @@ const zh: ActionLabels = {
   'audit.action.push.deletions_held': '暂缓超过阈值的删除',
   'audit.action.push.deletions_confirmed': '确认暂缓的删除',
   'audit.action.push.deletions_cancelled': '取消暂缓的删除',
+  'audit.action.push.provision_now': '按需预配了一个用户',
 };
 
 /** The audit-log page. */

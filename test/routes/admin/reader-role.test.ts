@@ -35,7 +35,7 @@ describe('the reader role (admin.canView)', () => {
   }));
 
   /** A push source with links and a run, a pull source, and a wizard draft of an admin's. */
-  let fixture: { push: string; pull: string; runId: number; localId: string; draft: string };
+  let fixture: { push: string; pull: string; runId: number; localId: string; draft: string; resultId: string };
   beforeEach(async () => {
     await test.center.changes.apply([
       { type: 'orgUpserted', org: buildOrg({ id: 'o-sales', name: 'Sales' }) },
@@ -46,7 +46,8 @@ describe('the reader role (admin.canView)', () => {
     await test.center.runs.settled(run.id);
     const { source: pull } = await test.center.sources.create({ name: 'Wiki', mode: 'pull' });
     const wizard = await startWizard(adminAgent(test.app, 'alice'), { name: 'Draft' });
-    fixture = { push: push.id, pull: pull.id, runId: run.id, localId: 'u1', draft: wizard.id };
+    const provisioned = await test.center.push.provisionNow(push.id, 'u1', { actor: 'alice' });
+    fixture = { push: push.id, pull: pull.id, runId: run.id, localId: 'u1', draft: wizard.id, resultId: provisioned.id };
   });
 
   /** A route's path with its parameters filled from the fixture (for the push source, or `sourceId`). */
@@ -59,7 +60,8 @@ describe('the reader role (admin.canView)', () => {
       .replace(':action', 'unlink')
       .replace(':format', 'csv')
       .replace(':draft', fixture.draft)
-      .replace(':step', 'basics');
+      .replace(':step', 'basics')
+      .replace(':resultId', fixture.resultId);
 
   it('sees every page, of both modes, with no form that changes anything', async () => {
     const reader = readerAgent(test.app);
@@ -69,7 +71,7 @@ describe('the reader role (admin.canView)', () => {
       for (const sourceId of route.path.includes(':id') ? [fixture.push, fixture.pull] : [fixture.push]) {
         const path = fill(route.path, sourceId);
         // The links and held-deletions pages exist for push sources only; the run is the push source's.
-        if (sourceId === fixture.pull && (route.path.includes('/links') || route.path.includes('/deletions') || route.path.includes(':runId'))) continue;
+        if (sourceId === fixture.pull && (route.path.includes('/links') || route.path.includes('/deletions') || route.path.includes('/on-demand') || route.path.includes(':runId'))) continue;
         const res = await reader.get(path);
         if (route.handlers.includes('forAdmins')) {
           // Pages that are only a form (the wizard, edit, delete, unlink): the reader is told why not.
