@@ -43,6 +43,7 @@ import { StatusQueries } from './status/status-queries.js';
 import { SourceHours } from './runs/source-hours.js';
 import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
+import { checkUserMappings } from './mappings/validate-mappings.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -138,7 +139,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
   const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock });
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
   const sourceHours = new SourceHours(knex);
