@@ -44,6 +44,7 @@ import { SourceHours } from './runs/source-hours.js';
 import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { checkUserMappings } from './mappings/validate-mappings.js';
+import { MappingPreview } from './push/mapping-preview.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -102,6 +103,8 @@ export interface SyncCenter {
   readonly status: StatusApi;
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
   readonly push: PushApi;
+  /** Attribute mappings of push sources: a user's preview (the saved table or one being edited), user search, the downstream's targets. */
+  readonly mappings: MappingPreview;
   readonly scheduler: SchedulerApi;
   readonly alerts: AlertsApi;
   readonly pull: PullApi;
@@ -279,6 +282,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     mirror,
     events,
     push,
+    mappings: new MappingPreview({ knex, sources, targets, links, hooks: resolved.push }),
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     alerts: { checkBacklogs: () => alerts.checkBacklogs() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },
