@@ -35,6 +35,11 @@ describe('a mapping table against a third-party SCIM server (scimmy + scimmy-rou
       },
     });
     await t.center.sources.enable(source.id);
+    // scimmy publishes /Schemas: the Mappings page offers its attributes.
+    const choices = await t.center.mappings.targetChoices(source.id);
+    expect(choices.fromDownstream).toBe(true);
+    expect(choices.targets).toEqual(expect.arrayContaining(['userName', 'name.givenName', 'emails[type eq "work"].value', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter']));
+    expect(choices.targets).not.toContain('id');
     const run = await t.center.runs.settled((await t.center.runs.start(source.id)).id);
     expect(run).toMatchObject({ status: 'succeeded', failed: 0, created: 2 });
     const remote = new Map(downstream.store.list('users').map((user) => [user.externalId, user]));
