@@ -282,7 +282,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     mirror,
     events,
     push,
-    mappings: new MappingPreview({ knex, sources, targets, links, hooks: resolved.push }),
+    mappings: new MappingPreview({ knex, mirror, sources, targets, links, hooks: resolved.push }),
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     alerts: { checkBacklogs: () => alerts.checkBacklogs() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },

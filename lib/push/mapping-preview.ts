@@ -3,10 +3,9 @@ import { NotFoundError, StateConflictError } from '../errors.js';
 import { STANDARD_USER_TARGETS, targetsFromSchemas } from '../mappings/target-choices.js';
 import { compileUserMappings } from '../mappings/user-mapping.js';
 import { nameOf } from '../mirror/mirror-record.js';
-import { toMirrorRecord } from '../mirror/mirror-rows.js';
-import type { MirrorUserData } from '../mirror/normalize.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
+import { searchLiveUsers, type UserHit } from '../mirror/user-search.js';
 import type { MapOrgHook, MapUserHook } from '../options.js';
-import { TABLES } from '../persistence/tables.js';
 import { URN } from '../scim/urns.js';
 import type { SourcesService } from '../sources/sources-service.js';
 import type { AttributeMapping, Source } from '../sources/source-types.js';
@@ -35,11 +34,7 @@ export interface MappingPreviewResult {
   keep: string[];
 }
 
-export interface UserHit {
-  id: string;
-  userName: string;
-  displayName: string | null;
-}
+export type { UserHit };
 
 /**
  * The console's Mappings page: which users to preview, what a table would send for one of
@@ -47,24 +42,12 @@ export interface UserHit {
  */
 export class MappingPreview {
   constructor(
-    private readonly deps: { knex: Knex; sources: SourcesService; targets: TargetFactory; links: LinkStore; hooks: { mapUser?: MapUserHook; mapOrg?: MapOrgHook } },
+    private readonly deps: { knex: Knex; mirror: MirrorReader; sources: SourcesService; targets: TargetFactory; links: LinkStore; hooks: { mapUser?: MapUserHook; mapOrg?: MapOrgHook } },
   ) {}
 
   /** Live users whose userName, name or e-mail contains `query` (at most `limit`). */
-  async searchUsers(query: string, limit = 10): Promise<UserHit[]> {
-    const term = query.trim().toLowerCase().slice(0, 100);
-    if (term === '') return [];
-    const like = `%${term.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    const rows: Array<{ id: string; data: string }> = await this.deps.knex(TABLES.users)
-      .whereNull('deleted_at')
-      .where((query) => query.whereRaw("user_name_fold like ? escape '\\'", [like]).orWhereRaw("lower(data) like ? escape '\\'", [like]))
-      .orderBy('id')
-      .limit(limit)
-      .select('id', 'data');
-    return rows.map((row) => {
-      const data = JSON.parse(row.data) as MirrorUserData;
-      return { id: row.id, userName: data.userName, displayName: data.displayName ?? null };
-    });
+  searchUsers(query: string, limit = 10): Promise<UserHit[]> {
+    return searchLiveUsers(this.deps.knex, query, limit);
   }
 
   /**
@@ -74,9 +57,8 @@ export class MappingPreview {
    */
   async preview(sourceId: string, userId: string, mappings?: readonly AttributeMapping[] | null): Promise<MappingPreviewResult> {
     const source = await this.#pushSource(sourceId);
-    const row = await this.deps.knex(TABLES.users).where({ id: userId }).whereNull('deleted_at').first();
-    if (!row) throw new NotFoundError('user', userId);
-    const user = toMirrorRecord<MirrorUserData>(row);
+    const user = await this.deps.mirror.getUser(userId);
+    if (!user || user.deletedAt) throw new NotFoundError('user', userId);
     const { target } = await this.deps.targets.target(source, true);
     if (mappings !== undefined) {
       const mapper = mappings ? compileUserMappings(mappings) : null;
