@@ -100,13 +100,13 @@ export function mappingRoutes(center: Pick<SyncCenter, 'sources' | 'mappings'>):
       if (!(error instanceof ValidationError)) throw error;
       return render(req, res, source, { rows, edited: true, errors: rowErrors(error.issues, res.locals.t) });
     }
-    res.redirect(303, `${centerPath(req, 'sources', source.id, 'mappings')}?done=saved`);
+    res.redirect(303, `${centerPath(req, 'sources', source.id, 'mappings')}?done=mappingsSaved`);
   });
 
   router.post('/sources/:id/mappings/restore', forAdmins, async (req, res) => {
     const source = await pushSource(req.params.id);
     await sources.update(source.id, { push: { userMappings: null } }, { actor: String(res.locals.actor) });
-    res.redirect(303, `${centerPath(req, 'sources', source.id, 'mappings')}?done=restored`);
+    res.redirect(303, `${centerPath(req, 'sources', source.id, 'mappings')}?done=mappingsRestored`);
   });
 
   const previewState = async (userId: string, source: Source, rows: FormRow[] | undefined, t: Translate): Promise<Partial<PageState>> => {

@@ -60,14 +60,14 @@ describe('the Mappings page of a push source', () => {
 
     const saved = await client.post(`/sources/${source.id}/mappings`, tableForm([...TABLE, { target: 'title', expression: '"New"', apply: 'create', clear: true }], 'save'));
     expect(saved.status).toBe(303);
-    expect(saved.headers.location).toMatch(/\/mappings\?done=saved$/);
+    expect(saved.headers.location).toMatch(/\/mappings\?done=mappingsSaved$/);
     expect((await test.center.sources.get(source.id)).push!.userMappings).toEqual([
       ...TABLE.map((row) => ({ ...row, apply: 'always', clearWhenEmpty: false })),
       { target: 'title', expression: '"New"', apply: 'create', clearWhenEmpty: true },
     ]);
     const audit = await test.knex('sync_audit_log').where({ action: 'source.update', actor: 'alice' });
     expect(audit.some((entry) => JSON.parse(entry.detail).changed.includes('push.userMappings'))).toBe(true);
-    const page = await client.get(`/sources/${source.id}/mappings?done=saved`).set('accept-language', 'en');
+    const page = await client.get(`/sources/${source.id}/mappings?done=mappingsSaved`).set('accept-language', 'en');
     expect(page.text).toContain('Mappings saved.');
     expect(page.text).toContain('This source uses its own table.');
 
