@@ -7,6 +7,27 @@ import type { Alert } from './alerts/alert.js';
 import type { Directory } from './hooks/directory.js';
 import type { Awaitable } from './hooks/types.js';
 import { isKnexInstance, type DatabaseOption } from './persistence/database.js';
+import type { MirrorOrgData, MirrorUserData } from './mirror/normalize.js';
+import type { ScimBody } from './scim/scim-body.js';
+import type { Source } from './sources/source-types.js';
+
+/**
+ * The host's mapping function for users (PRODUCT.md §4), run for every user body a push source
+ * builds, before the source's mapping table: it gets the canonical user (as the mirror holds it,
+ * with the host's extra fields in `attributes`) and the source, and returns the user the table
+ * reads — add extra attributes, rename, fill in. What it returns is normalised like a directory
+ * user; a throw fails the object with a HostHookError (its cause is the host's error). Keep it
+ * pure and quick: it runs for each user of a full push.
+ */
+export type MapUserHook = (user: MirrorUserData, context: { source: Source }) => Awaitable<MirrorUserData>;
+
+/**
+ * The host's mapping function for orgs: gets the SCIM body the source would send for an org
+ * (in the source's org shape), the canonical org and the source, and returns the body to send
+ * (add or rename attributes; keep `schemas`). Build the keys in a fixed order: the body's JSON
+ * is hashed to skip unchanged orgs.
+ */
+export type MapOrgHook = (body: ScimBody, context: { org: MirrorOrgData; source: Source }) => Awaitable<ScimBody>;
 
 /** Where the center writes what it has to say. `console` fits; pass a silent one in tests. */
 export interface Logger {
@@ -37,6 +58,10 @@ export interface ResolvedAlertOptions {
 
 /** Push mode: the SCIM client, delivery workers and full syncs. Every field is optional. */
 export interface PushOptions {
+  /** The host's user mapping, applied before each source's mapping table; see MapUserHook. @default none */
+  mapUser?: MapUserHook;
+  /** The host's org mapping, applied to every org body a push source sends; see MapOrgHook. @default none */
+  mapOrg?: MapOrgHook;
   /** Requests in flight per source, when the source sets none. @default 4 */
   concurrency?: number;
   /** How long to wait for a downstream's response (headers, then body). @default 30000 */
@@ -81,6 +106,8 @@ export interface PushOptions {
 }
 
 export interface ResolvedPushOptions {
+  mapUser?: MapUserHook;
+  mapOrg?: MapOrgHook;
   concurrency: number;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
@@ -284,8 +311,14 @@ function resolvePushOptions(push: PushOptions | undefined): ResolvedPushOptions 
   if (push === undefined) return { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
   if (typeof push !== 'object' || push === null) throw new TypeError('createSyncCenter: `push` must be an object such as { concurrency: 4 }.');
   const numeric = ['concurrency', 'requestTimeoutMs', 'connectTimeoutMs', 'batchSize', 'pageSize', 'pollIntervalMs', 'leaseTtlMs', 'quarantineAfter', 'quarantineWindowMs', 'quarantineMaxIntervalMs', 'maxRetryAfterMs', 'probeIntervalMs', 'membersPerPatch'] as const;
-  rejectUnknownKeys(push, [...numeric, 'quarantineFailureRate', 'retry', 'sweepSchedule', 'retentionSchedule'], 'push.');
+  rejectUnknownKeys(push, [...numeric, 'quarantineFailureRate', 'retry', 'sweepSchedule', 'retentionSchedule', 'mapUser', 'mapOrg'], 'push.');
   const resolved: ResolvedPushOptions = { ...PUSH_DEFAULTS, retry: { ...PUSH_DEFAULTS.retry } };
+  for (const key of ['mapUser', 'mapOrg'] as const) {
+    if (push[key] === undefined) continue;
+    if (typeof push[key] !== 'function') throw new TypeError(`createSyncCenter: \`push.${key}\` must be a function, got ${typeof push[key]}.`);
+  }
+  if (push.mapUser) resolved.mapUser = push.mapUser;
+  if (push.mapOrg) resolved.mapOrg = push.mapOrg;
   for (const key of numeric) {
     const value = positiveInteger(push[key], `push.${key}`);
     if (value !== undefined) resolved[key] = value;

@@ -44,6 +44,8 @@ import { StatusQueries } from './status/status-queries.js';
 import { SourceHours } from './runs/source-hours.js';
 import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
+import { checkUserMappings } from './mappings/validate-mappings.js';
+import { MappingPreview } from './push/mapping-preview.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -102,6 +104,8 @@ export interface SyncCenter {
   readonly status: StatusApi;
   /** Push mode: remote-id links, connection test, delivery status, deletion confirmations. */
   readonly push: PushApi;
+  /** Attribute mappings of push sources: a user's preview (the saved table or one being edited), user search, the downstream's targets. */
+  readonly mappings: MappingPreview;
   readonly scheduler: SchedulerApi;
   readonly alerts: AlertsApi;
   readonly pull: PullApi;
@@ -139,7 +143,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
   const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock });
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
   const sourceHours = new SourceHours(knex);
@@ -282,6 +286,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     mirror,
     events,
     push,
+    mappings: new MappingPreview({ knex, mirror, sources, targets, links, hooks: resolved.push }),
     scheduler: { jobs: () => scheduler.jobs(), sweep: () => scheduler.sweep(), retention: () => scheduler.retention() },
     alerts: { checkBacklogs: () => alerts.checkBacklogs() },
     pull: { purge: () => pull.purge(), flushLog: () => pull.log.flush() },

@@ -40,6 +40,12 @@ export interface DirectoryUser {
   preferredLanguage?: string | null;
   /** When the host last changed the user; informational (the mirror keeps its own clock). */
   updatedAt?: Date | string | null;
+  /**
+   * The host's extra fields (cost centre, badge number…): not sent as such, but readable by a
+   * source's attribute mappings as `[extra.<name>]`. Names: letters, digits, `_`, `-`; numbers are
+   * stored as text; null and empty values are left out.
+   */
+  attributes?: Record<string, string | number | boolean | string[] | null> | null;
 }
 
 /** The canonical organisation (department) node. */

@@ -56,3 +56,30 @@ export function assignAt(body: Record<string, unknown> & { schemas: string[] }, 
   }
   container[path.attribute] = value;
 }
+
+/** The value at `path` in a body built by `assignAt` (or sent before), undefined when it has none. */
+export function readAt(body: Record<string, unknown> | null | undefined, path: TargetPath): unknown {
+  if (!body) return undefined;
+  let container: unknown = body;
+  if (path.schema) container = body[path.schema];
+  if (typeof container !== 'object' || container === null) return undefined;
+  const held = (container as Record<string, unknown>)[path.attribute];
+  if (path.type !== undefined) {
+    if (!Array.isArray(held)) return undefined;
+    const element = held.find((entry) => (entry as Record<string, unknown> | null)?.type === path.type) as Record<string, unknown> | undefined;
+    return element?.[path.sub!];
+  }
+  if (path.sub !== undefined) return typeof held === 'object' && held !== null && !Array.isArray(held) ? (held as Record<string, unknown>)[path.sub] : undefined;
+  return held;
+}
+
+/**
+ * The attribute path the push diff compares for a target (`lib/push/diff.ts` `flatten`):
+ * `name.givenName` per sub-attribute, an extension's attribute by its full name, a typed element
+ * of a multi-valued attribute as the whole attribute (`emails`).
+ */
+export function diffPathOf(path: TargetPath): string {
+  if (path.schema) return `${path.schema}:${path.attribute}`;
+  if (path.attribute === 'name' && path.sub !== undefined && path.type === undefined) return `name.${path.sub}`;
+  return path.attribute;
+}

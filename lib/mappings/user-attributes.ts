@@ -55,8 +55,12 @@ const KNOWN = new Set<string>(USER_SOURCE_ATTRIBUTES);
 /** The enterprise extension's names for the same fields, so `[urn:…:User:employeeNumber]` reads too. */
 const ENTERPRISE_PREFIX = `${URN.enterpriseUser}:`;
 
+/** The host's extra fields (`DirectoryUser.attributes`) read as `[extra.costCenter]`. */
+export const EXTRA_PREFIX = 'extra.';
+const EXTRA = /^extra\.[A-Za-z][\w-]{0,63}$/;
+
 export function isUserSourceAttribute(path: string): boolean {
-  return KNOWN.has(canonical(path));
+  return KNOWN.has(canonical(path)) || EXTRA.test(path);
 }
 
 function canonical(path: string): string {
@@ -94,6 +98,7 @@ export function userAttributes(user: MirrorUserData, refs: UserReferences): User
       case 'primaryOrg':
         return user.primaryOrgId ? (refs.orgRef(user.primaryOrgId) ?? null) : null;
     }
+    if (name.startsWith(EXTRA_PREFIX)) return user.attributes?.[name.slice(EXTRA_PREFIX.length)] ?? null;
     if (name.startsWith('name.')) return user.name?.[name.slice(5) as keyof NonNullable<MirrorUserData['name']>] ?? null;
     if (name.startsWith('emails.')) return contactOf(user.emails, name.slice(7));
     if (name.startsWith('phoneNumbers.')) return contactOf(user.phoneNumbers, name.slice(13));

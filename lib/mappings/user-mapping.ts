@@ -5,7 +5,7 @@ import { URN } from '../scim/urns.js';
 import { compileExpression, type CompiledExpression } from './expression/compile.js';
 import { isPresent } from './expression/functions.js';
 import { ExpressionError } from './expression/syntax.js';
-import { assignAt, parseTargetPath, type TargetPath } from './target-path.js';
+import { assignAt, diffPathOf, parseTargetPath, readAt, type TargetPath } from './target-path.js';
 import { isUserSourceAttribute, userAttributes, type UserReferences } from './user-attributes.js';
 
 export type { AttributeMapping };
@@ -57,16 +57,34 @@ export interface MappedUser {
    * remove them; every other attribute the table writes and the body lacks is to be cleared.
    */
   keep: string[];
+  /**
+   * The body's attribute paths (as `lib/push/diff.ts` flattens them) that only kept rows write:
+   * the reconciling sync leaves the downstream's value there alone.
+   */
+  keepPaths: string[];
+}
+
+export interface MapOptions {
+  /** The user has no remote link yet: "only on create" rows are written. */
+  creating: boolean;
+  /**
+   * The body last sent to this downstream (the link's `sent`). A kept target takes its value
+   * from it, at its own place in the body, so the body's hash stays what it was and a PUT does
+   * not clear what the downstream was left to own.
+   */
+  sent?: Record<string, unknown> | null;
 }
 
 export interface UserMapper {
   readonly mappings: readonly AttributeMapping[];
-  map(user: MirrorUserData, refs: UserReferences, options: { creating: boolean }): MappedUser;
+  map(user: MirrorUserData, refs: UserReferences, options: MapOptions): MappedUser;
 }
 
 interface CompiledRow {
   mapping: AttributeMapping;
   path: TargetPath;
+  /** Where the diff compares what this row writes. */
+  diffPath: string;
   expression: CompiledExpression;
   /** `[attr]` alone copies the attribute whole (typed e-mails, the name object), as SCIM sends it. */
   copies: string | null;
@@ -94,30 +112,38 @@ export function compileUserMappings(mappings: readonly AttributeMapping[]): User
       if (error instanceof ExpressionError) throw new MappingError(row, 'expression', error, error.message);
       throw error;
     }
-    return { mapping, path, expression, copies: BARE_ATTRIBUTE.exec(mapping.expression)?.[1] ?? null };
+    return { mapping, path, diffPath: diffPathOf(path), expression, copies: BARE_ATTRIBUTE.exec(mapping.expression)?.[1] ?? null };
   });
   const frozen = Object.freeze(mappings.map((mapping) => ({ ...mapping })));
 
   return {
     mappings: frozen,
-    map(user, refs, { creating }) {
+    map(user, refs, { creating, sent }) {
       const body: ScimBody = { schemas: [URN.user] };
       const keep: string[] = [];
+      let kept: Set<string> | undefined;
+      let written: Set<string> | undefined;
       const attributes = userAttributes(user, refs);
       for (const row of rows) {
         if (row.path.schema && !takesExtension(row.path.schema, refs)) continue;
-        if (row.mapping.apply === 'create' && !creating) {
-          keep.push(row.mapping.target);
-          continue;
+        let value: unknown;
+        if (row.mapping.apply !== 'create' || creating) {
+          value = row.copies ? attributes.whole(row.copies) : row.expression.evaluate(attributes.value);
+          if (present(value)) {
+            assignAt(body, row.path, value);
+            (written ??= new Set()).add(row.diffPath);
+            continue;
+          }
+          if (row.mapping.clearWhenEmpty) continue;
         }
-        const value = row.copies ? attributes.whole(row.copies) : row.expression.evaluate(attributes.value);
-        if (!present(value)) {
-          if (!row.mapping.clearWhenEmpty) keep.push(row.mapping.target);
-          continue;
-        }
-        assignAt(body, row.path, value);
+        // Left to the downstream: the value last sent stays in the body, where it was.
+        keep.push(row.mapping.target);
+        (kept ??= new Set()).add(row.diffPath);
+        const held = readAt(sent, row.path);
+        if (held !== undefined && held !== null) assignAt(body, row.path, typeof held === 'object' ? structuredClone(held) : held);
       }
-      return { body, keep };
+      const keepPaths = kept ? [...kept].filter((path) => !written?.has(path)) : [];
+      return { body, keep, keepPaths };
     },
   };
 }

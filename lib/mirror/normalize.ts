@@ -30,7 +30,12 @@ export interface MirrorUserData {
   externalId?: string;
   locale?: string;
   preferredLanguage?: string;
+  /** The host's extra fields (`DirectoryUser.attributes`), keys sorted; absent when it has none. */
+  attributes?: Record<string, ExtraValue>;
 }
+
+/** An extra field's value: mappings read it as `[extra.<name>]`. */
+export type ExtraValue = string | boolean | string[];
 
 export interface MirrorOrgData {
   id: string;
@@ -193,9 +198,44 @@ export function normalizeUser(input: DirectoryUser): MirrorUserData {
     const [firstGiven] = (input.orgIds ?? []).filter((id): id is string => typeof id === 'string');
     user.primaryOrgId = firstGiven?.trim() || user.orgIds[0];
   }
+  const attributes = extraAttributes(input.attributes, issues);
+  if (attributes) user.attributes = attributes;
   checkUpdatedAt(input.updatedAt, issues);
   issues.throwIfAny();
   return user;
+}
+
+const EXTRA_NAME = /^[A-Za-z][\w-]{0,63}$/;
+const MAX_EXTRAS = 50;
+
+/** The host's extra fields: named like SCIM attributes, texts, true/false or lists of texts; empty ones dropped. */
+function extraAttributes(value: unknown, issues: IssueCollector): Record<string, ExtraValue> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (notAnObject(value)) {
+    issues.add('attributes', 'type', 'attributes must be an object');
+    return undefined;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_EXTRAS) issues.add('attributes', 'too_many', `attributes may hold at most ${MAX_EXTRAS} fields`, { max: MAX_EXTRAS });
+  const result: Record<string, ExtraValue> = {};
+  for (const [name, raw] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const field = `attributes.${name}`;
+    if (!EXTRA_NAME.test(name)) {
+      issues.add(field, 'invalid_name', 'an extra attribute is named with letters, digits, "_" or "-", starting with a letter');
+      continue;
+    }
+    if (raw === undefined || raw === null) continue;
+    if (typeof raw === 'boolean') result[name] = raw;
+    else if (typeof raw === 'number' && Number.isFinite(raw)) result[name] = String(raw);
+    else if (Array.isArray(raw)) {
+      const texts = raw.map((item, index) => optionalText(item, `${field}.${index}`, issues)).filter((item): item is string => item !== undefined);
+      if (texts.length > 0) result[name] = texts;
+    } else {
+      const text = optionalText(raw, field, issues);
+      if (text !== undefined) result[name] = text;
+    }
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
 }
 
 /** Validates and normalises a host org (shape only; the tree is checked against the mirror). */

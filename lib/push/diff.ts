@@ -73,13 +73,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `previous` is what the diff calls "old": the desired value where the downstream agrees, the
  * downstream's value where it does not, so `diffBodies(previous, desired)` gives these changes
  * and `patchOperations` their repair.
+ *
+ * `keep` are the paths the mapping leaves to the downstream (an "only on create" attribute, an
+ * empty value without "clear when empty"): whatever the downstream holds there is not repaired,
+ * and `previous` takes the desired value so the update that follows does not send it either.
  */
-export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined): { changes: AttributeChanges; previous: ScimBody } {
+export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined, keep: readonly string[] = []): { changes: AttributeChanges; previous: ScimBody } {
   const want = flatten(desired);
   const managed = new Set([...want.keys(), ...flatten(lastSent).keys()]);
   const changes: AttributeChanges = {};
   const previous = new Map<string, unknown>();
   for (const path of managed) {
+    if (keep.includes(path)) {
+      if (want.has(path)) previous.set(path, want.get(path));
+      continue;
+    }
     const held = present(readPath(remote, path));
     const wanted = want.get(path);
     if (wanted === undefined) {

@@ -8,6 +8,7 @@ import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import { PushError, RemoteConflictError, RemoteNotFoundError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
 import { bodyHash, type ScimBody } from './bodies.js';
+import type { BodyMapping } from './body-mapping.js';
 import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './client/scim-client.js';
 import { ambiguousMatchError, type MatchTarget, type RemoteMatch, type RemoteMatcher, type RunRequest } from './remote-match.js';
 
@@ -31,6 +32,8 @@ export interface PushTarget extends MatchTarget {
   claimRemote(kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined>;
   /** Looks unlinked objects up on the downstream before they are created (the source's matching settings). */
   matcher: RemoteMatcher;
+  /** The source's mapping table and the host's mapping hooks; absent: bodies as `userBody`/`orgBody` build them. */
+  mapping?: BodyMapping;
 }
 
 /** One object to bring to its desired state. */
@@ -53,6 +56,12 @@ export interface ObjectWork {
    * create without a recorded answer (timeout, reset, crash) may have made on the downstream.
    */
   identity?: ScimBody;
+  /**
+   * Attribute paths (as `diff.ts` flattens them) the mapping leaves to the downstream: "only on
+   * create" rows after the create, empty values without "clear when empty". The body carries the
+   * value last sent there; the reconciling sync does not repair them.
+   */
+  keep?: readonly string[];
 }
 
 /** What `retry` means is up to the caller: the worker backs off, a run retries a few times. */

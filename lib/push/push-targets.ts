@@ -8,6 +8,7 @@ import { groupMemberRemoteIds } from './member-pusher.js';
 import type { LinkStore } from './links-store.js';
 import type { PushTarget } from './object-pusher.js';
 import { RemoteClaims } from './remote-claims.js';
+import { bodyMappingOf, MapperCache } from './body-mapping.js';
 import { RemoteMatcher } from './remote-match.js';
 import { AdaptiveRateLimiter, Semaphore } from './client/rate-limit.js';
 import { ScimClient } from './client/scim-client.js';
@@ -27,6 +28,8 @@ interface Entry {
  */
 export class TargetFactory {
   readonly #entries = new Map<string, Entry>();
+  /** Each source's mapping table, compiled once per table (not per run or batch). */
+  readonly #mappers = new MapperCache();
 
   constructor(
     private readonly knex: Knex,
@@ -58,6 +61,9 @@ export class TargetFactory {
       heldByOthers: (kind, remoteIds, localId) => claims.heldByOthers(kind, remoteIds, localId),
       matcher: entry.matcher,
     };
+    const mapper = this.#mappers.mapperFor(source);
+    // No table and no host hook: no mapping at all, bodies are built exactly as they always were.
+    if (mapper || this.options.mapUser || this.options.mapOrg) target.mapping = bodyMappingOf(source, mapper, this.options);
     return { target, semaphore: entry.semaphore };
   }
 
@@ -69,6 +75,7 @@ export class TargetFactory {
   async drop(sourceId: string): Promise<void> {
     const entry = this.#entries.get(sourceId);
     this.#entries.delete(sourceId);
+    this.#mappers.drop(sourceId);
     entry?.limiter.close();
     await entry?.client.close();
   }

@@ -61,7 +61,7 @@ export class Reconciler {
         return this.#mark({ ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
       }
       if (this.#isGroup(kind)) groups.push({ orgId: work.localId, members: memberIds(copy.resource) });
-      const { changes, previous } = observedChanges(work.body, copy.resource, work.link.sent);
+      const { changes, previous } = observedChanges(work.body, copy.resource, work.link.sent, work.keep);
       if (Object.keys(changes).length === 0) return this.#mark({ ...work }, { type: 'same' });
       return this.#mark({ ...work, link: { ...work.link, hash: null, sent: previous } }, { type: 'differs' });
     });

@@ -4,6 +4,7 @@ import { URN } from '../scim/urns.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import type { ObjectWork, PushTarget } from './object-pusher.js';
 import { orgBody, userBody, type ScimBody, type UserReferences } from './bodies.js';
+import type { BodyMapping } from './body-mapping.js';
 
 /** `deletedAt` of a gone object whose mirror row retention has purged (a full run's stand-in record). */
 export const PURGED = 'purged';
@@ -61,6 +62,7 @@ export class WorkBuilder {
     await this.preloadOrgLinks(orgs.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])));
     const works: ObjectWork[] = [];
     const blocked: ObjectWork[] = [];
+    const mapOrg = this.target.mapping?.mapOrg;
     for (const org of orgs) {
       const link = links.get(org.id);
       const parentId = org.data.parentId;
@@ -70,7 +72,8 @@ export class WorkBuilder {
         works.push({ kind: 'org', localId: org.id, name: nameOf(org), body: null, link, seq: org.seq, identity });
         continue;
       }
-      const body = orgBody(org.data, this.target.orgShape, parentRemote);
+      const built = orgBody(org.data, this.target.orgShape, parentRemote);
+      const body = mapOrg ? await mapOrg(built, org.data) : built;
       const work: ObjectWork = { kind: 'org', localId: org.id, name: nameOf(org), body, link, seq: org.seq, lookFirst: this.lookUpCreates };
       // Sent without its parent it would land as a root: wait until the parent is there.
       const needsParent = parentId !== undefined && !parentRemote && this.target.orgShape !== 'group';
@@ -92,6 +95,7 @@ export class WorkBuilder {
       managerRef: (userId) => (links.get(userId) ?? managers.get(userId))?.remoteId ?? undefined,
       extensions: this.extensions,
     };
+    if (this.target.mapping) return this.#mappedUserWorks(this.target.mapping, users, links, refs, live);
     return users.map((user) => {
       const link = links.get(user.id);
       const isLive = live(user);
@@ -106,6 +110,25 @@ export class WorkBuilder {
         identity: isLive ? undefined : identityOf(user, link, () => userBody(user.data, refs)),
       };
     });
+  }
+
+  /** Users through the host's `mapUser` and the source's table; the plain path above stays free of both. */
+  async #mappedUserWorks(mapping: BodyMapping, users: readonly MirrorUser[], links: ReadonlyMap<string, PushLink>, refs: UserReferences, live: (user: MirrorUser) => boolean): Promise<ObjectWork[]> {
+    const { userMapper, mapUser } = mapping;
+    return Promise.all(
+      users.map(async (user): Promise<ObjectWork> => {
+        const link = links.get(user.id);
+        const isLive = live(user);
+        const base = { kind: 'user' as const, localId: user.id, name: nameOf(user), link, seq: user.seq, lookFirst: this.lookUpCreates };
+        if (!isLive && (!link || link.remoteId || user.deletedAt === PURGED)) return { ...base, body: null };
+        const data = mapUser ? await mapUser(user.data) : user.data;
+        if (!isLive) return { ...base, body: null, identity: userMapper ? userMapper.map(data, refs, { creating: true }).body : userBody(data, refs) };
+        if (!userMapper) return { ...base, body: userBody(data, refs) };
+        // "Creating" until the downstream has it: a link without a remote id was never confirmed.
+        const mapped = userMapper.map(data, refs, { creating: !link?.remoteId, sent: link?.sent });
+        return mapped.keepPaths.length > 0 ? { ...base, body: mapped.body, keep: mapped.keepPaths } : { ...base, body: mapped.body };
+      }),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../audit-log.js';
-import { NotFoundError, SecretBoxError, StateConflictError, ValidationError } from '../errors.js';
+import { NotFoundError, SecretBoxError, StateConflictError, ValidationError, type FieldIssue } from '../errors.js';
 import type { SourceAction, SyncEvents } from '../events.js';
 import { TABLES } from '../persistence/tables.js';
 import type { SecretBox } from '../util/secret-box.js';
@@ -10,6 +10,7 @@ import { generateToken, hashToken, tokenMatchesHash } from '../util/tokens.js';
 import { findSourceRow, openSecrets, secretContext, toSource, type SourceRow } from './source-store.js';
 import type {
   ActorOption,
+  AttributeMapping,
   CreateSourceInput,
   PullCredentials,
   PullSettings,
@@ -29,6 +30,12 @@ export interface SourcesDeps {
   allowHttpPush: boolean;
   allowPrivatePush: boolean;
   clock: () => Date;
+  /**
+   * Checks a push source's `userMappings` (lib/mappings, injected by the center since sources may
+   * not import it): the table normalised (null for the defaults) and the field issues,
+   * `push.userMappings.<row>.target|expression`. Without it a table is refused.
+   */
+  checkUserMappings?(rows: unknown): { mappings: AttributeMapping[] | null; issues: FieldIssue[] };
 }
 
 const DEFAULT_ACTOR = 'api';
@@ -74,6 +81,7 @@ export class SourcesService {
     if (mode === 'push') {
       if (input.pull !== undefined) throw ValidationError.single('pull', 'wrong_mode', 'a push source has no pull settings');
       ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#urlPolicy()));
+      this.#withUserMappings(settings, input.push, null);
     } else {
       if (input.push !== undefined) throw ValidationError.single('push', 'wrong_mode', 'a pull source has no push settings');
       settings = validatePull(input.pull, null);
@@ -131,6 +139,8 @@ export class SourcesService {
           { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) },
           this.#urlPolicy(),
         );
+        const current = JSON.parse(row.settings) as PushSettings;
+        if (this.#withUserMappings(settings, input.push, current)) changed.push('push.userMappings');
         update.settings = JSON.stringify(settings);
         update.secrets = this.#deps.box.sealJson({ ...stored, ...secrets }, secretContext(id));
         changed.push('push', ...Object.keys(secrets).map((key) => `push.${key}`));
@@ -275,6 +285,29 @@ export class SourcesService {
       // Unreadable with this key: shown as "not set", and enabling explains why.
     }
     return toSource(row, { token: Boolean(secrets.token), clientSecret: Boolean(secrets.clientSecret) });
+  }
+
+  /**
+   * Puts the mapping table on validated settings: the one given (checked), else the stored one.
+   * Returns whether it changed.
+   */
+  #withUserMappings(settings: PushSettings, input: { userMappings?: unknown } | undefined, current: PushSettings | null): boolean {
+    const before = current?.userMappings ?? null;
+    let next = before;
+    if (input && input.userMappings !== undefined) {
+      const check = this.#deps.checkUserMappings;
+      if (!check) {
+        if (input.userMappings !== null) throw ValidationError.single('push.userMappings', 'unsupported', 'this center cannot check mapping tables');
+        next = null;
+      } else {
+        const { mappings, issues } = check(input.userMappings);
+        if (issues.length > 0) throw new ValidationError(issues);
+        next = mappings;
+      }
+    }
+    if (next) settings.userMappings = next;
+    else delete settings.userMappings;
+    return JSON.stringify(before) !== JSON.stringify(next);
   }
 
   #urlPolicy(): PushUrlPolicy {

@@ -9,6 +9,7 @@ import { adminGuard } from './guard.js';
 import { localeMiddleware, switchLocale } from './locale.js';
 import { logRoutes } from './logs.js';
 import { onDemandRoutes } from './on-demand.js';
+import { mappingRoutes } from './mappings-page.js';
 import { pushLocals, pushRoutes } from './push-routes.js';
 import { runItemRoutes } from './run-items.js';
 import { runRoutes } from './runs.js';
@@ -19,7 +20,7 @@ import { viewHelpers } from './view-helpers.js';
 import { wizardRoutes } from './wizard.js';
 
 /** The parts of the public handle the console uses: it is a client of the API, as a host is. */
-export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror' | 'audit' | 'wizardDrafts' | 'status'>;
+export type ConsoleCenter = Pick<SyncCenter, 'sources' | 'runs' | 'push' | 'logs' | 'mirror' | 'audit' | 'wizardDrafts' | 'status' | 'mappings'>;
 /** The host's settings the console reads. */
 export type ConsoleOptions = Pick<ResolvedOptions, 'admin' | 'secretKey' | 'logger' | 'timezone' | 'links' | 'publicUrl' | 'push'>;
 
@@ -46,6 +47,7 @@ export function createAdminRouter(center: ConsoleCenter, options: ConsoleOptions
   router.use(sourcePageRoutes(center, options, box));
   router.use(pushRoutes(center));
   router.use(onDemandRoutes(center));
+  router.use(mappingRoutes(center));
   router.use(logRoutes(center, options));
   router.use(runRoutes(center));
   router.use(runItemRoutes(center, options));

@@ -119,13 +119,29 @@ function normalizeDiacritics(value: string): string {
  * what this is for.
  */
 function toPinyin(value: string, separator: string, style: string): string {
-  const syllables = pinyin(value, { toneType: 'none', type: 'array', nonZh: 'consecutive', surname: 'head', pattern: style === 'initials' ? 'first' : 'pinyin' });
-  return syllables
-    .map((syllable) => syllable.trim())
-    .filter((syllable) => syllable !== '')
-    .join(separator)
-    .toLowerCase();
+  // Nothing to convert (Latin names, e-mail parts): pinyin-pro would only cost time.
+  if (!HAN.test(value)) return value.toLowerCase();
+  const key = `${style}\u0000${separator}\u0000${value}`;
+  let converted = PINYIN_CACHE.get(key);
+  if (converted === undefined) {
+    const syllables = pinyin(value, { toneType: 'none', type: 'array', nonZh: 'consecutive', surname: 'head', pattern: style === 'initials' ? 'first' : 'pinyin' });
+    converted = syllables
+      .map((syllable) => syllable.trim())
+      .filter((syllable) => syllable !== '')
+      .join(separator)
+      .toLowerCase();
+    // A directory's names repeat (surnames, given names, the same user in every full sync):
+    // pinyin-pro costs tens of µs a call, a look-up well under one. Bounded, emptied when full.
+    if (PINYIN_CACHE.size >= PINYIN_CACHE_SIZE) PINYIN_CACHE.clear();
+    PINYIN_CACHE.set(key, converted);
+  }
+  return converted;
 }
+
+/** CJK ideographs (the Han script): what Pinyin converts. */
+const HAN = /\p{Script=Han}/u;
+const PINYIN_CACHE_SIZE = 100_000;
+const PINYIN_CACHE = new Map<string, string>();
 
 const FORMAT_TOKEN = /yyyy|yy|MM|dd|HH|mm|ss|'[^']*'/g;
 

@@ -74,8 +74,8 @@ describe('user mappings', () => {
       { target: 'title', expression: '"New starter"', apply: 'create' },
     ]);
     const user: MirrorUserData = { id: 'u1', userName: 'a', active: true, orgIds: [] };
-    expect(mapper.map(user, refsFor(1), { creating: true })).toEqual({ body: { schemas: [URN.user], userName: 'a', title: 'New starter' }, keep: [] });
-    expect(mapper.map(user, refsFor(1), { creating: false })).toEqual({ body: { schemas: [URN.user], userName: 'a' }, keep: ['title'] });
+    expect(mapper.map(user, refsFor(1), { creating: true })).toEqual({ body: { schemas: [URN.user], userName: 'a', title: 'New starter' }, keep: [], keepPaths: [] });
+    expect(mapper.map(user, refsFor(1), { creating: false })).toEqual({ body: { schemas: [URN.user], userName: 'a' }, keep: ['title'], keepPaths: ['title'] });
   });
 
   it('clears an empty value only where the row says so', () => {

@@ -70,8 +70,8 @@ describe('the reader role (admin.canView)', () => {
     for (const route of pages) {
       for (const sourceId of route.path.includes(':id') ? [fixture.push, fixture.pull] : [fixture.push]) {
         const path = fill(route.path, sourceId);
-        // The links and held-deletions pages exist for push sources only; the run is the push source's.
-        if (sourceId === fixture.pull && (route.path.includes('/links') || route.path.includes('/deletions') || route.path.includes('/on-demand') || route.path.includes(':runId'))) continue;
+        // The links, mappings, on-demand and held-deletions pages exist for push sources only; the run is the push source's.
+        if (sourceId === fixture.pull && (route.path.includes('/links') || route.path.includes('/deletions') || route.path.includes('/mappings') || route.path.includes('/on-demand') || route.path.includes(':runId'))) continue;
         const res = await reader.get(path);
         if (route.handlers.includes('forAdmins')) {
           // Pages that are only a form (the wizard, edit, delete, unlink): the reader is told why not.
