@@ -221,6 +221,7 @@ function sizeRows(size: SizeResult): Row[] {
     figure(`(a)   bare client process CPU per object (µs)`, over((r) => r.bareCreate.cpuUs / r.bareCreate.requests), 0, load),
     figure(`(c) no-change re-sync trusting the links: writes sent`, over((r) => r.resyncWrites), 0, load, '0', (v) => v === 0),
     figure(`(c)   re-sync time ÷ first push time`, over((r) => r.resync.ms / r.create.ms), 2, load),
+    figure(`(c)   re-sync center process CPU per object (µs)`, over((r) => r.resync.cpu.processUs / objects), 0, load),
     figure(`(u) update trusting the links, ${changed} of ${users} users changed: users/s`, over((r) => perSecond(changed, r.update.ms)), 0, load),
     figure(`(u)   bare client, same PATCHes: users/s`, over((r) => perSecond(r.bareUpdate.requests, r.bareUpdate.ms)), 0, load),
     figure(`(u)   ratio to the bare client, round by round`, over((r) => r.bareUpdate.ms / r.update.ms), 2, load),
@@ -237,6 +238,8 @@ function growthRows(small: SizeResult, large: SizeResult): Row[] {
     figure(`(b) peak RSS during the ${small.users} push (MB)`, spreadOf(small.rounds.map((r) => mb(r.create.peakRss))), 0, load),
     figure(`(b) peak RSS during the ${large.users} push (MB)`, spreadOf(large.rounds.map((r) => mb(r.create.peakRss))), 0, load),
     figure(`(b) peak RSS growth, round by round (MB)`, paired((s, l) => mb(l.create.peakRss - s.create.peakRss)), 1, load, '<= 30', (v) => v <= 30),
+    figure(`(b)   of which V8 heap (peak heapTotal growth, MB)`, paired((s, l) => mb(l.create.peakHeap - s.create.peakHeap)), 1, load),
+    figure(`(b)   RSS when the push started, growth (MB)`, paired((s, l) => mb(l.create.startRss - s.create.startRss)), 1, load),
   ];
 }
 
