@@ -19,6 +19,8 @@
  *     RSS and its growth from 10k to 100k, next to the trusting re-sync of the same sink;
  * (d) incremental: changes at 50/s, change → delivered latency p50/p99;
  * (e) a sink that answers 429 + Retry-After above a fixed rate: share of that rate used, lost changes.
+ * (d) and (e) run next to a CPU-burning neighbour process (`--neighbours=N`, default 1; 0 for none),
+ * so their figures hold on a busy machine, not only on an idle one.
  */
 import os from 'node:os';
 import type { SyncCenter } from '../index.js';
@@ -26,6 +28,7 @@ import type { DirectoryUser } from '../lib/hooks/directory.js';
 import type { BareResult, BareTask } from './support/bare-client.js';
 import { startChild, type ChildTasks } from './support/child-tasks.js';
 import { LoadWindow, loadAverage } from './support/machine.js';
+import { startNeighbours } from './support/neighbour.js';
 import { CONCURRENCY, createBenchCenter, measuredRun, pushSource, removeSource, type MeasuredRun } from './support/push-center.js';
 import { PushDirectory, orgId } from './support/push-directory.js';
 import { intArgument, spreadOf } from './support/stats.js';
@@ -36,6 +39,7 @@ import { reconcileGrowthRows, reconcileRows, reconcilingSyncs, type ReconcileRes
 const QUICK = process.argv.includes('--quick');
 const ONLY = (process.argv.find((arg) => arg.startsWith('--only='))?.slice(7) ?? 'a,r,d,e').split(',');
 const ROUNDS = intArgument('rounds', 3);
+const NEIGHBOURS = process.argv.includes('--neighbours=0') ? 0 : intArgument('neighbours', 1);
 const SIZES = QUICK ? [2_000, 20_000] : [10_000, 100_000];
 const ORGS = QUICK ? 400 : 2_000;
 const INCREMENTAL_CHANGES = QUICK ? 200 : 1_000;
@@ -181,14 +185,20 @@ async function throttled(): Promise<{ share: number; lost: number; throttled: nu
   }
 }
 
+/** Runs a part ROUNDS times next to the CPU-burning neighbour(s), which stop when it ends. */
 async function repeated<T>(part: string, work: () => Promise<T>): Promise<{ results: T[]; load: LoadWindow }> {
-  const load = new LoadWindow();
-  const results: T[] = [];
-  for (let round = 1; round <= ROUNDS; round += 1) {
-    results.push(await work());
-    process.stderr.write(`${part}: round ${round} done\n`);
+  const neighbours = startNeighbours(NEIGHBOURS);
+  try {
+    const load = new LoadWindow();
+    const results: T[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      results.push(await work());
+      process.stderr.write(`${part}: round ${round} done\n`);
+    }
+    return { results, load: load.close() };
+  } finally {
+    await neighbours.stop();
   }
-  return { results, load: load.close() };
 }
 
 const perSecond = (count: number, ms: number) => (count / ms) * 1000;
@@ -211,6 +221,7 @@ function sizeRows(size: SizeResult): Row[] {
     figure(`(a)   bare client process CPU per object (µs)`, over((r) => r.bareCreate.cpuUs / r.bareCreate.requests), 0, load),
     figure(`(c) no-change re-sync trusting the links: writes sent`, over((r) => r.resyncWrites), 0, load, '0', (v) => v === 0),
     figure(`(c)   re-sync time ÷ first push time`, over((r) => r.resync.ms / r.create.ms), 2, load),
+    figure(`(c)   re-sync center process CPU per object (µs)`, over((r) => r.resync.cpu.processUs / objects), 0, load),
     figure(`(u) update trusting the links, ${changed} of ${users} users changed: users/s`, over((r) => perSecond(changed, r.update.ms)), 0, load),
     figure(`(u)   bare client, same PATCHes: users/s`, over((r) => perSecond(r.bareUpdate.requests, r.bareUpdate.ms)), 0, load),
     figure(`(u)   ratio to the bare client, round by round`, over((r) => r.bareUpdate.ms / r.update.ms), 2, load),
@@ -227,6 +238,8 @@ function growthRows(small: SizeResult, large: SizeResult): Row[] {
     figure(`(b) peak RSS during the ${small.users} push (MB)`, spreadOf(small.rounds.map((r) => mb(r.create.peakRss))), 0, load),
     figure(`(b) peak RSS during the ${large.users} push (MB)`, spreadOf(large.rounds.map((r) => mb(r.create.peakRss))), 0, load),
     figure(`(b) peak RSS growth, round by round (MB)`, paired((s, l) => mb(l.create.peakRss - s.create.peakRss)), 1, load, '<= 30', (v) => v <= 30),
+    figure(`(b)   of which V8 heap (peak heapTotal growth, MB)`, paired((s, l) => mb(l.create.peakHeap - s.create.peakHeap)), 1, load),
+    figure(`(b)   RSS when the push started, growth (MB)`, paired((s, l) => mb(l.create.startRss - s.create.startRss)), 1, load),
   ];
 }
 
@@ -254,7 +267,7 @@ async function main(): Promise<void> {
     const { results, load } = await repeated('incremental', incremental);
     const at = load.toString();
     rows.push(
-      figure(`(d) incremental ${INCREMENTAL_CHANGES} changes at ${INCREMENTAL_RATE}/s: p50 (ms)`, spreadOf(results.map((r) => r.p50)), 0, at, '<= 50', (v) => v <= 50),
+      figure(`(d) incremental ${INCREMENTAL_CHANGES} changes at ${INCREMENTAL_RATE}/s, ${NEIGHBOURS} neighbour(s): p50 (ms)`, spreadOf(results.map((r) => r.p50)), 0, at, '<= 50', (v) => v <= 50),
       figure(`(d)   p99 (ms)`, spreadOf(results.map((r) => r.p99)), 0, at, '<= 250', (v) => v <= 250),
       figure(`(d)   delivered of ${INCREMENTAL_CHANGES}`, spreadOf(results.map((r) => r.delivered)), 0, at, 'all', () => results.every((r) => r.delivered === INCREMENTAL_CHANGES)),
     );
@@ -263,13 +276,13 @@ async function main(): Promise<void> {
     const { results, load } = await repeated('throttled', throttled);
     const at = load.toString();
     rows.push(
-      figure(`(e) 429 above ${THROTTLE_RATE}/s: share of the windows' allowance used`, spreadOf(results.map((r) => r.share)), 2, at, '>= 0.9', (v) => v >= 0.9),
+      figure(`(e) 429 above ${THROTTLE_RATE}/s, ${NEIGHBOURS} neighbour(s): share of the windows' allowance used`, spreadOf(results.map((r) => r.share)), 2, at, '>= 0.9', (v) => v >= 0.9),
       figure(`(e)   rate windows (s) from first to last request`, spreadOf(results.map((r) => r.windows)), 0, at),
       figure(`(e)   429s received`, spreadOf(results.map((r) => r.throttled)), 0, at),
       figure(`(e)   lost changes`, spreadOf(results.map((r) => r.lost)), 0, at, '0', () => results.every((r) => r.lost === 0)),
     );
   }
-  console.log(`Push benchmark${QUICK ? ' (quick)' : ''}: node ${process.version}, ${os.cpus().length} cores, concurrency ${CONCURRENCY}, sqlite file, ${ROUNDS} rounds`);
+  console.log(`Push benchmark${QUICK ? ' (quick)' : ''}: node ${process.version}, ${os.cpus().length} cores, concurrency ${CONCURRENCY}, sqlite file, ${ROUNDS} rounds, ${NEIGHBOURS} CPU-burning neighbour(s) during (d) and (e)`);
   console.log(`load average (1 min) at start ${startLoad.toFixed(2)}, at end ${loadAverage().toFixed(2)}`);
   console.log('');
   console.log(renderTable(rows));

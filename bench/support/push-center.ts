@@ -63,6 +63,8 @@ export interface MeasuredRun {
   peakRss: number;
   /** RSS when the run started (what earlier work in this process left). */
   startRss: number;
+  /** Highest V8 heap (heapTotal) sampled with the RSS: what of the RSS peak is the JavaScript heap. */
+  peakHeap: number;
   cpu: CpuUsed;
 }
 
@@ -70,14 +72,22 @@ export interface MeasuredRun {
 export async function measuredRun(center: SyncCenter, sourceId: string, options?: Record<string, unknown>): Promise<MeasuredRun> {
   const startRss = process.memoryUsage().rss;
   let peakRss = startRss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  let peakHeap = process.memoryUsage().heapTotal;
+  const sample = () => {
+    const memory = process.memoryUsage();
+    peakRss = Math.max(peakRss, memory.rss);
+    peakHeap = Math.max(peakHeap, memory.heapTotal);
+  };
+  const sampler = setInterval(sample, 20);
   const cpu = cpuMeter();
   const started = performance.now();
   try {
     const run = await center.runs.settled((await center.runs.start(sourceId, { options })).id);
     const ms = performance.now() - started;
     if (!run) throw new Error(`run of ${sourceId} vanished`);
-    return { run, ms, cpu: cpu(), startRss, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+    const used = cpu();
+    sample();
+    return { run, ms, cpu: used, startRss, peakRss, peakHeap };
   } finally {
     clearInterval(sampler);
   }

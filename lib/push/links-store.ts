@@ -274,14 +274,26 @@ export class LinkStore {
   }
 }
 
+/**
+ * `sent` is parsed when first read: a full sync loads every link, and most of them (unchanged,
+ * skipped on their hash) are never diffed, so parsing them all would be JSON work for nothing.
+ */
 function toLink(row: Record<string, any>): PushLink {
+  const stored: string | null = row.sent || null;
+  let sent: ScimBody | null | undefined;
   return {
     sourceId: row.source_id,
     kind: row.kind,
     localId: row.local_id,
     remoteId: row.remote_id ?? null,
     hash: row.hash ?? null,
-    sent: row.sent ? (JSON.parse(row.sent) as ScimBody) : null,
+    get sent(): ScimBody | null {
+      if (sent === undefined) sent = stored === null ? null : (JSON.parse(stored) as ScimBody);
+      return sent;
+    },
+    set sent(value: ScimBody | null) {
+      sent = value;
+    },
     objectName: row.object_name ?? null,
     lastStatus: row.last_status ?? null,
     lastError: row.last_error ?? null,

@@ -44,6 +44,8 @@ export class TransientPushError extends PushError {
   readonly retryAfterMs?: number;
   /** What the downstream asked for when it was more than `push.maxRetryAfterMs` (and `retryAfterMs` is that cap). */
   readonly retryAfterAskedMs?: number;
+  /** When the answer came (Date.now()): a Retry-After counts from then, not from when the retry is planned. */
+  readonly receivedAt = Date.now();
 
   constructor(message: EngineMessage, info: PushRequestInfo & { retryAfterMs?: number; retryAfterAskedMs?: number } = {}, options?: { cause?: unknown }) {
     super('SSC_PUSH_TRANSIENT', message, info, options);

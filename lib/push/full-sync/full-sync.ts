@@ -15,6 +15,7 @@ import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } f
 import type { Semaphore } from '../client/rate-limit.js';
 import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { RunRecorder } from './run-recorder.js';
+import { CancelWatch } from './cancel-watch.js';
 import { Reconciler } from '../reconciler.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
@@ -80,6 +81,7 @@ export function pushRunExecutor(deps: FullSyncDeps): RunExecutor {
 class FullSync {
   readonly #dryRun: boolean;
   readonly #options: PushRunOptions;
+  readonly #cancel: CancelWatch;
 
   constructor(
     private readonly deps: FullSyncDeps,
@@ -87,6 +89,7 @@ class FullSync {
   ) {
     this.#options = context.run.options as PushRunOptions;
     this.#dryRun = context.run.kind === 'dry_run' || Boolean(this.#options.dryRun);
+    this.#cancel = new CancelWatch(() => context.cancelRequested());
   }
 
   async run(): Promise<RunOutcome> {
@@ -110,6 +113,7 @@ class FullSync {
       throw error;
     } finally {
       keeper?.stop();
+      await this.#cancel.idle();
       if (!this.#dryRun) await deps.leases.release(leaseName, holder).catch(() => undefined);
       deps.onFinished(source.id);
     }
@@ -118,9 +122,11 @@ class FullSync {
   async #phases(target: PushTarget, semaphore: Semaphore): Promise<RunOutcome> {
     const { deps, context } = this;
     const { run, runs } = context;
-    const cancelled = () => context.cancelRequested();
+    // Between phases the database is asked; per page, its last answer is taken (no query behind the page's writes).
+    const cancelled = () => this.#cancel.fresh();
+    const cancelledLately = () => this.#cancel.latest();
     await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
-    const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelled, deps.closing);
+    const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelledLately, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
       const { users, orgs } = await deps.mirror.counts();
@@ -181,7 +187,7 @@ class FullSync {
         recorder.commit();
         await behind;
         behind = recorder.queued();
-        if (await cancelled()) {
+        if (await cancelledLately()) {
           await recorder.settle();
           await upcoming.catch(() => undefined);
           return { status: 'cancelled' };
@@ -201,7 +207,7 @@ class FullSync {
       const trusting: PhaseContext = { ...phase, reconciler: undefined };
       for await (const page of this.#userPages(undefined, true)) {
         await recorder.step((only) => upsertUsers(trusting, only ? page.filter((user) => only.has(`user:${user.id}`)) : page), { logSkips: false });
-        if (stopped() || (await cancelled())) break;
+        if (stopped() || (await cancelledLately())) break;
       }
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
@@ -244,7 +250,7 @@ class FullSync {
       for (let start = 0; start < level.length; start += this.deps.options.pageSize) {
         const page = await this.deps.mirror.getOrgs(level.slice(start, start + this.deps.options.pageSize).map((org) => org.id));
         await recorder.step(async (only) => (await upsertOrgs(phase, only ? page.filter((org) => only.has(`org:${org.id}`)) : page)).outcomes);
-        if (recorder.stopError || (await this.context.cancelRequested())) return;
+        if (recorder.stopError || (await this.#cancel.latest())) return;
       }
     }
   }

@@ -178,9 +178,16 @@ export class RunRecorder {
     });
   }
 
-  /** The wait before the next attempt: exponential backoff, or the longest `Retry-After` asked (capped). */
+  /**
+   * The wait before the next attempt: exponential backoff, or what is left of the longest
+   * `Retry-After` asked (capped). Left, because it counts from the answer: the rest of the page was
+   * sent meanwhile (the source's rate limiter held it back until then), so waiting it again in
+   * full would leave the downstream idle for a second pause.
+   */
   #backoff(attempt: number, retry: ReadonlyArray<{ error?: PushError }>): number {
-    const retryAfter = Math.min(this.retry.maxRetryAfterMs, Math.max(0, ...retry.map((outcome) => (outcome.error instanceof TransientPushError ? (outcome.error.retryAfterMs ?? 0) : 0))));
+    const now = Date.now();
+    const left = (error: PushError | undefined) => (error instanceof TransientPushError && error.retryAfterMs !== undefined ? Math.max(0, error.retryAfterMs - Math.max(0, now - error.receivedAt)) : 0);
+    const retryAfter = Math.min(this.retry.maxRetryAfterMs, Math.max(0, ...retry.map((outcome) => left(outcome.error))));
     return backoffDelay(attempt, this.retry.baseMs, this.retry.maxMs, retryAfter);
   }
 
