@@ -15,7 +15,11 @@ export interface LdapConnectionOptions {
   timeoutMs?: number;
 }
 
-export type LdapAttributes = Record<string, string | string[]>;
+/** Values are text, except binary ones such as AD's `unicodePwd` (a Buffer). */
+export type LdapAttributes = Record<string, string | string[] | Buffer>;
+
+/** Attributes that are binary on the wire: read as Buffers and given back as lower-case hex. */
+const BINARY_ATTRIBUTES = ['objectGUID'];
 
 /** One attribute change; `replace` with no values removes the attribute. */
 export interface LdapChange {
@@ -36,28 +40,50 @@ export interface LdapEntry {
  * into a DN or filter unescaped (dn.ts builds those).
  */
 export class LdapDirectory {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly options: LdapConnectionOptions,
+  ) {}
+
+  /** Whether the connection is encrypted (ldaps:// or StartTLS): AD sets passwords only then. */
+  get encrypted(): boolean {
+    return this.options.startTls || isLdaps(this.options.url);
+  }
 
   /** Connects (TLS from the start for ldaps://, StartTLS when asked) and binds. */
   static async open(options: LdapConnectionOptions): Promise<LdapDirectory> {
     const timeout = options.timeoutMs ?? 15_000;
-    const tlsOptions = { ca: options.ca ? [options.ca] : undefined, rejectUnauthorized: true, minVersion: 'TLSv1.2' as const };
     // ldapts takes TLS options in the constructor for ldaps:// only; given for ldap:// they break
     // StartTLS's handshake. It also adds the socket to the object it is given: pass copies.
-    const secure = options.url.toLowerCase().startsWith('ldaps:');
-    const client = new Client({ url: options.url, timeout, connectTimeout: timeout, tlsOptions: secure ? { ...tlsOptions } : undefined, strictDN: false });
+    const client = new Client({ url: options.url, timeout, connectTimeout: timeout, tlsOptions: isLdaps(options.url) ? tlsOptionsOf(options) : undefined, strictDN: false });
+    const directory = new LdapDirectory(client, options);
+    await directory.#bind();
+    return directory;
+  }
+
+  async #bind(): Promise<void> {
     try {
-      if (options.startTls && !secure) await client.startTLS({ ...tlsOptions });
-      await client.bind(options.bindDn, options.bindPassword);
+      if (this.options.startTls && !isLdaps(this.options.url)) await this.client.startTLS(tlsOptionsOf(this.options));
+      await this.client.bind(this.options.bindDn, this.options.bindPassword);
     } catch (error) {
-      await client.unbind().catch(() => undefined);
-      throw ldapError(error, options.startTls ? 'bind (StartTLS)' : 'bind', options.bindDn);
+      await this.client.unbind().catch(() => undefined);
+      throw ldapError(error, this.options.startTls ? 'bind (StartTLS)' : 'bind', this.options.bindDn);
     }
-    return new LdapDirectory(client);
+  }
+
+  /**
+   * ldapts reconnects a dropped connection by itself, but anonymously and in plain text: a server
+   * restart must not turn the next write into "insufficient access". Bind again first.
+   */
+  async #ready(): Promise<void> {
+    if (!this.client.isConnected) await this.#bind();
   }
 
   async add(dn: string, attributes: LdapAttributes): Promise<void> {
-    await this.#do('add', dn, () => this.client.add(dn, attributes));
+    const list = Object.entries(attributes).map(
+      ([type, value]) => new Attribute({ type, values: Buffer.isBuffer(value) ? [value] : Array.isArray(value) ? value : [value] }),
+    );
+    await this.#do('add', dn, () => this.client.add(dn, list));
   }
 
   async modify(dn: string, changes: readonly LdapChange[]): Promise<void> {
@@ -86,7 +112,8 @@ export class LdapDirectory {
   /** The entry at `dn` with these attributes, or null when there is none. */
   async read(dn: string, attributes: readonly string[]): Promise<LdapEntry | null> {
     try {
-      const { searchEntries } = await this.client.search(dn, { scope: 'base', attributes: [...attributes] });
+      await this.#ready();
+      const { searchEntries } = await this.client.search(dn, { scope: 'base', attributes: [...attributes], explicitBufferAttributes: BINARY_ATTRIBUTES });
       return searchEntries[0] ? normalizeEntry(searchEntries[0]) : null;
     } catch (error) {
       const mapped = ldapError(error, 'search', dn);
@@ -97,8 +124,15 @@ export class LdapDirectory {
 
   /** Entries matching `filter` under `base`, a page at a time (RFC 2696 paged results). */
   async *search(base: string, filter: string, attributes: readonly string[], options: { scope?: 'one' | 'sub'; pageSize?: number } = {}): AsyncGenerator<LdapEntry[]> {
-    const pages = this.client.searchPaginated(base, { scope: options.scope ?? 'sub', filter, attributes: [...attributes], paged: { pageSize: options.pageSize ?? 500 } });
     try {
+      await this.#ready();
+      const pages = this.client.searchPaginated(base, {
+        scope: options.scope ?? 'sub',
+        filter,
+        attributes: [...attributes],
+        paged: { pageSize: options.pageSize ?? 500 },
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      });
       for await (const page of pages) yield page.searchEntries.map(normalizeEntry);
     } catch (error) {
       throw ldapError(error, 'search', base);
@@ -111,6 +145,7 @@ export class LdapDirectory {
 
   async #do(operation: string, dn: string, work: () => Promise<void>): Promise<void> {
     try {
+      await this.#ready();
       await work();
     } catch (error) {
       throw ldapError(error, operation, dn);
@@ -125,7 +160,17 @@ function normalizeEntry(entry: Entry): LdapEntry {
     if (name === 'dn') continue;
     const values = Array.isArray(value) ? value : [value];
     if (values.length === 0) continue; // asked for, not there
-    attributes[name.toLowerCase()] = values.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item)));
+    const binary = BINARY_ATTRIBUTES.some((attribute) => attribute.toLowerCase() === name.toLowerCase());
+    attributes[name.toLowerCase()] = values.map((item) => (Buffer.isBuffer(item) ? item.toString(binary ? 'hex' : 'utf8') : String(item)));
   }
   return { dn: entry.dn, attributes };
+}
+
+function isLdaps(url: string): boolean {
+  return url.toLowerCase().startsWith('ldaps:');
+}
+
+/** A fresh object each time: ldapts adds the socket to the one it is given. */
+function tlsOptionsOf(options: LdapConnectionOptions) {
+  return { ca: options.ca ? [options.ca] : undefined, rejectUnauthorized: true, minVersion: 'TLSv1.2' as const };
 }
