@@ -18,6 +18,7 @@ import {
   userAttributes,
   userMatch,
   userRdn,
+  valuesOf,
 } from './ldap-entries.js';
 import { renderLdif, type LdapOperation } from './ldif.js';
 import { connectionOptions, LdapPool } from './ldap-pool.js';
@@ -111,7 +112,7 @@ export class LdapConnector implements Connector {
     const moved = await this.move(ref, disabled, placement);
     const switchName = this.settings.profile === 'ad' ? 'userAccountControl' : this.settings.disable.mode === 'attribute' ? this.settings.disable.attribute : null;
     if (!switchName) return moved;
-    const [values] = [userAttributes(this.settings, user, this.#encrypted)[switchName.toLowerCase()] ?? []];
+    const values = valuesOf(userAttributes(this.settings, user, this.#encrypted), switchName);
     const dn = await this.#withDn(moved.ref, (at) => this.#apply({ type: 'modify', dn: at, changes: [{ operation: 'replace', attribute: switchName, values }] }));
     return { ref: { ...moved.ref, location: dn }, changed: true };
   }
@@ -202,7 +203,8 @@ export class LdapConnector implements Connector {
 
   async #find(ref: RemoteRef): Promise<string> {
     if (ref.id.startsWith(DRY_RUN_ID)) return ref.id.slice(DRY_RUN_ID.length);
-    const [entry] = await this.#all(this.settings.baseDn, idFilter(idAttribute(this.settings), ref.id), ['1.1']);
+    // AD: the GUID as a base (`<GUID=…>`, MS-ADTS 3.1.1.3.1.2.4); a filter on the binary value does not survive ldapts' filter parser.
+    const [entry] = this.settings.profile === 'ad' ? [await this.#read(`<GUID=${guidText(ref.id)}>`, ['1.1'])].filter((found) => found !== null) : await this.#all(this.settings.baseDn, equalityFilter('entryUUID', ref.id), ['1.1']);
     if (!entry) throw new RemoteNotFoundError(engineMessage('engine.ldap.gone', { id: ref.id }));
     this.#dns.set(ref.id, entry.dn);
     return entry.dn;
@@ -312,10 +314,11 @@ export class LdapConnector implements Connector {
   }
 }
 
-/** An id as a filter: entryUUID as text; AD's objectGUID (kept as hex) byte by byte. */
-function idFilter(attribute: 'entryUUID' | 'objectGUID', id: string): string {
-  if (attribute === 'entryUUID') return equalityFilter('entryUUID', id);
-  return `(objectGUID=${id.replace(/[^0-9a-f]/gi, '').replace(/(..)/g, '\\$1')})`;
+/** objectGUID bytes (kept as hex) in the GUID's text form: the first three groups little-endian. */
+function guidText(hex: string): string {
+  const bytes = hex.replace(/[^0-9a-f]/gi, '').match(/../g) ?? [];
+  const group = (from: number, to: number, reverse: boolean) => (reverse ? bytes.slice(from, to).reverse() : bytes.slice(from, to)).join('');
+  return `${group(0, 4, true)}-${group(4, 6, true)}-${group(6, 8, true)}-${group(8, 10, false)}-${group(10, 16, false)}`;
 }
 
 /** An RDN value as written in a DN, back to the value. */

@@ -62,9 +62,9 @@ export function userMatch(settings: LdapSettings, user: MirrorUserData): { attri
  */
 export function userAttributes(settings: LdapSettings, user: MirrorUserData, encrypted: boolean): EntryAttributes {
   const attributes: EntryAttributes = {};
-  const set = (name: string, values: string[]) => {
-    const key = name.toLowerCase();
-    attributes[key] = [...new Set([...(attributes[key] ?? []), ...values])];
+  const set = (name: string, values: string[], replace = false) => {
+    const key = Object.keys(attributes).find((known) => known.toLowerCase() === name.toLowerCase()) ?? name;
+    attributes[key] = replace ? values : [...new Set([...(attributes[key] ?? []), ...values])];
   };
   for (const mapping of settings.userAttributes) set(mapping.attribute, fieldValues(user, mapping.from));
   const cn = commonName(user);
@@ -74,7 +74,7 @@ export function userAttributes(settings: LdapSettings, user: MirrorUserData, enc
     set('sn', fieldValues(user, 'name.familyName'));
     const enabled = user.active && encrypted;
     set('userAccountControl', [String(UAC_NORMAL_ACCOUNT | (enabled ? 0 : UAC_ACCOUNTDISABLE))]);
-    if (!attributes.displayname?.length) set('displayName', [cn]);
+    if (!valuesOf(attributes, 'displayName').length) set('displayName', [cn]);
   } else {
     set('cn', [cn]);
     const [family] = fieldValues(user, 'name.familyName');
@@ -82,8 +82,14 @@ export function userAttributes(settings: LdapSettings, user: MirrorUserData, enc
     if (settings.disable.mode === 'attribute') set(settings.disable.attribute, user.active ? [] : [settings.disable.value]);
   }
   // The naming attribute carries the userName (AD's cn too): one value, the RDN's.
-  attributes[settings.userNamingAttribute.toLowerCase()] = [user.userName];
+  set(settings.userNamingAttribute, [user.userName], true);
   return attributes;
+}
+
+/** An attribute's values, its name compared as LDAP does (case-insensitively). */
+export function valuesOf(attributes: EntryAttributes, name: string): string[] {
+  const key = Object.keys(attributes).find((known) => known.toLowerCase() === name.toLowerCase());
+  return key === undefined ? [] : attributes[key]!;
 }
 
 /** What a new user entry is added with: its attributes, object classes, and on AD a password nobody knows when the connection allows one. */
@@ -123,14 +129,14 @@ export function memberValues(settings: LdapSettings, memberDns: readonly string[
 /** The attributes whose values differ: `replace` with the desired values (none removes it). */
 export function changedAttributes(previous: EntryAttributes | null, desired: EntryAttributes, skip: readonly string[]): Array<{ attribute: string; values: string[] }> {
   const skipped = new Set(skip.map((name) => name.toLowerCase()));
-  const names = new Set([...Object.keys(desired), ...Object.keys(previous ?? {})]);
+  const names = new Map<string, string>();
+  for (const name of [...Object.keys(desired), ...Object.keys(previous ?? {})]) if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
   const changes: Array<{ attribute: string; values: string[] }> = [];
-  for (const name of names) {
-    if (skipped.has(name)) continue;
-    const want = desired[name] ?? [];
-    const had = previous?.[name];
-    if (had !== undefined && sameValues(had, want)) continue;
-    // Without a previous state, removing what is absent is harmless and clears stale values.
+  for (const [lower, name] of names) {
+    if (skipped.has(lower)) continue;
+    const want = valuesOf(desired, name);
+    // Without a previous state, everything is sent: removing what is absent is harmless and clears stale values.
+    if (previous && sameValues(valuesOf(previous, name), want)) continue;
     changes.push({ attribute: name, values: want });
   }
   return changes;
