@@ -36,9 +36,10 @@ const SUFFIX = 'dc=example,dc=test';
 /**
  * Starts a private slapd on two free loopback ports with an empty mdb database in a temporary
  * folder and a self-signed certificate, and creates the suffix entry. Nothing is shared with a
- * system slapd; `stop()` kills it and removes the folder.
+ * system slapd; `stop()` kills it and removes the folder. `syncWrites: false` (benchmarks) sets
+ * `dbnosync`, so that disk flushes do not hide the cost of what the client sends.
  */
-export async function startSlapd(): Promise<Slapd> {
+export async function startSlapd(options: { syncWrites?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ssc-slapd-'));
   mkdirSync(path.join(dir, 'data'));
   const certificates = makeTestCertificates(dir);
@@ -55,7 +56,8 @@ export async function startSlapd(): Promise<Slapd> {
       `TLSCertificateFile ${certificates.certFile}`,
       `TLSCertificateKeyFile ${certificates.keyFile}`,
       'database mdb',
-      'maxsize 268435456',
+      'maxsize 1073741824',
+      ...(options.syncWrites === false ? ['dbnosync'] : []),
       `suffix "${SUFFIX}"`,
       `rootdn "${rootDn}"`,
       `rootpw ${rootPassword}`,
