@@ -70,13 +70,13 @@ export class LdapConnector implements Connector {
     const parent = await this.#parentDn(object, placement);
     if (object.kind === 'org') {
       const dn = childDn('ou', object.data.name, parent);
-      await this.#apply({ type: 'add', dn, attributes: orgEntry(this.settings, object.data) });
+      const added = await this.#apply({ type: 'add', dn, attributes: orgEntry(this.settings, object.data) });
       if (this.settings.groups !== 'none') await this.#apply({ type: 'add', dn: `${groupRdn(object.data)},${dn}`, attributes: groupEntry(this.settings, object.data, []) });
-      return { ref: await this.#refOf(dn), changed: true };
+      return { ref: added ? this.#remember(added) : await this.#refOf(dn), changed: true };
     }
     const dn = `${userRdn(this.settings, object.data)},${parent}`;
-    await this.#apply({ type: 'add', dn, attributes: newUserEntry(this.settings, object.data, this.#encrypted) });
-    return { ref: await this.#refOf(dn), changed: true };
+    const added = await this.#apply({ type: 'add', dn, attributes: newUserEntry(this.settings, object.data, this.#encrypted) });
+    return { ref: added ? this.#remember(added) : await this.#refOf(dn), changed: true };
   }
 
   async update(ref: RemoteRef, previous: ConnectorObject | null, desired: ConnectorObject, _placement: Placement): Promise<WriteResult> {
@@ -113,7 +113,9 @@ export class LdapConnector implements Connector {
     const switchName = this.settings.profile === 'ad' ? 'userAccountControl' : this.settings.disable.mode === 'attribute' ? this.settings.disable.attribute : null;
     if (!switchName) return moved;
     const values = valuesOf(userAttributes(this.settings, user, this.#encrypted), switchName);
-    const dn = await this.#withDn(moved.ref, (at) => this.#apply({ type: 'modify', dn: at, changes: [{ operation: 'replace', attribute: switchName, values }] }));
+    const dn = await this.#withDn(moved.ref, async (at) => {
+      await this.#apply({ type: 'modify', dn: at, changes: [{ operation: 'replace', attribute: switchName, values }] });
+    });
     return { ref: { ...moved.ref, location: dn }, changed: true };
   }
 
@@ -289,27 +291,32 @@ export class LdapConnector implements Connector {
     return entries;
   }
 
-  /** Sends one operation, or in a dry run records it for the LDIF. */
-  async #apply(operation: LdapOperation): Promise<void> {
+  /**
+   * Sends one operation, or in a dry run records it for the LDIF. An add returns the new entry's
+   * id where the server answers with it (post-read), so no search follows.
+   */
+  async #apply(operation: LdapOperation): Promise<LdapEntry | null> {
     if (this.options.dryRun) {
       this.#recorded.push(operation);
-      return;
+      return null;
     }
     const directory = await this.#pool.take();
     switch (operation.type) {
       case 'add':
         this.counts.add += 1;
-        return directory.add(operation.dn, operation.attributes);
+        return directory.add(operation.dn, operation.attributes, this.settings.profile === 'ad' ? undefined : [idAttribute(this.settings)]);
       case 'modify':
         this.counts.modify += 1;
-        return directory.modify(operation.dn, operation.changes);
+        await directory.modify(operation.dn, operation.changes);
+        return null;
       case 'modrdn':
         this.counts.modifyDN += 1;
         await directory.move(operation.dn, operation.newRdn, operation.newParent);
-        return;
+        return null;
       case 'delete':
         this.counts.delete += 1;
-        return directory.delete(operation.dn);
+        await directory.delete(operation.dn);
+        return null;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Attribute, Change, Client, type Entry } from 'ldapts';
 import { ldapError } from './ldap-errors.js';
+import { PostReadControl } from './post-read-control.js';
 
 /** How to reach and bind to the directory. The password comes from the source's sealed secrets. */
 export interface LdapConnectionOptions {
@@ -79,11 +80,20 @@ export class LdapDirectory {
     if (!this.client.isConnected) await this.#bind();
   }
 
-  async add(dn: string, attributes: LdapAttributes): Promise<void> {
+  /**
+   * Adds an entry. With `readBack`, asks for those attributes of the new entry in the same
+   * exchange (RFC 4527 post-read) and returns them; null when the server does not offer that.
+   */
+  async add(dn: string, attributes: LdapAttributes, readBack?: readonly string[]): Promise<LdapEntry | null> {
     const list = Object.entries(attributes).map(
       ([type, value]) => new Attribute({ type, values: Buffer.isBuffer(value) ? [value] : Array.isArray(value) ? value : [value] }),
     );
-    await this.#do('add', dn, () => this.client.add(dn, list));
+    const postRead = readBack ? new PostReadControl(readBack) : undefined;
+    await this.#do('add', dn, () => this.client.add(dn, list, postRead));
+    if (!postRead?.entry) return null;
+    const read: Record<string, string[]> = {};
+    for (const [name, values] of Object.entries(postRead.entry.attributes)) read[name] = values.map((value) => value.toString('utf8'));
+    return { dn: postRead.entry.dn || dn, attributes: read };
   }
 
   async modify(dn: string, changes: readonly LdapChange[]): Promise<void> {
