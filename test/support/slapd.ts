@@ -26,6 +26,10 @@ export interface Slapd {
   rootPassword: string;
   /** A client bound as the root DN, for a test to look at or change the tree behind the center's back. */
   admin(): Promise<Client>;
+  /** Kills the server (SIGKILL), keeping its database and ports: the server going down. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports with the same database. */
+  restart(): Promise<void>;
   /** Deletes everything under the suffix (the suffix entry stays). */
   wipe(): Promise<void>;
   stop(): Promise<void>;
@@ -68,11 +72,21 @@ export async function startSlapd(options: { syncWrites?: boolean } = {}): Promis
     ].join('\n'),
   );
   const [port, tlsPort] = [await freePort(), await freePort()];
-  const child = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const launch = async () => {
+    const started = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    await waitUntilListening(port, started, () => output);
+    return started;
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  let child = await launch();
   const url = `ldap://127.0.0.1:${port}`;
-  await waitUntilListening(port, child, () => output);
 
   const connect = async () => {
     const client = new Client({ url, connectTimeout: 5000, timeout: 10_000 });
@@ -103,12 +117,13 @@ export async function startSlapd(options: { syncWrites?: boolean } = {}): Promis
         await client.unbind();
       }
     },
+    kill,
+    async restart() {
+      await kill();
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -218,4 +218,31 @@ describe.skipIf(!HAS_SLAPD)('LdapConnector against OpenLDAP', () => {
     expect(await treeOf(slapd, '(objectClass=inetOrgPerson)')).toHaveLength(2);
     await overLdaps.connector.close();
   });
+
+  it('retries later while the server is down, and binds again (not anonymously) when it is back', async () => {
+    // ldapts notices a dropped StartTLS connection only when an operation times out: keep that short.
+    driver = new TreeDriver((connector = open({ timeoutMs: 2000 })));
+    const company = demoLikeCompany(2);
+    await driver.writeTree(company.orgs, company.users);
+    await slapd.kill();
+    const late = normalizeUser({ id: 'late', userName: 'late@acme.example', orgIds: ['team3'] });
+    await expect(driver.create({ kind: 'user', data: late })).rejects.toMatchObject({ code: 'SSC_PUSH_TRANSIENT' });
+    await slapd.restart();
+    // Each pooled connection finds out it was dropped by one timed-out operation (a transient
+    // failure the engine retries); then it reconnects and binds again over StartTLS, so writes
+    // succeed (anonymous writes would be refused, and stop the sync).
+    let transient = 0;
+    for (let done = 0; done < 4; ) {
+      try {
+        await driver.upsert({ kind: 'user', data: { ...driver.users.get('emp0')!, title: `After restart ${done}` } });
+        done += 1;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'SSC_PUSH_TRANSIENT' });
+        transient += 1;
+        expect(transient).toBeLessThanOrEqual(4);
+      }
+    }
+    await driver.create({ kind: 'user', data: late });
+    expect(await entry(slapd, `uid=late@acme.example,ou=Team 3,ou=Division 3,ou=Acme,${slapd.suffix}`)).toMatchObject({ uid: 'late@acme.example' });
+  });
 });
