@@ -8,7 +8,7 @@
  *
  *   npx tsx bench/ldap.ts                 # 10k users, 3 rounds
  *   npx tsx bench/ldap.ts --quick         # 2k users, 1 round
- *   npx tsx bench/ldap.ts --users=100000  # 100k users (10k orgs)
+ *   npx tsx bench/ldap.ts --users=100000 --rounds=1  # 100k users in the same 1k orgs
  *
  * Prints the median and min–max of each case's time and of the ratio bare/connector round by
  * round (goal ≥ 0.6), with the load average.
@@ -27,7 +27,7 @@ import { figure, note, renderTable, type Row } from './support/table.js';
 
 const quick = process.argv.includes('--quick');
 const USERS = intArgument('users', quick ? 2000 : 10_000);
-const ORGS = Math.max(1, Math.round(USERS / 10));
+const ORGS = intArgument('orgs', quick ? 200 : 1000);
 const ROUNDS = intArgument('rounds', quick ? 1 : 3);
 const CONNECTIONS = intArgument('connections', 4);
 const INFLIGHT = intArgument('inflight', 16);
