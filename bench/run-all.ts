@@ -2,13 +2,14 @@
  * Runs every benchmark, one after the other, each in its own process: `npm run bench`, or
  * `npm run bench -- --quick` for a short pass (`--quick` and `--rounds=N` are passed on).
  * `--benchmarks=push,scim-pull` runs some of them only. Exits 1 when any of them failed.
- * multi-instance needs PostgreSQL (SYNC_BENCH_PG_URL); without it, it fails and says so.
+ * multi-instance needs PostgreSQL (SYNC_BENCH_PG_URL); without it, it fails and says so. ldap needs
+ * slapd (apt-get install slapd ldap-utils).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from './support/machine.js';
 
-const BENCHMARKS = ['reconcile', 'push', 'mappings', 'scim-pull', 'multi-instance'];
+const BENCHMARKS = ['reconcile', 'push', 'mappings', 'scim-pull', 'multi-instance', 'ldap'];
 const chosen = process.argv.find((arg) => arg.startsWith('--benchmarks='))?.slice(13).split(',') ?? BENCHMARKS;
 const unknown = chosen.filter((name) => !BENCHMARKS.includes(name));
 if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);

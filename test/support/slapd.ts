@@ -26,6 +26,10 @@ export interface Slapd {
   rootPassword: string;
   /** A client bound as the root DN, for a test to look at or change the tree behind the center's back. */
   admin(): Promise<Client>;
+  /** Kills the server (SIGKILL), keeping its database and ports: the server going down. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports with the same database. */
+  restart(): Promise<void>;
   /** Deletes everything under the suffix (the suffix entry stays). */
   wipe(): Promise<void>;
   stop(): Promise<void>;
@@ -36,9 +40,10 @@ const SUFFIX = 'dc=example,dc=test';
 /**
  * Starts a private slapd on two free loopback ports with an empty mdb database in a temporary
  * folder and a self-signed certificate, and creates the suffix entry. Nothing is shared with a
- * system slapd; `stop()` kills it and removes the folder.
+ * system slapd; `stop()` kills it and removes the folder. `syncWrites: false` (benchmarks) sets
+ * `dbnosync`, so that disk flushes do not hide the cost of what the client sends.
  */
-export async function startSlapd(): Promise<Slapd> {
+export async function startSlapd(options: { syncWrites?: boolean } = {}): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ssc-slapd-'));
   mkdirSync(path.join(dir, 'data'));
   const certificates = makeTestCertificates(dir);
@@ -55,7 +60,8 @@ export async function startSlapd(): Promise<Slapd> {
       `TLSCertificateFile ${certificates.certFile}`,
       `TLSCertificateKeyFile ${certificates.keyFile}`,
       'database mdb',
-      'maxsize 268435456',
+      'maxsize 1073741824',
+      ...(options.syncWrites === false ? ['dbnosync'] : []),
       `suffix "${SUFFIX}"`,
       `rootdn "${rootDn}"`,
       `rootpw ${rootPassword}`,
@@ -66,11 +72,21 @@ export async function startSlapd(): Promise<Slapd> {
     ].join('\n'),
   );
   const [port, tlsPort] = [await freePort(), await freePort()];
-  const child = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const launch = async () => {
+    const started = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    await waitUntilListening(port, started, () => output);
+    return started;
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  let child = await launch();
   const url = `ldap://127.0.0.1:${port}`;
-  await waitUntilListening(port, child, () => output);
 
   const connect = async () => {
     const client = new Client({ url, connectTimeout: 5000, timeout: 10_000 });
@@ -101,12 +117,13 @@ export async function startSlapd(): Promise<Slapd> {
         await client.unbind();
       }
     },
+    kill,
+    async restart() {
+      await kill();
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

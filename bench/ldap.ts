@@ -1,0 +1,193 @@
+/**
+ * LDAP benchmark: writes 10k users in 1k orgs (a tree ten wide) into a throw-away slapd through
+ * the LDAP connector, as the engine will drive it (orgs level by level in tree order, then the
+ * users, `--inflight` operations at a time), against a bare `ldapts` client adding the same
+ * entries over the same number of connections with the same number in flight. Each case gets a
+ * fresh slapd (dbnosync: with a flush per write both sides wait on the disk alike); the cases alternate over the rounds (`--rounds=N`, default 3). Then it moves an
+ * org with 1,000 users below it and counts the modifyDN operations.
+ *
+ *   npx tsx bench/ldap.ts                 # 10k users, 3 rounds
+ *   npx tsx bench/ldap.ts --quick         # 2k users, 1 round
+ *   npx tsx bench/ldap.ts --users=100000 --rounds=1  # 100k users in the same 1k orgs
+ *
+ * Prints the median and min–max of each case's time and of the ratio bare/connector round by
+ * round (goal ≥ 0.6), with the load average.
+ */
+import { Client } from 'ldapts';
+import type { RemoteRef } from '../lib/connectors/connector.js';
+import { childDn } from '../lib/connectors/ldap/dn.js';
+import { LdapConnector } from '../lib/connectors/ldap/ldap-connector.js';
+import { newUserEntry, orgEntry } from '../lib/connectors/ldap/ldap-entries.js';
+import { validateLdapSettings, type LdapSettings } from '../lib/connectors/ldap/ldap-settings.js';
+import { normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from '../lib/mirror/normalize.js';
+import { startSlapd, type Slapd } from '../test/support/slapd.js';
+import { LoadWindow } from './support/machine.js';
+import { intArgument, spreadOf } from './support/stats.js';
+import { figure, note, renderTable, type Row } from './support/table.js';
+
+const quick = process.argv.includes('--quick');
+const USERS = intArgument('users', quick ? 2000 : 10_000);
+const ORGS = intArgument('orgs', quick ? 200 : 1000);
+const ROUNDS = intArgument('rounds', quick ? 1 : 3);
+const CONNECTIONS = intArgument('connections', 4);
+const INFLIGHT = intArgument('inflight', 16);
+
+interface Tree {
+  /** Level by level: every org's parent is in an earlier level. */
+  levels: MirrorOrgData[][];
+  users: MirrorUserData[];
+}
+
+function tree(users: number, orgs: number): Tree {
+  const all = Array.from({ length: orgs }, (_, index) =>
+    normalizeOrg({ id: `org-${index}`, name: `部门 Department ${index}`, parentId: index === 0 ? null : `org-${Math.floor((index - 1) / 10)}`, order: index % 10 }),
+  );
+  const depth = new Map<string, number>();
+  const levels: MirrorOrgData[][] = [];
+  for (const org of all) {
+    const level = org.parentId ? depth.get(org.parentId)! + 1 : 0;
+    depth.set(org.id, level);
+    (levels[level] ??= []).push(org);
+  }
+  const people = Array.from({ length: users }, (_, index) =>
+    normalizeUser({
+      id: `user-${index}`,
+      userName: `user${index}@example.com`,
+      displayName: `用户 User ${index}`,
+      name: { givenName: 'User', familyName: String(index) },
+      emails: [{ value: `user${index}@example.com`, primary: true }],
+      phoneNumbers: [{ value: `+86 138 ${String(index).padStart(8, '0')}` }],
+      title: 'Engineer',
+      employeeNumber: `E${index}`,
+      orgIds: [`org-${index % orgs}`],
+    }),
+  );
+  return { levels, users: people };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function inFlight<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+function settingsFor(slapd: Slapd): LdapSettings {
+  return validateLdapSettings({ url: slapd.url, tls: 'startTls', ca: slapd.ca, bindDn: slapd.rootDn, baseDn: slapd.suffix, connections: CONNECTIONS }, { allowPlain: false });
+}
+
+async function throughConnector(slapd: Slapd, data: Tree): Promise<number> {
+  const connector = new LdapConnector(settingsFor(slapd), { bindPassword: slapd.rootPassword });
+  const links = new Map<string, RemoteRef>();
+  const started = performance.now();
+  for (const level of data.levels) {
+    await inFlight(level, INFLIGHT, async (org) => {
+      links.set(org.id, (await connector.create({ kind: 'org', data: org }, { parent: org.parentId ? links.get(org.parentId) : undefined })).ref);
+    });
+  }
+  await inFlight(data.users, INFLIGHT, async (user) => {
+    links.set(user.id, (await connector.create({ kind: 'user', data: user }, { parent: links.get(user.primaryOrgId!) })).ref);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await connector.close();
+  return seconds;
+}
+
+/** The same entries, DNs worked out from the tree, sent by plain ldapts clients. */
+async function bare(slapd: Slapd, data: Tree): Promise<number> {
+  const settings = settingsFor(slapd);
+  const clients = await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      const client = new Client({ url: slapd.url, timeout: 15_000 });
+      await client.startTLS({ ca: [slapd.ca] });
+      await client.bind(slapd.rootDn, slapd.rootPassword);
+      return client;
+    }),
+  );
+  let turn = 0;
+  const client = () => clients[(turn = (turn + 1) % clients.length)]!;
+  const dns = new Map<string, string>();
+  const started = performance.now();
+  for (const level of data.levels) {
+    await inFlight(level, INFLIGHT, async (org) => {
+      const dn = childDn('ou', org.name, org.parentId ? dns.get(org.parentId)! : slapd.suffix);
+      dns.set(org.id, dn);
+      await client().add(dn, orgEntry(settings, org));
+    });
+  }
+  await inFlight(data.users, INFLIGHT, async (user) => {
+    await client().add(childDn('uid', user.userName, dns.get(user.primaryOrgId!)!), newUserEntry(settings, user, true) as Record<string, string[]>);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((each) => each.unbind()));
+  return seconds;
+}
+
+async function withSlapd<T>(work: (slapd: Slapd) => Promise<T>): Promise<T> {
+  const slapd = await startSlapd({ syncWrites: false });
+  try {
+    return await work(slapd);
+  } finally {
+    await slapd.stop();
+  }
+}
+
+/** An org with ten suborgs of 100 users each moved under another org: the modifyDN operations it costs. */
+async function orgMove(): Promise<{ modifyDN: number; movedEntries: number; seconds: number }> {
+  return withSlapd(async (slapd) => {
+    const connector = new LdapConnector(settingsFor(slapd), { bindPassword: slapd.rootPassword });
+    const links = new Map<string, RemoteRef>();
+    const orgs = [
+      normalizeOrg({ id: 'a', name: 'A', order: 0 }),
+      normalizeOrg({ id: 'b', name: 'B', order: 1 }),
+      ...Array.from({ length: 10 }, (_, index) => normalizeOrg({ id: `a${index}`, name: `A${index}`, parentId: 'a', order: index })),
+    ];
+    for (const org of orgs) links.set(org.id, (await connector.create({ kind: 'org', data: org }, { parent: org.parentId ? links.get(org.parentId) : undefined })).ref);
+    const users = Array.from({ length: 1000 }, (_, index) => normalizeUser({ id: `u${index}`, userName: `u${index}`, orgIds: [`a${index % 10}`] }));
+    await inFlight(users, INFLIGHT, async (user) => {
+      await connector.create({ kind: 'user', data: user }, { parent: links.get(user.primaryOrgId!) });
+    });
+    const before = connector.counts.modifyDN;
+    const started = performance.now();
+    await connector.move(links.get('a')!, { kind: 'org', data: { ...orgs[0]!, parentId: 'b' } }, { parent: links.get('b') });
+    const seconds = (performance.now() - started) / 1000;
+    const admin = await slapd.admin();
+    const { searchEntries } = await admin.search(`ou=A,ou=B,${slapd.suffix}`, { scope: 'sub', filter: '(objectClass=inetOrgPerson)', attributes: ['1.1'] });
+    await admin.unbind();
+    await connector.close();
+    return { modifyDN: connector.counts.modifyDN - before, movedEntries: searchEntries.length, seconds };
+  });
+}
+
+const data = tree(USERS, ORGS);
+const entries = USERS + ORGS;
+const times = { connector: [] as number[], bare: [] as number[], ratio: [] as number[] };
+const load = new LoadWindow();
+for (let round = 0; round < ROUNDS; round += 1) {
+  // Alternate which goes first, so a warming machine favours neither.
+  const order = round % 2 === 0 ? (['bare', 'connector'] as const) : (['connector', 'bare'] as const);
+  const seconds: Record<string, number> = {};
+  for (const which of order) seconds[which] = await withSlapd((slapd) => (which === 'bare' ? bare(slapd, data) : throughConnector(slapd, data)));
+  times.connector.push(seconds.connector!);
+  times.bare.push(seconds.bare!);
+  times.ratio.push(seconds.bare! / seconds.connector!);
+  console.log(`round ${round + 1}: bare ${seconds.bare!.toFixed(2)} s, connector ${seconds.connector!.toFixed(2)} s, ratio ${(seconds.bare! / seconds.connector!).toFixed(2)}`);
+}
+load.close();
+const moveLoad = new LoadWindow();
+const move = await orgMove();
+moveLoad.close();
+
+const rows: Row[] = [
+  figure(`bare ldapts: ${USERS} users + ${ORGS} orgs (s)`, spreadOf(times.bare), 2, load.toString()),
+  figure(`connector: the same (s)`, spreadOf(times.connector), 2, load.toString()),
+  figure(`connector entries/s`, spreadOf(times.connector.map((value) => entries / value)), 0, load.toString()),
+  figure('ratio bare/connector', spreadOf(times.ratio), 2, load.toString(), '≥ 0.6', (value) => value >= 0.6),
+  note('org move, 1,000 users below: modifyDN ops', `${move.modifyDN} (${move.movedEntries} users moved, ${move.seconds.toFixed(2)} s)`, moveLoad.toString(), '≤ 1 per entry, 1 with subtree rename', move.modifyDN === 1 && move.movedEntries === 1000),
+];
+console.log(`\n${CONNECTIONS} connections, ${INFLIGHT} operations in flight, StartTLS, slapd back-mdb with dbnosync\n`);
+console.log(renderTable(rows));
+if (rows.some((row) => row.result === 'MISSED')) process.exitCode = 1;
