@@ -45,6 +45,7 @@ import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { userFilterProblem } from './scim/query/source-scope.js';
 import { PendingApplies } from './push/scope/pending-applies.js';
+import { createScopePreview } from './push/scope/scope-api.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -252,6 +253,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     workers: pushEngine,
     allowHttpPush: resolved.allowHttpPush,
     allowPrivatePush: resolved.allowPrivatePush,
+    previewScope: createScopePreview({ knex, sources }),
   });
   const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
   const runs = createRunsApi({ manualSyncs, runStore, audit });

@@ -110,6 +110,20 @@ describe('push scope (subtrees and a user filter)', () => {
     expect(planned.map((item) => item.objectId).sort()).toEqual(['emea', 'sales', 'top', 'u-emea', 'u-sales', 'u-top']);
   });
 
+  it('previews a scope edit before it is saved: who enters, who leaves, what the policy does, whether it pauses', async () => {
+    await seed();
+    const source = await createPushSource(t.center, server, { scope: { orgIds: ['sales'] }, deletionThreshold: { count: 2 } });
+    await sync(source.id);
+    const preview = await t.center.push.previewScope(source.id, { orgIds: ['rnd'] });
+    expect(preview.users).toMatchObject({ enter: { count: 1, sample: [{ id: 'u-rnd' }] }, leave: { count: 2 }, action: 'disable', deletes: 2, inScope: 2 });
+    expect(preview.users.leave.sample.map((user) => user.id)).toEqual(['u-emea', 'u-sales']);
+    expect(preview.orgs).toMatchObject({ enter: { count: 1, sample: [{ id: 'rnd', name: 'R&D' }] }, leave: { count: 2 }, action: 'delete', deletes: 2 });
+    expect(preview.pause).toMatchObject({ key: 'engine.hold.deletionsExceed', params: { count: 4, threshold: 2 } });
+    expect((await t.center.sources.get(source.id)).push!.scope).toEqual({ orgIds: ['sales'], userFilter: null, orgs: 'subtrees' });
+    const bad = await t.center.push.previewScope(source.id, { orgIds: [], userFilter: 'title eq' }).catch((error: unknown) => error);
+    expect((bad as ValidationError).issues[0]).toMatchObject({ field: 'push.scope.userFilter', code: 'invalid_filter' });
+  });
+
   it('a dry run shows who would leave', async () => {
     await seed();
     const source = await createPushSource(t.center, server);
