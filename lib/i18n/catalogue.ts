@@ -16,12 +16,13 @@ import { matchingMessages } from './messages/matching.js';
 import { enginePushMessages } from './messages/engine-push.js';
 import { engineAlertMessages } from './messages/engine-alerts.js';
 import { consoleAlertMessages } from './messages/console-alerts.js';
+import { scopeMessages } from './messages/scope.js';
 
 /**
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages, engineLdapMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages, engineLdapMessages, scopeMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;
