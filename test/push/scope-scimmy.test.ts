@@ -50,7 +50,13 @@ describe('push scope against a third-party SCIM server (scimmy + scimmy-routers)
         expect(run).toBeDefined();
         return run!;
       });
-      expect(await t.center.runs.settled(applied.id)).toMatchObject({ status: 'succeeded', failed: 0 });
+      // Found as soon as its row commits, maybe before its launch: wait for its end.
+      const settled = await vi.waitFor(async () => {
+        const run = await t.center.runs.get(applied.id);
+        expect(['queued', 'running']).not.toContain(run!.status);
+        return run!;
+      });
+      expect(settled).toMatchObject({ status: 'succeeded', failed: 0 });
       expect(orgs()).toEqual(['rnd']);
       expect(users()).toEqual(['rob@acme.example']);
     });

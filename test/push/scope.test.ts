@@ -34,7 +34,12 @@ describe('push scope (subtrees and a user filter)', () => {
       expect(found).toBeDefined();
       return found!;
     });
-    return (await t.center.runs.settled(run.id))!;
+    // Found as soon as its row commits, maybe before its launch: wait for its end.
+    return vi.waitFor(async () => {
+      const latest = await t.center.runs.get(run.id);
+      expect(['queued', 'running']).not.toContain(latest!.status);
+      return latest!;
+    });
   }
 
   const remoteUsers = () => server.resources('Users').map((user) => `${user.externalId}${user.active === false ? ' (inactive)' : ''}`).sort();
