@@ -46,6 +46,9 @@ import { createScimServerDeps } from './scim/scim-server-deps.js';
 import { SourcesService } from './sources/sources-service.js';
 import { checkUserMappings } from './mappings/validate-mappings.js';
 import { MappingPreview } from './push/mapping-preview.js';
+import { userFilterProblem } from './scim/query/source-scope.js';
+import { PendingApplies } from './push/scope/pending-applies.js';
+import { createScopePreview } from './push/scope/scope-api.js';
 import { WizardDrafts } from './sources/wizard-drafts.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Worker } from './worker.js';
@@ -143,7 +146,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
   const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings });
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings, checkUserFilter: (filter) => userFilterProblem(knex, filter) });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
   const sourceHours = new SourceHours(knex);
@@ -174,6 +177,10 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     logger,
     holder,
     clock,
+    scopeDrift: async (sourceId) => {
+      await sources.requestApply(sourceId);
+      await pendingApplies.apply(sourceId);
+    },
   });
   // How a full run of each mode is carried out, side by side.
   const executors = {
@@ -212,6 +219,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     clock,
   });
   const manualSyncs = new ManualSyncs({ runs: runStore, sources, health, executors, logger, holder, events });
+  const pendingApplies = new PendingApplies({ sources, manualSyncs, events, logger }).listen();
   const scheduler = new Scheduler({
     sources,
     events,
@@ -250,6 +258,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     workers: pushEngine,
     allowHttpPush: resolved.allowHttpPush,
     allowPrivatePush: resolved.allowPrivatePush,
+    previewScope: createScopePreview({ knex, sources }),
   });
   // Provisioning on demand joins `center.push`: a delivery of one user, with the delivery's stores.
   const onDemand = createOnDemandApi({ knex, sources, mirror, links, log: incrementalLog, audit, targets, leases, runs: runStore, options: resolved.push, holder, clock, wake: (sourceId) => pushEngine.wake(sourceId, false) });
@@ -313,6 +322,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       const wasStarted = state === 'started';
       state = 'closed';
       closing.abort();
+      pendingApplies.close();
       // Runs stop first: they use the SCIM clients the push worker closes.
       await manualSyncs.close();
       if (wasStarted) {

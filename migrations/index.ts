@@ -13,6 +13,7 @@ import * as wizardDrafts from './20261202-18-wizard-drafts.js';
 import * as runStatusLength from './20261202-13-run-status-length.js';
 import * as sourceHours from './20261202-16-source-hours.js';
 import * as alertEpisodes from './20261202-15-alert-episodes.js';
+import * as sourceApplyPending from './20261202-19-source-apply-pending.js';
 
 /** Every migration, in order. Add new ones at the end; never rename or reorder. */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.M
   ['20261202-16-source-hours', sourceHours],
   ['20261202-17-log-search', logSearch],
   ['20261202-18-wizard-drafts', wizardDrafts],
+  ['20261202-19-source-apply-pending', sourceApplyPending],
 ];

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
 import { nameOf } from '../mirror/mirror-record.js';
 import type { MirrorOrg, MirrorUser, ObjectKind } from '../mirror/mirror-rows.js';
@@ -32,14 +33,17 @@ export async function* pendingDeletions(deps: PlanDeps, sourceId: string, policy
   }
 }
 
-/** The same for a manual run: every linked object the mirror no longer has live. */
-export async function* goneDeletions(deps: PlanDeps, sourceId: string, policy: PushPolicy, kinds: readonly ObjectKind[]): AsyncGenerator<PlannedDeletion[]> {
+/**
+ * The same for a manual run: every linked object the mirror no longer has live, and with a
+ * `scope` (a scoped source) every linked object that left it (live, but out of scope).
+ */
+export async function* goneDeletions(deps: PlanDeps, sourceId: string, policy: PushPolicy, kinds: readonly ObjectKind[], scope?: { inScopeQuery(kind: ObjectKind): Knex.QueryBuilder } | null): AsyncGenerator<PlannedDeletion[]> {
   for (const kind of kinds) {
     for (let after: string | undefined; ; ) {
-      const ids = await deps.links.goneIds(sourceId, kind, after, PAGE);
+      const ids = await deps.links.goneIds(sourceId, kind, after, PAGE, scope?.inScopeQuery(kind));
       if (ids.length === 0) break;
       const links = await deps.links.load(sourceId, kind, ids);
-      const planned = await plan(deps, sourceId, policy, kind, ids.flatMap((id) => (links.has(id) ? [links.get(id)!] : [])), () => true);
+      const planned = await plan(deps, sourceId, policy, kind, ids.flatMap((id) => (links.has(id) ? [links.get(id)!] : [])), () => true, Boolean(scope));
       if (planned.length > 0) yield planned;
       if (ids.length < PAGE) break;
       after = ids[ids.length - 1];
@@ -52,14 +56,15 @@ export async function cancelledAmong(held: HeldDeletions, sourceId: string, obje
   return held.stillCancelled(sourceId, objects.map((object) => ({ kind, origin: 'mirror', objectId: object.id, seq: seqOf(object) })));
 }
 
-async function plan(deps: PlanDeps, sourceId: string, policy: PushPolicy, kind: ObjectKind, links: readonly PushLink[], inRange: (seq: number) => boolean): Promise<PlannedDeletion[]> {
+/** `leavesScope`: the links are of objects out of the source's scope, so a live row leaves too. */
+async function plan(deps: PlanDeps, sourceId: string, policy: PushPolicy, kind: ObjectKind, links: readonly PushLink[], inRange: (seq: number) => boolean, leavesScope = false): Promise<PlannedDeletion[]> {
   const ids = links.map((link) => link.localId);
   const rows: Array<MirrorUser | MirrorOrg> = kind === 'user' ? await deps.mirror.getUsers(ids) : await deps.mirror.getOrgs(ids);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const candidates: PlannedDeletion[] = [];
   for (const link of links) {
     const row = byId.get(link.localId);
-    if (row && !row.deletedAt) continue; // back in the directory since
+    if (row && !row.deletedAt && !leavesScope) continue; // back in the directory since
     const seq = row ? seqOf(row) : 0;
     if (!inRange(seq)) continue;
     const operation = plannedOperation(policy, kind, link.remoteId, link.sent);

@@ -148,11 +148,16 @@ export class LinkStore {
     return Number(row?.n ?? 0);
   }
 
-  /** Local ids after `afterId` of linked objects the mirror no longer has live (deleted or purged), in id order. */
-  async goneIds(sourceId: string, kind: ObjectKind, afterId: string | undefined, limit: number): Promise<string[]> {
-    const query = this.knex(`${TABLES.links} as l`)
-      .where({ 'l.source_id': sourceId, 'l.kind': kind })
-      .whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'))
+  /**
+   * Local ids after `afterId` of linked objects the mirror no longer has live (deleted or purged),
+   * in id order. With `inScope` (a subquery of the live ids a scoped source covers), also the
+   * linked objects that left its scope.
+   */
+  async goneIds(sourceId: string, kind: ObjectKind, afterId: string | undefined, limit: number, inScope?: Knex.QueryBuilder): Promise<string[]> {
+    const query = this.knex(`${TABLES.links} as l`).where({ 'l.source_id': sourceId, 'l.kind': kind });
+    if (inScope) query.whereNotIn('l.local_id', inScope);
+    else query.whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'));
+    query
       .orderBy('l.local_id')
       .limit(limit)
       .select('l.local_id');
@@ -161,12 +166,11 @@ export class LinkStore {
   }
 
   /** How many of those gone objects are on the downstream (have a remote id). */
-  async countGoneLinked(sourceId: string, kind: ObjectKind): Promise<number> {
-    const [row] = await this.knex(`${TABLES.links} as l`)
-      .where({ 'l.source_id': sourceId, 'l.kind': kind })
-      .whereNotNull('l.remote_id')
-      .whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'))
-      .count({ n: '*' });
+  async countGoneLinked(sourceId: string, kind: ObjectKind, inScope?: Knex.QueryBuilder): Promise<number> {
+    const query = this.knex(`${TABLES.links} as l`).where({ 'l.source_id': sourceId, 'l.kind': kind }).whereNotNull('l.remote_id');
+    if (inScope) query.whereNotIn('l.local_id', inScope);
+    else query.whereNotExists(this.mirror.liveRecord(kind, 'l.local_id'));
+    const [row] = await query.count({ n: '*' });
     return Number(row?.n ?? 0);
   }
 

@@ -22,6 +22,7 @@ import { isAddressRefusal } from '../util/address-guard.js';
 import { StopSyncError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 import type { OnDemandApi } from './on-demand/on-demand-api.js';
+import type { PreviewScope } from './scope/scope-api.js';
 import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
 
 /** The state of one push source's incremental delivery. */
@@ -42,6 +43,12 @@ export interface PushStatus {
 
 /** `center.push`: links, connection test, delivery status, the admin decisions push asks for, and provisioning on demand. */
 export interface PushApi extends OnDemandApi {
+  /**
+   * What saving this scope would do, without saving it: users and orgs that would enter and
+   * leave, the policy's treatment of those leaving, and whether it would pause for the deletion
+   * threshold. A bad filter is a ValidationError with the RFC reason, as saving it would be.
+   */
+  previewScope: PreviewScope;
   /** Local id → remote id links of a source, filtered and paged. */
   links(sourceId: string, filter?: LinkFilter): Promise<{ links: PushLink[]; total: number }>;
   /** One link, or undefined when the object has none. */
@@ -96,6 +103,7 @@ export interface PushApiDeps {
   workers: { status(sourceId: string): WorkerStatus | null };
   allowHttpPush: boolean;
   allowPrivatePush: boolean;
+  previewScope: PreviewScope;
 }
 
 export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandApi> {
@@ -156,6 +164,7 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
   };
 
   return {
+    previewScope: deps.previewScope,
     async links(sourceId, filter) {
       await requirePush(sourceId);
       return links.list(sourceId, filter);

@@ -38,6 +38,8 @@ export interface PushEngineDeps {
   logger: Logger;
   holder: string;
   clock: () => Date;
+  /** A scoped source's batch held org changes: apply the scope drift (see BatchDeps.scopeDrift). */
+  scopeDrift?(sourceId: string): Promise<void>;
 }
 
 /**

@@ -4,6 +4,9 @@ import { isPostgres } from '../persistence/database.js';
 import type { PullClient } from './pull/pull-client.js';
 import type { PullService } from './pull/pull-service.js';
 import type { QueryContext } from './query/resource-store.js';
+import { compileFilter, parseFilter } from './filter/filter-sql.js';
+import { targetsFor } from './resources/resource-kind.js';
+import { USERS } from './resources/users.js';
 
 /** Builds what one request's queries need: the database, the source's scope, the tombstone cutoff. */
 export type ScimQueryFactory = (client: PullClient) => QueryContext;
@@ -28,6 +31,11 @@ export function createScimServerDeps(input: { knex: Knex; pull: PullService; pub
     pull,
     publicUrl: input.publicUrl,
     logger: input.logger,
-    queries: (client) => ({ knex, dialect, scopeOrgIds: client.scopeOrgIds, tombstoneCutoff: pull.tombstoneCutoff() }),
+    queries: (client) => {
+      const context: QueryContext = { knex, dialect, scopeOrgIds: client.scopeOrgIds, tombstoneCutoff: pull.tombstoneCutoff() };
+      // Validated when saved; compiled with the source's scope, so out-of-scope references read as absent.
+      if (client.userFilter) context.userWhere = compileFilter(parseFilter(client.userFilter), USERS.type, targetsFor(USERS, context), dialect);
+      return context;
+    },
   };
 }

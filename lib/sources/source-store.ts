@@ -22,6 +22,8 @@ export interface SourceRow {
   failure_streak: number;
   last_sync_at: string | null;
   last_sync_status: string | null;
+  /** A scope or mappings change not yet applied to the downstream (see SourcesService.applyPending). */
+  apply_pending_at?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,6 +1,7 @@
 import { IssueCollector, ValidationError } from '../errors.js';
 import { hostRefusal } from '../util/address-guard.js';
 import { validatePushPolicy } from './push-policy-validation.js';
+import { validateOrgIds, validatePushScope, validateUserFilter, type CheckUserFilter } from './scope-validation.js';
 import type {
   CreateSourceInput,
   OrgResourceShape,
@@ -84,6 +85,7 @@ export function validatePush(
   current: PushSettings | null,
   storedSecrets: { token: boolean; clientSecret: boolean },
   urlPolicy: PushUrlPolicy,
+  checkUserFilter?: CheckUserFilter,
 ): { settings: PushSettings; secrets: PushSecretsInput } {
   const issues = new IssueCollector();
   const merged = { ...current, ...definedOnly(input) };
@@ -114,23 +116,24 @@ export function validatePush(
   const deprovision = input.deprovision && typeof input.deprovision === 'object' ? { ...current?.deprovision, ...input.deprovision } : merged.deprovision;
   const matching = input.matching && typeof input.matching === 'object' ? { ...current?.matching, ...input.matching } : merged.matching;
   const policy = validatePushPolicy({ ...merged, deprovision, matching }, (issue) => issues.issues.push(issue));
+  const scope = validatePushScope(merged.scope, checkUserFilter, (issue) => issues.issues.push(issue));
   issues.throwIfAny();
 
   const settings: PushSettings = { auth, userUrl: userUrl!, orgResource, ...policy };
   if (orgUrl) settings.orgUrl = orgUrl;
   if (auth === 'oauth2') settings.tokenUrl = tokenUrl;
   if (auth !== 'bearer') settings.clientId = clientId;
-  // Kept as given until the scope's own validation (branch `scope`) checks it: orgIds, userFilter, orgs.
-  if (merged.scope && typeof merged.scope === 'object' && Array.isArray(merged.scope.orgIds)) settings.scope = merged.scope;
+  if (scope) settings.scope = scope;
   return { settings, secrets };
 }
 
-export function validatePull(input: Partial<PullSettings> | undefined, current: PullSettings | null): PullSettings {
-  const scope = input?.scopeOrgIds ?? current?.scopeOrgIds ?? [];
-  if (!Array.isArray(scope) || scope.some((id) => typeof id !== 'string' || id.trim() === '')) {
-    throw ValidationError.single('pull.scopeOrgIds', 'type', 'scopeOrgIds must be a list of org ids');
-  }
-  return { scopeOrgIds: [...new Set(scope.map((id) => id.trim()))] };
+export function validatePull(input: Partial<PullSettings> | undefined, current: PullSettings | null, checkUserFilter?: CheckUserFilter): PullSettings {
+  const issues = new IssueCollector();
+  const add = (issue: (typeof issues.issues)[number]) => issues.issues.push(issue);
+  const scopeOrgIds = validateOrgIds(input?.scopeOrgIds ?? current?.scopeOrgIds ?? [], 'pull.scopeOrgIds', add);
+  const userFilter = validateUserFilter(input?.userFilter !== undefined ? input.userFilter : current?.userFilter, 'pull.userFilter', checkUserFilter, add);
+  issues.throwIfAny();
+  return userFilter ? { scopeOrgIds, userFilter } : { scopeOrgIds };
 }
 
 function definedOnly<T extends object>(input: T): Partial<T> {

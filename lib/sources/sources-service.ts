@@ -20,6 +20,7 @@ import type {
   UpdateSourceInput,
 } from './source-types.js';
 import { rejectModeChange, validateBasics, validateMode, validatePull, validatePush, type PushUrlPolicy } from './source-validation.js';
+import { assertOrgsKnown, deliveryKeysChanged, type CheckUserFilter } from './scope-validation.js';
 
 export interface SourcesDeps {
   knex: Knex;
@@ -36,6 +37,8 @@ export interface SourcesDeps {
    * `push.userMappings.<row>.target|expression`. Without it a table is refused.
    */
   checkUserMappings?(rows: unknown): { mappings: AttributeMapping[] | null; issues: FieldIssue[] };
+  /** Checks a source's user filter as the SCIM server compiles it (see CheckUserFilter). */
+  checkUserFilter?: CheckUserFilter;
 }
 
 const DEFAULT_ACTOR = 'api';
@@ -80,15 +83,16 @@ export class SourcesService {
     let credentials: PullCredentials | null = null;
     if (mode === 'push') {
       if (input.pull !== undefined) throw ValidationError.single('pull', 'wrong_mode', 'a push source has no pull settings');
-      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#urlPolicy()));
-      this.#withUserMappings(settings, input.push, null);
+      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#urlPolicy(), this.#deps.checkUserFilter));
+      this.#withUserMappings(settings as PushSettings, input.push, null);
     } else {
       if (input.push !== undefined) throw ValidationError.single('push', 'wrong_mode', 'a pull source has no push settings');
-      settings = validatePull(input.pull, null);
+      settings = validatePull(input.pull, null, this.#deps.checkUserFilter);
       credentials = newPullCredentials();
     }
     await this.#deps.knex.transaction(async (trx) => {
       await this.#assertNameFree(trx, basics.name, null);
+      if (mode === 'push') await assertOrgsKnown(trx, (settings as PushSettings).scope?.orgIds ?? [], []);
       await trx(TABLES.sources).insert({
         id,
         name: basics.name,
@@ -116,6 +120,7 @@ export class SourcesService {
   /** Changes name, description and parameters. Blank secrets keep the stored ones. */
   async update(id: string, input: UpdateSourceInput, options: ActorOption = {}): Promise<Source> {
     if (typeof input !== 'object' || input === null) throw ValidationError.single('source', 'type', 'input must be an object');
+    let scopeChange: { before: unknown; after: unknown } | undefined;
     await this.#deps.knex.transaction(async (trx) => {
       const row = await this.#requireRow(trx, id);
       rejectModeChange(input, row.mode);
@@ -133,24 +138,37 @@ export class SourcesService {
       }
       if (row.mode === 'push' && input.push !== undefined) {
         const stored = this.#readableSecrets(row);
+        const before = JSON.parse(row.settings) as PushSettings;
         const { settings, secrets } = validatePush(
           input.push,
-          JSON.parse(row.settings) as PushSettings,
+          before,
           { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) },
           this.#urlPolicy(),
+          this.#deps.checkUserFilter,
         );
-        const current = JSON.parse(row.settings) as PushSettings;
-        if (this.#withUserMappings(settings, input.push, current)) changed.push('push.userMappings');
+        // The table checked and kept (deliveryKeysChanged below sees a change of it).
+        this.#withUserMappings(settings, input.push, before);
+        await assertOrgsKnown(trx, settings.scope?.orgIds ?? [], before.scope?.orgIds ?? []);
         update.settings = JSON.stringify(settings);
         update.secrets = this.#deps.box.sealJson({ ...stored, ...secrets }, secretContext(id));
-        changed.push('push', ...Object.keys(secrets).map((key) => `push.${key}`));
+        const delivery = deliveryKeysChanged(before, settings);
+        // Applied by the next delivery (see SyncCenter's pending applies): a trustLinks run.
+        if (delivery.length > 0) update.apply_pending_at = this.#now();
+        changed.push('push', ...Object.keys(secrets).map((key) => `push.${key}`), ...delivery.map((key) => `push.${key}`));
+        if (delivery.includes('scope')) scopeChange = { before: before.scope ?? null, after: settings.scope ?? null };
       }
       if (row.mode === 'pull' && input.pull !== undefined) {
-        update.settings = JSON.stringify(validatePull(input.pull, JSON.parse(row.settings) as PullSettings));
+        const before = JSON.parse(row.settings) as PullSettings;
+        const settings = validatePull(input.pull, before, this.#deps.checkUserFilter);
+        update.settings = JSON.stringify(settings);
         changed.push('pull');
+        if ((before.userFilter ?? null) !== (settings.userFilter ?? null)) {
+          changed.push('pull.userFilter');
+          scopeChange = { before: { userFilter: before.userFilter ?? null }, after: { userFilter: settings.userFilter ?? null } };
+        }
       }
       await trx(TABLES.sources).where({ id }).update(update);
-      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.update', sourceId: id, detail: { changed } }, trx);
+      await this.#deps.audit.record({ actor: actorOf(options), action: 'source.update', sourceId: id, detail: scopeChange ? { changed, scope: scopeChange } : { changed } }, trx);
     });
     this.#emit(id, 'updated');
     return this.get(id);
@@ -205,6 +223,22 @@ export class SourcesService {
     });
     this.#emit(id, 'credentials');
     return credentials;
+  }
+
+  /** Asks for a pending apply without a settings change (a scoped source's subtrees moved). */
+  async requestApply(id: string): Promise<void> {
+    await this.#deps.knex(TABLES.sources).where({ id }).update({ apply_pending_at: this.#now() });
+  }
+
+  /** Marks a pending apply as done (its run has started), unless a newer change came in after `since`. */
+  async clearApplyPending(id: string, since: string): Promise<void> {
+    await this.#deps.knex(TABLES.sources).where({ id }).where('apply_pending_at', '<=', since).update({ apply_pending_at: null });
+  }
+
+  /** When a change of scope or user mappings that waits to be applied to the downstream was saved; null when none waits. */
+  async applyPendingSince(id: string): Promise<string | null> {
+    const row = await findSourceRow(this.#deps.knex, id);
+    return row?.apply_pending_at ?? null;
   }
 
   /** The decrypted push secrets, for the SCIM client only. Never render or log the result. */

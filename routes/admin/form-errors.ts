@@ -43,6 +43,9 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   'push.rateLimit': 'policy.rateLimit',
   'push.schedule': 'policy.schedule',
   'pull.scopeOrgIds': 'field.scope',
+  'pull.userFilter': 'pull.userFilter.label',
+  'push.scope.orgIds': 'scope.orgs.legend',
+  'push.scope.userFilter': 'scope.filter.label',
   remoteId: 'links.relink.remoteId',
 };
 

@@ -15,6 +15,7 @@ import { runItemRoutes } from './run-items.js';
 import { runRoutes } from './runs.js';
 import { createCsrf, securityHeaders } from './security.js';
 import { sourcePageRoutes } from './source-page.js';
+import { scopePageRoutes } from './scope-page.js';
 import { sourcesListRoutes } from './sources-list.js';
 import { viewHelpers } from './view-helpers.js';
 import { wizardRoutes } from './wizard.js';
@@ -45,6 +46,7 @@ export function createAdminRouter(center: ConsoleCenter, options: ConsoleOptions
   router.use(wizardRoutes(center, options, box));
   router.use(pushLocals(center.push));
   router.use(sourcePageRoutes(center, options, box));
+  router.use(scopePageRoutes(center));
   router.use(pushRoutes(center));
   router.use(onDemandRoutes(center));
   router.use(mappingRoutes(center));

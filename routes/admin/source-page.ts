@@ -14,7 +14,7 @@ import { centerPath } from './view-helpers.js';
 import { policyInput, policyValuesOf } from './push-form.js';
 import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-state.js';
 
-const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'];
+const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds', 'pull.userFilter'];
 
 /** The source page ("Configure"): basic information, parameters, pull credentials. */
 export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror' | 'status'>, options: Pick<ResolvedOptions, 'publicUrl' | 'timezone'>, box: SecretBox): Router {
@@ -25,7 +25,7 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     req: Request,
     res: Response,
     source: Source,
-    form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[]; connectionTest?: ConnectionTestResult } = {},
+    form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[]; pullUserFilter?: string; connectionTest?: ConnectionTestResult } = {},
   ) => {
     const errors = form.errors ?? {};
     // The health card: the same summary as the list's row, and the last 7 days per hour.
@@ -36,7 +36,8 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
       pushValues: form.pushValues ?? pushValuesOf(source),
       secretState: { token: source.push?.hasToken ? 'stored' : '', clientSecret: source.push?.hasClientSecret ? 'stored' : '' },
       scopeOrgIds: form.scopeOrgIds ?? source.pull?.scopeOrgIds ?? [],
-      orgChoices: source.mode === 'pull' ? await mirror.orgChoices() : null,
+      orgChoices: source.mode === 'pull' || (source.push?.scope?.orgIds.length ?? 0) > 0 ? await mirror.orgChoices() : null,
+      pullUserFilter: source.mode === 'pull' ? (form.pullUserFilter ?? source.pull?.userFilter ?? '') : undefined,
       pullUrls: pullUrls(req, options),
       credentials: source.mode === 'pull' ? takeOnce(req, res, box, source.id) : undefined,
       connectionTest: form.connectionTest,
@@ -70,17 +71,18 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     const source = await sources.get(req.params.id);
     const pushValues = readPushValues(req.body, policyValuesOf(source.push));
     const scopeOrgIds = list(req.body['pull.scopeOrgIds']);
+    const pullUserFilter = typeof req.body['pull.userFilter'] === 'string' ? req.body['pull.userFilter'] : undefined;
     const input: UpdateSourceInput = {};
     if (source.mode === 'push') {
       input.push = pushInput(req.body, pushValues);
     } else {
-      input.pull = { scopeOrgIds };
+      input.pull = { scopeOrgIds, ...(pullUserFilter !== undefined && { userFilter: pullUserFilter.trim() || null }) };
     }
     try {
       await sources.update(source.id, input, { actor: res.locals.actor });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues, scopeOrgIds });
+      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues, scopeOrgIds, pullUserFilter });
     }
     res.redirect(303, `${centerPath(req, 'sources', source.id)}?done=saved`);
   });

@@ -49,7 +49,9 @@ const OWNERS: Record<TableKey, string> = {
  * would be pure indirection. Keep this short; a write by a non-owner is never listed here.
  */
 const READ_ONLY: Record<string, { tables: TableKey[]; why: string }> = {
-  'lib/scim/query/resource-store.ts': { tables: ['orgs'], why: "the SCIM server's org scope, a recursive query over the org tree" },
+  'lib/scim/query/resource-store.ts': { tables: ['orgs', 'users'], why: "the SCIM server's org scope, a recursive query over the org tree (and a source's user filter, which applies to the users table only)" },
+  'lib/push/scope/scope-preview.ts': { tables: ['links', 'users', 'orgs'], why: "a scope edit's preview: counts and a few names of who enters (in scope, unlinked) and leaves (linked, out of scope), one query each" },
+  'lib/scim/query/source-scope.ts': { tables: ['orgs'], why: "a push source's org scope (subtrees, with or without their ancestors), a recursive query over the org tree" },
   'lib/scim/resources/users.ts': { tables: ['users', 'orgs', 'userOrgExits'], why: 'the SCIM server compiles filters to SQL over the mirror (department, org path, when a user left the scope)' },
   'lib/scim/resources/organizations.ts': { tables: ['orgs', 'orgExits'], why: "the SCIM server compiles filters to SQL over the mirror (and a scoped source's scope exits)" },
   'lib/scim/resources/groups.ts': { tables: ['users', 'userOrgs'], why: 'SCIM Group members, read in the filtered query' },

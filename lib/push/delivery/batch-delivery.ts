@@ -17,6 +17,8 @@ import type { Semaphore } from '../client/rate-limit.js';
 import { WorkBuilder } from '../work-builder.js';
 import { backoffDelay } from '../../sources/source-health.js';
 import { retryKey, type PushRetry, type RetryStore } from './retry-store.js';
+import { splitByScope } from '../scope/scope-delivery.js';
+import { scopedOrg, type PushScope } from '../scope/push-scope.js';
 
 export interface BatchDeps {
   knex: Knex;
@@ -27,6 +29,11 @@ export interface BatchDeps {
   retries: RetryStore;
   options: ResolvedPushOptions;
   clock: () => Date;
+  /**
+   * A scoped source's batch held org changes: subtrees may have moved in or out of its scope
+   * while its users' rows did not change. The center applies the drift with a trustLinks run.
+   */
+  scopeDrift?(sourceId: string): Promise<void>;
 }
 
 export interface BatchInput {
@@ -37,6 +44,8 @@ export interface BatchInput {
   attempts: Map<string, number>;
   /** Look unlinked objects up before creating them (the first batches after a lease takeover). */
   lookUpCreates?: boolean;
+  /** The source's scope (null: the whole directory): what left it is deprovisioned, what is outside it is not sent. */
+  scope?: PushScope | null;
   /** Moves the cursor inside `trx` only while we still hold the lease; false when it was lost. */
   advanceCursor(trx: Knex.Transaction, seq: number): Promise<boolean>;
 }
@@ -117,10 +126,10 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   const orgIds = pushOrgs ? [...pending.values()].filter((entry) => entry.kind === 'org').map((entry) => entry.id) : [];
   const users = await deps.mirror.getUsers(userIds);
   const orgs = await deps.mirror.getOrgs(orgIds);
-  const liveUsers = users.filter((user) => !user.deletedAt);
-  const liveOrgs = orgs.filter((org) => !org.deletedAt);
-  const goneUsers = users.filter((user) => user.deletedAt);
-  const goneOrgs = orgs.filter((org) => org.deletedAt);
+  let liveUsers = users.filter((user) => !user.deletedAt);
+  let liveOrgs = orgs.filter((org) => !org.deletedAt);
+  let goneUsers = users.filter((user) => user.deletedAt);
+  let goneOrgs = orgs.filter((org) => org.deletedAt);
   // Orgs waiting for their retry: what needs them on the downstream (or gone from it first) waits too.
   const waitingOrgs = pushOrgs ? await deps.mirror.getOrgs(waitingRows.filter((row) => row.kind === 'org').map((row) => row.localId)) : [];
   const waiting = new Set(waitingOrgs.map((org) => org.id));
@@ -131,6 +140,18 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   if (goneUsers.length + goneOrgs.length > 0 && !target.dryRun) {
     const hold = await deps.holds.check(sourceId, target.policy, cursor, holdState);
     if (hold) return { status: 'held', hold, delivered: 0, cursor };
+  }
+
+  let inScopeOrgs: ReadonlySet<string> | undefined;
+  if (input.scope) {
+    // Out of scope: a linked object leaves (the policy), an unlinked one is not sent at all.
+    const split = await splitByScope(deps.links, sourceId, input.scope, liveUsers, liveOrgs);
+    ({ inScopeOrgs } = split);
+    liveUsers = split.users;
+    liveOrgs = split.orgs;
+    goneUsers = [...goneUsers, ...split.leavingUsers];
+    goneOrgs = [...goneOrgs, ...split.leavingOrgs];
+    if (orgs.length > 0 && !target.dryRun) await deps.scopeDrift?.(sourceId);
   }
 
   const builder = await WorkBuilder.create(target, deps.links);
@@ -166,7 +187,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   const waitFor = (objects: ReadonlyArray<{ id: string }>, kind: ObjectKind) => objects.forEach((object) => deferred.add(keyOf(kind, object.id)));
 
   // 1. Orgs, parents first, with any ancestors and users' orgs the downstream does not have yet.
-  const orgsToUpsert = pushOrgs ? await withMissingOrgs(deps, builder, liveOrgs, liveUsers, waiting) : [];
+  const orgsToUpsert = pushOrgs ? await withMissingOrgs(deps, builder, liveOrgs, liveUsers, waiting, inScopeOrgs) : [];
   const orgPhase = await upsertOrgs(context, orgsToUpsert, waiting);
   waitFor(orgPhase.deferred, 'org');
   if (orgPhase.halted) {
@@ -298,7 +319,7 @@ function bump(attempts: Map<string, number>, key: string): number {
 }
 
 /** Orgs the batch needs on the downstream first: unlinked live ancestors, and unlinked orgs of its users. */
-async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: readonly MirrorOrg[], users: readonly MirrorUser[], waiting: ReadonlySet<string>): Promise<MirrorOrg[]> {
+async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: readonly MirrorOrg[], users: readonly MirrorUser[], waiting: ReadonlySet<string>, inScope?: ReadonlySet<string>): Promise<MirrorOrg[]> {
   const chosen = new Map(orgs.map((org) => [org.id, org]));
   let wanted = new Set<string>([...orgs.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])), ...users.flatMap((user) => user.data.orgIds)]);
   for (let round = 0; round < MAX_ANCESTOR_ROUNDS && wanted.size > 0; round += 1) {
@@ -306,7 +327,8 @@ async function withMissingOrgs(deps: BatchDeps, builder: WorkBuilder, orgs: read
     const candidates = [...wanted].filter((id) => !chosen.has(id) && !waiting.has(id));
     await builder.preloadOrgLinks(candidates);
     const unlinked = candidates.filter((id) => !builder.orgRemote.get(id));
-    const found = (await deps.mirror.getOrgs(unlinked)).filter((org) => !org.deletedAt);
+    // A scoped source gets only the orgs in its scope, the top of a subtree as a root.
+    const found = (await deps.mirror.getOrgs(unlinked)).filter((org) => !org.deletedAt && (!inScope || inScope.has(org.id))).map((org) => (inScope ? scopedOrg(org, inScope) : org));
     for (const org of found) chosen.set(org.id, org);
     wanted = new Set(found.flatMap((org) => (org.data.parentId ? [org.data.parentId] : [])));
   }

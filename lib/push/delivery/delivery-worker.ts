@@ -14,6 +14,7 @@ import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { boundedTimeout } from '../../util/sleep.js';
+import { pushScopeOf } from '../scope/push-scope.js';
 
 export interface WorkerDeps extends BatchDeps {
   sources: SourcesService;
@@ -199,6 +200,7 @@ export class DeliveryWorker {
       cursor,
       attempts: this.#attempts,
       lookUpCreates: this.#lookUpCreates,
+      scope: pushScopeOf(deps.knex, source.push?.scope),
       advanceCursor: async (trx: Knex.Transaction, seq: number) => {
         if (!(await deps.leases.renew(lease, this.#holder, deps.options.leaseTtlMs, trx))) return false;
         await deps.cursors.advance(this.sourceId, seq, trx);

@@ -18,6 +18,7 @@ import { PURGED } from '../work-builder.js';
 import type { PushRunOptions } from './full-sync.js';
 import type { RunRecorder } from './run-recorder.js';
 import { deprovisionOrphans, findOrphans, type Orphan } from './verify-downstream.js';
+import type { PushScope } from '../scope/push-scope.js';
 
 /** What a run's deletion phase uses. */
 export interface DeletionDeps {
@@ -31,6 +32,11 @@ export interface DeletionDeps {
   cancelled(): Promise<boolean>;
   dryRun: boolean;
   options: PushRunOptions;
+  /**
+   * A scoped source's scope: linked objects out of it leave like objects gone from the host (by
+   * the policy, within the threshold and the admins' cancels). Null for the whole directory.
+   */
+  scope?: PushScope | null;
   /** Takes deprovisioned users out of their groups downstream first (group-shaped orgs, any policy but leave). */
   leaveGroups: ((userIds: string[]) => Promise<void>) | null;
 }
@@ -47,8 +53,9 @@ export interface DeletionDeps {
  */
 export async function runDeletions(deps: DeletionDeps, target: PushTarget, semaphore: Semaphore, phase: PhaseContext, recorder: RunRecorder): Promise<RunOutcome | null> {
   const sourceId = target.sourceId;
-  const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(sourceId, kind, afterId, limit);
-  const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(sourceId, kind);
+  const inScope = (kind: 'user' | 'org') => deps.scope?.inScopeQuery(kind);
+  const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(sourceId, kind, afterId, limit, inScope(kind));
+  const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(sourceId, kind, inScope(kind));
   const { orphans: found, cut } = deps.options.verifyDownstream ? await findOrphans(target, deps.links, deps.cancelled) : { orphans: [] as Orphan[], cut: [] };
   // A listing that could not be read to its end is logged: its missing part was not checked.
   if (cut.length > 0) await recorder.step(async () => cut);
@@ -64,11 +71,11 @@ export async function runDeletions(deps: DeletionDeps, target: PushTarget, semap
     const linked = await deps.links.countLinked(sourceId);
     if (thresholdExceeded(target.policy.deletionThreshold, raw, linked)) {
       let deletes = orphanPlan.length;
-      for await (const page of goneDeletions(plan, sourceId, target.policy, kinds)) deletes += page.length;
+      for await (const page of goneDeletions(plan, sourceId, target.policy, kinds, deps.scope)) deletes += page.length;
       const reason = thresholdExceeded(target.policy.deletionThreshold, deletes, linked);
       if (reason) {
         await deps.held.clear(sourceId, deps.runId);
-        for await (const page of goneDeletions(plan, sourceId, target.policy, kinds)) await hold(deps, target, page);
+        for await (const page of goneDeletions(plan, sourceId, target.policy, kinds, deps.scope)) await hold(deps, target, page);
         await hold(deps, target, orphanPlan);
         return { status: 'paused', reason: storeMessage(reason) };
       }

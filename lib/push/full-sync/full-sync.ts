@@ -23,6 +23,7 @@ import type { TargetFactory } from '../push-targets.js';
 import { runDeletions } from './deletions.js';
 import { treeLevels, WorkBuilder } from '../work-builder.js';
 import { sleep } from '../../util/sleep.js';
+import { pushScopeOf, scopedOrg, type PushScope } from '../scope/push-scope.js';
 
 export interface FullSyncDeps {
   knex: Knex;
@@ -82,6 +83,8 @@ class FullSync {
   readonly #dryRun: boolean;
   readonly #options: PushRunOptions;
   readonly #cancel: CancelWatch;
+  /** Who the source covers; null for the whole directory. */
+  readonly #scope: PushScope | null;
 
   constructor(
     private readonly deps: FullSyncDeps,
@@ -90,6 +93,7 @@ class FullSync {
     this.#options = context.run.options as PushRunOptions;
     this.#dryRun = context.run.kind === 'dry_run' || Boolean(this.#options.dryRun);
     this.#cancel = new CancelWatch(() => context.cancelRequested());
+    this.#scope = pushScopeOf(deps.knex, context.source.push?.scope);
   }
 
   async run(): Promise<RunOutcome> {
@@ -129,7 +133,7 @@ class FullSync {
     const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelledLately, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
-      const { users, orgs } = await deps.mirror.counts();
+      const { users, orgs } = this.#scope ? { users: await this.#scope.users.count(), orgs: (await this.#scope.orgIds()).size } : await deps.mirror.counts();
       await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
     }
     const builder = await WorkBuilder.create(target, deps.links);
@@ -215,7 +219,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options, leaveGroups: members && leaveGroups(target) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null }, target, semaphore, phase, recorder);
+      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options, scope: this.#scope, leaveGroups: members && leaveGroups(target) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null }, target, semaphore, phase, recorder);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;
@@ -243,12 +247,14 @@ class FullSync {
 
   /** All live orgs in tree order, a level at a time, in pages (only ids and parents are held for the whole tree). */
   async #orgs(phase: PhaseContext, recorder: RunRecorder): Promise<void> {
-    const skeleton = await this.deps.mirror.liveOrgTree();
+    const inScope = this.#scope ? await this.#scope.orgIds() : undefined;
+    const skeleton = (await this.deps.mirror.liveOrgTree()).filter((org) => !inScope || inScope.has(org.id));
     const levels = treeLevels(skeleton, (org) => org.id, (org) => org.parentId);
     await phase.builder.preloadOrgLinks(skeleton.map((org) => org.id));
     for (const level of levels) {
       for (let start = 0; start < level.length; start += this.deps.options.pageSize) {
-        const page = await this.deps.mirror.getOrgs(level.slice(start, start + this.deps.options.pageSize).map((org) => org.id));
+        const read = await this.deps.mirror.getOrgs(level.slice(start, start + this.deps.options.pageSize).map((org) => org.id));
+        const page = inScope ? read.map((org) => scopedOrg(org, inScope)) : read;
         await recorder.step(async (only) => (await upsertOrgs(phase, only ? page.filter((org) => only.has(`org:${org.id}`)) : page)).outcomes);
         if (recorder.stopError || (await this.#cancel.latest())) return;
       }
@@ -258,7 +264,19 @@ class FullSync {
   /** Live users by id, a page at a time (keyset, so each page is one indexed query). */
   async *#userPages(after: string | undefined, managedOnly: boolean): AsyncGenerator<MirrorUser[]> {
     let cursor = after;
+    const scope = this.#scope;
     for (;;) {
+      if (scope) {
+        // In scope: the ids from the scope's SQL (keyset), then their rows.
+        const ids = await scope.users.idsAfter(cursor, this.deps.options.pageSize);
+        if (ids.length === 0) return;
+        const byId = new Map((await this.deps.mirror.getUsers(ids)).map((user) => [user.id, user]));
+        const users = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+        const page = managedOnly ? users.filter((user) => user.data.managerId) : users;
+        if (page.length > 0) yield page;
+        cursor = ids[ids.length - 1]!;
+        continue;
+      }
       const page = await this.deps.mirror.liveUsersAfter(cursor, this.deps.options.pageSize, { managedOnly });
       if (page.length === 0) return;
       yield page;

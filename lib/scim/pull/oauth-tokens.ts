@@ -51,7 +51,7 @@ export class OAuthTokens {
     if (row.expires_at <= this.clock().toISOString()) return undefined;
     if (!row.enabled || row.mode !== 'pull' || row.pull_client_id !== row.client_id) return undefined;
     const settings = JSON.parse(row.settings) as PullSettings;
-    return { sourceId: row.source_id, clientId: row.client_id, scopeOrgIds: settings.scopeOrgIds ?? [], expiresAt: row.expires_at };
+    return { sourceId: row.source_id, clientId: row.client_id, scopeOrgIds: settings.scopeOrgIds ?? [], userFilter: settings.userFilter ?? null, expiresAt: row.expires_at };
   }
 
   /** Deletes expired tokens; returns how many went. */

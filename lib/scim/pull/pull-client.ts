@@ -5,6 +5,8 @@ export interface PullClient {
   clientId: string | null;
   /** The source's scope: org ids whose subtrees it sees; empty means the whole directory. */
   scopeOrgIds: string[];
+  /** The source's user filter (a SCIM filter): it sees only the users it matches. */
+  userFilter?: string | null;
   /** When the access token stops working (OAuth tokens only). */
   expiresAt?: string;
 }

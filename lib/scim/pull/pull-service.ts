@@ -52,7 +52,7 @@ export class PullService {
     if (viaOAuth) return viaOAuth;
     const source = await this.deps.sources.authenticatePullToken(token);
     if (!source?.pull) return undefined;
-    return { sourceId: source.id, clientId: null, scopeOrgIds: source.pull.scopeOrgIds ?? [] };
+    return { sourceId: source.id, clientId: null, scopeOrgIds: source.pull.scopeOrgIds ?? [], userFilter: source.pull.userFilter ?? null };
   }
 
   /** A pull source's OAuth client credentials (the token endpoint's client authentication). */

@@ -9,6 +9,11 @@ export interface QueryContext {
   scopeOrgIds: readonly string[];
   /** Tombstones deleted after this instant are still shown to incremental pulls; older ones are gone. */
   tombstoneCutoff: string;
+  /**
+   * The source's user filter, compiled over the users table (alias `u`): live users it does not
+   * match read as absent (404 by id, left out of lists and Group members), as out of scope.
+   */
+  userWhere?: Sql;
 }
 
 /** A mirror table as the SCIM server reads it. */
@@ -81,6 +86,9 @@ export function visibleRows(context: QueryContext, resource: ResourceTable, sele
     if (selection.includeTombstones && resource.tombstones && resource.scopeExitCondition) {
       query.whereRaw(`(${resource.scopeCondition} OR ${resource.scopeExitCondition})`, [context.tombstoneCutoff]);
     } else query.whereRaw(resource.scopeCondition);
+  }
+  if (context.userWhere && resource.table === 'sync_users') {
+    query.whereRaw(`(${alias}.deleted_at IS NOT NULL OR (${context.userWhere.sql}))`, context.userWhere.bindings as Knex.RawBinding[]);
   }
   if (selection.where) query.whereRaw(selection.where.sql, selection.where.bindings as Knex.RawBinding[]);
   return query;

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { toMirrorRecord } from '../../mirror/mirror-rows.js';
 import type { MirrorOrgData } from '../../mirror/normalize.js';
 import { toScimGroup, type GroupMember, type GroupMembership } from '../presenters.js';
@@ -46,6 +47,7 @@ async function membershipStats(context: QueryContext, orgIds: readonly string[])
     .join('sync_users as mu', 'mu.id', 'm.user_id')
     .whereNull('mu.deleted_at')
     .whereIn('m.org_id', [...orgIds])
+    .modify((query) => filteredMembers(context, query))
     .groupBy('m.org_id')
     .select('m.org_id', context.knex.raw('count(*) as n'), context.knex.raw('max(mu.seq) as s'));
   for (const row of rows) stats.set(row.org_id, { count: Number(row.n), maxSeq: Number(row.s) });
@@ -60,6 +62,7 @@ async function directMembers(context: QueryContext, orgIds: readonly string[]): 
     .join('sync_users as mu', 'mu.id', 'm.user_id')
     .whereNull('mu.deleted_at')
     .whereIn('m.org_id', [...orgIds])
+    .modify((query) => filteredMembers(context, query))
     .orderBy(['m.org_id', 'mu.id'])
     .select('m.org_id', 'mu.id', 'mu.display_name', 'mu.user_name');
   for (const row of rows) {
@@ -68,4 +71,10 @@ async function directMembers(context: QueryContext, orgIds: readonly string[]): 
     members.set(row.org_id, list);
   }
   return members;
+}
+
+/** A source with a user filter sees only the members it matches (the filter is over alias `u`). */
+function filteredMembers(context: QueryContext, query: Knex.QueryBuilder): void {
+  if (!context.userWhere) return;
+  query.whereRaw(`mu.id IN (SELECT u.id FROM sync_users u WHERE ${context.userWhere.sql})`, context.userWhere.bindings as Knex.RawBinding[]);
 }
