@@ -6,8 +6,11 @@ export { translator, type Locale } from './lib/i18n/index.js';
 export type { HealthReport } from './lib/health.js';
 export type { MetricsApi } from './lib/metrics/center-metrics.js';
 export type { RunEvent, DeliveryEvent, SourceEvent, RunPausedEvent } from './lib/events.js';
-export type { AlertOptions, Logger, PushOptions, SyncCenterOptions } from './lib/options.js';
+export type { AlertOptions, Logger, MapOrgHook, MapUserHook, PushOptions, SyncCenterOptions } from './lib/options.js';
 export type { PushApi, PushStatus } from './lib/push/push-api.js';
+export type { OnDemandCandidate, OnDemandObject, OnDemandResult, OnDemandStep, OnDemandStepName, ProvisionOptions } from './lib/push/on-demand/on-demand-types.js';
+export type { ScopePreview } from './lib/push/scope/scope-preview.js';
+export type { MappingPreview, MappingPreviewResult } from './lib/push/mapping-preview.js';
 export type { LinkFilter, LinkStatus, PushLink } from './lib/push/links-store.js';
 export type { ConnectionStep, ConnectionStepName, ConnectionTestInput, ConnectionTestResult } from './lib/push/test-connection.js';
 export type { DeletionHold } from './lib/push/deletion-hold.js';
@@ -42,6 +45,7 @@ export type { MirrorOrg, MirrorUser, ObjectKind } from './lib/mirror/mirror-rows
 export type { OrgChoice } from './lib/mirror/org-choices.js';
 export type { KindCounts, ReconcileReport, ReconcileWarning } from './lib/mirror/reconcile.js';
 export type {
+  AttributeMapping,
   CreateSourceInput,
   DeletionThreshold,
   DeprovisionPolicy,
@@ -51,8 +55,10 @@ export type {
   PullSettings,
   PushAuth,
   PushSettings,
+  ScopeOrgs,
   Source,
   SourceMode,
+  SourceScope,
   SourceStatus,
   UpdateSourceInput,
   UserDeprovision,
