@@ -22,7 +22,7 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   FormatDateTime: { min: 2, max: 3, apply: ([source, format, timeZone]) => formatDateTime(source, text(format), isPresent(timeZone) ? text(timeZone) : 'UTC') },
   IIF: { min: 3, max: 3, apply: ([condition, whenTrue, whenFalse]) => (truthy(condition) ? whenTrue! : whenFalse!) },
   IsPresent: { min: 1, max: 1, apply: ([value]) => isPresent(value) },
-  Join: { min: 2, max: Infinity, apply: ([separator, ...values]) => nothingIfEmpty(values.flatMap(texts).filter((part) => part !== '').join(text(separator))) },
+  Join: { min: 2, max: Infinity, apply: (args) => join(args) },
   Left: { min: 2, max: 2, apply: ([source, count]) => eachText(source, (value) => [...value].slice(0, Math.max(0, whole(count))).join('')) },
   Mid: {
     min: 3,
@@ -89,6 +89,23 @@ function texts(value: Value): string[] {
 function whole(value: Value | undefined): number {
   const number = Math.trunc(Number(text(value)));
   return Number.isFinite(number) ? number : 0;
+}
+
+/** Join's texts (each of a list's) after the separator, empty ones left out, in one pass. */
+function join(args: readonly Value[]): Value {
+  const separator = text(args[0]);
+  let joined: string | null = null;
+  for (let index = 1; index < args.length; index += 1) {
+    const value = args[index]!;
+    if (!isPresent(value)) continue;
+    if (Array.isArray(value)) {
+      for (const part of value as readonly string[]) if (part !== '') joined = joined === null ? part : joined + separator + part;
+    } else {
+      const part = text(value);
+      if (part !== '') joined = joined === null ? part : joined + separator + part;
+    }
+  }
+  return joined;
 }
 
 function nothingIfEmpty(value: string): string | null {
