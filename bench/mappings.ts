@@ -5,18 +5,18 @@
  * ToLower, Coalesce, Left, Switch, IIF, Trim, Replace), the two interleaved within each round
  * (the order alternating), on the same center and directory. Prints objects/s of each, their
  * ratio per round and its median (goal ≥ 0.9), and the load average over each round. Then the
- * body building alone, in this process, no I/O: µs per user for `userBody` and for the table
+ * body building alone, in this process, no I/O: µs per user for `userBody`, the mapper with the
+ * default table and with the ten-row table
  * (a figure the machine's load disturbs less than the push's).
  */
-import type { DirectoryUser } from '../lib/hooks/directory.js';
 import type { AttributeMapping } from '../lib/sources/source-types.js';
-import { URN } from '../lib/scim/urns.js';
-import { compileUserMappings } from '../lib/mappings/user-mapping.js';
+import { compileUserMappings, DEFAULT_USER_MAPPINGS } from '../lib/mappings/user-mapping.js';
 import { normalizeUser } from '../lib/mirror/normalize.js';
 import { userBody } from '../lib/push/bodies.js';
+import { ChineseDirectory, TEN_MAPPINGS } from './support/chinese-directory.js';
 import { LoadWindow } from './support/machine.js';
 import { createBenchCenter, measuredRun, pushSource, removeSource, type MeasuredRun } from './support/push-center.js';
-import { PushDirectory } from './support/push-directory.js';
+import type { PushDirectory } from './support/push-directory.js';
 import { intArgument, median } from './support/stats.js';
 import { startSink } from './scim-sink.js';
 
@@ -24,32 +24,6 @@ const QUICK = process.argv.includes('--quick');
 const ROUNDS = intArgument('rounds', 3);
 const USERS = QUICK ? 3_000 : 20_000;
 const ORGS = QUICK ? 60 : 200;
-
-const SURNAMES = ['张', '王', '李', '赵', '曾', '单', '欧阳', '陈'];
-const GIVEN = ['伟', '芳', '小明', '秀英', '建国', '丽', '晓东', '静'];
-
-/** The push benchmark's directory with Chinese names, so Pinyin has real work to do. */
-class ChineseDirectory extends PushDirectory {
-  override user(index: number, version = this.version): DirectoryUser {
-    const user = super.user(index, version);
-    const familyName = SURNAMES[index % SURNAMES.length]!;
-    const givenName = GIVEN[Math.floor(index / SURNAMES.length) % GIVEN.length]!;
-    return { ...user, displayName: `${familyName}${givenName}`, name: { givenName, familyName }, locale: index % 3 === 0 ? 'zh-CN' : 'en-US' };
-  }
-}
-
-const TEN_MAPPINGS: AttributeMapping[] = [
-  { target: 'externalId', expression: 'Coalesce([externalId], [id])' },
-  { target: 'userName', expression: 'ToLower([userName])' },
-  { target: 'displayName', expression: 'Pinyin([displayName], " ")' },
-  { target: 'name.givenName', expression: 'Pinyin([name.givenName])' },
-  { target: 'name.familyName', expression: 'Pinyin([name.familyName])' },
-  { target: 'emails[type eq "work"].value', expression: 'Append(Join(".", Pinyin([name.familyName]), Pinyin([name.givenName])), "@corp.example")' },
-  { target: 'title', expression: 'Trim(Replace([title], "  ", " "))' },
-  { target: 'nickName', expression: 'Left([userName], 8)' },
-  { target: 'preferredLanguage', expression: 'Switch([locale], "en", "zh-CN", "zh", "en-US", "en")' },
-  { target: `${URN.enterpriseUser}:employeeNumber`, expression: 'IIF(IsPresent([employeeNumber]), [employeeNumber], [id])' },
-];
 
 async function main(): Promise<void> {
   const sink = await startSink();
@@ -99,22 +73,34 @@ async function main(): Promise<void> {
   if (ratio < 0.9) process.exitCode = 1;
 }
 
-/** µs per body, `userBody` vs the ten-row table, over the directory's users (median of 5 passes). */
+/**
+ * µs per body over the directory's users (median of 5 passes, the three interleaved): `userBody`,
+ * the mapper with the default table (what `userBody` builds, through the table), and the
+ * ten-row table.
+ */
 function bodyCost(directory: PushDirectory): void {
   const users = Array.from({ length: USERS }, (_, index) => normalizeUser(directory.user(index)));
   const refs = { orgRef: (id: string) => id, managerRef: () => undefined, extensions: { enterprise: true, orgs: true } };
+  const defaults = compileUserMappings(DEFAULT_USER_MAPPINGS);
   const mapper = compileUserMappings(TEN_MAPPINGS);
   const plain: number[] = [];
+  const tabled: number[] = [];
   const mapped: number[] = [];
+  const perUser = (started: number) => ((performance.now() - started) * 1000) / users.length;
   for (let pass = 0; pass < 5; pass += 1) {
     let started = performance.now();
     for (const user of users) userBody(user, refs);
-    plain.push(((performance.now() - started) * 1000) / users.length);
+    plain.push(perUser(started));
+    started = performance.now();
+    for (const user of users) defaults.map(user, refs, { creating: true });
+    tabled.push(perUser(started));
     started = performance.now();
     for (const user of users) mapper.map(user, refs, { creating: true });
-    mapped.push(((performance.now() - started) * 1000) / users.length);
+    mapped.push(perUser(started));
   }
-  console.log(`body building alone: userBody ${median(plain).toFixed(2)} µs/user, ten mappings ${median(mapped).toFixed(2)} µs/user (load ${new LoadWindow().start.toFixed(2)})`);
+  const load = new LoadWindow().start.toFixed(2);
+  console.log(`body building alone: userBody ${median(plain).toFixed(2)} µs/user, ten mappings ${median(mapped).toFixed(2)} µs/user (load ${load})`);
+  console.log(`mapper µs/user: defaults ${median(tabled).toFixed(2)} vs ten mappings ${median(mapped).toFixed(2)} (load ${load})`);
 }
 
 await main();

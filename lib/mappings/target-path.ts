@@ -44,7 +44,13 @@ export function assignAt(body: Record<string, unknown> & { schemas: string[] }, 
   }
   if (path.type !== undefined) {
     const list = (Array.isArray(container[path.attribute]) ? container[path.attribute] : (container[path.attribute] = [])) as Array<Record<string, unknown>>;
-    let element = list.find((entry) => entry.type === path.type);
+    let element: Record<string, unknown> | undefined;
+    for (const entry of list) {
+      if (entry.type === path.type) {
+        element = entry;
+        break;
+      }
+    }
     if (!element) list.push((element = path.sub === 'value' ? { value, type: path.type } : { type: path.type }));
     element[path.sub!] = value;
     return;

@@ -77,51 +77,85 @@ export interface UserAttributes {
   whole(path: string): unknown;
 }
 
+/** The user being mapped and how its references are written: what an attribute reader reads. */
+export interface UserContext {
+  user: MirrorUserData;
+  refs: UserReferences;
+}
+
+/** One attribute of the user, resolved from its path once (when a table compiles), read per user. */
+export type UserAttributeReader = (context: UserContext) => Value | undefined;
+
+type NameField = keyof NonNullable<MirrorUserData['name']>;
+
+/** `readAttribute(path)(context)` is `userAttributes(user, refs).value(path)`, without the look-up per call. */
+export function readAttribute(path: string): UserAttributeReader {
+  const name = canonical(path);
+  switch (name) {
+    case 'id':
+      return ({ user }) => user.id;
+    case 'active':
+      return ({ user }) => user.active;
+    case 'name':
+      return ({ user }) => user.name?.formatted ?? ([user.name?.givenName, user.name?.familyName].filter(Boolean).join(' ') || null);
+    case 'emails':
+      return ({ user }) => user.emails?.map((contact) => contact.value) ?? null;
+    case 'phoneNumbers':
+      return ({ user }) => user.phoneNumbers?.map((contact) => contact.value) ?? null;
+    case 'manager':
+      return ({ user, refs }) => (user.managerId ? (refs.managerRef(user.managerId) ?? null) : null);
+    case 'orgs':
+      return ({ user, refs }) => user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
+    case 'primaryOrg':
+      return ({ user, refs }) => (user.primaryOrgId ? (refs.orgRef(user.primaryOrgId) ?? null) : null);
+  }
+  if (name.startsWith(EXTRA_PREFIX)) {
+    const key = name.slice(EXTRA_PREFIX.length);
+    return ({ user }) => user.attributes?.[key] ?? null;
+  }
+  if (name.startsWith('name.')) {
+    const field = name.slice(5) as NameField;
+    return ({ user }) => user.name?.[field] ?? null;
+  }
+  if (name.startsWith('emails.')) {
+    const which = name.slice(7);
+    return ({ user }) => contactOf(user.emails, which);
+  }
+  if (name.startsWith('phoneNumbers.')) {
+    const which = name.slice(13);
+    return ({ user }) => contactOf(user.phoneNumbers, which);
+  }
+  if (KNOWN.has(name)) {
+    const field = name as keyof MirrorUserData;
+    return ({ user }) => (user[field] as Value | undefined) ?? null;
+  }
+  return () => undefined;
+}
+
+/** `readWhole(path)(context)` is `userAttributes(user, refs).whole(path)`, resolved once. */
+export function readWhole(path: string): (context: UserContext) => unknown {
+  switch (canonical(path)) {
+    case 'name':
+      return ({ user }) => (user.name && Object.keys(user.name).length > 0 ? { ...user.name } : null);
+    case 'emails':
+      return ({ user }) => (user.emails?.length ? user.emails.map((contact) => ({ ...contact })) : null);
+    case 'phoneNumbers':
+      return ({ user }) => (user.phoneNumbers?.length ? user.phoneNumbers.map((contact) => ({ ...contact })) : null);
+    case 'manager': {
+      const manager = readAttribute('manager');
+      return (context) => {
+        const value = manager(context);
+        return value ? { value } : null;
+      };
+    }
+    default:
+      return readAttribute(path);
+  }
+}
+
 export function userAttributes(user: MirrorUserData, refs: UserReferences): UserAttributes {
-  const value = (path: string): Value | undefined => {
-    const name = canonical(path);
-    switch (name) {
-      case 'id':
-        return user.id;
-      case 'active':
-        return user.active;
-      case 'name':
-        return user.name?.formatted ?? ([user.name?.givenName, user.name?.familyName].filter(Boolean).join(' ') || null);
-      case 'emails':
-        return user.emails?.map((contact) => contact.value) ?? null;
-      case 'phoneNumbers':
-        return user.phoneNumbers?.map((contact) => contact.value) ?? null;
-      case 'manager':
-        return user.managerId ? (refs.managerRef(user.managerId) ?? null) : null;
-      case 'orgs':
-        return user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
-      case 'primaryOrg':
-        return user.primaryOrgId ? (refs.orgRef(user.primaryOrgId) ?? null) : null;
-    }
-    if (name.startsWith(EXTRA_PREFIX)) return user.attributes?.[name.slice(EXTRA_PREFIX.length)] ?? null;
-    if (name.startsWith('name.')) return user.name?.[name.slice(5) as keyof NonNullable<MirrorUserData['name']>] ?? null;
-    if (name.startsWith('emails.')) return contactOf(user.emails, name.slice(7));
-    if (name.startsWith('phoneNumbers.')) return contactOf(user.phoneNumbers, name.slice(13));
-    if (KNOWN.has(name)) return (user[name as keyof MirrorUserData] as Value | undefined) ?? null;
-    return undefined;
-  };
-  const whole = (path: string): unknown => {
-    switch (canonical(path)) {
-      case 'name':
-        return user.name && Object.keys(user.name).length > 0 ? { ...user.name } : null;
-      case 'emails':
-        return user.emails?.length ? user.emails.map((contact) => ({ ...contact })) : null;
-      case 'phoneNumbers':
-        return user.phoneNumbers?.length ? user.phoneNumbers.map((contact) => ({ ...contact })) : null;
-      case 'manager': {
-        const manager = value('manager');
-        return manager ? { value: manager } : null;
-      }
-      default:
-        return value(path);
-    }
-  };
-  return { value, whole };
+  const context: UserContext = { user, refs };
+  return { value: (path) => readAttribute(path)(context), whole: (path) => readWhole(path)(context) };
 }
 
 /** `emails.work`: the first of that type; `emails.primary`: the primary one, else the first. */

@@ -6,7 +6,7 @@ import { compileExpression, type CompiledExpression } from './expression/compile
 import { isPresent } from './expression/functions.js';
 import { ExpressionError } from './expression/syntax.js';
 import { assignAt, diffPathOf, parseTargetPath, readAt, type TargetPath } from './target-path.js';
-import { isUserSourceAttribute, userAttributes, type UserReferences } from './user-attributes.js';
+import { isUserSourceAttribute, readAttribute, readWhole, type UserContext, type UserReferences } from './user-attributes.js';
 
 export type { AttributeMapping };
 
@@ -85,9 +85,17 @@ interface CompiledRow {
   path: TargetPath;
   /** Where the diff compares what this row writes. */
   diffPath: string;
-  expression: CompiledExpression;
-  /** `[attr]` alone copies the attribute whole (typed e-mails, the name object), as SCIM sends it. */
-  copies: string | null;
+  /** Which extension the row writes into; null for the core schema. */
+  extension: keyof UserReferences['extensions'] | 'other' | null;
+  /** Written on updates too, not only on create. */
+  always: boolean;
+  /**
+   * The row's value for one user: the compiled expression, or for `[attr]` alone the attribute
+   * copied whole (typed e-mails, the name object), as SCIM sends it.
+   */
+  produce(context: UserContext): unknown;
+  /** Another row writes the same diff path (`emails` and `emails[type eq "work"].value`). */
+  sharesDiffPath: boolean;
 }
 
 const BARE_ATTRIBUTE = /^\s*\[\s*([^\]]+?)\s*\]\s*$/;
@@ -105,15 +113,25 @@ export function compileUserMappings(mappings: readonly AttributeMapping[]): User
     const key = mapping.target.trim().toLowerCase();
     if (seen.has(key)) throw new MappingError(row, 'target', null, `"${mapping.target}" is mapped twice`);
     seen.add(key);
-    let expression: CompiledExpression;
+    let expression: CompiledExpression<UserContext>;
     try {
-      expression = compileExpression(mapping.expression, { isKnownAttribute: isUserSourceAttribute });
+      expression = compileExpression(mapping.expression, { isKnownAttribute: isUserSourceAttribute, readAttribute });
     } catch (error) {
       if (error instanceof ExpressionError) throw new MappingError(row, 'expression', error, error.message);
       throw error;
     }
-    return { mapping, path, diffPath: diffPathOf(path), expression, copies: BARE_ATTRIBUTE.exec(mapping.expression)?.[1] ?? null };
+    const copies = BARE_ATTRIBUTE.exec(mapping.expression)?.[1];
+    return {
+      mapping,
+      path,
+      diffPath: diffPathOf(path),
+      extension: extensionOf(path.schema),
+      always: mapping.apply !== 'create',
+      produce: copies !== undefined ? readWhole(copies) : expression.evaluate,
+      sharesDiffPath: false,
+    };
   });
+  for (const row of rows) row.sharesDiffPath = rows.some((other) => other !== row && other.diffPath === row.diffPath);
   const frozen = Object.freeze(mappings.map((mapping) => ({ ...mapping })));
 
   return {
@@ -122,16 +140,17 @@ export function compileUserMappings(mappings: readonly AttributeMapping[]): User
       const body: ScimBody = { schemas: [URN.user] };
       const keep: string[] = [];
       let kept: Set<string> | undefined;
+      // Only diff paths two rows write need remembering: a kept row's path is the body's unless another row wrote it.
       let written: Set<string> | undefined;
-      const attributes = userAttributes(user, refs);
+      const context: UserContext = { user, refs };
+      const { enterprise, orgs } = refs.extensions;
       for (const row of rows) {
-        if (row.path.schema && !takesExtension(row.path.schema, refs)) continue;
-        let value: unknown;
-        if (row.mapping.apply !== 'create' || creating) {
-          value = row.copies ? attributes.whole(row.copies) : row.expression.evaluate(attributes.value);
+        if (row.extension !== null && !(row.extension === 'enterprise' ? enterprise : row.extension === 'orgs' ? orgs : true)) continue;
+        if (row.always || creating) {
+          const value = row.produce(context);
           if (present(value)) {
             assignAt(body, row.path, value);
-            (written ??= new Set()).add(row.diffPath);
+            if (row.sharesDiffPath) (written ??= new Set()).add(row.diffPath);
             continue;
           }
           if (row.mapping.clearWhenEmpty) continue;
@@ -148,11 +167,12 @@ export function compileUserMappings(mappings: readonly AttributeMapping[]): User
   };
 }
 
-/** Extension rows are written only when the downstream takes the extension. */
-function takesExtension(schema: string, refs: UserReferences): boolean {
-  if (schema === URN.enterpriseUser) return refs.extensions.enterprise;
-  if (schema === URN.userOrgs) return refs.extensions.orgs;
-  return true;
+/** Extension rows are written only when the downstream takes the extension (any other schema always). */
+function extensionOf(schema: string | null): CompiledRow['extension'] {
+  if (schema === null) return null;
+  if (schema === URN.enterpriseUser) return 'enterprise';
+  if (schema === URN.userOrgs) return 'orgs';
+  return 'other';
 }
 
 function present(value: unknown): boolean {

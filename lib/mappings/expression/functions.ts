@@ -22,7 +22,7 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   FormatDateTime: { min: 2, max: 3, apply: ([source, format, timeZone]) => formatDateTime(source, text(format), isPresent(timeZone) ? text(timeZone) : 'UTC') },
   IIF: { min: 3, max: 3, apply: ([condition, whenTrue, whenFalse]) => (truthy(condition) ? whenTrue! : whenFalse!) },
   IsPresent: { min: 1, max: 1, apply: ([value]) => isPresent(value) },
-  Join: { min: 2, max: Infinity, apply: ([separator, ...values]) => nothingIfEmpty(values.flatMap(texts).filter((part) => part !== '').join(text(separator))) },
+  Join: { min: 2, max: Infinity, apply: (args) => join(args) },
   Left: { min: 2, max: 2, apply: ([source, count]) => eachText(source, (value) => [...value].slice(0, Math.max(0, whole(count))).join('')) },
   Mid: {
     min: 3,
@@ -91,6 +91,23 @@ function whole(value: Value | undefined): number {
   return Number.isFinite(number) ? number : 0;
 }
 
+/** Join's texts (each of a list's) after the separator, empty ones left out, in one pass. */
+function join(args: readonly Value[]): Value {
+  const separator = text(args[0]);
+  let joined: string | null = null;
+  for (let index = 1; index < args.length; index += 1) {
+    const value = args[index]!;
+    if (!isPresent(value)) continue;
+    if (Array.isArray(value)) {
+      for (const part of value as readonly string[]) if (part !== '') joined = joined === null ? part : joined + separator + part;
+    } else {
+      const part = text(value);
+      if (part !== '') joined = joined === null ? part : joined + separator + part;
+    }
+  }
+  return joined;
+}
+
 function nothingIfEmpty(value: string): string | null {
   return value === '' ? null : value;
 }
@@ -121,8 +138,7 @@ function normalizeDiacritics(value: string): string {
 function toPinyin(value: string, separator: string, style: string): string {
   // Nothing to convert (Latin names, e-mail parts): pinyin-pro would only cost time.
   if (!HAN.test(value)) return value.toLowerCase();
-  const key = `${style}\u0000${separator}\u0000${value}`;
-  let converted = PINYIN_CACHE.get(key);
+  let converted = pinyinValues(style, separator).get(value);
   if (converted === undefined) {
     const syllables = pinyin(value, { toneType: 'none', type: 'array', nonZh: 'consecutive', surname: 'head', pattern: style === 'initials' ? 'first' : 'pinyin' });
     converted = syllables
@@ -132,8 +148,12 @@ function toPinyin(value: string, separator: string, style: string): string {
       .toLowerCase();
     // A directory's names repeat (surnames, given names, the same user in every full sync):
     // pinyin-pro costs tens of µs a call, a look-up well under one. Bounded, emptied when full.
-    if (PINYIN_CACHE.size >= PINYIN_CACHE_SIZE) PINYIN_CACHE.clear();
-    PINYIN_CACHE.set(key, converted);
+    if (pinyinCached >= PINYIN_CACHE_SIZE) {
+      PINYIN_CACHE.clear();
+      pinyinCached = 0;
+    }
+    pinyinValues(style, separator).set(value, converted);
+    pinyinCached += 1;
   }
   return converted;
 }
@@ -141,7 +161,18 @@ function toPinyin(value: string, separator: string, style: string): string {
 /** CJK ideographs (the Han script): what Pinyin converts. */
 const HAN = /\p{Script=Han}/u;
 const PINYIN_CACHE_SIZE = 100_000;
-const PINYIN_CACHE = new Map<string, string>();
+/** Converted texts by style, then separator, then the text itself. */
+const PINYIN_CACHE = new Map<string, Map<string, Map<string, string>>>();
+let pinyinCached = 0;
+
+/** The cached texts of one style and separator: looked up without building a key string per call. */
+function pinyinValues(style: string, separator: string): Map<string, string> {
+  let bySeparator = PINYIN_CACHE.get(style);
+  if (bySeparator === undefined) PINYIN_CACHE.set(style, (bySeparator = new Map()));
+  let values = bySeparator.get(separator);
+  if (values === undefined) bySeparator.set(separator, (values = new Map()));
+  return values;
+}
 
 const FORMAT_TOKEN = /yyyy|yy|MM|dd|HH|mm|ss|'[^']*'/g;
 
