@@ -246,7 +246,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     allowHttpPush: resolved.allowHttpPush,
     allowPrivatePush: resolved.allowPrivatePush,
   });
-  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
+  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger, secretKey: resolved.secretKey });
   const runs = createRunsApi({ manualSyncs, runStore, audit });
   const status = createStatusApi({
     sources,

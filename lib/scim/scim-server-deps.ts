@@ -3,6 +3,7 @@ import type { Logger } from '../options.js';
 import { isPostgres } from '../persistence/database.js';
 import type { PullClient } from './pull/pull-client.js';
 import type { PullService } from './pull/pull-service.js';
+import { CursorCodec } from './query/page-cursor.js';
 import type { QueryContext } from './query/resource-store.js';
 
 /** Builds what one request's queries need: the database, the source's scope, the tombstone cutoff. */
@@ -13,6 +14,8 @@ export interface ScimServerDeps {
   /** Authentication, OAuth tokens, rate limits, the pull log and the clock. */
   readonly pull: PullService;
   readonly queries: ScimQueryFactory;
+  /** Signs and checks RFC 9865 page cursors (key derived from the center's secret). */
+  readonly cursors: CursorCodec;
   /** `meta.location` base when the host set one; otherwise each request's origin and mount. */
   readonly publicUrl: string | undefined;
   readonly logger: Logger;
@@ -21,13 +24,14 @@ export interface ScimServerDeps {
 /** The token endpoint needs only the pull service and a logger. */
 export type OAuthTokenDeps = Pick<ScimServerDeps, 'pull' | 'logger'>;
 
-export function createScimServerDeps(input: { knex: Knex; pull: PullService; publicUrl: string | undefined; logger: Logger }): ScimServerDeps {
+export function createScimServerDeps(input: { knex: Knex; pull: PullService; publicUrl: string | undefined; logger: Logger; secretKey: string }): ScimServerDeps {
   const { knex, pull } = input;
   const dialect = isPostgres(knex) ? 'pg' : 'sqlite';
   return {
     pull,
     publicUrl: input.publicUrl,
     logger: input.logger,
+    cursors: new CursorCodec(input.secretKey, pull.clock),
     queries: (client) => ({ knex, dialect, scopeOrgIds: client.scopeOrgIds, tombstoneCutoff: pull.tombstoneCutoff() }),
   };
 }
