@@ -5,7 +5,9 @@ import { URN } from '../../../lib/scim/urns.js';
 import { idsOf, SCIM, usePullFixture } from './scim-fixture.js';
 
 const ORG_COUNT = 40;
-const USER_COUNT = 2_400;
+const USER_COUNT = 1_600;
+/** Seeding the directory takes a while on PostgreSQL on a busy machine. */
+const SLOW = 240_000;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const orgId = (n: number) => `org-${pad(n, 3)}`;
 const userId = (n: number) => `user-${pad(n, 5)}`;
@@ -64,7 +66,7 @@ describe('RFC 9865 cursor paging over a few thousand users', () => {
   const f = usePullFixture({ seed: false }, { scope: 'all' });
   beforeAll(async () => {
     await f.t.center.changes.apply(directory());
-  });
+  }, SLOW);
 
   const LISTS: Array<[endpoint: string, query: string, count: number]> = [
     ['/Users', '', 100],
@@ -92,7 +94,7 @@ describe('RFC 9865 cursor paging over a few thousand users', () => {
     const everyone = Array.from({ length: USER_COUNT }, (_, i) => userId(i));
     expect(await walkByIndex(f.get, '/Users', '', 1000)).toEqual(everyone);
     const bySortDescending = await walkByIndex(f.get, '/Users', 'sortBy=displayName&sortOrder=descending', 1000);
-    for (const [startIndex, count] of [[1001, 100], [1150, 77], [1300, 1000], [2351, 100], [2400, 5], [2401, 5]] as const) {
+    for (const [startIndex, count] of [[1001, 100], [1150, 77], [1100, 1000], [USER_COUNT - 49, 100], [USER_COUNT, 5], [USER_COUNT + 1, 5]] as const) {
       const plain = await f.get(`/Users?startIndex=${startIndex}&count=${count}&attributes=id`).expect(200);
       expect(idsOf(plain.body)).toEqual(everyone.slice(startIndex - 1, startIndex - 1 + count));
       expect(plain.body).toMatchObject({ totalResults: USER_COUNT, startIndex, itemsPerPage: Math.max(0, Math.min(count, USER_COUNT - startIndex + 1)) });
@@ -235,5 +237,5 @@ describe('cursor paging for a scoped source, and through deletions', () => {
     expect(changes.ids).toContain(userId(81)); // left the scope: a tombstone
     expect(changes.ids).toContain(userId(41)); // deleted: a tombstone
     expect(changes.ids.length).toBeGreaterThan(3);
-  });
+  }, SLOW);
 });
