@@ -4,7 +4,7 @@
  * comparison is interleaved over several rounds (`--rounds=N`, default 3; the order rotates each
  * round) and printed as the median with its min–max and the load average when it started and
  * ended. Runs on sqlite, then on PostgreSQL when SYNC_BENCH_PG_URL is set (a schema of its own,
- * dropped afterwards; `--pg-only` skips sqlite).
+ * dropped afterwards; `--pg-only` skips sqlite; `--only=b,d` runs some parts only).
  *
  *   npx tsx bench/scim-pull.ts            (--quick, or USERS=20000 ORGS=400, for a quicker run)
  *   SYNC_BENCH_PG_URL=postgres://postgres:postgres@127.0.0.1:5432/test npx tsx bench/scim-pull.ts
@@ -28,6 +28,8 @@ const ROUNDS = intArgument('rounds', 3);
 const USERS = Number(process.env.USERS ?? (QUICK ? 20_000 : 100_000));
 const ORGS = Number(process.env.ORGS ?? (QUICK ? 400 : 2_000));
 const PG_URL = process.env.SYNC_BENCH_PG_URL;
+/** `--only=b,d`: some parts only (a lookups, b pages, c incremental, d full passes). */
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7).split(',');
 const CLIENTS = 4;
 const LOOKUPS_PER_CLIENT = QUICK ? 400 : 1_500;
 const LATENCY_SAMPLES = QUICK ? 15 : 25;
@@ -208,6 +210,7 @@ async function measure(database: Database): Promise<Row[]> {
     try {
       await client.run({ type: 'connect', origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: credentials!.token, connections: CLIENTS });
       const part = async (name: string, run: () => Promise<Row[]>) => {
+        if (ONLY && !ONLY.includes(name.slice(1, 2))) return;
         const partStarted = performance.now();
         rows.push(...(await run()));
         console.error(`  ${database.name}: ${name} measured in ${((performance.now() - partStarted) / 1000).toFixed(0)} s`);
