@@ -71,12 +71,8 @@ export const USER_TARGETS: TargetMap = {
 
 /** The orgs a scoped source sees: the `scope_orgs` CTE every scoped query carries. */
 const IN_SCOPE = 'IN (SELECT id FROM scope_orgs)';
-/**
- * A user is in scope when any of its orgs is. A join with the CTE, not `org_id IN (SELECT … FROM
- * scope_orgs)`: inside this correlated EXISTS, sqlite re-ran that IN-list's recursive CTE for
- * every user (seconds per page at 100k users); joined, it is materialized once per statement.
- */
-export const USER_IN_SCOPE = `EXISTS (SELECT 1 FROM sync_user_orgs so JOIN scope_orgs sc ON sc.id = so.org_id WHERE so.user_id = ${USER_ALIAS}.id)`;
+/** A user is in scope when any of its orgs is. */
+export const USER_IN_SCOPE = `EXISTS (SELECT 1 FROM sync_user_orgs so WHERE so.user_id = ${USER_ALIAS}.id AND so.org_id ${IN_SCOPE})`;
 /**
  * When the user last left the subtree of one of the scope roots (`scope_roots`, the roots
  * themselves, not today's subtree: an org that entered the scope later never made the user visible).
