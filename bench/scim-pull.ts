@@ -33,7 +33,7 @@ const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7).spl
 const CLIENTS = 4;
 const LOOKUPS_PER_CLIENT = QUICK ? 400 : 1_500;
 const LATENCY_SAMPLES = QUICK ? 15 : 25;
-/** A scoped source's pages cost a count through the scope (about a second at 100k users on sqlite): fewer samples. */
+/** A scoped source's pages cost a count through the scope (seconds at 100k users, see the note in docs/pull-paging.md): fewer samples. */
 const SCOPED_SAMPLES = 5;
 const CHANGES = 1_000;
 const SCIM = '/sync/scim/v2';
