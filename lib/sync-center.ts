@@ -263,7 +263,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   // Provisioning on demand joins `center.push`: a delivery of one user, with the delivery's stores.
   const onDemand = createOnDemandApi({ knex, sources, mirror, links, log: incrementalLog, audit, targets, leases, runs: runStore, options: resolved.push, holder, clock, wake: (sourceId) => pushEngine.wake(sourceId, false) });
   const push: PushApi = { ...pushBase, ...onDemand };
-  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger });
+  const scimDeps = createScimServerDeps({ knex, pull, publicUrl: resolved.publicUrl, logger, secretKey: resolved.secretKey });
   const runs = createRunsApi({ manualSyncs, runStore, audit });
   const status = createStatusApi({
     sources,

@@ -39,22 +39,45 @@ serveTasks({
     );
     return (task.clients * task.perClient) / ((performance.now() - started) / 1000);
   },
-  /** Sequential GETs of one path: each one's latency in ms. */
-  async latencies(task: { path: string; samples: number }) {
+  /** Sequential GETs of one path: each one's latency in ms (with another source's token when given). */
+  async latencies(task: { path: string; samples: number; token?: string }) {
+    const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
     const samples: number[] = [];
     for (let i = 0; i < task.samples; i += 1) {
       const started = performance.now();
-      await get(task.path, auth);
+      await get(task.path, headers);
       samples.push(performance.now() - started);
     }
     return samples;
   },
+  /** Walks `path` by RFC 9865 cursor up to row `after` and returns the cursor of the page that starts there. */
+  async cursorAfter(task: { path: string; after: number; token?: string }) {
+    const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
+    let seen = 0;
+    let cursor = '';
+    while (seen < task.after) {
+      const count = Math.min(1000, task.after - seen);
+      const page = JSON.parse(await get(`${task.path}${task.path.includes('?') ? '&' : '?'}cursor=${cursor}&count=${count}&attributes=id`, headers));
+      seen += (page.Resources as unknown[]).length;
+      if (!page.nextCursor) throw new Error(`${task.path} ended after ${seen} rows, before ${task.after}`);
+      cursor = page.nextCursor;
+    }
+    return cursor;
+  },
   async json(task: { path: string }) {
     return JSON.parse(await get(task.path, auth));
   },
-  /** Pages through every user; returns how many came back. */
-  async pageAll(task: { users: number; count: number }) {
+  /** Pages through every user by startIndex, or by cursor; returns how many came back. */
+  async pageAll(task: { users: number; count: number; by?: 'index' | 'cursor' }) {
     let seen = 0;
+    if (task.by === 'cursor') {
+      for (let cursor: string | undefined = ''; cursor !== undefined; ) {
+        const page = JSON.parse(await get(`/sync/scim/v2/Users?cursor=${cursor}&count=${task.count}`, auth));
+        seen += (page.Resources as unknown[]).length;
+        cursor = page.nextCursor;
+      }
+      return seen;
+    }
     for (let startIndex = 1; startIndex <= task.users; startIndex += task.count) {
       seen += (JSON.parse(await get(`/sync/scim/v2/Users?startIndex=${startIndex}&count=${task.count}`, auth)).Resources as unknown[]).length;
     }

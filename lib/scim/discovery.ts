@@ -1,12 +1,14 @@
 import { resourceUrl, type ScimLocation } from './presenters.js';
-import { MAX_COUNT } from './query/list-params.js';
+import { DEFAULT_COUNT, MAX_COUNT } from './query/list-params.js';
+import { CURSOR_TIMEOUT_SECONDS } from './query/page-cursor.js';
 import { ALL_SCHEMAS, RESOURCE_TYPES, type ResourceTypeDef } from './resource-types.js';
 import type { SchemaDef } from './schemas/attribute.js';
 import { URN } from './urns.js';
 
 /**
  * The discovery documents (RFC 7644 §4) describe exactly what this server implements: read-only
- * Users, Organizations and Groups, filter, sort and ETags; no patch, bulk or password change.
+ * Users, Organizations and Groups, filter, sort, ETags and index or cursor paging (RFC 9865); no
+ * patch, bulk or password change.
  */
 export function serviceProviderConfig(location: ScimLocation) {
   return {
@@ -18,6 +20,15 @@ export function serviceProviderConfig(location: ScimLocation) {
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },
+    // RFC 9865 §4: both paging methods; index paging stays the default for existing pullers.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: DEFAULT_COUNT,
+      maxPageSize: MAX_COUNT,
+      cursorTimeout: CURSOR_TIMEOUT_SECONDS,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

@@ -1,6 +1,6 @@
 import { URN } from './urns.js';
 
-/** RFC 7644 §3.12 `scimType` values this server uses. */
+/** RFC 7644 §3.12 `scimType` values this server uses (and RFC 9865 §2.1's cursor errors). */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'
@@ -8,6 +8,7 @@ export type ScimType =
   | 'invalidValue'
   | 'invalidPath'
   | 'invalidCursor'
+  | 'expiredCursor'
   | 'invalidCount'
   | 'mutability'
   | 'sensitive';

@@ -3,7 +3,8 @@ import { sortExpression } from './filter/filter-targets.js';
 import type { ScimLocation, ScimResource } from './presenters.js';
 import { compileProjection, project, type CompiledProjection } from './projection.js';
 import type { ListParams, Projection } from './query/list-params.js';
-import { countRows, findRow, loadRows, pageIds, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
+import { DEEP_PAGE_OFFSET, deepPage, idsNear } from './query/deep-page.js';
+import { countRows, findRow, loadRows, pageRows, type Ordering, type QueryContext, type Selection } from './query/resource-store.js';
 import { resolvePath } from './resource-types.js';
 import { targetsFor, type ResourceKind } from './resources/resource-kind.js';
 import { ScimError } from './scim-error.js';
@@ -13,7 +14,12 @@ export interface ListResponse {
   schemas: [typeof URN.listResponse];
   totalResults: number;
   itemsPerPage: number;
-  startIndex: number;
+  /** Index paging only; a cursor-paged response (RFC 9865) has none. */
+  startIndex?: number;
+  /** RFC 9865: the next page's cursor, on every cursor-paged page but the last. */
+  nextCursor?: string;
+  /** RFC 9865: the previous page's cursor, on cursor-paged pages after the first. */
+  previousCursor?: string;
   /** Always present, empty when nothing matched or `count=0` (RFC 7644 §3.4.2). */
   Resources: ScimResource[];
 }
@@ -24,11 +30,11 @@ export interface ListResponse {
  * included. Plain lists, other filters and reads by id show live objects only: a deleted
  * resource is 404 by id, as after a DELETE (RFC 7644 §3.6), and absent from every other list.
  */
-function selectionOf(compiled: CompiledFilter | undefined): Selection {
+export function selectionOf(compiled: CompiledFilter | undefined): Selection {
   return { where: compiled, includeTombstones: compiled?.attributes.has('meta.lastModified') ?? false };
 }
 
-function orderingOf(kind: ResourceKind, params: ListParams, context: QueryContext): Ordering {
+export function orderingOf(kind: ResourceKind, params: ListParams, context: QueryContext): Ordering {
   const descending = params.sortOrder === 'descending';
   if (!params.sortBy) return { descending };
   const resolved = resolvePath(kind.type, params.sortBy);
@@ -37,14 +43,15 @@ function orderingOf(kind: ResourceKind, params: ListParams, context: QueryContex
   return { expression: sortExpression(target), descending };
 }
 
-function compile(kind: ResourceKind, params: ListParams, context: QueryContext): CompiledFilter | undefined {
+export function compile(kind: ResourceKind, params: ListParams, context: QueryContext): CompiledFilter | undefined {
   return params.filter ? compileFilter(parseFilter(params.filter), kind.type, targetsFor(kind, context), context.dialect) : undefined;
 }
 
 /**
  * GET /Users?… and POST /Users/.search: filter, sort and page in SQL, then present one page.
  * The page is read first; when it is a partial page the total follows from it, so a lookup
- * (`userName eq …`) costs no separate COUNT.
+ * (`userName eq …`) costs no separate COUNT. A deep page is counted first and read from the
+ * nearer end of the list (deep-page.ts).
  */
 export async function listResources(kind: ResourceKind, params: ListParams, context: QueryContext, location: ScimLocation): Promise<ListResponse> {
   const selection = selectionOf(compile(kind, params, context));
@@ -54,9 +61,16 @@ export async function listResources(kind: ResourceKind, params: ListParams, cont
     response.totalResults = await countRows(context, kind.table, selection);
     return response;
   }
-  const rows = await pageRows(context, kind.table, selection, ordering, params.startIndex - 1, params.count);
-  const partial = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
-  response.totalResults = partial ? params.startIndex - 1 + rows.length : await countRows(context, kind.table, selection);
+  const offset = params.startIndex - 1;
+  let rows: Record<string, unknown>[];
+  if (offset >= DEEP_PAGE_OFFSET) {
+    // A deep page: counted first, then read from the nearer end of the list.
+    ({ total: response.totalResults, rows } = await deepPage(context, kind.table, selection, ordering, offset, params.count));
+  } else {
+    rows = await pageRows(context, kind.table, selection, ordering, offset, params.count);
+    const partial = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
+    response.totalResults = partial ? offset + rows.length : await countRows(context, kind.table, selection);
+  }
   const projection = compileProjection(kind.type, params);
   const resources = (await kind.present(context, rows, location, projection)).map((resource) => project(resource, projection));
   response.itemsPerPage = resources.length;
@@ -120,7 +134,7 @@ export async function searchAll(kinds: readonly ResourceKind[], params: ListPara
       skip -= part.total;
       continue;
     }
-    const ids = await pageIds(context, part.kind.table, part.selection, part.ordering, skip, wanted);
+    const ids = await idsNear(context, part.kind.table, part.selection, part.ordering, skip, wanted, part.total);
     skip = 0;
     resources.push(...(await presentIds(part.kind, ids, compileProjection(part.kind.type, params), context, location)));
   }

@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { ScimServerDeps } from '../../lib/scim/scim-server-deps.js';
-import { listParamsFromBody, listParamsFromQuery, projectionFromQuery } from '../../lib/scim/query/list-params.js';
+import { cursorBinding, listResourcesByCursor } from '../../lib/scim/cursor-queries.js';
+import { listParamsFromBody, listParamsFromQuery, projectionFromQuery, type ListParams } from '../../lib/scim/query/list-params.js';
 import type { ResourceKind } from '../../lib/scim/resources/resource-kind.js';
+import { ScimError } from '../../lib/scim/scim-error.js';
 import { getResource, listResources, searchAll, type ListResponse } from '../../lib/scim/scim-queries.js';
 import { jsonBody } from './limits.js';
-import { locationOf, methodNotAllowed, queryContextOf, sendScim, type ScimLocals } from './respond.js';
+import { locationOf, methodNotAllowed, pullClientOf, queryContextOf, sendScim, type ScimLocals } from './respond.js';
 
 /** GET list, POST .search and GET by id for one resource type; every write is 405. */
 export function resourceRoutes(deps: ScimServerDeps, kind: ResourceKind): Router {
@@ -12,12 +14,12 @@ export function resourceRoutes(deps: ScimServerDeps, kind: ResourceKind): Router
   const endpoint = kind.type.endpoint;
 
   router.get(endpoint, async (req, res) => {
-    sendList(res, await listResources(kind, listParamsFromQuery(req.query), queryContextOf(req, deps), locationOf(req, deps)));
+    sendList(res, await list(deps, kind, listParamsFromQuery(req.query), req));
   });
   router.all(endpoint, methodNotAllowed('GET'));
 
   router.post(`${endpoint}/.search`, jsonBody(), async (req: Request, res: Response) => {
-    sendList(res, await listResources(kind, listParamsFromBody(req.body), queryContextOf(req, deps), locationOf(req, deps)));
+    sendList(res, await list(deps, kind, listParamsFromBody(req.body), req));
   });
   router.all(`${endpoint}/.search`, methodNotAllowed('POST'));
 
@@ -42,10 +44,19 @@ export function resourceRoutes(deps: ScimServerDeps, kind: ResourceKind): Router
 export function rootSearchRoute(deps: ScimServerDeps, kinds: readonly ResourceKind[]): Router {
   const router = Router();
   router.post('/.search', jsonBody(), async (req: Request, res: Response) => {
-    sendList(res, await searchAll(kinds, listParamsFromBody(req.body), queryContextOf(req, deps), locationOf(req, deps)));
+    const params = listParamsFromBody(req.body);
+    if (params.cursor !== undefined) throw ScimError.invalidValue('cursor paging is offered per resource type (/Users, /Groups, /Organizations and their /.search), not across them; use startIndex here');
+    sendList(res, await searchAll(kinds, params, queryContextOf(req, deps), locationOf(req, deps)));
   });
   router.all('/.search', methodNotAllowed('POST'));
   return router;
+}
+
+/** Index paging (the default), or RFC 9865 cursor paging when the request has a `cursor`. */
+function list(deps: ScimServerDeps, kind: ResourceKind, params: ListParams, req: Request): Promise<ListResponse> {
+  const context = queryContextOf(req, deps);
+  if (params.cursor === undefined) return listResources(kind, params, context, locationOf(req, deps));
+  return listResourcesByCursor(kind, params, context, locationOf(req, deps), deps.cursors, cursorBinding(kind, params, context, pullClientOf(req).sourceId));
 }
 
 function sendList(res: Response, list: ListResponse): void {

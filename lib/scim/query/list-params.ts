@@ -1,5 +1,6 @@
 import { ScimError } from '../scim-error.js';
 import { URN } from '../urns.js';
+import { MAX_CURSOR_LENGTH } from './page-cursor.js';
 
 export const DEFAULT_COUNT = 100;
 /** ServiceProviderConfig's filter.maxResults: larger counts are capped and `itemsPerPage` says so. */
@@ -22,6 +23,11 @@ export interface ListParams {
   sortOrder: 'ascending' | 'descending';
   attributes?: string[];
   excludedAttributes?: string[];
+  /**
+   * RFC 9865 cursor paging, when the puller asks for it: '' for the first page, then a
+   * `nextCursor` / `previousCursor` value. Undefined means index paging (the default).
+   */
+  cursor?: string;
 }
 
 /** Which attributes to return, for single-resource GETs too. */
@@ -43,6 +49,7 @@ export function listParamsFromQuery(query: Record<string, unknown>): ListParams 
     sortOrder: get('sortOrder'),
     attributes: splitList(get('attributes')),
     excludedAttributes: splitList(get('excludedAttributes')),
+    cursor: get('cursor'),
   });
 }
 
@@ -87,6 +94,7 @@ export function listParamsFromBody(body: unknown): ListParams {
     sortOrder: text('sortOrder'),
     attributes: list('attributes'),
     excludedAttributes: list('excludedAttributes'),
+    cursor: text('cursor'),
   });
 }
 
@@ -98,9 +106,11 @@ interface RawParams {
   sortOrder?: string;
   attributes?: string[];
   excludedAttributes?: string[];
+  cursor?: string;
 }
 
 function build(raw: RawParams): ListParams {
+  if (raw.cursor !== undefined) return { ...build({ ...raw, cursor: undefined, startIndex: undefined, count: undefined }), ...cursorPaging(raw) };
   if (raw.attributes?.length && raw.excludedAttributes?.length) {
     throw ScimError.invalidValue('give either "attributes" or "excludedAttributes", not both');
   }
@@ -129,6 +139,26 @@ function attributeList(names: string[] | undefined, parameter: string): string[]
     if (!unique.has(name.toLowerCase())) unique.set(name.toLowerCase(), name);
   }
   return [...unique.values()];
+}
+
+/**
+ * RFC 9865 §2: `cursor` selects cursor paging and excludes `startIndex`; `count` must then be a
+ * positive integer (invalidCount otherwise); larger counts are capped as in index paging.
+ */
+function cursorPaging(raw: RawParams): Pick<ListParams, 'cursor' | 'startIndex' | 'count'> {
+  const cursor = raw.cursor!.trim();
+  if (raw.startIndex !== undefined && raw.startIndex.trim() !== '') {
+    throw ScimError.invalidValue('give either "cursor" (cursor paging) or "startIndex" (index paging), not both');
+  }
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9._~-]*$/.test(cursor)) throw new ScimError(400, 'the cursor is not one this server issued', 'invalidCursor');
+  let count = DEFAULT_COUNT;
+  if (raw.count !== undefined && raw.count.trim() !== '') {
+    if (!/^\d{1,15}$/.test(raw.count.trim()) || Number(raw.count.trim()) < 1) {
+      throw new ScimError(400, `with a cursor, "count" must be an integer from 1 to ${MAX_COUNT}`, 'invalidCount');
+    }
+    count = Math.min(MAX_COUNT, Number(raw.count.trim()));
+  }
+  return { cursor, startIndex: 1, count };
 }
 
 function boundedPath(path: string | undefined, parameter: string): string | undefined {

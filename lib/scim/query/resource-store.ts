@@ -135,7 +135,7 @@ export async function pageRows(
   return query.limit(limit).offset(offset);
 }
 
-function orderPage(query: Knex.QueryBuilder, alias: string, ordering: Ordering): void {
+export function orderPage(query: Knex.QueryBuilder, alias: string, ordering: Ordering): void {
   const direction = ordering.descending ? 'DESC' : 'ASC';
   if (ordering.expression) {
     // Missing values sort last ascending (first descending): the exact reverse, on both databases.
