@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { translator, type Locale } from '../../lib/i18n/index.js';
 import { HAS_CHROMIUM, launchChromium, SCREENSHOTS } from '../support/chromium.js';
 import { startConsoleHost } from '../support/console-host.js';
@@ -82,6 +82,12 @@ describe.skipIf(!HAS_CHROMIUM)('Provision on demand in Chromium', () => {
         // Out of the source's scope (another org's subtree): nothing is sent, and the page says why.
         const other = (await host.directory.listOrgs({ limit: 10 })).items.find((candidate) => candidate.parentId && candidate.id !== org!.id)!;
         await host.center.sources.update(source.id, { push: { scope: { orgIds: [other.id] } } });
+        // A saved scope change is applied by a run of its own (the user leaves by the policy): let it finish first.
+        await vi.waitFor(async () => {
+          const { runs } = await host.center.runs.list(source.id);
+          expect(runs.length).toBeGreaterThan(0);
+          expect(runs.some((run) => ['queued', 'running'].includes(run.status))).toBe(false);
+        });
         const writes = downstream.writes().length;
         await page.getByRole('link', { name: t('onDemand.again'), exact: true }).click();
         await page.getByLabel(t('onDemand.search.label'), { exact: true }).fill('王');
