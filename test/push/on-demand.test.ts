@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { translator } from '../../lib/i18n/index.js';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { LeaseStore } from '../../lib/persistence/leases.js';
@@ -34,7 +34,12 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
   async function scoped(scope: SourceScope, push: Record<string, unknown> = {}) {
     const source = await createPushSource(t.center, server, push);
     await t.center.sources.update(source.id, { push: { scope } });
-    expect((await t.center.sources.get(source.id)).push?.scope).toEqual(scope);
+    expect((await t.center.sources.get(source.id)).push?.scope).toMatchObject(scope);
+    // A saved scope change starts a run that applies it (when the source is enabled): let it end first.
+    await vi.waitFor(async () => {
+      const { runs } = await t.center.runs.list(source.id);
+      expect(runs.some((run) => ['queued', 'running'].includes(run.status))).toBe(false);
+    });
     return source;
   }
 
@@ -116,8 +121,8 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
     const { entries } = await t.center.logs.deliveries(source.id);
     expect(entries).toEqual([expect.objectContaining({ objectId: 'ada', result: 'skipped', operation: 'skip' })]);
 
-    // Bob is in scope; linked Ada is told the policy (disable) without anything being sent.
-    expect((await t.center.push.provisionNow(source.id, 'bob')).outcome).toBe('provisioned');
+    // Bob is in scope (the run that applied the scope sent him already); linked Ada is told the policy (disable) without anything being sent.
+    expect((await t.center.push.provisionNow(source.id, 'bob')).outcome).toBe('unchanged');
     await t.center.push.relink(source.id, 'user', 'ada', 'remote-ada');
     server.requests.length = 0;
     const linked = await t.center.push.provisionNow(source.id, 'ada');
@@ -134,8 +139,9 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
     const bob = await t.center.push.provisionNow(source.id, 'bob');
     expect(bob.outcome).toBe('out_of_scope');
     expect(said(step(bob, 'scope'))).toBe('out of scope: the user does not match the source’s user filter title co "Engineer". Nothing was sent');
+    // In scope, and sent already by the run that applied the scope: nothing to change.
     const ada = await t.center.push.provisionNow(source.id, 'ada');
-    expect(ada.outcome).toBe('provisioned');
+    expect(ada.outcome).toBe('unchanged');
     expect(step(ada, 'scope')).toMatchObject({ status: 'succeeded', operation: 'in_scope' });
   });
 
