@@ -311,6 +311,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
       workerLock.acquire();
       state = 'started';
       for (const worker of workers) await worker.start();
+      await pendingApplies.applyAll();
     },
     health: () => checkHealth({ knex, leases, holder, state: () => state, deliveryWorkers: () => pushEngine.runningSources() }),
     async reconcile(reconcileOptions) {

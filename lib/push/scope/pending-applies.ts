@@ -11,8 +11,8 @@ export const APPLY_ACTOR = 'scim-sync-center (settings change)';
 /**
  * "A scope change is a change": saving a new `scope` or `userMappings` marks the source
  * (`apply_pending_at`, in the update's transaction), and this starts a `trustLinks` run for it as
- * soon as it can: at once when the source is enabled and idle, else when it is enabled or its
- * current run ends. The run reads everything in scope, skips each object whose body is
+ * soon as it can: at once when the source is enabled and idle, else when it is enabled, its
+ * current run ends or a center starts. The run reads everything in scope, skips each object whose body is
  * unchanged (the link's hash), creates what entered, updates what changed and deprovisions what
  * left (by the policy, within the deletion threshold). One place for both settings keys.
  */
@@ -44,6 +44,11 @@ export class PendingApplies {
 
   close(): void {
     for (const stop of this.#listeners.splice(0)) stop();
+  }
+
+  /** At start: a change saved before a restart (or while no instance ran) is applied too. */
+  async applyAll(): Promise<void> {
+    for (const source of await this.deps.sources.list()) if (source.mode === 'push' && source.enabled) this.#later(source.id);
   }
 
   /** Starts the apply run now if one waits and can start; the run, or undefined. */
