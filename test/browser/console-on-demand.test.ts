@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { translator, type Locale } from '../../lib/i18n/index.js';
-import { HAS_CHROMIUM, launchChromium, SCREENSHOTS } from '../support/chromium.js';
+import { describe, expect, it, vi } from 'vitest';
+import { translator } from '../../lib/i18n/index.js';
+import { CONSOLE_LANGUAGES, HAS_CHROMIUM, SCREENSHOTS, useChromium } from '../support/chromium.js';
 import { startConsoleHost } from '../support/console-host.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 
@@ -11,23 +10,14 @@ import { FakeScimServer } from '../support/fake-scim-server.js';
  * a search by name, "Provision now", and the result page with each step.
  */
 describe.skipIf(!HAS_CHROMIUM)('Provision on demand in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
-  for (const [lang, browserLocale] of [
-    ['en', 'en-US'],
-    ['zh-CN', 'zh-CN'],
-  ] as Array<[Locale, string]>) {
+  for (const [lang, browserLocale] of CONSOLE_LANGUAGES) {
     it(`finds a user, provisions it and shows the steps (${lang})`, { timeout: 60_000 }, async () => {
       const t = translator(lang);
       const host = await startConsoleHost();
       const downstream = await new FakeScimServer({ token: 'downstream-secret-token' }).start();
-      const context = await browser.newContext({ locale: browserLocale, viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+      const context = await browser().newContext({ locale: browserLocale, viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
       const page = await context.newPage();
       const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${lang}-on-demand-${name}.png`), fullPage: true });
       try {

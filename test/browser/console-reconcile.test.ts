@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translator, type Locale } from '../../lib/i18n/index.js';
-import { HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { translator } from '../../lib/i18n/index.js';
+import { CONSOLE_LANGUAGES, HAS_CHROMIUM, useChromium } from '../support/chromium.js';
 import { startConsoleHost } from '../support/console-host.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 import { createPushSource } from '../support/push-helpers.js';
@@ -11,23 +10,14 @@ import { createPushSource } from '../support/push-helpers.js';
 const SHOTS = process.env.SSC_SHOTS_DIR ?? '/tmp';
 
 describe.skipIf(!HAS_CHROMIUM)('a reconciling manual sync in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
-  for (const [lang, browserLocale] of [
-    ['en', 'en-US'],
-    ['zh-CN', 'zh-CN'],
-  ] as Array<[Locale, string]>) {
+  for (const [lang, browserLocale] of CONSOLE_LANGUAGES) {
     it(`Manual sync repairs a downstream that lost a user and had one edited, and shows old → new (${lang})`, { timeout: 120_000 }, async () => {
       const t = translator(lang);
       const host = await startConsoleHost();
       const downstream = await new FakeScimServer().start();
-      const context = await browser.newContext({ locale: browserLocale, viewport: { width: 1280, height: 860 } });
+      const context = await browser().newContext({ locale: browserLocale, viewport: { width: 1280, height: 860 } });
       const page = await context.newPage();
       try {
         const source = await createPushSource(host.center, downstream);

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Locale } from '../../lib/i18n/index.js';
 import { PACKAGE_ROOT } from '../../lib/paths.js';
 
 /** Debian's Chromium; the tests never download a browser of their own. */
@@ -20,4 +22,25 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** The console's two languages, each with the locale the browser announces for it. */
+export const CONSOLE_LANGUAGES: ReadonlyArray<readonly [Locale, string]> = [
+  ['en', 'en-US'],
+  ['zh-CN', 'zh-CN'],
+];
+
+/** One Chromium for the enclosing `describe`: launched before its tests, closed after them. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('useChromium(): the browser is launched in beforeAll; use it inside a test');
+    return browser;
+  };
 }
