@@ -165,6 +165,24 @@ describe('push scope in incremental delivery', () => {
     expect(entries.map((entry) => entry.operation)).toEqual(expect.arrayContaining(['create', 'disable']));
   });
 
+  it('leaves more users than the deletion threshold allows to the run that applies the drift, which pauses', async () => {
+    await t.center.start();
+    const users = ['a', 'b', 'c'].map((id) => buildUser({ id: `u-${id}`, userName: `${id}@example.com`, title: 'Engineer' }));
+    await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user })));
+    const source = await createPushSource(t.center, server, { scope: { orgIds: [], userFilter: 'title co "Engineer"' }, deletionThreshold: { count: 1 } });
+    const first = await t.center.runs.start(source.id);
+    await t.center.runs.settled(first.id);
+    expect(server.resources('Users')).toHaveLength(3);
+    // Three users leave the filter at once: more than the threshold of one.
+    await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user: { ...user, title: 'Manager' } })));
+    await t.center.push.drained(source.id);
+    await vi.waitFor(async () => {
+      const run = (await t.center.runs.list(source.id)).runs.find((candidate) => candidate.id > first.id && candidate.startedBy === APPLY_ACTOR);
+      expect(run?.status).toBe('paused');
+    });
+    expect(server.resources('Users').map((user) => user.active)).toEqual([true, true, true]);
+  });
+
   it('takes the subtree and users of an org moved out of scope with it', async () => {
     await t.center.start();
     await t.center.changes.apply([

@@ -5,7 +5,8 @@ import type { ChangeRow, MirrorOrg, MirrorUser, ObjectKind } from '../../mirror/
 import type { ResolvedPushOptions } from '../../options.js';
 import type { IncrementalLog } from '../../runs/incremental-log.js';
 import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
-import type { DeletionHold, DeletionHolds } from '../deletion-hold.js';
+import { deletingKinds, thresholdExceeded, type DeletionHold, type DeletionHolds } from '../deletion-hold.js';
+import type { PushPolicy } from '../../sources/push-policy-validation.js';
 import { deletionKey } from '../held-deletions.js';
 import { StopSyncError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
@@ -17,7 +18,7 @@ import type { Semaphore } from '../client/rate-limit.js';
 import { WorkBuilder } from '../work-builder.js';
 import { backoffDelay } from '../../sources/source-health.js';
 import { retryKey, type PushRetry, type RetryStore } from './retry-store.js';
-import { splitByScope } from '../scope/scope-delivery.js';
+import { splitByScope, type ScopeSplit } from '../scope/scope-delivery.js';
 import { scopedOrg, type PushScope } from '../scope/push-scope.js';
 
 export interface BatchDeps {
@@ -149,9 +150,16 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     ({ inScopeOrgs } = split);
     liveUsers = split.users;
     liveOrgs = split.orgs;
-    goneUsers = [...goneUsers, ...split.leavingUsers];
-    goneOrgs = [...goneOrgs, ...split.leavingOrgs];
-    if (orgs.length > 0 && !target.dryRun) await deps.scopeDrift?.(sourceId);
+    if (!target.dryRun && (await leavesExceedThreshold(deps, sourceId, target.policy, split, goneUsers.length + goneOrgs.length))) {
+      // Leaves count against the deletion threshold like deletions from the host: too many in one
+      // batch are not sent here but left to the run that applies the scope drift, which pauses
+      // for an admin (its deletions phase deprovisions linked objects out of scope).
+      await deps.scopeDrift?.(sourceId);
+    } else {
+      goneUsers = [...goneUsers, ...split.leavingUsers];
+      goneOrgs = [...goneOrgs, ...split.leavingOrgs];
+      if (orgs.length > 0 && !target.dryRun) await deps.scopeDrift?.(sourceId);
+    }
   }
 
   const builder = await WorkBuilder.create(target, deps.links);
@@ -390,4 +398,12 @@ export async function logUntriedBatch(deps: BatchDeps, sourceId: string, cursor:
 
 function storedOrNull(error: PushError | undefined): string | null {
   return error ? storeMessage(error.engineMessage) : null;
+}
+
+/** Whether the objects leaving the scope in this batch (with the batch's deletions) exceed the source's deletion threshold. */
+async function leavesExceedThreshold(deps: BatchDeps, sourceId: string, policy: PushPolicy, split: ScopeSplit, deletions: number): Promise<boolean> {
+  const kinds = deletingKinds(policy);
+  const leaving = (kinds.includes('user') ? split.leavingUsers.length : 0) + (kinds.includes('org') ? split.leavingOrgs.length : 0);
+  if (leaving === 0 || !policy.deletionThreshold) return false;
+  return thresholdExceeded(policy.deletionThreshold, leaving + deletions, await deps.links.countLinked(sourceId, kinds)) !== null;
 }
