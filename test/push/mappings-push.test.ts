@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
 import { translator } from '../../lib/i18n/index.js';
 import { DEFAULT_USER_MAPPINGS } from '../../lib/mappings/user-mapping.js';
+import { APPLY_ACTOR } from '../../lib/push/scope/pending-applies.js';
 import { URN } from '../../lib/scim/urns.js';
 import type { AttributeMapping } from '../../lib/sources/source-types.js';
 import { buildUser } from '../support/factories.js';
@@ -15,6 +16,23 @@ const BASE = [row('externalId', '[id]'), row('userName', '[userName]'), row('act
 
 async function sync(t: TestCenter, sourceId: string, options: Record<string, unknown> = {}) {
   return (await t.center.runs.settled((await t.center.runs.start(sourceId, { options })).id))!;
+}
+
+/** Saves a table; the run that applies the saved change (it starts by itself) is returned once it has ended. */
+async function saveAndApply(t: TestCenter, sourceId: string, userMappings: AttributeMapping[]) {
+  const before = Math.max(0, ...(await t.center.runs.list(sourceId)).runs.map((run) => run.id));
+  await t.center.sources.update(sourceId, { push: { userMappings } });
+  const run = await vi.waitFor(async () => {
+    const found = (await t.center.runs.list(sourceId)).runs.find((candidate) => candidate.id > before && candidate.startedBy === APPLY_ACTOR);
+    expect(found).toBeDefined();
+    return found!;
+  });
+  // Found as soon as its row commits, maybe before its launch: wait for its end.
+  return vi.waitFor(async () => {
+    const latest = await t.center.runs.get(run.id);
+    expect(['queued', 'running']).not.toContain(latest!.status);
+    return latest!;
+  });
 }
 
 async function upsert(t: TestCenter, ...users: ReturnType<typeof buildUser>[]) {
@@ -78,8 +96,8 @@ describe('attribute mappings in a push (PATCH downstream)', () => {
     const source = await createPushSource(t.center, server, { orgUrl: '' });
     expect(await sync(t, source.id)).toMatchObject({ status: 'succeeded', created: 6 });
     const before = server.resources('Users').map((user) => JSON.stringify(user));
-    await t.center.sources.update(source.id, { push: { userMappings: DEFAULT_USER_MAPPINGS.map((mapping) => ({ ...mapping })) } });
     server.requests.length = 0;
+    expect(await saveAndApply(t, source.id, DEFAULT_USER_MAPPINGS.map((mapping) => ({ ...mapping })))).toMatchObject({ status: 'succeeded', updated: 0 });
     expect(await sync(t, source.id, { trustLinks: true })).toMatchObject({ status: 'succeeded', updated: 0 });
     expect(await sync(t, source.id)).toMatchObject({ status: 'succeeded', updated: 0 });
     expect(server.writes()).toEqual([]);
@@ -109,8 +127,8 @@ describe('attribute mappings in a push (PATCH downstream)', () => {
       row(`${URN.enterpriseUser}:department`, 'Mid([employeeNumber], 3, 3)'),
       row(`${URN.enterpriseUser}:division`, 'NormalizeDiacritics("Zürich Café")'),
     ];
-    await t.center.sources.update(source.id, { push: { userMappings: table } });
-    expect(await sync(t, source.id)).toMatchObject({ status: 'succeeded', created: 1 });
+    // The saved table is applied by a run of its own.
+    expect(await saveAndApply(t, source.id, table)).toMatchObject({ status: 'succeeded', created: 1 });
     const [remote] = server.resources('Users');
     expect(remote).toMatchObject({
       externalId: 'f1',
@@ -169,9 +187,9 @@ describe('attribute mappings in a push (PATCH downstream)', () => {
     await upsert(t, ...Array.from({ length: 10 }, (_, index) => buildUser({ id: `m${index}`, title: index < 3 ? 'engineer' : undefined })));
     const source = await createPushSource(t.center, server, { orgUrl: '', userMappings: [...BASE, row('title', '[title]')] });
     expect(await sync(t, source.id)).toMatchObject({ status: 'succeeded', created: 10 });
-    await t.center.sources.update(source.id, { push: { userMappings: [...BASE, row('title', 'ToUpper([title])')] } });
     server.requests.length = 0;
-    expect(await sync(t, source.id, { trustLinks: true })).toMatchObject({ status: 'succeeded', updated: 3, created: 0 });
+    // Saving the change is enough: the run that applies it updates only the three users whose body changed.
+    expect(await saveAndApply(t, source.id, [...BASE, row('title', 'ToUpper([title])')])).toMatchObject({ status: 'succeeded', updated: 3, created: 0 });
     expect(server.writes()).toHaveLength(3);
     expect(server.resources('Users').filter((user) => user.title === 'ENGINEER')).toHaveLength(3);
   });
