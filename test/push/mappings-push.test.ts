@@ -1,14 +1,13 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
 import { translator } from '../../lib/i18n/index.js';
 import { DEFAULT_USER_MAPPINGS } from '../../lib/mappings/user-mapping.js';
-import { APPLY_ACTOR } from '../../lib/push/scope/pending-applies.js';
 import { URN } from '../../lib/scim/urns.js';
 import type { AttributeMapping } from '../../lib/sources/source-types.js';
 import { buildUser } from '../support/factories.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
 import { useFixture } from '../support/fixture.js';
-import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { appliedRun, createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
 import { useTestCenter, type TestCenter } from '../support/test-center.js';
 
 const row = (target: string, expression: string, extra: Partial<AttributeMapping> = {}): AttributeMapping => ({ target, expression, ...extra });
@@ -22,17 +21,7 @@ async function sync(t: TestCenter, sourceId: string, options: Record<string, unk
 async function saveAndApply(t: TestCenter, sourceId: string, userMappings: AttributeMapping[]) {
   const before = Math.max(0, ...(await t.center.runs.list(sourceId)).runs.map((run) => run.id));
   await t.center.sources.update(sourceId, { push: { userMappings } });
-  const run = await vi.waitFor(async () => {
-    const found = (await t.center.runs.list(sourceId)).runs.find((candidate) => candidate.id > before && candidate.startedBy === APPLY_ACTOR);
-    expect(found).toBeDefined();
-    return found!;
-  });
-  // Found as soon as its row commits, maybe before its launch: wait for its end.
-  return vi.waitFor(async () => {
-    const latest = await t.center.runs.get(run.id);
-    expect(['queued', 'running']).not.toContain(latest!.status);
-    return latest!;
-  });
+  return appliedRun(t.center, sourceId, before);
 }
 
 async function upsert(t: TestCenter, ...users: ReturnType<typeof buildUser>[]) {

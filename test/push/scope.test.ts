@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { APPLY_ACTOR } from '../../lib/push/scope/pending-applies.js';
 import { ValidationError } from '../../lib/errors.js';
 import { buildOrg, buildUser } from '../support/factories.js';
-import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { appliedRun as appliedRunOf, createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
 import { useTestCenter, type TestCenter } from '../support/test-center.js';
 
 describe('push scope (subtrees and a user filter)', () => {
@@ -27,20 +26,7 @@ describe('push scope (subtrees and a user filter)', () => {
     return (await t.center.runs.settled(run.id))!;
   }
 
-  /** The run a saved scope change started by itself, once it has finished. */
-  async function appliedRun(sourceId: string, after = 0) {
-    const run = await vi.waitFor(async () => {
-      const found = (await t.center.runs.list(sourceId)).runs.find((candidate) => candidate.id > after && candidate.startedBy === APPLY_ACTOR);
-      expect(found).toBeDefined();
-      return found!;
-    });
-    // Found as soon as its row commits, maybe before its launch: wait for its end.
-    return vi.waitFor(async () => {
-      const latest = await t.center.runs.get(run.id);
-      expect(['queued', 'running']).not.toContain(latest!.status);
-      return latest!;
-    });
-  }
+  const appliedRun = (sourceId: string, after = 0) => appliedRunOf(t.center, sourceId, after);
 
   const remoteUsers = () => server.resources('Users').map((user) => `${user.externalId}${user.active === false ? ' (inactive)' : ''}`).sort();
   const remoteOrgs = () => server.resources('Organizations').map((org) => org.externalId).sort();
@@ -176,10 +162,7 @@ describe('push scope in incremental delivery', () => {
     // Three users leave the filter at once: more than the threshold of one.
     await t.center.changes.apply(users.map((user) => ({ type: 'userUpserted' as const, user: { ...user, title: 'Manager' } })));
     await t.center.push.drained(source.id);
-    await vi.waitFor(async () => {
-      const run = (await t.center.runs.list(source.id)).runs.find((candidate) => candidate.id > first.id && candidate.startedBy === APPLY_ACTOR);
-      expect(run?.status).toBe('paused');
-    });
+    expect((await appliedRunOf(t.center, source.id, first.id)).status).toBe('paused');
     expect(server.resources('Users').map((user) => user.active)).toEqual([true, true, true]);
   });
 

@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import { expect, vi } from 'vitest';
+import { APPLY_ACTOR } from '../../lib/push/scope/pending-applies.js';
+import type { Run } from '../../lib/runs/run-store.js';
 import { createSyncCenter, type SyncCenter } from '../../index.js';
 import type { Directory } from '../../lib/hooks/directory.js';
 import { useFixture } from './fixture.js';
@@ -53,6 +56,23 @@ export async function createSiblingCenter(knex: Knex, directory: Directory, over
   });
   await center.migrate();
   return center;
+}
+
+/**
+ * The run a saved scope or mappings change started by itself (a run after `after`), once it has
+ * ended: it is found as soon as its row commits, maybe before its launch.
+ */
+export async function appliedRun(center: SyncCenter, sourceId: string, after = 0): Promise<Run> {
+  const run = await vi.waitFor(async () => {
+    const found = (await center.runs.list(sourceId)).runs.find((candidate) => candidate.id > after && candidate.startedBy === APPLY_ACTOR);
+    expect(found).toBeDefined();
+    return found!;
+  });
+  return vi.waitFor(async () => {
+    const latest = await center.runs.get(run.id);
+    expect(['queued', 'running']).not.toContain(latest!.status);
+    return latest!;
+  });
 }
 
 export type { FakeScimServer };
