@@ -14,11 +14,12 @@
  * round (goal ≥ 0.6), with the load average.
  */
 import { Client } from 'ldapts';
-import type { RemoteRef } from '../lib/connectors/connector.js';
+import type { RemoteRef } from '../lib/push/connector.js';
 import { childDn } from '../lib/connectors/ldap/dn.js';
 import { LdapConnector } from '../lib/connectors/ldap/ldap-connector.js';
 import { newUserEntry, orgEntry } from '../lib/connectors/ldap/ldap-entries.js';
-import { validateLdapSettings, type LdapSettings } from '../lib/connectors/ldap/ldap-settings.js';
+import { validateLdapSettings } from '../lib/connectors/ldap/ldap-settings.js';
+import type { LdapSettings } from '../lib/sources/ldap-destination.js';
 import { normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from '../lib/mirror/normalize.js';
 import { startSlapd, type Slapd } from '../test/support/slapd.js';
 import { LoadWindow } from './support/machine.js';

@@ -4,7 +4,7 @@ import type { PushSettings, Source } from './source-types.js';
 /** A push source's stored settings, without the flags that say which secrets are set. */
 export function settingsOf(source: Source): PushSettings {
   if (!source.push) throw new Error(`source ${source.id} is not a push source`);
-  const { hasToken: _hasToken, hasClientSecret: _hasClientSecret, ...settings } = source.push;
+  const { hasToken: _hasToken, hasClientSecret: _hasClientSecret, hasBindPassword: _hasBindPassword, ...settings } = source.push;
   return settings;
 }
 

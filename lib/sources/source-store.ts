@@ -42,19 +42,24 @@ export async function findSourceRow(db: Knex | Knex.Transaction, id: string): Pr
   return db(TABLES.sources).where({ id }).first();
 }
 
-export function toSource(row: SourceRow, hasSecrets: { token: boolean; clientSecret: boolean }): Source {
+/** Which secrets are stored, by name, for the `has…` flags (never the values). */
+export function storedSecretFlags(secrets: PushSecretsInput): { hasToken: boolean; hasClientSecret: boolean; hasBindPassword: boolean } {
+  return { hasToken: Boolean(secrets.token), hasClientSecret: Boolean(secrets.clientSecret), hasBindPassword: Boolean(secrets.bindPassword) };
+}
+
+export function toSource(row: SourceRow, secrets: PushSecretsInput): Source {
   const settings = JSON.parse(row.settings) as PushSettings | PullSettings;
   const enabled = Boolean(row.enabled);
   return {
     id: row.id,
     name: row.name,
     description: row.description,
-    protocol: 'scim',
+    protocol: row.protocol === 'ldap' ? 'ldap' : 'scim',
     mode: row.mode,
     enabled,
     status: row.quarantined_at ? 'quarantined' : enabled ? 'enabled' : 'disabled',
     quarantine: row.quarantined_at ? { at: row.quarantined_at, reason: row.quarantine_reason ?? '' } : null,
-    push: row.mode === 'push' ? { ...(settings as PushSettings), hasToken: hasSecrets.token, hasClientSecret: hasSecrets.clientSecret } : null,
+    push: row.mode === 'push' ? { ...(settings as PushSettings), ...storedSecretFlags(secrets) } : null,
     pull:
       row.mode === 'pull'
         ? { ...(settings as PullSettings), clientId: row.pull_client_id ?? '', credentialsRotatedAt: row.credentials_rotated_at }

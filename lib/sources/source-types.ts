@@ -1,4 +1,12 @@
+import type { LdapSettings } from './ldap-destination.js';
+
 export type SourceMode = 'push' | 'pull';
+/**
+ * The downstream's protocol. `ldap` is a push destination only (OpenLDAP or Active Directory, by
+ * `push.ldap.profile`); its connection settings are `push.ldap`, and the SCIM fields of
+ * `PushSettings` (`auth`, `userUrl`, `orgUrl`, `orgResource`, `matching`) do not apply to it.
+ */
+export type SourceProtocol = 'scim' | 'ldap';
 export type PushAuth = 'bearer' | 'oauth2' | 'basic';
 /** How a push source's Org URL receives orgs: our Organization schema, the reference product's shape, or SCIM Groups. */
 export type OrgResourceShape = 'organization' | 'compat' | 'group';
@@ -96,6 +104,8 @@ export interface PushSettings {
    * defaults (`DEFAULT_USER_MAPPINGS`, today's bodies exactly). @default null
    */
   userMappings?: AttributeMapping[] | null;
+  /** The LDAP/AD destination's settings: present exactly when the source's protocol is `ldap`. */
+  ldap?: LdapSettings;
 }
 
 /** Secrets an admin enters for a push source. Absent or empty means "keep what is stored". */
@@ -104,6 +114,8 @@ export interface PushSecretsInput {
   token?: string;
   /** OAuth 2.0 client secret, or the HTTP Basic password. */
   clientSecret?: string;
+  /** An LDAP destination's bind password. */
+  bindPassword?: string;
 }
 
 export interface PullSettings {
@@ -118,12 +130,12 @@ export interface Source {
   id: string;
   name: string;
   description: string;
-  protocol: 'scim';
+  protocol: SourceProtocol;
   mode: SourceMode;
   enabled: boolean;
   status: SourceStatus;
   quarantine: { at: string; reason: string } | null;
-  push: (PushSettings & { hasToken: boolean; hasClientSecret: boolean }) | null;
+  push: (PushSettings & { hasToken: boolean; hasClientSecret: boolean; hasBindPassword: boolean }) | null;
   pull: (PullSettings & { clientId: string; credentialsRotatedAt: string | null }) | null;
   lastSync: { at: string; status: string } | null;
   createdAt: string;
@@ -140,8 +152,8 @@ export interface PullCredentials {
 export interface CreateSourceInput {
   name: string;
   description?: string;
-  /** Only SCIM is supported. @default 'scim' */
-  protocol?: 'scim';
+  /** `ldap` needs mode `push` and `push.ldap` (and `push.bindPassword`). @default 'scim' */
+  protocol?: SourceProtocol;
   mode: SourceMode;
   push?: Partial<PushSettings> & PushSecretsInput;
   pull?: Partial<PullSettings>;

@@ -318,7 +318,7 @@ export class SourcesService {
     } catch {
       // Unreadable with this key: shown as "not set", and enabling explains why.
     }
-    return toSource(row, { token: Boolean(secrets.token), clientSecret: Boolean(secrets.clientSecret) });
+    return toSource(row, secrets);
   }
 
   /**

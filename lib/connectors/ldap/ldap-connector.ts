@@ -1,7 +1,7 @@
 import { engineMessage } from '../../i18n/engine-message.js';
 import type { MirrorOrgData, MirrorUserData } from '../../mirror/normalize.js';
 import { RemoteNotFoundError, RemoteRejectedError } from '../../push/client/errors.js';
-import type { Connector, ConnectorKind, ConnectorObject, ConnectorTestResult, Placement, RemoteObject, RemoteRef, WriteResult } from '../connector.js';
+import type { Connector, ConnectorKind, ConnectorObject, ConnectorTestResult, Placement, RemoteObject, RemoteRef, WriteResult } from '../../push/connector.js';
 import { childDn, equalityFilter, isUnder, sameDn, splitDn } from './dn.js';
 import type { LdapEntry } from './ldap-directory.js';
 import {
@@ -22,7 +22,8 @@ import {
 } from './ldap-entries.js';
 import { renderLdif, type LdapOperation } from './ldif.js';
 import { connectionOptions, LdapPool } from './ldap-pool.js';
-import type { LdapSecrets, LdapSettings } from './ldap-settings.js';
+import type { LdapSecrets } from './ldap-settings.js';
+import type { LdapSettings } from '../../sources/ldap-destination.js';
 import { testLdapConnection } from './ldap-test-connection.js';
 
 /** How many of each LDAP operation the connector sent (searches and reads included), for benchmarks and tests. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../../mirror/normalize.js';
 import { rdn, splitDn } from './dn.js';
 import { commonName, fieldValues } from './ldap-mappings.js';
-import type { LdapSettings } from './ldap-settings.js';
+import type { LdapSettings } from '../../sources/ldap-destination.js';
 
 /**
  * How mirror objects become directory entries: pure, no I/O. An entry's attributes come as a

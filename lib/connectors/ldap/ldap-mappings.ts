@@ -1,31 +1,6 @@
 import type { MirrorUserData } from '../../mirror/normalize.js';
 
-/**
- * The mirror fields an LDAP attribute can take its value from. A mapping is a row
- * `{ attribute, from }`, the shape the mapping table (issue 11) edits; `from` names a field of
- * the mirror's canonical user (`lib/mirror/normalize.ts`).
- */
-export const USER_SOURCE_FIELDS = [
-  'userName',
-  'displayName',
-  'name.givenName',
-  'name.familyName',
-  'name.formatted',
-  'emails.primary',
-  'emails.all',
-  'phoneNumbers.primary',
-  'title',
-  'employeeNumber',
-  'externalId',
-  'preferredLanguage',
-] as const;
-
-export type UserSourceField = (typeof USER_SOURCE_FIELDS)[number];
-
-export interface LdapAttributeMapping {
-  attribute: string;
-  from: UserSourceField;
-}
+import { type LdapAttributeMapping, type UserSourceField } from '../../sources/ldap-destination.js';
 
 /**
  * The default user mappings (RFC 2798 inetOrgPerson; AD has the same names for these). The naming

@@ -1,5 +1,6 @@
 import { LdapDirectory, type LdapConnectionOptions } from './ldap-directory.js';
-import type { LdapSecrets, LdapSettings } from './ldap-settings.js';
+import type { LdapSecrets } from './ldap-settings.js';
+import type { LdapSettings } from '../../sources/ldap-destination.js';
 
 /** The connection options for these settings: the bind password goes to the bind and nowhere else. */
 export function connectionOptions(settings: LdapSettings, secrets: LdapSecrets): LdapConnectionOptions {

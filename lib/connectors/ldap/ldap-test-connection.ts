@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
 import { PushError } from '../../push/client/errors.js';
-import type { ConnectorCheck, ConnectorTestResult } from '../connector.js';
+import type { ConnectorCheck, ConnectorTestResult } from '../../push/connector.js';
 import { childDn } from './dn.js';
 import { LdapDirectory } from './ldap-directory.js';
 import { connectionOptions } from './ldap-pool.js';
-import type { LdapSecrets, LdapSettings } from './ldap-settings.js';
+import type { LdapSecrets } from './ldap-settings.js';
+import type { LdapSettings } from '../../sources/ldap-destination.js';
 
 /**
  * Checks an LDAP destination the way a sync uses it, each step with its own message: the bind

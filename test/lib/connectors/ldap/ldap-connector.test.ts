@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorObject } from '../../../../lib/connectors/connector.js';
+import type { ConnectorObject } from '../../../../lib/push/connector.js';
 import { LdapConnector } from '../../../../lib/connectors/ldap/ldap-connector.js';
-import { validateLdapSettings, type LdapSettings } from '../../../../lib/connectors/ldap/ldap-settings.js';
+import { validateLdapSettings } from '../../../../lib/connectors/ldap/ldap-settings.js';
+import type { LdapSettings } from '../../../../lib/sources/ldap-destination.js';
 import { normalizeUser } from '../../../../lib/mirror/normalize.js';
 import { HAS_SLAPD, startSlapd, type Slapd } from '../../../support/slapd.js';
 import { demoLikeCompany, TreeDriver } from './tree-driver.js';

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorObject, RemoteRef } from '../../../../lib/connectors/connector.js';
+import type { Connector, ConnectorObject, RemoteRef } from '../../../../lib/push/connector.js';
 import type { DirectoryOrg, DirectoryUser } from '../../../../lib/hooks/directory.js';
 import { normalizeOrg, normalizeUser, type MirrorOrgData, type MirrorUserData } from '../../../../lib/mirror/normalize.js';
 import { twentyOrgCompany } from '../../../support/company.js';
