@@ -156,6 +156,13 @@ export interface SyncCenterOptions {
    * `allowHttpPush`. @default false: public addresses only
    */
   allowPrivatePush?: boolean;
+  /**
+   * Allow LDAP destinations over plain LDAP (no TLS, no StartTLS): bind passwords and every
+   * entry then cross the network in clear. For a directory on the same host or a test. The
+   * private-address guard does not apply to LDAP: a directory on the intranet is the usual case.
+   * @default false: ldaps:// or StartTLS only
+   */
+  allowPlainLdap?: boolean;
   /** How long deleted users and orgs stay visible to pullers as `active: false`. @default 30 */
   tombstoneRetentionDays?: number;
   /** How long the incremental logs, pull logs and finished runs are kept. @default 30 */
@@ -185,6 +192,7 @@ export interface ResolvedOptions {
   links: { upstreamSync?: string };
   allowHttpPush: boolean;
   allowPrivatePush: boolean;
+  allowPlainLdap: boolean;
   tombstoneRetentionDays: number;
   logRetentionDays: number;
   timezone: string | undefined;
@@ -205,6 +213,7 @@ const KNOWN_OPTIONS = [
   'links',
   'allowHttpPush',
   'allowPrivatePush',
+  'allowPlainLdap',
   'tombstoneRetentionDays',
   'logRetentionDays',
   'timezone',
@@ -234,6 +243,7 @@ export function resolveOptions(options: SyncCenterOptions, env: NodeJS.ProcessEn
     links: checkLinks(options.links),
     allowHttpPush: optionalBoolean(options.allowHttpPush, 'allowHttpPush') ?? false,
     allowPrivatePush: optionalBoolean(options.allowPrivatePush, 'allowPrivatePush') ?? false,
+    allowPlainLdap: optionalBoolean(options.allowPlainLdap, 'allowPlainLdap') ?? false,
     tombstoneRetentionDays: positiveNumber(options.tombstoneRetentionDays, 'tombstoneRetentionDays') ?? 30,
     logRetentionDays: positiveNumber(options.logRetentionDays, 'logRetentionDays') ?? 30,
     timezone: checkTimezone(options.timezone),

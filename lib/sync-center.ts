@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { validateLdapSettings } from './connectors/ldap/ldap-settings.js';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
@@ -146,7 +147,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const writer = new ChangeWriter(knex, (applied) => events.emit('changes', applied), clock);
   const cursors = new CursorStore(knex, clock);
   const health = new SourceHealth(knex, audit, events, { minAttempts: resolved.push.quarantineAfter, failureRate: resolved.push.quarantineFailureRate, windowMs: resolved.push.quarantineWindowMs }, clock);
-  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings, checkUserFilter: (filter) => userFilterProblem(knex, filter) });
+  const sources = new SourcesService({ knex, box: new SecretBox(resolved.secretKey), audit, events, cursors, allowHttpPush: resolved.allowHttpPush, allowPrivatePush: resolved.allowPrivatePush, clock, checkUserMappings, checkUserFilter: (filter) => userFilterProblem(knex, filter), checkLdapSettings: (input) => validateLdapSettings(input, { allowPlain: resolved.allowPlainLdap }) });
   const runStore = new RunStore(knex, clock);
   const metrics = new CenterMetrics({ events, sources, backlog: async (sourceId) => mirror.countChangesAfter(await cursors.get(sourceId)) });
   const sourceHours = new SourceHours(knex);

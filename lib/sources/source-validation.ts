@@ -10,6 +10,7 @@ import type {
   PushSecretsInput,
   PushSettings,
   SourceMode,
+  SourceProtocol,
   UpdateSourceInput,
 } from './source-types.js';
 
@@ -50,12 +51,13 @@ export function validateBasics(input: { name?: unknown; description?: unknown },
   return result;
 }
 
-export function validateMode(input: CreateSourceInput): SourceMode {
-  if (input.protocol !== undefined && input.protocol !== 'scim') {
-    throw ValidationError.single('protocol', 'unsupported', 'only the SCIM protocol is supported');
-  }
+export function validateMode(input: CreateSourceInput): { mode: SourceMode; protocol: SourceProtocol } {
+  const protocol = input.protocol ?? 'scim';
+  if (protocol !== 'scim' && protocol !== 'ldap') throw ValidationError.single('protocol', 'unsupported', 'protocol must be "scim" or "ldap"');
   if (!MODES.includes(input.mode)) throw ValidationError.single('mode', 'required', 'mode must be "push" or "pull"');
-  return input.mode;
+  // The center reads nothing from an LDAP directory: LDAP is a destination only.
+  if (protocol === 'ldap' && input.mode !== 'push') throw ValidationError.single('mode', 'ldap_push_only', 'an LDAP destination is a push source');
+  return { mode: input.mode, protocol };
 }
 
 export function rejectModeChange(input: UpdateSourceInput & { mode?: unknown }, mode: SourceMode): void {
@@ -136,7 +138,8 @@ export function validatePull(input: Partial<PullSettings> | undefined, current: 
   return userFilter ? { scopeOrgIds, userFilter } : { scopeOrgIds };
 }
 
-function definedOnly<T extends object>(input: T): Partial<T> {
+/** The fields that were given (an undefined one means "keep what is stored"). */
+export function definedOnly<T extends object>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 

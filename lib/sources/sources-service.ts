@@ -17,9 +17,11 @@ import type {
   PushSecretsInput,
   PushSettings,
   Source,
+  SourceProtocol,
   UpdateSourceInput,
 } from './source-types.js';
 import { rejectModeChange, validateBasics, validateMode, validatePull, validatePush, type PushUrlPolicy } from './source-validation.js';
+import { validateLdapPush, type CheckLdapSettings } from './ldap-push-validation.js';
 import { assertOrgsKnown, deliveryKeysChanged, type CheckUserFilter } from './scope-validation.js';
 
 export interface SourcesDeps {
@@ -39,6 +41,8 @@ export interface SourcesDeps {
   checkUserMappings?(rows: unknown): { mappings: AttributeMapping[] | null; issues: FieldIssue[] };
   /** Checks a source's user filter as the SCIM server compiles it (see CheckUserFilter). */
   checkUserFilter?: CheckUserFilter;
+  /** Validates an LDAP destination's settings (the LDAP connector's, injected); without it LDAP sources are refused. */
+  checkLdapSettings?: CheckLdapSettings;
 }
 
 const DEFAULT_ACTOR = 'api';
@@ -74,7 +78,7 @@ export class SourcesService {
   /** Creates a disabled source. A pull source's credentials come back here, and only here. */
   async create(input: CreateSourceInput, options: ActorOption = {}): Promise<{ source: Source; credentials: PullCredentials | null }> {
     if (typeof input !== 'object' || input === null) throw ValidationError.single('source', 'type', 'input must be an object');
-    const mode = validateMode(input);
+    const { mode, protocol } = validateMode(input);
     const basics = validateBasics(input, false) as { name: string; description: string };
     const id = randomUUID();
     const now = this.#now();
@@ -83,7 +87,7 @@ export class SourcesService {
     let credentials: PullCredentials | null = null;
     if (mode === 'push') {
       if (input.pull !== undefined) throw ValidationError.single('pull', 'wrong_mode', 'a push source has no pull settings');
-      ({ settings, secrets } = validatePush(input.push ?? {}, null, { token: false, clientSecret: false }, this.#urlPolicy(), this.#deps.checkUserFilter));
+      ({ settings, secrets } = this.#validatePush(protocol, input.push ?? {}, null, {}));
       this.#withUserMappings(settings as PushSettings, input.push, null);
     } else {
       if (input.push !== undefined) throw ValidationError.single('push', 'wrong_mode', 'a pull source has no push settings');
@@ -97,7 +101,7 @@ export class SourcesService {
         id,
         name: basics.name,
         description: basics.description,
-        protocol: 'scim',
+        protocol,
         mode,
         enabled: false,
         settings: JSON.stringify(settings),
@@ -139,13 +143,7 @@ export class SourcesService {
       if (row.mode === 'push' && input.push !== undefined) {
         const stored = this.#readableSecrets(row);
         const before = JSON.parse(row.settings) as PushSettings;
-        const { settings, secrets } = validatePush(
-          input.push,
-          before,
-          { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) },
-          this.#urlPolicy(),
-          this.#deps.checkUserFilter,
-        );
+        const { settings, secrets } = this.#validatePush(row.protocol === 'ldap' ? 'ldap' : 'scim', input.push, before, stored);
         // The table checked and kept (deliveryKeysChanged below sees a change of it).
         this.#withUserMappings(settings, input.push, before);
         await assertOrgsKnown(trx, settings.scope?.orgIds ?? [], before.scope?.orgIds ?? []);
@@ -342,6 +340,12 @@ export class SourcesService {
     if (next) settings.userMappings = next;
     else delete settings.userMappings;
     return JSON.stringify(before) !== JSON.stringify(next);
+  }
+
+  /** A push source's settings by its protocol: SCIM's connection fields, or an LDAP directory's. */
+  #validatePush(protocol: SourceProtocol, input: Partial<PushSettings> & PushSecretsInput, before: PushSettings | null, stored: PushSecretsInput): { settings: PushSettings; secrets: PushSecretsInput } {
+    if (protocol === 'ldap') return validateLdapPush(input, before, Boolean(stored.bindPassword), this.#deps.checkLdapSettings, this.#deps.checkUserFilter);
+    return validatePush(input, before, { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) }, this.#urlPolicy(), this.#deps.checkUserFilter);
   }
 
   #urlPolicy(): PushUrlPolicy {
