@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { validateLdapSettings } from './connectors/ldap/ldap-settings.js';
+import { connectorFor } from './connectors/connector-factory.js';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
@@ -157,7 +158,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
   const held = new HeldDeletions(knex, clock);
   const holds = new DeletionHolds(knex, links, mirror, held, audit, events, clock);
   const retries = new RetryStore(knex, clock);
-  const targets = new TargetFactory(knex, links, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush, closing.signal);
+  const targets = new TargetFactory(knex, links, mirror, sources, resolved.push, resolved.allowHttpPush, resolved.allowPrivatePush, closing.signal, connectorFor);
   const pull = new PullService({ knex, options: resolved, sources, incrementalLog, events });
 
   const pushEngine = new PushEngine({

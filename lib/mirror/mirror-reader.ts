@@ -92,6 +92,20 @@ export class MirrorReader {
     return rows.flat().map((row) => row.id as string);
   }
 
+  /** The live users directly in each of these orgs (what a group of the org holds), by org id; an org without any is absent. */
+  async liveUserIdsInOrgs(orgIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await whereInChunks(orgIds, (slice): Promise<Array<{ org_id: string; user_id: string }>> =>
+      this.knex(`${TABLES.userOrgs} as m`).join(`${TABLES.users} as u`, 'u.id', 'm.user_id').whereIn('m.org_id', slice).whereNull('u.deleted_at').orderBy('m.user_id').select('m.org_id', 'm.user_id'),
+    );
+    const members = new Map<string, string[]>();
+    for (const row of rows.flat()) {
+      const list = members.get(row.org_id);
+      if (list) list.push(row.user_id);
+      else members.set(row.org_id, [row.user_id]);
+    }
+    return members;
+  }
+
   /**
    * A subquery for other stores to join: the distinct objects of the given kinds with a delete
    * change after `afterSeq` (columns `kind`, `object_id`).

@@ -14,6 +14,7 @@ import { bodyMappingOf } from './body-mapping.js';
 import type { PatchOperation } from './client/scim-client.js';
 import { diffBodies, patchOperations, type AttributeChanges } from './diff.js';
 import type { LinkStore } from './links-store.js';
+import { scimTargetOf } from './object-pusher.js';
 import type { TargetFactory } from './push-targets.js';
 import { WorkBuilder } from './work-builder.js';
 
@@ -83,14 +84,20 @@ export class MappingPreview {
    */
   async targetChoices(sourceId: string): Promise<{ targets: string[]; fromDownstream: boolean }> {
     const source = await this.#pushSource(sourceId);
-    const { target } = await this.deps.targets.target(source, true);
+    const { target: shared } = await this.deps.targets.target(source, true);
+    // Only SCIM publishes its schemas; another protocol's mapped body takes the standard attributes.
+    const target = scimTargetOf(shared);
     try {
-      const discovery = await target.client.discovery();
-      const response = await target.client.get(`${target.client.baseOf(target.userEndpoint)}/Schemas`);
-      const targets = targetsFromSchemas(response.body, discovery.userExtensions ?? [URN.enterpriseUser, URN.userOrgs]);
-      if (targets.length > 0) return { targets: [...new Set(targets)], fromDownstream: true };
+      if (target) {
+        const discovery = await target.client.discovery();
+        const response = await target.client.get(`${target.client.baseOf(target.userEndpoint)}/Schemas`);
+        const targets = targetsFromSchemas(response.body, discovery.userExtensions ?? [URN.enterpriseUser, URN.userOrgs]);
+        if (targets.length > 0) return { targets: [...new Set(targets)], fromDownstream: true };
+      }
     } catch {
       // Not published, or the downstream cannot be reached now: the standard attributes do.
+    } finally {
+      await shared.writer.release();
     }
     return { targets: [...STANDARD_USER_TARGETS], fromDownstream: false };
   }

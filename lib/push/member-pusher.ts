@@ -4,8 +4,8 @@ import { insertChunked, whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
 import { PushError, RemoteRejectedError, StopSyncError, TransientPushError } from './client/errors.js';
 import type { LinkStore } from './links-store.js';
-import type { OutcomeResult, PushTarget } from './object-pusher.js';
-import { quote } from './object-pusher.js';
+import type { OutcomeResult, PushTarget, ScimTarget } from './object-pusher.js';
+import { quote, scimTargetOf } from './object-pusher.js';
 import type { PatchOperation } from './client/scim-client.js';
 
 /** A user's wanted org memberships; null leaves them as they are (a deprovisioned user). */
@@ -46,7 +46,7 @@ export class MemberPusher {
 
   constructor(
     private readonly knex: Knex,
-    private readonly target: PushTarget,
+    private readonly target: ScimTarget,
     private readonly links: LinkStore,
     private readonly chunkSize: number,
     /** Flush everything once this many deltas wait, so memory stays bounded in a full sync. */
@@ -189,13 +189,19 @@ export class MemberPusher {
   }
 }
 
+/** The target when it pushes orgs as SCIM Groups (their members go as PATCH deltas from MemberPusher); null otherwise. */
+export function scimGroupsOf(target: PushTarget): ScimTarget | null {
+  const scim = scimTargetOf(target);
+  return scim && scim.orgEndpoint !== undefined && scim.orgShape === 'group' ? scim : null;
+}
+
 /**
  * Whether users that left the host leave their groups downstream first: under every policy but
  * `leave`. A disabled user would otherwise stay a member (the pull server no longer lists it
  * there), and not every server drops a deleted user's memberships (SCIM does not require it;
  * scimmy leaves it to the app), so a delete removes them explicitly too.
  */
-export function leaveGroups(target: Pick<PushTarget, 'orgEndpoint' | 'orgShape' | 'policy'>): boolean {
+export function leaveGroups(target: Pick<ScimTarget, 'orgEndpoint' | 'orgShape' | 'policy'>): boolean {
   return target.orgEndpoint !== undefined && target.orgShape === 'group' && target.policy.deprovision.users !== 'leave';
 }
 

@@ -10,30 +10,45 @@ import type { LinkFailure, LinkSuccess, PushLink } from './links-store.js';
 import { bodyHash, type ScimBody } from './bodies.js';
 import type { BodyMapping } from './body-mapping.js';
 import { isUnsupported, type ScimClient, type ScimResponse, type UpdateMethod } from './client/scim-client.js';
+import type { ObjectWriter } from './object-writer.js';
 import { ambiguousMatchError, type MatchTarget, type RemoteMatch, type RemoteMatcher, type RunRequest } from './remote-match.js';
 
 /** The SCIM filter string literal, shared with the member pusher. */
 export { quote } from './remote-match.js';
 
-/** Where and how one source pushes; shared by the delivery worker and full runs. */
-export interface PushTarget extends MatchTarget {
+/**
+ * Where and how one source pushes, as the engine sees it whatever the protocol: shared by the
+ * delivery worker and full runs. The wire is the writer's (`ObjectWriter`).
+ */
+export interface PushTarget {
   sourceId: string;
+  policy: PushPolicy;
+  /** Nothing is sent: outcomes say what would be. */
+  dryRun: boolean;
+  /** How org bodies are built; a connector's target builds them as `organization` (the parent's remote id in the body). */
+  orgShape: OrgResourceShape;
+  /** Claims a found remote object for `localId` before adopting it; returns the other local id when one is linked to it already. */
+  claimRemote(kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined>;
+  /** The source's mapping table and the host's mapping hooks; absent: bodies as `userBody`/`orgBody` build them. */
+  mapping?: BodyMapping;
+  writer: ObjectWriter;
+}
+
+/** A SCIM source's target: its client and endpoints, for the SCIM writer and the SCIM-only steps (matching, member deltas, reading back). */
+export interface ScimTarget extends PushTarget, Omit<MatchTarget, 'policy'> {
   client: ScimClient;
   userEndpoint: string;
   /** Undefined when the source has no Org URL: orgs are not pushed. */
   orgEndpoint: string | undefined;
-  orgShape: OrgResourceShape;
-  policy: PushPolicy;
-  /** Nothing is sent: outcomes say what would be. */
-  dryRun: boolean;
   /** The remote ids of a group's members as last sent, for a PUT that must not drop them. */
   groupMembers(orgLocalId: string): Promise<string[]>;
-  /** Claims a found remote object for `localId` before adopting it; returns the other local id when one is linked to it already. */
-  claimRemote(kind: ObjectKind, remoteId: string, localId: string): Promise<string | undefined>;
   /** Looks unlinked objects up on the downstream before they are created (the source's matching settings). */
   matcher: RemoteMatcher;
-  /** The source's mapping table and the host's mapping hooks; absent: bodies as `userBody`/`orgBody` build them. */
-  mapping?: BodyMapping;
+}
+
+/** The target's SCIM side, when it has one. */
+export function scimTargetOf(target: PushTarget): ScimTarget | null {
+  return target.writer.protocol === 'scim' ? (target as ScimTarget) : null;
 }
 
 /** One object to bring to its desired state. */
@@ -93,7 +108,7 @@ export interface ObjectOutcome {
  * work (`matchUnlinked`); without it the object is looked up alone. No database I/O: the
  * caller writes the outcomes in batches.
  */
-export async function pushObject(target: PushTarget, work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
+export async function pushObject(target: ScimTarget, work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
   if (work.body === null) return deprovision(target, work);
   const body = work.body;
   const hash = bodyHash(body);
@@ -104,7 +119,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork, match?: R
   const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
   if (target.dryRun) {
     if (operation === 'create' && match?.type === 'found') return { ...planned(target, work, 'update', diffBodies(null, body), match.remoteId), note: engineMessage('engine.note.wouldAdopt') };
-    if (operation === 'create' && match?.type === 'ambiguous') return failed(work, operation, ambiguousMatchError(work.kind, match), changes);
+    if (operation === 'create' && match?.type === 'ambiguous') return failedOutcome(work, operation, ambiguousMatchError(work.kind, match), changes);
     return planned(target, work, operation, changes);
   }
   try {
@@ -121,7 +136,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork, match?: R
     // A link row without a remote id is an earlier create whose answer was never recorded.
     return await create(target, work, body, hash, match, link !== undefined || work.lookFirst === true);
   } catch (error) {
-    return failed(work, operation, error, changes);
+    return failedOutcome(work, operation, error, changes);
   }
 }
 
@@ -130,7 +145,7 @@ export async function pushObject(target: PushTarget, work: ObjectWork, match?: R
  * matching setting; by every identifier when an earlier create may have gone unrecorded), else
  * created. An ambiguous match is rejected: no guess, no duplicate.
  */
-async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash: string, prematched: RemoteMatch | undefined, unrecorded: boolean): Promise<ObjectOutcome> {
+async function create(target: ScimTarget, work: ObjectWork, body: ScimBody, hash: string, prematched: RemoteMatch | undefined, unrecorded: boolean): Promise<ObjectOutcome> {
   const endpoint = endpointOf(target, work.kind);
   const item = { localId: work.localId, body };
   let match = prematched ?? (await target.matcher.matchOne(target, work.kind, item));
@@ -159,7 +174,7 @@ async function create(target: PushTarget, work: ObjectWork, body: ScimBody, hash
  * a timeout) is left out, so each of its objects looks itself up and fails or succeeds on its
  * own, as its create would: one bad answer does not send fifty objects to the retry queue.
  */
-export async function matchUnlinked(target: PushTarget, works: readonly ObjectWork[], run: RunRequest): Promise<Map<ObjectWork, RemoteMatch>> {
+export async function matchUnlinked(target: ScimTarget, works: readonly ObjectWork[], run: RunRequest): Promise<Map<ObjectWork, RemoteMatch>> {
   const matches = new Map<ObjectWork, RemoteMatch>();
   for (const kind of ['org', 'user'] as const) {
     const creates = works.filter((work) => work.kind === kind && work.body !== null && !work.link?.remoteId);
@@ -174,14 +189,14 @@ export async function matchUnlinked(target: PushTarget, works: readonly ObjectWo
 }
 
 /** Adopts what a look-up found; undefined when it found nothing. */
-async function adoptMatch(target: PushTarget, work: ObjectWork, match: RemoteMatch, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome | undefined> {
+async function adoptMatch(target: ScimTarget, work: ObjectWork, match: RemoteMatch, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome | undefined> {
   if (match.type === 'failed') throw match.error;
   if (match.type === 'ambiguous') throw ambiguousMatchError(work.kind, match);
   if (match.type === 'none') return undefined;
   return adopt(target, work, match.remoteId, body, hash, note);
 }
 
-async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome> {
+async function adopt(target: ScimTarget, work: ObjectWork, remoteId: string, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome> {
   const holder = await target.claimRemote(work.kind, remoteId, work.localId);
   if (holder !== undefined) throw linkedElsewhere(work, remoteId, holder);
   // We do not know what the adopted object holds: send everything.
@@ -190,7 +205,7 @@ async function adopt(target: PushTarget, work: ObjectWork, remoteId: string, bod
 }
 
 async function update(
-  target: PushTarget,
+  target: ScimTarget,
   work: ObjectWork,
   remoteId: string,
   previous: ScimBody | null,
@@ -222,7 +237,7 @@ async function update(
  * says otherwise); when it answers "not supported", the client learns the other method and
  * the update is sent again with it, once.
  */
-async function withUpdateMethod<T>(target: PushTarget, kind: ObjectKind, send: (method: UpdateMethod) => Promise<T>): Promise<T> {
+async function withUpdateMethod<T>(target: ScimTarget, kind: ObjectKind, send: (method: UpdateMethod) => Promise<T>): Promise<T> {
   let method = await target.client.updateMethod(kind);
   for (;;) {
     try {
@@ -236,7 +251,7 @@ async function withUpdateMethod<T>(target: PushTarget, kind: ObjectKind, send: (
 }
 
 /** The host no longer has the object: apply the source's policy (disable, delete or leave). */
-async function deprovision(target: PushTarget, work: ObjectWork): Promise<ObjectOutcome> {
+async function deprovision(target: ScimTarget, work: ObjectWork): Promise<ObjectOutcome> {
   const action = work.kind === 'user' ? target.policy.deprovision.users : target.policy.deprovision.orgs;
   const link = work.link;
   if (link && !link.remoteId && action !== 'leave' && work.identity) {
@@ -250,7 +265,7 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
       if (match.type === 'ambiguous') throw ambiguousMatchError(work.kind, match);
       found = match.type === 'found' ? match.remoteId : undefined;
     } catch (error) {
-      return failed(work, operation, error, {});
+      return failedOutcome(work, operation, error, {});
     }
     if (found) {
       const holder = await target.claimRemote(work.kind, found, work.localId);
@@ -270,9 +285,9 @@ async function deprovision(target: PushTarget, work: ObjectWork): Promise<Object
   return deprovisionLinked(target, work, { ...link, remoteId: link.remoteId }, action);
 }
 
-async function deprovisionLinked(target: PushTarget, work: ObjectWork, link: PushLink & { remoteId: string }, action: 'disable' | 'delete' | 'leave'): Promise<ObjectOutcome> {
+async function deprovisionLinked(target: ScimTarget, work: ObjectWork, link: PushLink & { remoteId: string }, action: 'disable' | 'delete' | 'leave'): Promise<ObjectOutcome> {
   if (action === 'leave') {
-    return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.left'), link: keep(link, 'left') };
+    return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.left'), link: keptLink(link, 'left') };
   }
   if (action === 'disable' && link.sent?.active === false) return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.alreadyDisabled') };
   const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
@@ -296,11 +311,11 @@ async function deprovisionLinked(target: PushTarget, work: ObjectWork, link: Pus
       throw error;
     }
   } catch (error) {
-    return failed(work, operation, error, changes);
+    return failedOutcome(work, operation, error, changes);
   }
 }
 
-async function removeIfPresent(target: PushTarget, url: string): Promise<ScimResponse | null> {
+async function removeIfPresent(target: ScimTarget, url: string): Promise<ScimResponse | null> {
   try {
     return await target.client.remove(url);
   } catch (error) {
@@ -309,7 +324,7 @@ async function removeIfPresent(target: PushTarget, url: string): Promise<ScimRes
   }
 }
 
-function planned(target: PushTarget, work: ObjectWork, operation: RunOperation, changes: AttributeChanges, remoteId = work.link?.remoteId): ObjectOutcome {
+function planned(target: ScimTarget, work: ObjectWork, operation: RunOperation, changes: AttributeChanges, remoteId = work.link?.remoteId): ObjectOutcome {
   const endpoint = endpointOf(target, work.kind);
   const method = operation === 'create' ? 'POST' : operation === 'delete' ? 'DELETE' : null;
   const path = remoteId ? pathOf(target.client.resourceUrl(endpoint, remoteId)) : pathOf(endpoint);
@@ -337,7 +352,7 @@ function outcomeOf(work: ObjectWork, operation: RunOperation, result: OutcomeRes
   return { work, operation, result, method: response?.method ?? null, path: response?.path ?? null, httpStatus: response?.status ?? null, durationMs: response?.durationMs ?? null };
 }
 
-function failed(work: ObjectWork, operation: RunOperation, error: unknown, changes: AttributeChanges): ObjectOutcome {
+export function failedOutcome(work: ObjectWork, operation: RunOperation, error: unknown, changes: AttributeChanges): ObjectOutcome {
   if (!(error instanceof PushError)) throw error;
   const result: OutcomeResult = error instanceof TransientPushError ? 'retry' : error instanceof StopSyncError ? 'stop' : 'rejected';
   return {
@@ -353,18 +368,18 @@ function failed(work: ObjectWork, operation: RunOperation, error: unknown, chang
   };
 }
 
-function linkedElsewhere(work: ObjectWork, remoteId: string, holder: string): RemoteRejectedError {
+export function linkedElsewhere(work: ObjectWork, remoteId: string, holder: string): RemoteRejectedError {
   return new RemoteRejectedError(engineMessage('engine.push.linkedElsewhere', { kind: work.kind, remoteId, holder }));
 }
 
-function keep(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['link'] {
+export function keptLink(link: PushLink, status: LinkSuccess['status']): ObjectOutcome['link'] {
   return {
     type: 'success',
     value: { kind: link.kind, localId: link.localId, remoteId: link.remoteId!, hash: link.hash ?? '', sent: link.sent ?? { schemas: [] }, objectName: link.objectName, status },
   };
 }
 
-function endpointOf(target: PushTarget, kind: ObjectKind): string {
+function endpointOf(target: ScimTarget, kind: ObjectKind): string {
   if (kind === 'user') return target.userEndpoint;
   if (!target.orgEndpoint) throw new StopSyncError('config', engineMessage('engine.push.noOrgUrl'));
   return target.orgEndpoint;

@@ -2,10 +2,10 @@ import type { Knex } from 'knex';
 import { engineMessage, storeMessage } from '../i18n/engine-message.js';
 import type { MirrorOrg, MirrorUser } from '../mirror/mirror-rows.js';
 import type { LinkStore } from './links-store.js';
-import { matchUnlinked, pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import type { ObjectOutcome, ObjectWork, PushTarget } from './object-pusher.js';
+import type { RunReconciler } from './object-writer.js';
 import type { Semaphore } from './client/rate-limit.js';
 import { treeLevels, type WorkBuilder } from './work-builder.js';
-import type { Reconciler } from './reconciler.js';
 
 /**
  * The steps shared by incremental batches and full runs, in tree order: org upserts parents
@@ -24,18 +24,17 @@ export interface PhaseContext {
    * and repairs what differs there; without it (incremental delivery, "trust the links") an
    * object whose body hash matches its link is skipped unread.
    */
-  reconciler?: Reconciler;
+  reconciler?: RunReconciler;
 }
 
 /**
  * Runs works with at most the source's concurrency in flight; keeps their order in the result.
  * The works to be created are looked up on the downstream first, in batches (matching).
  */
-export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[], reconciler?: Reconciler): Promise<ObjectOutcome[]> {
-  const matches = await matchUnlinked(target, works, (request) => semaphore.run(request));
-  return Promise.all(
-    works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work, matches.get(work)) : pushObject(target, work, matches.get(work))))),
-  );
+export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[], reconciler?: RunReconciler): Promise<ObjectOutcome[]> {
+  const { writer } = target;
+  const matches = await writer.matchUnlinked(works, (request) => semaphore.run(request));
+  return Promise.all(works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work, matches.get(work)) : writer.push(work, matches.get(work))))));
 }
 
 /**

@@ -6,10 +6,11 @@ import type { Semaphore } from './client/rate-limit.js';
 import { observedChanges } from './diff.js';
 import type { LinkStore } from './links-store.js';
 import { replaceRecordedMembers, resetMembers } from './member-pusher.js';
-import { pushObject, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import { pushObject, type ObjectOutcome, type ObjectWork, type ScimTarget } from './object-pusher.js';
 import type { RemoteMatch } from './remote-match.js';
 import { engineMessage } from '../i18n/engine-message.js';
 import { RemoteReader, type RemoteCopy } from './remote-reader.js';
+import type { RunReconciler } from './object-writer.js';
 
 /** What reading the downstream said about one work. */
 type Observation = { type: 'same' } | { type: 'differs' } | { type: 'missing' } | { type: 'failed'; error: PushError };
@@ -28,13 +29,13 @@ type Observation = { type: 'same' } | { type: 'differs' } | { type: 'missing' } 
  *   deltas of the users phase add what it lost and remove what it should not have.
  * Incremental delivery never uses this: it keeps trusting the links.
  */
-export class Reconciler {
+export class Reconciler implements RunReconciler {
   readonly #observed = new WeakMap<ObjectWork, Observation>();
   readonly #readers = new Map<ObjectKind, RemoteReader>();
 
   constructor(
     private readonly knex: Knex,
-    private readonly target: PushTarget,
+    private readonly target: ScimTarget,
     private readonly semaphore: Semaphore,
     private readonly links: LinkStore,
   ) {}

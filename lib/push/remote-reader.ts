@@ -1,7 +1,7 @@
 import type { ObjectKind } from '../mirror/mirror-rows.js';
 import { PushError, RemoteNotFoundError, RemoteRejectedError, StopSyncError } from './client/errors.js';
 import type { Semaphore } from './client/rate-limit.js';
-import { quote, type PushTarget } from './object-pusher.js';
+import { quote, type ScimTarget } from './object-pusher.js';
 
 /** What the downstream holds for one remote id. */
 export type RemoteCopy =
@@ -30,7 +30,7 @@ export class RemoteReader {
   #chunk = READ_CHUNK;
 
   constructor(
-    private readonly target: PushTarget,
+    private readonly target: ScimTarget,
     private readonly semaphore: Semaphore,
     private readonly kind: ObjectKind,
     private readonly endpoint: string,

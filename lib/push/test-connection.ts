@@ -1,4 +1,4 @@
-import type { PushSecretsInput, PushSettings } from '../sources/source-types.js';
+import type { PushSecretsInput, PushSettings, PushSettingsInput } from '../sources/source-types.js';
 import { isAddressRefusal } from '../util/address-guard.js';
 import { storedError } from '../errors.js';
 import { engineMessage, storeMessage, type EngineMessage } from '../i18n/engine-message.js';
@@ -40,7 +40,7 @@ export interface ConnectionTestResult {
 }
 
 /** Unsaved settings from the form: the same fields a push source takes, secrets included. */
-export type ConnectionTestInput = Partial<PushSettings> & PushSecretsInput;
+export type ConnectionTestInput = PushSettingsInput;
 
 export type ConnectionTestOutcome = 'passed' | 'failed' | 'address_not_allowed';
 

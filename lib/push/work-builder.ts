@@ -33,7 +33,7 @@ export class WorkBuilder {
   static async create(target: PushTarget, links: LinkStore): Promise<WorkBuilder> {
     let userExtensions: string[] | undefined;
     try {
-      userExtensions = (await target.client.discovery()).userExtensions;
+      userExtensions = await target.writer.userExtensions();
     } catch (error) {
       if (!target.dryRun) throw error;
     }
@@ -88,7 +88,7 @@ export class WorkBuilder {
     const links = await this.links.load(this.target.sourceId, 'user', ids);
     const managerIds = users.flatMap((user) => (user.data.managerId && !links.has(user.data.managerId) ? [user.data.managerId] : []));
     const managers = managerIds.length > 0 ? await this.links.load(this.target.sourceId, 'user', managerIds) : new Map<string, PushLink>();
-    const pushOrgs = this.target.orgEndpoint !== undefined;
+    const pushOrgs = this.target.writer.pushesOrgs;
     if (pushOrgs) await this.preloadOrgLinks(users.flatMap((user) => user.data.orgIds));
     const refs: UserReferences = {
       orgRef: (orgId) => (pushOrgs ? this.orgRemote.get(orgId) ?? undefined : orgId),

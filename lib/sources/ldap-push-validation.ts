@@ -2,7 +2,7 @@ import { IssueCollector, ValidationError, type FieldIssue } from '../errors.js';
 import type { LdapSettings } from './ldap-destination.js';
 import { validatePushPolicy } from './push-policy-validation.js';
 import { validatePushScope, type CheckUserFilter } from './scope-validation.js';
-import type { PushSecretsInput, PushSettings } from './source-types.js';
+import type { PushSecretsInput, PushSettings, PushSettingsInput } from './source-types.js';
 import { definedOnly } from './source-validation.js';
 
 /**
@@ -21,7 +21,7 @@ const SECRET_MAX = 1024;
  * scope, mappings). The SCIM connection fields do not apply and are not stored.
  */
 export function validateLdapPush(
-  input: Partial<PushSettings> & PushSecretsInput,
+  input: PushSettingsInput,
   current: PushSettings | null,
   storedPassword: boolean,
   checkLdap: CheckLdapSettings | undefined,

@@ -19,7 +19,7 @@ const ORG_ACTIONS: readonly OrgDeprovision[] = ['delete', 'leave'];
  * Validates the policy fields of a push source, merged over what is stored. Fields left out keep
  * their stored value or get the default, so older sources read the same as new ones.
  */
-export function validatePushPolicy(merged: Partial<PushSettings>, add: (issue: FieldIssue) => void): PushPolicy {
+export function validatePushPolicy(merged: Omit<Partial<PushSettings>, 'ldap'>, add: (issue: FieldIssue) => void): PushPolicy {
   const policy: PushPolicy = {
     matching: { ...DEFAULT_MATCHING },
     deprovision: { ...DEFAULT_DEPROVISION },

@@ -155,15 +155,18 @@ export interface CreateSourceInput {
   /** `ldap` needs mode `push` and `push.ldap` (and `push.bindPassword`). @default 'scim' */
   protocol?: SourceProtocol;
   mode: SourceMode;
-  push?: Partial<PushSettings> & PushSecretsInput;
+  push?: PushSettingsInput;
   pull?: Partial<PullSettings>;
 }
+
+/** Push settings as entered: any field may be left out (kept or defaulted), an LDAP destination's too; secrets with them. */
+export type PushSettingsInput = Omit<Partial<PushSettings>, 'ldap'> & { ldap?: Partial<LdapSettings> } & PushSecretsInput;
 
 /** The mode cannot change after creation; everything else can. */
 export interface UpdateSourceInput {
   name?: string;
   description?: string;
-  push?: Partial<PushSettings> & PushSecretsInput;
+  push?: PushSettingsInput;
   pull?: Partial<PullSettings>;
 }
 

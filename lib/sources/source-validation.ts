@@ -9,6 +9,7 @@ import type {
   PushAuth,
   PushSecretsInput,
   PushSettings,
+  PushSettingsInput,
   SourceMode,
   SourceProtocol,
   UpdateSourceInput,
@@ -83,7 +84,7 @@ export interface PushUrlPolicy {
  * to another scheme, host or port need it entered again.
  */
 export function validatePush(
-  input: Partial<PushSettings> & PushSecretsInput,
+  input: PushSettingsInput,
   current: PushSettings | null,
   storedSecrets: { token: boolean; clientSecret: boolean },
   urlPolicy: PushUrlPolicy,

@@ -16,6 +16,7 @@ import type {
   PullSettings,
   PushSecretsInput,
   PushSettings,
+  PushSettingsInput,
   Source,
   SourceProtocol,
   UpdateSourceInput,
@@ -343,7 +344,7 @@ export class SourcesService {
   }
 
   /** A push source's settings by its protocol: SCIM's connection fields, or an LDAP directory's. */
-  #validatePush(protocol: SourceProtocol, input: Partial<PushSettings> & PushSecretsInput, before: PushSettings | null, stored: PushSecretsInput): { settings: PushSettings; secrets: PushSecretsInput } {
+  #validatePush(protocol: SourceProtocol, input: PushSettingsInput, before: PushSettings | null, stored: PushSecretsInput): { settings: PushSettings; secrets: PushSecretsInput } {
     if (protocol === 'ldap') return validateLdapPush(input, before, Boolean(stored.bindPassword), this.#deps.checkLdapSettings, this.#deps.checkUserFilter);
     return validatePush(input, before, { token: Boolean(stored.token), clientSecret: Boolean(stored.clientSecret) }, this.#urlPolicy(), this.#deps.checkUserFilter);
   }

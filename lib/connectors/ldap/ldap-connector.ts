@@ -133,11 +133,9 @@ export class LdapConnector implements Connector {
 
   async lookup(object: ConnectorObject, placement: Placement): Promise<RemoteRef | null> {
     if (object.kind === 'org') {
-      const dn = childDn('ou', object.data.name, await this.#parentDn(object, placement));
-      return this.#refOf(dn).catch((error: unknown) => {
-        if (error instanceof RemoteNotFoundError) return null;
-        throw error;
-      });
+      // A real read, in a dry run too: what is there decides between adopting and creating.
+      const entry = await this.#read(childDn('ou', object.data.name, await this.#parentDn(object, placement)), [idAttribute(this.settings)]);
+      return entry ? this.#remember(entry) : null;
     }
     const match = userMatch(this.settings, object.data);
     if (!match) return null;

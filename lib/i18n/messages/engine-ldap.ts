@@ -18,6 +18,9 @@ export const engineLdapMessages = defineMessages({
     'engine.ldap.test.baseMissing': 'The base DN {dn} does not exist or cannot be read {detail}',
     'engine.ldap.test.writable': 'The account may write under {dn} (a probe entry was added and deleted)',
     'engine.ldap.test.notWritable': 'The account may not write under {dn}: {detail}',
+    'engine.connector.notAdoptable': 'the directory already has an entry there ({detail}), and no entry matched to adopt',
+    'engine.connector.wouldApply': 'Would apply:\n{operations}',
+    'engine.push.protocolUnavailable': 'this center has no connector for the {protocol} protocol',
   },
   'zh-CN': {
     'engine.ldap.failed': 'LDAP {operation} {dn}：服务器返回结果 {code} "{detail}"',
@@ -35,5 +38,8 @@ export const engineLdapMessages = defineMessages({
     'engine.ldap.test.baseMissing': '基准 DN {dn} 不存在或无法读取 {detail}',
     'engine.ldap.test.writable': '该账号可以在 {dn} 下写入（已添加并删除一个探测条目）',
     'engine.ldap.test.notWritable': '该账号不能在 {dn} 下写入：{detail}',
+    'engine.connector.notAdoptable': '目录中该位置已有条目（{detail}），且没有可接管的匹配条目',
+    'engine.connector.wouldApply': '将执行：\n{operations}',
+    'engine.push.protocolUnavailable': '本同步中心没有 {protocol} 协议的连接器',
   },
 });

@@ -92,6 +92,7 @@ export const onDemandMessages = defineMessages({
     'engine.onDemand.members.updated': '{count} group(s) updated',
     'engine.onDemand.members.failed': 'a membership PATCH failed',
     'conflict.delivery_busy': 'The delivery of this source is sending changes right now. Try again in a moment.',
+    'conflict.protocol_not_supported': 'Provisioning on demand is available for SCIM destinations only, for now: run a sync instead.',
   },
   'zh-CN': {
     'source.tab.onDemand': '按需预配',
@@ -180,5 +181,6 @@ export const onDemandMessages = defineMessages({
     'engine.onDemand.members.updated': '更新了 {count} 个组',
     'engine.onDemand.members.failed': '某个成员关系 PATCH 失败',
     'conflict.delivery_busy': '该数据源的投递正在发送变更，请稍后再试。',
+    'conflict.protocol_not_supported': '按需预配目前仅适用于 SCIM 目标，请改为执行同步。',
   },
 });

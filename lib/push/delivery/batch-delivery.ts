@@ -10,7 +10,7 @@ import type { PushPolicy } from '../../sources/push-policy-validation.js';
 import { deletionKey } from '../held-deletions.js';
 import { StopSyncError, type PushError } from '../client/errors.js';
 import type { LinkStore } from '../links-store.js';
-import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import { leaveGroups, MemberPusher, scimGroupsOf, type MemberOutcome } from '../member-pusher.js';
 import type { ObjectOutcome, PushTarget } from '../object-pusher.js';
 import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes.js';
 import { deprovisionOrgs, deprovisionUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
@@ -121,7 +121,7 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     const key = keyOf(entry.kind, entry.id);
     if (entry.retry && !input.attempts.has(key)) input.attempts.set(key, entry.retry.attempts);
   }
-  const pushOrgs = target.orgEndpoint !== undefined;
+  const pushOrgs = target.writer.pushesOrgs;
 
   const userIds = [...pending.values()].filter((entry) => entry.kind === 'user').map((entry) => entry.id);
   const orgIds = pushOrgs ? [...pending.values()].filter((entry) => entry.kind === 'org').map((entry) => entry.id) : [];
@@ -172,7 +172,10 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
   let firstError: PushError | undefined;
   let retryAfterMs = 0;
   let stopped = false;
+  /** A connector's groups: the orgs of what this batch changed get their members written once, at the end. */
+  const connectorMembers = target.writer.memberWriter();
   const note = async (outcomes: ObjectOutcome[]) => {
+    connectorMembers?.note(outcomes);
     await recordLinks(deps.knex, deps.links, sourceId, outcomes);
     const entries = deliveryEntries(sourceId, outcomes, (outcome) => bump(input.attempts, keyOf(outcome.work.kind, outcome.work.localId)));
     await deps.log.recordDeliveries(entries);
@@ -212,11 +215,12 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
     const userOutcomes = await upsertUsers(context, sendable);
     if (!stopped) await upsertManagedBy(deps, context, userOutcomes, new Set(userIds));
     // 3. Group memberships as deltas.
-    if (!stopped && pushOrgs && target.orgShape === 'group') {
-      const members = new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch);
+    const groups = scimGroupsOf(target);
+    if (!stopped && groups) {
+      const members = new MemberPusher(deps.knex, groups, deps.links, deps.options.membersPerPatch);
       const wishes = sendable.filter((user) => !unfinished.has(keyOf('user', user.id))).map((user) => ({ userId: user.id, orgIds: user.data.orgIds }));
       // Users that left the host leave their groups first (unless the policy leaves them, or an admin cancelled their deletion).
-      if (leaveGroups(target)) wishes.push(...goneUsers.filter((user) => pendingOf(pending, user)!.lastSeq > holdState.cancelledSeq).map((user) => ({ userId: user.id, orgIds: [] as string[] })));
+      if (leaveGroups(groups)) wishes.push(...goneUsers.filter((user) => pendingOf(pending, user)!.lastSeq > holdState.cancelledSeq).map((user) => ({ userId: user.id, orgIds: [] as string[] })));
       const send = (work: () => Promise<MemberOutcome>) => input.semaphore.run(work);
       const memberOutcomes = [...(await members.wish(wishes, send)), ...(await members.flush(send))];
       await deps.log.recordDeliveries(memberDeliveryEntries(sourceId, memberOutcomes, 1));
@@ -253,6 +257,8 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
       } else remaining(goneOrgs, 'org');
     }
   }
+
+  if (!stopped && connectorMembers) await note(await connectorMembers.flush());
 
   const failed = failures.size;
   let next = maxSeq;

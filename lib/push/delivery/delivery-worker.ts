@@ -10,7 +10,6 @@ import type { DeletionHold } from '../deletion-hold.js';
 import { immediateStopOf, PushError, StopSyncError, TransientPushError } from '../client/errors.js';
 import { storedError } from '../../errors.js';
 import { engineMessage, storeMessage } from '../../i18n/engine-message.js';
-import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { backoffDelay, type SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
 import { boundedTimeout } from '../../util/sleep.js';
@@ -190,9 +189,9 @@ export class DeliveryWorker {
     this.#status.hold = null;
     const lease = deliveryLeaseName(this.sourceId);
     const checkShape = async () => {
-      if (this.#shapeFitsFor === target.client) return;
-      await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
-      this.#shapeFitsFor = target.client;
+      if (this.#shapeFitsFor === target.writer.connection) return;
+      await target.writer.prepare();
+      this.#shapeFitsFor = target.writer.connection;
     };
     const result = await checkShape().then(() => deliverBatch(deps, {
       target,
@@ -264,7 +263,7 @@ export class DeliveryWorker {
     try {
       const source = await this.#deps.sources.get(this.sourceId);
       const { target } = await this.#deps.targets.target(source);
-      await target.client.list(target.userEndpoint, 1, 1);
+      await target.writer.probe();
       return true;
     } catch {
       return false;

@@ -12,7 +12,7 @@ import { deletingKinds, thresholdExceeded } from '../deletion-hold.js';
 import { cancelledAmong, goneDeletions } from '../deletion-plan.js';
 import { deletionKey, plannedOperation, type DeletionRef, type HeldDeletions, type PlannedDeletion } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
-import { pathOf, type ObjectOutcome, type PushTarget } from '../object-pusher.js';
+import { scimTargetOf, type ObjectOutcome, type PushTarget } from '../object-pusher.js';
 import { deprovisionOrgs, deprovisionUsers, type PhaseContext } from '../phases.js';
 import { PURGED } from '../work-builder.js';
 import type { PushRunOptions } from './full-sync.js';
@@ -56,7 +56,9 @@ export async function runDeletions(deps: DeletionDeps, target: PushTarget, semap
   const inScope = (kind: 'user' | 'org') => deps.scope?.inScopeQuery(kind);
   const gone = (kind: 'user' | 'org', afterId: string | undefined, limit: number) => deps.links.goneIds(sourceId, kind, afterId, limit, inScope(kind));
   const count = (kind: 'user' | 'org') => deps.links.countGoneLinked(sourceId, kind, inScope(kind));
-  const { orphans: found, cut } = deps.options.verifyDownstream ? await findOrphans(target, deps.links, deps.cancelled) : { orphans: [] as Orphan[], cut: [] };
+  // Paging through the downstream for objects the host does not have is SCIM's (a connector's `list` could do it: not built yet).
+  const scim = scimTargetOf(target);
+  const { orphans: found, cut } = deps.options.verifyDownstream && scim ? await findOrphans(scim, deps.links, deps.cancelled) : { orphans: [] as Orphan[], cut: [] };
   // A listing that could not be read to its end is logged: its missing part was not checked.
   if (cut.length > 0) await recorder.step(async () => cut);
   const cancelledOrphans = await deps.held.stillCancelled(sourceId, found.map((orphan) => orphanRef(orphan)));
@@ -93,10 +95,10 @@ export async function runDeletions(deps: DeletionDeps, target: PushTarget, semap
     after = ids[ids.length - 1];
   }
   if (found.length > orphans.length) await recorder.step(async () => found.filter((orphan) => cancelledOrphans.has(deletionKey(orphanRef(orphan)))).map((orphan) => cancelledOutcome(orphan.kind, orphan.remoteId, orphan.name)));
-  const orphanOutcomes = orphans.length > 0 ? await deprovisionOrphans(target, semaphore, orphans) : [];
+  const orphanOutcomes = orphans.length > 0 && scim ? await deprovisionOrphans(scim, semaphore, orphans) : [];
   const orphanUsers = orphanOutcomes.filter((outcome) => outcome.work.kind === 'user');
   if (orphanUsers.length > 0) await recorder.step(async () => orphanUsers);
-  if (target.orgEndpoint) {
+  if (target.writer.pushesOrgs) {
     // Orgs leave leaves first, so all gone orgs are ordered together (their ids and parents only).
     const ids: string[] = [];
     for (let after: string | undefined; ; ) {
@@ -126,7 +128,7 @@ async function hold(deps: DeletionDeps, target: PushTarget, page: readonly Plann
       operation: deletion.operation,
       result: 'planned' as const,
       method: deletion.operation === 'delete' ? 'DELETE' : null,
-      path: deletion.remoteId ? pathOf(target.client.resourceUrl(deletion.kind === 'user' ? target.userEndpoint : target.orgEndpoint!, deletion.remoteId)) : null,
+      path: deletion.remoteId ? target.writer.locationOf(deletion.kind, deletion.remoteId) : null,
       error: storeMessage(engineMessage(deletion.origin === 'downstream' ? 'engine.deletion.heldOrphan' : 'engine.deletion.held')),
     })),
   );

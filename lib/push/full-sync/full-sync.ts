@@ -9,14 +9,12 @@ import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import { immediateStopOf, PushError, StopSyncError } from '../client/errors.js';
 import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
-import { leaveGroups, MemberPusher, type MemberOutcome } from '../member-pusher.js';
+import { leaveGroups, MemberPusher, scimGroupsOf, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
 import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
-import { requireFittingOrgShape } from '../client/downstream-shape.js';
 import { RunRecorder } from './run-recorder.js';
 import { CancelWatch } from './cancel-watch.js';
-import { Reconciler } from '../reconciler.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourceHealth } from '../../sources/source-health.js';
 import type { TargetFactory } from '../push-targets.js';
@@ -118,6 +116,7 @@ class FullSync {
     } finally {
       keeper?.stop();
       await this.#cancel.idle();
+      await target.writer.release();
       if (!this.#dryRun) await deps.leases.release(leaseName, holder).catch(() => undefined);
       deps.onFinished(source.id);
     }
@@ -129,18 +128,21 @@ class FullSync {
     // Between phases the database is asked; per page, its last answer is taken (no query behind the page's writes).
     const cancelled = () => this.#cancel.fresh();
     const cancelledLately = () => this.#cancel.latest();
-    await requireFittingOrgShape(target.client, { orgUrl: target.orgEndpoint, orgResource: target.orgShape });
+    await target.writer.prepare();
     const recorder = new RunRecorder(deps.knex, runs, deps.links, run.id, target.sourceId, this.#dryRun, { attempts: deps.options.retry.runAttempts, baseMs: deps.options.retry.baseMs, maxMs: deps.options.retry.maxMs, maxRetryAfterMs: deps.options.maxRetryAfterMs }, cancelledLately, deps.closing);
     let checkpoint = (await runs.loadCheckpoint<Checkpoint>(run.id)) ?? { phase: 'orgs', startSeq: await currentSequence(deps.knex) };
     if (checkpoint.phase === 'orgs') {
       const { users, orgs } = this.#scope ? { users: await this.#scope.users.count(), orgs: (await this.#scope.orgIds()).size } : await deps.mirror.counts();
-      await runs.setTotal(run.id, users + (target.orgEndpoint ? orgs : 0));
+      await runs.setTotal(run.id, users + (target.writer.pushesOrgs ? orgs : 0));
     }
     const builder = await WorkBuilder.create(target, deps.links);
     // A manual or scheduled sync compares with what the downstream really holds, unless told to trust the links.
-    const reconciler = this.#options.trustLinks ? undefined : new Reconciler(deps.knex, target, semaphore, deps.links);
+    const reconciler = this.#options.trustLinks ? undefined : target.writer.reconciler({ knex: deps.knex, semaphore, links: deps.links });
     const phase: PhaseContext = { knex: deps.knex, target, semaphore, links: deps.links, builder, onOutcomes: (outcomes) => recorder.links_(outcomes), reconciler };
-    const members = target.orgEndpoint && target.orgShape === 'group' ? new MemberPusher(deps.knex, target, deps.links, deps.options.membersPerPatch) : null;
+    const groups = scimGroupsOf(target);
+    const members = groups ? new MemberPusher(deps.knex, groups, deps.links, deps.options.membersPerPatch) : null;
+    // A connector's groups are written once, after the users, with their members as the links say.
+    const connectorMembers = target.writer.memberWriter();
     const sendMembers = (work: () => Promise<MemberOutcome>) => semaphore.run(work);
     const retryMembers = (failed: MemberOutcome[]) => members!.retry(failed, sendMembers);
     const save = async (next: Checkpoint, db: Knex | Knex.Transaction = deps.knex) => {
@@ -150,7 +152,7 @@ class FullSync {
     const stopped = () => recorder.stopError !== null;
 
     if (checkpoint.phase === 'orgs') {
-      if (target.orgEndpoint) await this.#orgs(phase, recorder);
+      if (target.writer.pushesOrgs) await this.#orgs(phase, recorder);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       if (await cancelled()) return { status: 'cancelled' };
@@ -201,6 +203,10 @@ class FullSync {
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       if (members) await recorder.members(await members.flush(sendMembers), retryMembers);
+      if (connectorMembers) {
+        connectorMembers.noteAll();
+        await recorder.step(() => connectorMembers.flush());
+      }
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       await save({ ...checkpoint, phase: 'managers', after: undefined });
@@ -219,7 +225,7 @@ class FullSync {
       await save({ ...checkpoint, phase: 'deletes' });
     }
     if (checkpoint.phase === 'deletes') {
-      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options, scope: this.#scope, leaveGroups: members && leaveGroups(target) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null }, target, semaphore, phase, recorder);
+      const outcome = await runDeletions({ knex: deps.knex, mirror: deps.mirror, links: deps.links, held: deps.held, runs, runId: run.id, pageSize: deps.options.pageSize, cancelled, dryRun: this.#dryRun, options: this.#options, scope: this.#scope, leaveGroups: members && groups && leaveGroups(groups) ? (userIds) => this.#leaveGroups(members, userIds, recorder, sendMembers, retryMembers) : null }, target, semaphore, phase, recorder);
       await recorder.settle();
       if (outcome) return outcome;
       if (stopped()) throw recorder.stopError!;

@@ -1,6 +1,6 @@
 import type { ObjectKind } from '../../mirror/mirror-rows.js';
 import type { LinkStore } from '../links-store.js';
-import type { ObjectOutcome, ObjectWork, PushTarget } from '../object-pusher.js';
+import type { ObjectOutcome, ObjectWork, ScimTarget } from '../object-pusher.js';
 import { runWorks } from '../phases.js';
 import { orgNameAttribute, orgParentAttribute, type ScimBody } from '../bodies.js';
 import type { Semaphore } from '../client/rate-limit.js';
@@ -24,7 +24,7 @@ export interface Orphan {
  * DownstreamPager) and returns what the links do not know, with the listings a bound cut short.
  * The orphans are held in memory: one entry per orphan.
  */
-export async function findOrphans(target: PushTarget, links: LinkStore, cancelled: () => Promise<boolean>): Promise<{ orphans: Orphan[]; cut: ObjectOutcome[] }> {
+export async function findOrphans(target: ScimTarget, links: LinkStore, cancelled: () => Promise<boolean>): Promise<{ orphans: Orphan[]; cut: ObjectOutcome[] }> {
   const orphans: Orphan[] = [];
   const cut: ObjectOutcome[] = [];
   const endpoints: Array<[ObjectKind, string]> = [['user', target.userEndpoint]];
@@ -73,7 +73,7 @@ function listingCut(kind: ObjectKind, reason: 'bound' | 'repeated', path: string
  * Applies the deprovisioning policy to orphans: users first, then orgs leaves first. The
  * outcomes carry no link writes: an orphan has no local object to link.
  */
-export async function deprovisionOrphans(target: PushTarget, semaphore: Semaphore, orphans: readonly Orphan[]): Promise<ObjectOutcome[]> {
+export async function deprovisionOrphans(target: ScimTarget, semaphore: Semaphore, orphans: readonly Orphan[]): Promise<ObjectOutcome[]> {
   const workOf = (orphan: Orphan): ObjectWork => ({
     kind: orphan.kind,
     localId: orphan.remoteId,

@@ -8,7 +8,7 @@ import { PushError } from '../client/errors.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import type { LinkStore } from '../links-store.js';
 import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
-import { pushObject, type ObjectOutcome, type PushTarget } from '../object-pusher.js';
+import { pushObject, type ObjectOutcome, type ScimTarget } from '../object-pusher.js';
 import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes.js';
 import { upsertOrgs, type PhaseContext } from '../phases.js';
 import { ambiguousMatchError } from '../remote-match.js';
@@ -38,7 +38,7 @@ export class OnDemandSteps {
 
   constructor(
     private readonly deps: StepDeps,
-    private readonly target: PushTarget,
+    private readonly target: ScimTarget,
     private readonly semaphore: Semaphore,
     private readonly requests: OnDemandRequest[],
   ) {
@@ -149,7 +149,7 @@ export class OnDemandSteps {
   }
 
   /** Runs one step; its requests are those recorded while it ran, its duration the wall time. */
-  async #timed(name: OnDemandStep['name'], run: () => Promise<{ step: OnDemandStep; match?: Awaited<ReturnType<PushTarget['matcher']['matchOne']>> }>): Promise<OnDemandStep & { match?: Awaited<ReturnType<PushTarget['matcher']['matchOne']>> }> {
+  async #timed(name: OnDemandStep['name'], run: () => Promise<{ step: OnDemandStep; match?: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>> }>): Promise<OnDemandStep & { match?: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>> }> {
     const started = performance.now();
     const before = this.requests.length;
     const { step, match } = await run();
@@ -157,7 +157,7 @@ export class OnDemandSteps {
   }
 }
 
-function matchStep(match: Awaited<ReturnType<PushTarget['matcher']['matchOne']>>, attribute: string): OnDemandStep {
+function matchStep(match: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>>, attribute: string): OnDemandStep {
   switch (match.type) {
     case 'found':
       return { ...skippedStep('match', 'found', engineMessage('engine.onDemand.match.found', { attribute: match.attribute, remoteId: match.remoteId })), status: 'succeeded' };

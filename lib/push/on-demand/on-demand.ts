@@ -15,7 +15,8 @@ import type { Source } from '../../sources/source-types.js';
 import { sleep } from '../../util/sleep.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import type { LinkStore } from '../links-store.js';
-import type { PushTarget } from '../object-pusher.js';
+import { scimTargetOf, type ScimTarget } from '../object-pusher.js';
+import { scimWriter } from '../scim-writer.js';
 import type { TargetFactory } from '../push-targets.js';
 import { checkScope } from './on-demand-scope.js';
 import { OnDemandSteps } from './on-demand-steps.js';
@@ -117,7 +118,11 @@ export class OnDemandProvisioner {
     try {
       const requests: OnDemandRequest[] = [];
       const { target: shared, semaphore } = await deps.targets.target(source);
-      const target: PushTarget = { ...shared, client: recordingClient(shared.client, requests) };
+      const scim = scimTargetOf(shared);
+      if (!scim) throw new StateConflictError('protocol_not_supported', `provisioning on demand is not available for ${shared.writer.protocol} destinations yet`);
+      const target: ScimTarget = { ...scim, client: recordingClient(scim.client, requests) };
+      // Its own writer, so discovery too goes through the recording client.
+      target.writer = scimWriter(target);
       const run = new OnDemandSteps({ knex: deps.knex, mirror: deps.mirror, links: deps.links, log: deps.log, options: deps.options }, target, semaphore, requests);
       // Taken over from a holder that died mid-batch: its creates may be on the downstream unrecorded.
       return await run.push(user, steps, claim.tookOver);

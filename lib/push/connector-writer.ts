@@ -1,0 +1,400 @@
+import type { Knex } from 'knex';
+import { engineMessage, type EngineMessage } from '../i18n/engine-message.js';
+import type { MirrorReader } from '../mirror/mirror-reader.js';
+import type { MirrorUserData } from '../mirror/normalize.js';
+import type { ObjectKind } from '../mirror/mirror-rows.js';
+import type { DirectoryContact } from '../hooks/directory.js';
+import type { RunOperation } from '../runs/run-store.js';
+import { URN } from '../scim/urns.js';
+import { bodyHash, type ScimBody } from './bodies.js';
+import { RemoteConflictError, RemoteNotFoundError, RemoteRejectedError } from './client/errors.js';
+import type { Connector, ConnectorObject, Placement, RemoteRef } from './connector.js';
+import { diffBodies, type AttributeChanges } from './diff.js';
+import type { LinkStore, PushLink } from './links-store.js';
+import { failedOutcome, keptLink, linkedElsewhere, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
+import type { MemberWriter, ObjectWriter, RunReconciler } from './object-writer.js';
+import type { RemoteMatch } from './remote-match.js';
+
+/** The connector a writer drives: the source's shared one, or a dry run's own (made on first use, closed on release). */
+export interface ConnectorHandle {
+  get(): Connector;
+  close(): Promise<void>;
+}
+
+export interface ConnectorWriterDeps {
+  knex: Knex;
+  links: LinkStore;
+  mirror: MirrorReader;
+}
+
+/**
+ * Any `Connector` behind the writer seam: the engine's works (SCIM-shaped bodies, after scope and
+ * mappings) become connector calls. An object with a link is moved first (a no-op when it is in
+ * place: a new parent or name is a modifyDN, never delete-and-create), then updated with what
+ * changed since it was last sent; one without is looked up by the connector's matching attribute
+ * and adopted, else created; a link whose remote object is gone is created again. The link keeps
+ * the connector's stable id (`entryUUID`, `objectGUID`) and the body sent, as for SCIM.
+ */
+export class ConnectorWriter implements ObjectWriter {
+  readonly pushesOrgs = true;
+  /** A dry run records its operations in order: one object at a time, so each outcome gets its own. */
+  #dryRunQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * A dry run of a reconciling sync: the objects the downstream lost, by their old remote id, and
+   * what the run would create for them. Nothing is linked in a dry run, so the bodies of their
+   * children still name the old ids; these stand in, so the children are placed under them.
+   */
+  readonly #lost = new Map<string, string>();
+  readonly #standIns = new Map<string, RemoteRef>();
+
+  constructor(
+    private readonly handle: ConnectorHandle,
+    private readonly target: PushTarget,
+    private readonly deps: ConnectorWriterDeps,
+  ) {}
+
+  get protocol(): string {
+    return this.handle.get().protocol;
+  }
+
+  get connection(): object {
+    return this.handle.get();
+  }
+
+  async prepare(): Promise<void> {}
+
+  /** Bodies carry every extension: the connector reads what it maps (the primary org, the employee number). */
+  async userExtensions(): Promise<string[] | undefined> {
+    return undefined;
+  }
+
+  /** Matching is the connector's `lookup`, one object at a time, inside `push`. */
+  async matchUnlinked(): Promise<Map<ObjectWork, RemoteMatch>> {
+    return new Map();
+  }
+
+  push(work: ObjectWork): Promise<ObjectOutcome> {
+    if (!this.target.dryRun) return this.#push(work);
+    const next = this.#dryRunQueue.then(() => this.#planned(work));
+    this.#dryRunQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  reconciler(): RunReconciler {
+    return new ConnectorReconciler(this);
+  }
+
+  async probe(): Promise<void> {
+    for await (const _page of this.handle.get().list('org', { pageSize: 1 })) break;
+  }
+
+  locationOf(_kind: ObjectKind, remoteId: string): string | null {
+    return remoteId;
+  }
+
+  memberWriter(): MemberWriter | null {
+    const connector = this.handle.get();
+    return connector.setMembers ? new ConnectorMembers(connector, this.target, this.deps) : null;
+  }
+
+  release(): Promise<void> {
+    return this.handle.close();
+  }
+
+  /** A reconciling run found the object gone from the downstream: it is created again. */
+  lost(work: ObjectWork, remoteId: string): void {
+    if (this.target.dryRun) this.#lost.set(work.localId, remoteId);
+  }
+
+  #standFor(work: ObjectWork, ref: RemoteRef): void {
+    const lost = this.target.dryRun ? this.#lost.get(work.localId) : undefined;
+    if (lost) this.#standIns.set(lost, ref);
+  }
+
+  #standIn(placement: Placement): Placement {
+    const standIn = placement.parent && this.#standIns.get(placement.parent.id);
+    return standIn ? { parent: standIn } : placement;
+  }
+
+  /** Every object of both kinds the connector lists, for a reconciling run. */
+  async remoteIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const kind of ['org', 'user'] as const) for await (const page of this.handle.get().list(kind)) for (const object of page) ids.add(object.ref.id);
+    return ids;
+  }
+
+  async #push(work: ObjectWork): Promise<ObjectOutcome> {
+    if (work.body === null) return this.#deprovision(work);
+    const body = work.body;
+    const hash = bodyHash(body);
+    const link = work.link;
+    if (link?.remoteId && link.hash === hash) return { work, operation: 'skip', result: 'skipped' };
+    const operation: RunOperation = link?.remoteId ? 'update' : 'create';
+    const changes = operation === 'update' ? diffBodies(link!.sent, body) : {};
+    const desired = objectOf(work.kind, work.localId, body);
+    const placement = this.#standIn(placementOf(work.kind, body));
+    try {
+      if (link?.remoteId) {
+        try {
+          const ref = await this.#converge({ id: link.remoteId }, link.sent, desired, placement);
+          return success(work, 'update', ref, body, hash, changes);
+        } catch (error) {
+          if (!(error instanceof RemoteNotFoundError)) throw error;
+          // Gone on the downstream: created again (or adopted, when someone put a twin there).
+          const outcome = await this.#createOrAdopt(work, desired, placement, body, hash);
+          return { ...outcome, resetMembers: true, note: outcome.note ?? engineMessage('engine.note.recreated') };
+        }
+      }
+      return await this.#createOrAdopt(work, desired, placement, body, hash);
+    } catch (error) {
+      return failedOutcome(work, operation, error, changes);
+    }
+  }
+
+  async #createOrAdopt(work: ObjectWork, desired: ConnectorObject, placement: Placement, body: ScimBody, hash: string): Promise<ObjectOutcome> {
+    const connector = this.handle.get();
+    const found = await connector.lookup(desired, placement);
+    if (found) return this.#adopt(work, found, desired, placement, body, hash, engineMessage('engine.note.matchedAdopted'));
+    try {
+      const { ref } = await connector.create(desired, placement);
+      this.#standFor(work, ref);
+      return success(work, 'create', ref, body, hash, {});
+    } catch (error) {
+      if (!(error instanceof RemoteConflictError)) throw error;
+      // Something sits where the object goes but did not match: adopt it only if a look-up finds it now.
+      const again = await connector.lookup(desired, placement);
+      if (!again) throw new RemoteRejectedError(engineMessage('engine.connector.notAdoptable', { ...error.engineMessage.params }), error);
+      return this.#adopt(work, again, desired, placement, body, hash, engineMessage('engine.note.adoptedConflict'));
+    }
+  }
+
+  async #adopt(work: ObjectWork, ref: RemoteRef, desired: ConnectorObject, placement: Placement, body: ScimBody, hash: string, note: EngineMessage): Promise<ObjectOutcome> {
+    const holder = await this.target.claimRemote(work.kind, ref.id, work.localId);
+    if (holder !== undefined) throw linkedElsewhere(work, ref.id, holder);
+    this.#standFor(work, ref);
+    // What the adopted entry holds is not known: every mapped attribute is written.
+    const adopted = await this.#converge(ref, null, desired, placement);
+    return { ...success(work, 'update', adopted, body, hash, diffBodies(null, body)), note, resetMembers: true };
+  }
+
+  /** Puts the object where it belongs, then writes what changed since `sent` (everything when null). */
+  async #converge(ref: RemoteRef, sent: ScimBody | null, desired: ConnectorObject, placement: Placement): Promise<RemoteRef> {
+    const connector = this.handle.get();
+    const moved = await connector.move(ref, desired, placement);
+    const previous = sent ? objectOf(desired.kind, desired.data.id, sent) : null;
+    return (await connector.update(moved.ref, previous, desired, placement)).ref;
+  }
+
+  /** The host no longer has the object: the source's policy (disable, delete or leave). */
+  async #deprovision(work: ObjectWork): Promise<ObjectOutcome> {
+    const action = work.kind === 'user' ? this.target.policy.deprovision.users : this.target.policy.deprovision.orgs;
+    const link = work.link;
+    if (!link?.remoteId) return { work, operation: 'skip', result: 'skipped', link: link ? { type: 'remove' } : undefined, note: engineMessage('engine.note.notOnDownstream') };
+    if (action === 'leave') return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.left'), link: keptLink(link, 'left') };
+    if (action === 'disable' && link.sent?.active === false) return { work, operation: 'skip', result: 'skipped', note: engineMessage('engine.note.alreadyDisabled') };
+    const operation: RunOperation = action === 'disable' ? 'disable' : 'delete';
+    const changes: AttributeChanges = action === 'disable' ? { active: { old: link.sent?.active ?? true, new: false } } : {};
+    const connector = this.handle.get();
+    const ref = { id: link.remoteId };
+    try {
+      if (action === 'delete') {
+        await connector.delete(ref, work.kind).catch((error: unknown) => {
+          if (!(error instanceof RemoteNotFoundError)) throw error; // already gone is what we wanted
+        });
+        return { work, operation, result: 'succeeded', method: 'delete', path: ref.id, link: { type: 'remove' }, resetMembers: true };
+      }
+      const disabled: ScimBody = { ...(link.sent ?? work.identity ?? { schemas: [URN.user] }), active: false };
+      try {
+        const result = await connector.disable(ref, objectOf('user', work.localId, disabled), placementOf('user', disabled));
+        return success(work, 'disable', result.ref, disabled, bodyHash(disabled), changes, 'disabled');
+      } catch (error) {
+        if (error instanceof RemoteNotFoundError) return { work, operation, result: 'succeeded', note: engineMessage('engine.note.alreadyGone'), link: { type: 'remove' }, resetMembers: true };
+        throw error;
+      }
+    } catch (error) {
+      return failedOutcome(work, operation, error, changes);
+    }
+  }
+
+  /**
+   * A dry run: the same calls on a recording connector (reads go to the directory, writes are
+   * only recorded), so the outcome says what would be sent, in the protocol's own text (LDIF),
+   * and no link changes.
+   */
+  async #planned(work: ObjectWork): Promise<ObjectOutcome> {
+    const connector = this.handle.get();
+    const before = connector.preview().length;
+    const outcome = await this.#push(work);
+    const recorded = connector.preview().slice(before).trim();
+    if (outcome.result !== 'succeeded') return { ...outcome, link: undefined };
+    const planned: ObjectOutcome = { work, operation: outcome.operation, result: 'planned', changes: outcome.changes ?? null, method: outcome.method ?? null, path: outcome.path ?? null };
+    return recorded ? { ...planned, note: engineMessage('engine.connector.wouldApply', { operations: recorded }) } : planned;
+  }
+}
+
+/**
+ * A reconciling run against a connector: the downstream is listed once (every entry's stable id,
+ * a paged search), and a linked object it no longer holds is created again, its link and
+ * memberships forgotten. What a listed object holds is trusted to be what was last sent.
+ */
+class ConnectorReconciler implements RunReconciler {
+  #present: Promise<Set<string>> | null = null;
+
+  constructor(private readonly writer: ConnectorWriter) {}
+
+  async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
+    if (!works.some((work) => work.body !== null && work.link?.remoteId)) return [...works];
+    this.#present ??= this.writer.remoteIds();
+    const present = await this.#present;
+    return works.map((work) => {
+      if (work.body === null || !work.link?.remoteId || present.has(work.link.remoteId)) return work;
+      this.writer.lost(work, work.link.remoteId);
+      return { ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } };
+    });
+  }
+
+  async push(work: ObjectWork): Promise<ObjectOutcome> {
+    const outcome = await this.writer.push(work);
+    // Created again after the listing missed it: the memberships recorded for it no longer hold.
+    return outcome.operation === 'create' && outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
+  }
+}
+
+/**
+ * A connector's groups: each org's group holds the users directly in it that are on the
+ * downstream (linked), written whole once per batch or run for the orgs whose members may have
+ * changed (the orgs of the users written, before and after, and the orgs written).
+ */
+class ConnectorMembers implements MemberWriter {
+  readonly #orgRemoteIds = new Set<string>();
+  readonly #orgLocalIds = new Set<string>();
+  #all = false;
+
+  constructor(
+    private readonly connector: Connector,
+    private readonly target: PushTarget,
+    private readonly deps: ConnectorWriterDeps,
+  ) {}
+
+  note(outcomes: readonly ObjectOutcome[]): void {
+    for (const outcome of outcomes) {
+      if (outcome.result !== 'succeeded' || outcome.method === MEMBERS) continue;
+      if (outcome.work.kind === 'org') this.#orgLocalIds.add(outcome.work.localId);
+      else for (const body of [outcome.work.body, outcome.work.link?.sent]) for (const id of orgRemoteIdsOf(body)) this.#orgRemoteIds.add(id);
+    }
+  }
+
+  noteAll(): void {
+    this.#all = true;
+  }
+
+  async flush(): Promise<ObjectOutcome[]> {
+    const sourceId = this.target.sourceId;
+    const localIds = this.#all ? (await this.deps.mirror.liveOrgTree()).map((org) => org.id) : [...this.#orgLocalIds, ...(await this.deps.links.localIdsOf(sourceId, 'org', [...this.#orgRemoteIds])).values()];
+    this.#orgRemoteIds.clear();
+    this.#orgLocalIds.clear();
+    this.#all = false;
+    const outcomes: ObjectOutcome[] = [];
+    const unique = [...new Set(localIds)];
+    for (let start = 0; start < unique.length; start += GROUP_PAGE) {
+      const page = unique.slice(start, start + GROUP_PAGE);
+      const [orgLinks, orgs, members] = await Promise.all([this.deps.links.load(sourceId, 'org', page), this.deps.mirror.getOrgs(page), this.deps.mirror.liveUserIdsInOrgs(page)]);
+      const userLinks = await this.deps.links.load(sourceId, 'user', [...new Set([...members.values()].flat())]);
+      for (const org of orgs) {
+        const link = orgLinks.get(org.id);
+        if (org.deletedAt || !link?.remoteId || !link.sent) continue;
+        const refs = (members.get(org.id) ?? []).flatMap((userId) => remoteRefOf(userLinks.get(userId)));
+        outcomes.push(await this.#write(org.id, link, refs));
+      }
+    }
+    return outcomes;
+  }
+
+  async #write(orgId: string, link: PushLink, members: RemoteRef[]): Promise<ObjectOutcome> {
+    const work: ObjectWork = { kind: 'org', localId: orgId, name: link.objectName, body: link.sent, link };
+    const desired = objectOf('org', orgId, link.sent!) as ConnectorObject & { kind: 'org' };
+    if (this.target.dryRun) return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes: { members: { old: null, new: members.length } } };
+    try {
+      await this.connector.setMembers!({ id: link.remoteId! }, desired, members);
+      return { work, operation: 'update', result: 'succeeded', method: MEMBERS, path: link.remoteId, changes: { members: { old: null, new: members.length } } };
+    } catch (error) {
+      return { ...failedOutcome(work, 'update', error, {}), method: MEMBERS, link: undefined };
+    }
+  }
+}
+
+/** The `method` of a group's member write in the logs (LDAP: one modify of the member attribute). */
+const MEMBERS = 'members';
+const GROUP_PAGE = 200;
+
+function success(work: ObjectWork, operation: RunOperation, ref: RemoteRef, body: ScimBody, hash: string, changes: AttributeChanges, status: 'synced' | 'disabled' = 'synced'): ObjectOutcome {
+  return {
+    work,
+    operation,
+    result: 'succeeded',
+    method: operation === 'create' ? 'add' : 'modify',
+    path: ref.location ?? ref.id,
+    changes,
+    link: { type: 'success', value: { kind: work.kind, localId: work.localId, remoteId: ref.id, hash, sent: body, objectName: work.name, status } },
+  };
+}
+
+function remoteRefOf(link: PushLink | undefined): RemoteRef[] {
+  return link?.remoteId ? [{ id: link.remoteId }] : [];
+}
+
+/** The orgs (remote ids) a user body places the user in. */
+function orgRemoteIdsOf(body: ScimBody | null | undefined): string[] {
+  const orgs = body?.[URN.userOrgs] as { orgIds?: unknown } | undefined;
+  return Array.isArray(orgs?.orgIds) ? orgs.orgIds.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/**
+ * The mirror-shaped object a connector takes, read back from the body the engine built (after the
+ * host's hooks and the source's mapping table), so mappings apply to every protocol alike.
+ */
+export function objectOf(kind: ObjectKind, localId: string, body: ScimBody): ConnectorObject {
+  if (kind === 'org') {
+    const name = text(body.displayName) ?? text(body.name) ?? localId;
+    const code = text(body.code);
+    return { kind, data: { id: localId, name, order: typeof body.order === 'number' ? body.order : 0, ...(code && { code }) } };
+  }
+  const enterprise = body[URN.enterpriseUser] as { employeeNumber?: unknown } | undefined;
+  const orgs = body[URN.userOrgs] as { primaryOrgId?: unknown; orgIds?: unknown } | undefined;
+  const data: MirrorUserData = { id: localId, userName: text(body.userName) ?? localId, active: body.active !== false, orgIds: orgRemoteIdsOf(body) };
+  const name = body.name as Record<string, unknown> | undefined;
+  if (name && typeof name === 'object') data.name = Object.fromEntries(Object.entries(name).filter(([, value]) => typeof value === 'string')) as typeof data.name;
+  for (const field of ['displayName', 'title', 'externalId', 'locale', 'preferredLanguage'] as const) {
+    const value = text(body[field]);
+    if (value) data[field] = value;
+  }
+  const employeeNumber = text(enterprise?.employeeNumber);
+  if (employeeNumber) data.employeeNumber = employeeNumber;
+  const primary = text(orgs?.primaryOrgId);
+  if (primary) data.primaryOrgId = primary;
+  for (const field of ['emails', 'phoneNumbers'] as const) {
+    const contacts = contactsOf(body[field]);
+    if (contacts.length > 0) data[field] = contacts;
+  }
+  return { kind: 'user', data };
+}
+
+/** Where the body puts the object: an org under its parent, a user under its primary org (else its first). */
+export function placementOf(kind: ObjectKind, body: ScimBody): Placement {
+  const parent = kind === 'org' ? text(body.parent) : (text((body[URN.userOrgs] as { primaryOrgId?: unknown } | undefined)?.primaryOrgId) ?? orgRemoteIdsOf(body)[0]);
+  return parent ? { parent: { id: parent } } : {};
+}
+
+function contactsOf(value: unknown): DirectoryContact[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => {
+    const contact = entry as { value?: unknown; type?: unknown; primary?: unknown } | null;
+    const address = text(contact?.value);
+    if (!address) return [];
+    return [{ value: address, ...(text(contact?.type) && { type: text(contact?.type)! }), ...(contact?.primary === true && { primary: true }) }];
+  });
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
