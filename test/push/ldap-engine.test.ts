@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { useFixture } from '../support/fixture.js';
 import { FAST_PUSH } from '../support/push-helpers.js';
@@ -97,5 +97,31 @@ describe.skipIf(!HAS_SLAPD)('push to an LDAP directory through the engine', () =
     const restored = await sync(source.id);
     expect(restored).toMatchObject({ status: 'succeeded', failed: 0 });
     expect(await tree()).toEqual(written);
+  });
+
+  it('delivers incremental changes as they come, groups with their direct members', async () => {
+    const { eng, ada } = await seed();
+    const source = await ldapSource();
+    await sync(source.id);
+    await t.center.start();
+    const base = slapd.suffix.toLowerCase();
+    const carol = buildUser({ id: 'u-carol', userName: 'carol', orgIds: [eng.id] });
+    await t.center.changes.apply([
+      { type: 'userUpserted', user: carol },
+      { type: 'userUpserted', user: { ...ada, orgIds: [] } },
+    ]);
+    await vi.waitFor(async () => expect(await tree()).toContain(`uid=carol,ou=engineering,ou=acme,${base}`), { timeout: 10_000 });
+    const members = async () => {
+      const admin = await slapd.admin();
+      try {
+        const { searchEntries } = await admin.search(`cn=engineering,ou=engineering,ou=acme,${slapd.suffix}`, { scope: 'base', attributes: ['member'] });
+        return [searchEntries[0]!.member].flat().map((dn) => String(dn).toLowerCase());
+      } finally {
+        await admin.unbind();
+      }
+    };
+    // ada left Engineering for no org: she lives in the users container and is no member any more.
+    await vi.waitFor(async () => expect(await members()).toEqual([`uid=carol,ou=engineering,ou=acme,${base}`]), { timeout: 10_000 });
+    expect(await tree()).toContain(`uid=ada,${base}`);
   });
 });
