@@ -13,7 +13,7 @@ import { diffBodies, type AttributeChanges } from './diff.js';
 import type { LinkStore, PushLink } from './links-store.js';
 import { failedOutcome, keptLink, linkedElsewhere, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
 import type { MemberWriter, ObjectWriter, RunReconciler } from './object-writer.js';
-import type { RemoteMatch } from './remote-match.js';
+import type { RemoteMatch, RunRequest } from './remote-match.js';
 
 /** The connector a writer drives: the source's shared one, or a dry run's own (made on first use, closed on release). */
 export interface ConnectorHandle {
@@ -68,14 +68,24 @@ export class ConnectorWriter implements ObjectWriter {
     return undefined;
   }
 
-  /** Matching is the connector's `lookup`, one object at a time, inside `push`. */
-  async matchUnlinked(): Promise<Map<ObjectWork, RemoteMatch>> {
-    return new Map();
+  /** The page's creates looked up together where the connector can (`lookupMany`); the rest look themselves up in `push`. */
+  async matchUnlinked(works: readonly ObjectWork[], run: RunRequest): Promise<Map<ObjectWork, RemoteMatch>> {
+    const connector = this.handle.get();
+    const matches = new Map<ObjectWork, RemoteMatch>();
+    const creates = works.filter((work) => work.body !== null && !work.link?.remoteId);
+    if (!connector.lookupMany || creates.length === 0) return matches;
+    const found = await run(() => connector.lookupMany!(creates.map((work) => objectOf(work.kind, work.localId, work.body!))));
+    creates.forEach((work, index) => {
+      const ref = found[index];
+      if (ref === null) matches.set(work, { type: 'none' });
+      else if (ref) matches.set(work, { type: 'found', remoteId: ref.id, attribute: 'lookup' });
+    });
+    return matches;
   }
 
-  push(work: ObjectWork): Promise<ObjectOutcome> {
-    if (!this.target.dryRun) return this.#push(work);
-    const next = this.#dryRunQueue.then(() => this.#planned(work));
+  push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
+    if (!this.target.dryRun) return this.#push(work, match);
+    const next = this.#dryRunQueue.then(() => this.#planned(work, match));
     this.#dryRunQueue = next.catch(() => undefined);
     return next;
   }
@@ -123,7 +133,7 @@ export class ConnectorWriter implements ObjectWriter {
     return ids;
   }
 
-  async #push(work: ObjectWork): Promise<ObjectOutcome> {
+  async #push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
     if (work.body === null) return this.#deprovision(work);
     const body = work.body;
     const hash = bodyHash(body);
@@ -145,15 +155,15 @@ export class ConnectorWriter implements ObjectWriter {
           return { ...outcome, resetMembers: true, note: outcome.note ?? engineMessage('engine.note.recreated') };
         }
       }
-      return await this.#createOrAdopt(work, desired, placement, body, hash);
+      return await this.#createOrAdopt(work, desired, placement, body, hash, match);
     } catch (error) {
       return failedOutcome(work, operation, error, changes);
     }
   }
 
-  async #createOrAdopt(work: ObjectWork, desired: ConnectorObject, placement: Placement, body: ScimBody, hash: string): Promise<ObjectOutcome> {
+  async #createOrAdopt(work: ObjectWork, desired: ConnectorObject, placement: Placement, body: ScimBody, hash: string, match?: RemoteMatch): Promise<ObjectOutcome> {
     const connector = this.handle.get();
-    const found = await connector.lookup(desired, placement);
+    const found = match?.type === 'found' ? { id: match.remoteId } : match?.type === 'none' ? null : await connector.lookup(desired, placement);
     if (found) return this.#adopt(work, found, desired, placement, body, hash, engineMessage('engine.note.matchedAdopted'));
     try {
       const { ref } = await connector.create(desired, placement);
@@ -221,10 +231,10 @@ export class ConnectorWriter implements ObjectWriter {
    * only recorded), so the outcome says what would be sent, in the protocol's own text (LDIF),
    * and no link changes.
    */
-  async #planned(work: ObjectWork): Promise<ObjectOutcome> {
+  async #planned(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
     const connector = this.handle.get();
     const before = connector.preview().length;
-    const outcome = await this.#push(work);
+    const outcome = await this.#push(work, match);
     const recorded = connector.preview().slice(before).trim();
     if (outcome.result !== 'succeeded') return { ...outcome, link: undefined };
     const planned: ObjectOutcome = { work, operation: outcome.operation, result: 'planned', changes: outcome.changes ?? null, method: outcome.method ?? null, path: outcome.path ?? null };
@@ -253,8 +263,8 @@ class ConnectorReconciler implements RunReconciler {
     });
   }
 
-  async push(work: ObjectWork): Promise<ObjectOutcome> {
-    const outcome = await this.writer.push(work);
+  async push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
+    const outcome = await this.writer.push(work, match);
     // Created again after the listing missed it: the memberships recorded for it no longer hold.
     return outcome.operation === 'create' && outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
   }

@@ -115,6 +115,12 @@ export interface Connector {
   /** Finds an unlinked object by the matching attribute the source chose; null when there is none. */
   lookup(object: ConnectorObject, placement: Placement): Promise<RemoteRef | null>;
 
+  /**
+   * Optional: `lookup` for many objects in a few requests (before a page of creates). Each answer:
+   * the object found, null when there is none, undefined when this cannot say (then `lookup`).
+   */
+  lookupMany?(objects: readonly ConnectorObject[]): Promise<Array<RemoteRef | null | undefined>>;
+
   /** Everything of `kind` the center manages on the downstream, a page at a time, for reconciliation. */
   list(kind: ConnectorKind, options?: { pageSize?: number }): AsyncIterable<RemoteObject[]>;
 
