@@ -156,14 +156,15 @@ export class LdapConnector implements Connector {
     const attribute = matches.find((match) => match !== null)?.attribute;
     if (!attribute) return objects.map((object) => (object.kind === 'user' && this.settings.matchBy === 'entryUUID' ? null : undefined));
     const values = [...new Set(matches.flatMap((match) => (match ? [match.value] : [])))];
+    const chunks: string[][] = [];
+    for (let start = 0; start < values.length; start += LOOKUP_CHUNK) chunks.push(values.slice(start, start + LOOKUP_CHUNK));
+    // The chunks' searches go out together, spread over the pool's connections.
+    const pages = await Promise.all(chunks.map((chunk) => this.#all(this.settings.baseDn, `(&${this.#classFilter('user')}(|${chunk.map((value) => equalityFilter(attribute, value)).join('')}))`, [idAttribute(this.settings), attribute])));
     const found = new Map<string, LdapEntry[]>();
-    for (let start = 0; start < values.length; start += LOOKUP_CHUNK) {
-      const filter = `(&${this.#classFilter('user')}(|${values.slice(start, start + LOOKUP_CHUNK).map((value) => equalityFilter(attribute, value)).join('')}))`;
-      for (const entry of await this.#all(this.settings.baseDn, filter, [idAttribute(this.settings), attribute])) {
-        for (const value of entry.attributes[attribute.toLowerCase()] ?? []) {
-          const key = value.toLowerCase();
-          found.set(key, [...(found.get(key) ?? []), entry]);
-        }
+    for (const entry of pages.flat()) {
+      for (const value of entry.attributes[attribute.toLowerCase()] ?? []) {
+        const key = value.toLowerCase();
+        found.set(key, [...(found.get(key) ?? []), entry]);
       }
     }
     return matches.map((match) => {
