@@ -11,6 +11,7 @@ import { demoCsrf, isCsrfError } from './csrf.js';
 import { demoText } from './demo-text.js';
 import { directoryRoutes } from './directory-routes.js';
 import { HostStore } from './host-store.js';
+import { offerDemoLdap, type DemoLdapDestination } from './ldap/offer-ldap.js';
 import { seedStore } from './seed.js';
 
 export interface DemoOptions {
@@ -20,6 +21,8 @@ export interface DemoOptions {
   publicOrigin: string;
   /** The demo downstream app, offered as a ready-made push target. */
   downstream?: { scimUrl: string; url: string; token: string };
+  /** The demo's slapd, offered as a disabled LDAP destination (absent without slapd). */
+  ldap?: DemoLdapDestination;
   logger?: Logger;
 }
 
@@ -81,6 +84,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   );
 
   if (options.downstream) notes.push(await offerDemoDownstream(center, options.downstream));
+  if (options.ldap) notes.push(await offerDemoLdap(center, options.ldap));
 
   const app = express();
   app.disable('x-powered-by');

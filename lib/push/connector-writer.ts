@@ -314,20 +314,29 @@ class ConnectorMembers implements MemberWriter {
         const link = orgLinks.get(org.id);
         if (org.deletedAt || !link?.remoteId || !link.sent) continue;
         const refs = (members.get(org.id) ?? []).flatMap((userId) => remoteRefOf(userLinks.get(userId)));
-        outcomes.push(await this.#write(org.id, link, refs));
+        const outcome = await this.#write(org.id, link, refs);
+        if (outcome) outcomes.push(outcome);
       }
     }
     return outcomes;
   }
 
-  async #write(orgId: string, link: PushLink, members: RemoteRef[]): Promise<ObjectOutcome> {
+  /** One group's members; null when the group held them already (nothing written, nothing to log). */
+  async #write(orgId: string, link: PushLink, members: RemoteRef[]): Promise<ObjectOutcome | null> {
     const work: ObjectWork = { kind: 'org', localId: orgId, name: link.objectName, body: link.sent, link };
     const desired = objectOf('org', orgId, link.sent!) as ConnectorObject & { kind: 'org' };
-    if (this.target.dryRun) return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes: { members: { old: null, new: members.length } } };
+    const changes = { members: { old: null, new: members.length } };
     try {
-      await this.connector.setMembers!({ id: link.remoteId! }, desired, members);
-      return { work, operation: 'update', result: 'succeeded', method: MEMBERS, path: link.remoteId, changes: { members: { old: null, new: members.length } } };
+      // A dry run's connector reads the group and only records the write, for the LDIF.
+      const before = this.target.dryRun ? this.connector.preview().length : 0;
+      const { changed } = await this.connector.setMembers!({ id: link.remoteId! }, desired, members);
+      if (!changed) return null;
+      if (!this.target.dryRun) return { work, operation: 'update', result: 'succeeded', method: MEMBERS, path: link.remoteId, changes };
+      const recorded = this.connector.preview().slice(before).trim();
+      return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes, ...(recorded && { note: engineMessage('engine.connector.wouldApply', { operations: recorded }) }) };
     } catch (error) {
+      // A dry run of a reconciling sync: the org (or a member) is gone and only planned to be created again, so the group cannot be read; it would be written.
+      if (this.target.dryRun && error instanceof RemoteNotFoundError) return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes };
       return { ...failedOutcome(work, 'update', error, {}), method: MEMBERS, link: undefined };
     }
   }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_SLAPD } from '../support/slapd.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,6 +69,17 @@ describe('npm start (examples/demo/main.ts)', () => {
     const token = readFileSync(path.join(dataDir, 'downstream-token'), 'utf8').trim();
     expect(token).toMatch(/^demo_/);
     expect(output).toContain(`its bearer token ${token} (a demo secret, printed on purpose)`);
+  });
+
+  it('starts a throw-away slapd as its LDAP destination where slapd is installed, and says why not elsewhere', async () => {
+    if (!HAS_SLAPD) {
+      expect(output).toMatch(/demo: no LDAP destination: .*slapd/);
+      return;
+    }
+    const url = /demo: a throw-away slapd \(OpenLDAP\) is at (ldaps:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect(url).toBeDefined();
+    expect(output).toMatch(/demo: look at its tree: LDAPTLS_CACERT=\S+ ldapsearch -H ldaps:\/\/127\.0\.0\.1:\d+ /);
+    expect(await connects('127.0.0.1', Number(new URL(url!).port))).toBe(true);
   });
 
   it('is not reachable on the machine’s other addresses', async () => {

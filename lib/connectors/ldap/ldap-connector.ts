@@ -192,7 +192,14 @@ export class LdapConnector implements Connector {
     const memberDns = await Promise.all(members.map((member) => this.#dnOf(member)));
     const orgDn = await this.#dnOf(org);
     const groupDn = `${groupRdn(desired.data)},${orgDn}`;
-    await this.#apply({ type: 'modify', dn: groupDn, changes: [{ operation: 'replace', attribute: memberAttribute(this.settings), values: memberValues(this.settings, memberDns) }] });
+    const attribute = memberAttribute(this.settings);
+    const values = memberValues(this.settings, memberDns);
+    // Read first (a dry run too): a full sync hands every group over, and most already hold what they should.
+    const current = await this.#read(groupDn, [attribute]);
+    if (current && sameMembers(current.attributes[attribute.toLowerCase()] ?? [], values)) return { ref: { ...org, location: orgDn }, changed: false };
+    if (current) await this.#apply({ type: 'modify', dn: groupDn, changes: [{ operation: 'replace', attribute, values }] });
+    // Deleted behind the center's back: the group is put back with its members.
+    else await this.#apply({ type: 'add', dn: groupDn, attributes: groupEntry(this.settings, desired.data, memberDns) });
     return { ref: { ...org, location: orgDn }, changed: true };
   }
 
@@ -348,6 +355,16 @@ export class LdapConnector implements Connector {
         return null;
     }
   }
+}
+
+/** The same member DNs, in any order and case (the empty placeholder DN included). */
+function sameMembers(current: readonly string[], desired: readonly string[]): boolean {
+  if (current.length !== desired.length) return false;
+  const wanted = desired.map((dn) => splitDn(dn).join(',').toLowerCase()).sort();
+  return current
+    .map((dn) => splitDn(dn).join(',').toLowerCase())
+    .sort()
+    .every((dn, index) => dn === wanted[index]);
 }
 
 /** objectGUID bytes (kept as hex) in the GUID's text form: the first three groups little-endian. */
