@@ -126,11 +126,30 @@ export class ConnectorWriter implements ObjectWriter {
     return standIn ? { parent: standIn } : placement;
   }
 
-  /** Every object of both kinds the connector lists, for a reconciling run. */
-  async remoteIds(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for (const kind of ['org', 'user'] as const) for await (const page of this.handle.get().list(kind)) for (const object of page) ids.add(object.ref.id);
-    return ids;
+  /** Every object of both kinds the connector lists, by id, with its digest where the connector makes one: a reconciling run's view. */
+  async remoteDigests(): Promise<Map<string, string | undefined>> {
+    const connector = this.handle.get();
+    const digests = new Map<string, string | undefined>();
+    for (const kind of ['org', 'user'] as const) for await (const page of connector.list(kind)) for (const object of page) digests.set(object.ref.id, connector.digestOf?.(object));
+    return digests;
+  }
+
+  /**
+   * Whether the downstream's copy (its digest) has drifted: it holds neither what this work wants
+   * nor what was last sent. False when the connector cannot tell.
+   */
+  async drifted(work: ObjectWork, digest: string | undefined): Promise<boolean> {
+    const connector = this.handle.get();
+    if (digest === undefined || !connector.digestFor) return false;
+    const digestOf = (body: ScimBody) => connector.digestFor!(objectOf(work.kind, work.localId, body), this.#standIn(placementOf(work.kind, body)));
+    try {
+      if (digest === (await digestOf(work.body!))) return false;
+      // What was last sent, unchanged there: the update of what changed since is all it needs.
+      return !work.link?.sent || digest !== (await digestOf(work.link.sent));
+    } catch {
+      // Its place cannot be worked out (a parent gone too): the push repairs or reports it.
+      return true;
+    }
   }
 
   async #push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
@@ -243,24 +262,33 @@ export class ConnectorWriter implements ObjectWriter {
 }
 
 /**
- * A reconciling run against a connector: the downstream is listed once (every entry's stable id,
- * a paged search), and a linked object it no longer holds is created again, its link and
- * memberships forgotten. What a listed object holds is trusted to be what was last sent.
+ * A reconciling run against a connector: the downstream is listed once (a paged search: every
+ * entry's stable id and digest); a linked object it no longer holds is created again, its link
+ * and memberships forgotten; one whose place or attributes differ from what the engine wants is
+ * moved back and written whole.
  */
 class ConnectorReconciler implements RunReconciler {
-  #present: Promise<Set<string>> | null = null;
+  #present: Promise<Map<string, string | undefined>> | null = null;
 
   constructor(private readonly writer: ConnectorWriter) {}
 
   async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
     if (!works.some((work) => work.body !== null && work.link?.remoteId)) return [...works];
-    this.#present ??= this.writer.remoteIds();
+    this.#present ??= this.writer.remoteDigests();
     const present = await this.#present;
-    return works.map((work) => {
-      if (work.body === null || !work.link?.remoteId || present.has(work.link.remoteId)) return work;
-      this.writer.lost(work, work.link.remoteId);
-      return { ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } };
-    });
+    return Promise.all(
+      works.map(async (work) => {
+        if (work.body === null || !work.link?.remoteId) return work;
+        const remoteId = work.link.remoteId;
+        if (!present.has(remoteId)) {
+          this.writer.lost(work, remoteId);
+          return { ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } };
+        }
+        if (!(await this.writer.drifted(work, present.get(remoteId)))) return work;
+        // Changed or moved behind the center's back: put back and written whole.
+        return { ...work, link: { ...work.link, hash: null, sent: null } };
+      }),
+    );
   }
 
   async push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {

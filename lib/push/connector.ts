@@ -125,6 +125,15 @@ export interface Connector {
   list(kind: ConnectorKind, options?: { pageSize?: number }): AsyncIterable<RemoteObject[]>;
 
   /**
+   * Optional, for reconciling runs: a digest of what the center manages about an object (its
+   * place and the attributes it writes), from a listed copy (`digestOf`) and from what the
+   * engine wants (`digestFor`). Equal digests: nothing to repair; different: the object is moved
+   * and all its attributes are written again.
+   */
+  digestOf?(remote: RemoteObject): string;
+  digestFor?(desired: ConnectorObject, placement: Placement): Promise<string>;
+
+  /**
    * Optional (groups): makes the org's group hold exactly these members (direct members, as their
    * links). The engine calls it after the members' own writes.
    */

@@ -1,3 +1,4 @@
+import { Attribute, Change } from 'ldapts';
 import { describe, expect, it, vi } from 'vitest';
 import { buildOrg, buildUser } from '../support/factories.js';
 import { useFixture } from '../support/fixture.js';
@@ -123,5 +124,33 @@ describe.skipIf(!HAS_SLAPD)('push to an LDAP directory through the engine', () =
     // ada left Engineering for no org: she lives in the users container and is no member any more.
     await vi.waitFor(async () => expect(await members()).toEqual([`uid=carol,ou=engineering,ou=acme,${base}`]), { timeout: 10_000 });
     expect(await tree()).toContain(`uid=ada,${base}`);
+  });
+
+  it('repairs what was changed in the directory behind its back, and leaves the rest alone', async () => {
+    await seed();
+    const source = await ldapSource();
+    await sync(source.id);
+    const base = slapd.suffix.toLowerCase();
+    const unchanged = await sync(source.id);
+    expect(unchanged).toMatchObject({ status: 'succeeded', created: 0, updated: 0, failed: 0 });
+
+    const admin = await slapd.admin();
+    try {
+      await admin.modify(`uid=ada,ou=engineering,ou=acme,${slapd.suffix}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Changed by hand'] }) }));
+      await admin.modifyDN(`uid=bob,ou=operations,ou=acme,${slapd.suffix}`, `uid=bob,ou=engineering,ou=acme,${slapd.suffix}`);
+    } finally {
+      await admin.unbind();
+    }
+    const repaired = await sync(source.id);
+    expect(repaired).toMatchObject({ status: 'succeeded', created: 0, updated: 2, failed: 0 });
+    expect(await tree()).toContain(`uid=bob,ou=operations,ou=acme,${base}`);
+    const check = await slapd.admin();
+    try {
+      const { searchEntries } = await check.search(`uid=ada,ou=engineering,ou=acme,${slapd.suffix}`, { scope: 'base', attributes: ['title'] });
+      // The directory has no title for ada: the hand-made one is removed.
+      expect([searchEntries[0]!.title ?? []].flat()).toEqual([]);
+    } finally {
+      await check.unbind();
+    }
   });
 });

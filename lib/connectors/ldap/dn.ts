@@ -60,15 +60,43 @@ export function parentOf(dn: string): string {
   return splitDn(dn).slice(1).join(',');
 }
 
-/** Compares DNs the way directories do for the attributes we name with: case-insensitively, spaces around RDNs ignored. */
+/**
+ * One RDN in a comparable form: the attribute and the value lower case, the value unescaped, so
+ * `ou=R\2c D` (how slapd writes a comma back) and `ou=R\, D` (how we escape it) are the same.
+ */
+export function canonicalRdn(part: string): string {
+  const equals = part.indexOf('=');
+  if (equals < 0) return part.toLowerCase();
+  const bytes: number[] = [];
+  const value = part.slice(equals + 1).trim();
+  for (let index = 0; index < value.length; index += 1) {
+    const char = value[index]!;
+    const hex = char === '\\' ? /^[0-9a-fA-F]{2}/.exec(value.slice(index + 1, index + 3)) : null;
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      index += 2;
+    } else {
+      if (char === '\\' && index + 1 < value.length) index += 1;
+      bytes.push(...Buffer.from(value[index]!));
+    }
+  }
+  return `${part.slice(0, equals).trim().toLowerCase()}=${Buffer.from(bytes).toString('utf8').toLowerCase()}`;
+}
+
+/** A DN as its canonical RDNs (see `canonicalRdn`). */
+export function canonicalDn(dn: string): string[] {
+  return splitDn(dn).map(canonicalRdn);
+}
+
+/** Compares DNs the way directories do for the attributes we name with: case-insensitively, escapes and spaces around RDNs ignored. */
 export function sameDn(a: string, b: string): boolean {
-  return splitDn(a).join(',').toLowerCase() === splitDn(b).join(',').toLowerCase();
+  return canonicalDn(a).join('\u0001') === canonicalDn(b).join('\u0001');
 }
 
 /** Whether `dn` is `base` or below it. */
 export function isUnder(dn: string, base: string): boolean {
-  const child = splitDn(dn).map((part) => part.toLowerCase());
-  const parent = splitDn(base).map((part) => part.toLowerCase());
+  const child = canonicalDn(dn);
+  const parent = canonicalDn(base);
   if (parent.length > child.length) return false;
   return parent.every((part, index) => part === child[child.length - parent.length + index]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childDn, equalityFilter, escapeDnValue, escapeFilterValue, isUnder, parentOf, sameDn, splitDn } from '../../../../lib/connectors/ldap/dn.js';
+import { canonicalDn, childDn, equalityFilter, escapeDnValue, escapeFilterValue, isUnder, parentOf, sameDn, splitDn } from '../../../../lib/connectors/ldap/dn.js';
 
 describe('LDAP names built from directory data', () => {
   it.each([
@@ -38,5 +38,13 @@ describe('LDAP names built from directory data', () => {
     expect(isUnder('dc=example,dc=test', 'dc=example,dc=test')).toBe(true);
     expect(isUnder('ou=HQ,dc=other,dc=test', 'dc=example,dc=test')).toBe(false);
     expect(isUnder('dc=test', 'dc=example,dc=test')).toBe(false);
+  });
+
+  it('reads the escapes a server writes back as the ones we write (a comma as \\2c, UTF-8 as hex bytes)', () => {
+    expect(sameDn('ou=研发部\\2c 北京,dc=example,dc=test', 'ou=研发部\\, 北京,dc=example,dc=test')).toBe(true);
+    expect(sameDn('ou=\\e7\\a0\\94,dc=test', 'ou=研,dc=test')).toBe(true);
+    expect(sameDn('ou=a\\2c b,dc=test', 'ou=a\\2b b,dc=test')).toBe(false);
+    expect(isUnder('uid=x,ou=R\\2c D,dc=test', 'ou=R\\, D,dc=test')).toBe(true);
+    expect(canonicalDn('OU=Sales\\, EMEA , DC=Test')).toEqual(['ou=sales, emea', 'dc=test']);
   });
 });
