@@ -97,8 +97,6 @@ export type StateConflictReason =
   | 'run_active'
   /** Provision on demand waited for the source's delivery lease in vain. */
   | 'delivery_busy'
-  /** Provision on demand is SCIM's only, for now. */
-  | 'protocol_not_supported'
   | 'run_not_paused'
   | 'no_hold'
   | 'not_drained'

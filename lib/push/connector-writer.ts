@@ -57,6 +57,10 @@ export class ConnectorWriter implements ObjectWriter {
     return this.handle.get().protocol;
   }
 
+  get userMatchAttribute(): string {
+    return this.handle.get().userMatchAttribute ?? 'id';
+  }
+
   get connection(): object {
     return this.handle.get();
   }
@@ -78,7 +82,7 @@ export class ConnectorWriter implements ObjectWriter {
     creates.forEach((work, index) => {
       const ref = found[index];
       if (ref === null) matches.set(work, { type: 'none' });
-      else if (ref) matches.set(work, { type: 'found', remoteId: ref.id, attribute: 'lookup' });
+      else if (ref) matches.set(work, { type: 'found', remoteId: ref.id, attribute: this.userMatchAttribute });
     });
     return matches;
   }

@@ -81,6 +81,8 @@ export interface ConnectorTestResult {
 export interface Connector {
   /** `scim`, `ldap`, `ad`: for logs and the console. */
   readonly protocol: string;
+  /** Optional: the attribute `lookup` finds a user by (LDAP `uid`, `mail`; AD `sAMAccountName`), for what the console says. */
+  readonly userMatchAttribute?: string;
 
   /**
    * Creates the object under `placement.parent`. A `RemoteConflictError` means it exists already:

@@ -16,6 +16,8 @@ import type { RemoteMatch, RunRequest } from './remote-match.js';
 export interface ObjectWriter {
   /** `scim`, `ldap`, `ad`: for logs and the console. */
   readonly protocol: string;
+  /** What an unlinked user is looked up by (SCIM `userName`, LDAP `uid`…), for what the console says. */
+  readonly userMatchAttribute: string;
   /** Orgs are written (SCIM: the source has an Org URL; a connector: always, its tree). */
   readonly pushesOrgs: boolean;
   /** The connection behind it (SCIM client, connector): a check made once per connection is keyed on it. */

@@ -13,6 +13,7 @@ export function scimWriter(target: ScimTarget): ObjectWriter {
   const endpointOf = (kind: ObjectKind) => (kind === 'user' ? target.userEndpoint : target.orgEndpoint);
   return {
     protocol: 'scim',
+    userMatchAttribute: target.policy.matching.users,
     get pushesOrgs() {
       return target.orgEndpoint !== undefined;
     },

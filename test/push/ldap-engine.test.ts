@@ -153,4 +153,26 @@ describe.skipIf(!HAS_SLAPD)('push to an LDAP directory through the engine', () =
       await check.unbind();
     }
   });
+
+  it('provisions one user on demand: its orgs parents first, the user, its group', async () => {
+    await seed();
+    const source = await ldapSource();
+    const result = await t.center.push.provisionNow(source.id, 'u-ada', { actor: 'alice' });
+    expect(result.steps.map((entry) => [entry.name, entry.status, entry.operation])).toEqual([
+      ['scope', 'succeeded', 'in_scope'],
+      ['orgs', 'succeeded', 'created'],
+      ['match', 'succeeded', 'none'],
+      ['user', 'succeeded', 'create'],
+      ['memberships', 'succeeded', 'updated'],
+    ]);
+    expect(result.outcome).toBe('provisioned');
+    const base = slapd.suffix.toLowerCase();
+    expect(result.steps.find((entry) => entry.name === 'orgs')!.objects!.map((object) => [object.name, object.method])).toEqual([
+      ['Acme', 'add'],
+      ['Engineering', 'add'],
+    ]);
+    expect(await tree()).toEqual([`cn=acme,ou=acme,${base}`, `cn=engineering,ou=engineering,ou=acme,${base}`, `ou=acme,${base}`, `ou=engineering,ou=acme,${base}`, `uid=ada,ou=engineering,ou=acme,${base}`]);
+    const again = await t.center.push.provisionNow(source.id, 'u-ada');
+    expect(again.outcome).toBe('unchanged');
+  });
 });

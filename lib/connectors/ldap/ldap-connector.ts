@@ -65,6 +65,12 @@ export class LdapConnector implements Connector {
     this.#pool = new LdapPool(connectionOptions(settings, secrets), settings.connections);
   }
 
+  get userMatchAttribute(): string {
+    if (this.settings.matchBy === 'mail') return 'mail';
+    if (this.settings.matchBy === 'entryUUID') return idAttribute(this.settings);
+    return this.settings.profile === 'ad' ? 'sAMAccountName' : this.settings.userNamingAttribute;
+  }
+
   /** AD enables accounts only over an encrypted connection (it needs a password); plain LDAP is not. */
   get #encrypted(): boolean {
     return this.settings.tls !== 'plain';

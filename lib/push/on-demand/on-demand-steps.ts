@@ -7,15 +7,16 @@ import type { IncrementalLog } from '../../runs/incremental-log.js';
 import { PushError } from '../client/errors.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import type { LinkStore } from '../links-store.js';
-import { MemberPusher, type MemberOutcome } from '../member-pusher.js';
-import { pushObject, type ObjectOutcome, type ScimTarget } from '../object-pusher.js';
+import { MemberPusher, scimGroupsOf, type MemberOutcome } from '../member-pusher.js';
+import { scimTargetOf, type ObjectOutcome, type ObjectWork, type PushTarget } from '../object-pusher.js';
 import { deliveryEntries, memberDeliveryEntries, recordLinks } from '../outcomes.js';
 import { upsertOrgs, type PhaseContext } from '../phases.js';
-import { ambiguousMatchError } from '../remote-match.js';
+import { ambiguousMatchError, type RemoteMatch } from '../remote-match.js';
 import { WorkBuilder } from '../work-builder.js';
 import { notReached, skippedStep } from './step-helpers.js';
 import type { OnDemandObject, OnDemandResult, OnDemandStep } from './on-demand-types.js';
 import type { OnDemandRequest } from './recording-client.js';
+import type { MemberWriter } from '../object-writer.js';
 
 export interface StepDeps {
   knex: Knex;
@@ -38,7 +39,7 @@ export class OnDemandSteps {
 
   constructor(
     private readonly deps: StepDeps,
-    private readonly target: ScimTarget,
+    private readonly target: PushTarget,
     private readonly semaphore: Semaphore,
     private readonly requests: OnDemandRequest[],
   ) {
@@ -66,22 +67,23 @@ export class OnDemandSteps {
     const [work] = await builder.userWorks([user], () => true);
     const match = await this.#timed('match', async () => {
       if (work!.link?.remoteId) return { step: skippedStep('match', 'linked', engineMessage('engine.onDemand.match.linked', { remoteId: work!.link.remoteId })) };
-      const found = await this.target.matcher.matchOne(this.target, 'user', { localId: user.id, body: work!.body! });
-      return { step: matchStep(found, this.target.policy.matching.users), match: found };
+      const found = await this.#match(work!);
+      if (!found) return { step: skippedStep('match', 'onCreate', engineMessage('engine.onDemand.match.onCreate')) };
+      return { step: matchStep(found, this.target.writer.userMatchAttribute), match: found };
     });
     steps.push(match);
     const pushed = await this.#timed('user', async () => {
-      const outcome = await pushObject(this.target, work!, match.match);
+      const outcome = await this.target.writer.push(work!, match.match);
       if (outcome.result === 'skipped' && !outcome.note) outcome.note = engineMessage('engine.onDemand.user.unchanged');
       await this.#note([outcome]);
-      return { step: userStep(outcome) };
+      return { step: userStep(outcome), outcome };
     });
     steps.push(pushed);
     if (pushed.status === 'failed') {
       steps.push(...notReached(['memberships']));
       return 'failed';
     }
-    const members = await this.#timed('memberships', () => this.#memberships(user));
+    const members = await this.#timed('memberships', () => this.#memberships(user, pushed.outcome!));
     steps.push(members);
     if (members.status === 'failed') return 'failed';
     return pushed.operation === 'unchanged' && members.operation !== 'updated' && orgs.operation !== 'created' ? 'unchanged' : 'provisioned';
@@ -89,7 +91,7 @@ export class OnDemandSteps {
 
   /** Step 2: the user's orgs and their ancestors the downstream has not got yet, parents first. */
   async #orgs(user: MirrorUser, builder: WorkBuilder): Promise<{ step: OnDemandStep }> {
-    if (!this.target.orgEndpoint) return { step: skippedStep('orgs', 'not_pushed', engineMessage('engine.onDemand.orgs.notPushed')) };
+    if (!this.target.writer.pushesOrgs) return { step: skippedStep('orgs', 'not_pushed', engineMessage('engine.onDemand.orgs.notPushed')) };
     const missing = await this.#missingOrgs(user, builder);
     if (missing.length === 0) return { step: skippedStep('orgs', 'present', engineMessage('engine.onDemand.orgs.present')) };
     const { outcomes, halted } = await upsertOrgs(this.#context, missing);
@@ -116,10 +118,23 @@ export class OnDemandSteps {
     return [...wanted.values()];
   }
 
-  /** Step 5: the user's group memberships as deltas, when orgs are Groups. */
-  async #memberships(user: MirrorUser): Promise<{ step: OnDemandStep }> {
-    if (!this.target.orgEndpoint || this.target.orgShape !== 'group') return { step: skippedStep('memberships', 'not_groups', engineMessage('engine.onDemand.members.notGroups')) };
-    const pusher = new MemberPusher(this.deps.knex, this.target, this.deps.links, this.deps.options.membersPerPatch);
+  /**
+   * Before the user step: the downstream's copy, by the source's matching (SCIM's look-up, or a
+   * connector's), or undefined when the push looks it up itself as it creates.
+   */
+  async #match(work: ObjectWork): Promise<RemoteMatch | undefined> {
+    const scim = scimTargetOf(this.target);
+    if (scim) return scim.matcher.matchOne(scim, 'user', { localId: work.localId, body: work.body! });
+    return (await this.target.writer.matchUnlinked([work], (request) => this.semaphore.run(request))).get(work);
+  }
+
+  /** Step 5: the user's group memberships: as deltas when orgs are SCIM Groups, whole groups for a connector that keeps them. */
+  async #memberships(user: MirrorUser, outcome: ObjectOutcome): Promise<{ step: OnDemandStep }> {
+    const connectorMembers = this.target.writer.memberWriter();
+    if (connectorMembers) return this.#connectorMemberships(connectorMembers, outcome);
+    const groups = scimGroupsOf(this.target);
+    if (!groups) return { step: skippedStep('memberships', 'not_groups', engineMessage('engine.onDemand.members.notGroups')) };
+    const pusher = new MemberPusher(this.deps.knex, groups, this.deps.links, this.deps.options.membersPerPatch);
     const send = (work: () => Promise<MemberOutcome>) => this.semaphore.run(work);
     const outcomes = [...(await pusher.wish([{ userId: user.id, orgIds: user.data.orgIds }], send)), ...(await pusher.flush(send))];
     await this.deps.log.recordDeliveries(memberDeliveryEntries(this.target.sourceId, outcomes, 1));
@@ -142,6 +157,17 @@ export class OnDemandSteps {
     return { step: { ...skippedStep('memberships', problem ? 'failed' : 'updated', note), status: problem ? 'failed' : 'succeeded', objects } };
   }
 
+  /** A connector's groups of the orgs the user was and is in, written whole as delivery does. */
+  async #connectorMemberships(members: MemberWriter, outcome: ObjectOutcome): Promise<{ step: OnDemandStep }> {
+    members.note([outcome]);
+    const outcomes = await members.flush();
+    await this.#note(outcomes);
+    if (outcomes.length === 0) return { step: skippedStep('memberships', 'unchanged', engineMessage('engine.onDemand.members.unchanged')) };
+    const problem = outcomes.find((each) => each.result !== 'succeeded');
+    const note = problem ? problem.error?.engineMessage ?? engineMessage('engine.onDemand.members.failed') : engineMessage('engine.onDemand.members.updated', { count: outcomes.length });
+    return { step: { ...skippedStep('memberships', problem ? 'failed' : 'updated', note), status: problem ? 'failed' : 'succeeded', objects: outcomes.map(objectOf) } };
+  }
+
   /** Writes links and log rows as delivery does (the user's row carries its change's sequence). */
   async #note(outcomes: ObjectOutcome[]): Promise<void> {
     await recordLinks(this.deps.knex, this.deps.links, this.target.sourceId, outcomes);
@@ -149,15 +175,22 @@ export class OnDemandSteps {
   }
 
   /** Runs one step; its requests are those recorded while it ran, its duration the wall time. */
-  async #timed(name: OnDemandStep['name'], run: () => Promise<{ step: OnDemandStep; match?: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>> }>): Promise<OnDemandStep & { match?: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>> }> {
+  async #timed(name: OnDemandStep['name'], run: () => Promise<StepRun>): Promise<OnDemandStep & Omit<StepRun, 'step'>> {
     const started = performance.now();
     const before = this.requests.length;
-    const { step, match } = await run();
-    return { ...step, name, requests: this.requests.slice(before), durationMs: Math.round(performance.now() - started), ...(match && { match }) };
+    const { step, match, outcome } = await run();
+    return { ...step, name, requests: this.requests.slice(before), durationMs: Math.round(performance.now() - started), ...(match && { match }), ...(outcome && { outcome }) };
   }
 }
 
-function matchStep(match: Awaited<ReturnType<ScimTarget['matcher']['matchOne']>>, attribute: string): OnDemandStep {
+/** A step's result, with what the next steps need: the look-up's answer, the user's outcome. */
+interface StepRun {
+  step: OnDemandStep;
+  match?: RemoteMatch;
+  outcome?: ObjectOutcome;
+}
+
+function matchStep(match: RemoteMatch, attribute: string): OnDemandStep {
   switch (match.type) {
     case 'found':
       return { ...skippedStep('match', 'found', engineMessage('engine.onDemand.match.found', { attribute: match.attribute, remoteId: match.remoteId })), status: 'succeeded' };

@@ -15,7 +15,7 @@ import type { Source } from '../../sources/source-types.js';
 import { sleep } from '../../util/sleep.js';
 import { deliveryLeaseName } from '../delivery/delivery-worker.js';
 import type { LinkStore } from '../links-store.js';
-import { scimTargetOf, type ScimTarget } from '../object-pusher.js';
+import { scimTargetOf, type PushTarget, type ScimTarget } from '../object-pusher.js';
 import { scimWriter } from '../scim-writer.js';
 import type { TargetFactory } from '../push-targets.js';
 import { checkScope } from './on-demand-scope.js';
@@ -118,11 +118,9 @@ export class OnDemandProvisioner {
     try {
       const requests: OnDemandRequest[] = [];
       const { target: shared, semaphore } = await deps.targets.target(source);
+      // SCIM's requests are recorded for the result (its own writer, so discovery is recorded too); a connector's operations show as each object's method and path.
       const scim = scimTargetOf(shared);
-      if (!scim) throw new StateConflictError('protocol_not_supported', `provisioning on demand is not available for ${shared.writer.protocol} destinations yet`);
-      const target: ScimTarget = { ...scim, client: recordingClient(scim.client, requests) };
-      // Its own writer, so discovery too goes through the recording client.
-      target.writer = scimWriter(target);
+      const target: PushTarget = scim ? recorded(scim, requests) : shared;
       const run = new OnDemandSteps({ knex: deps.knex, mirror: deps.mirror, links: deps.links, log: deps.log, options: deps.options }, target, semaphore, requests);
       // Taken over from a holder that died mid-batch: its creates may be on the downstream unrecorded.
       return await run.push(user, steps, claim.tookOver);
@@ -132,6 +130,13 @@ export class OnDemandProvisioner {
       deps.wake(source.id);
     }
   }
+}
+
+/** The SCIM target with a client that records every request it sends. */
+function recorded(scim: ScimTarget, requests: OnDemandRequest[]): ScimTarget {
+  const target: ScimTarget = { ...scim, client: recordingClient(scim.client, requests) };
+  target.writer = scimWriter(target);
+  return target;
 }
 
 /** Takes the lease, waiting up to `waitMs` for its holder (the delivery worker between batches) to let go. */
