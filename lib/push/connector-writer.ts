@@ -1,18 +1,19 @@
 import type { Knex } from 'knex';
 import { engineMessage, type EngineMessage } from '../i18n/engine-message.js';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
-import type { MirrorUserData } from '../mirror/normalize.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
-import type { DirectoryContact } from '../hooks/directory.js';
 import type { RunOperation } from '../runs/run-store.js';
 import { URN } from '../scim/urns.js';
 import { bodyHash, type ScimBody } from './bodies.js';
 import { RemoteConflictError, RemoteNotFoundError, RemoteRejectedError } from './client/errors.js';
 import type { Connector, ConnectorObject, Placement, RemoteRef } from './connector.js';
 import { diffBodies, type AttributeChanges } from './diff.js';
-import type { LinkStore, PushLink } from './links-store.js';
+import type { LinkStore } from './links-store.js';
 import { failedOutcome, keptLink, linkedElsewhere, type ObjectOutcome, type ObjectWork, type PushTarget } from './object-pusher.js';
 import type { MemberWriter, ObjectWriter, RunReconciler } from './object-writer.js';
+import { ConnectorMembers } from './connector-members.js';
+import { objectOf, placementOf } from './connector-objects.js';
+import { ConnectorReconciler } from './connector-reconciler.js';
 import type { RemoteMatch, RunRequest } from './remote-match.js';
 
 /** The connector a writer drives: the source's shared one, or a dry run's own (made on first use, closed on release). */
@@ -265,119 +266,6 @@ export class ConnectorWriter implements ObjectWriter {
   }
 }
 
-/**
- * A reconciling run against a connector: the downstream is listed once (a paged search: every
- * entry's stable id and digest); a linked object it no longer holds is created again, its link
- * and memberships forgotten; one whose place or attributes differ from what the engine wants is
- * moved back and written whole.
- */
-class ConnectorReconciler implements RunReconciler {
-  #present: Promise<Map<string, string | undefined>> | null = null;
-
-  constructor(private readonly writer: ConnectorWriter) {}
-
-  async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
-    if (!works.some((work) => work.body !== null && work.link?.remoteId)) return [...works];
-    this.#present ??= this.writer.remoteDigests();
-    const present = await this.#present;
-    return Promise.all(
-      works.map(async (work) => {
-        if (work.body === null || !work.link?.remoteId) return work;
-        const remoteId = work.link.remoteId;
-        if (!present.has(remoteId)) {
-          this.writer.lost(work, remoteId);
-          return { ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } };
-        }
-        if (!(await this.writer.drifted(work, present.get(remoteId)))) return work;
-        // Changed or moved behind the center's back: put back and written whole.
-        return { ...work, link: { ...work.link, hash: null, sent: null } };
-      }),
-    );
-  }
-
-  async push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
-    const outcome = await this.writer.push(work, match);
-    // Created again after the listing missed it: the memberships recorded for it no longer hold.
-    return outcome.operation === 'create' && outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
-  }
-}
-
-/**
- * A connector's groups: each org's group holds the users directly in it that are on the
- * downstream (linked), written whole once per batch or run for the orgs whose members may have
- * changed (the orgs of the users written, before and after, and the orgs written).
- */
-class ConnectorMembers implements MemberWriter {
-  readonly #orgRemoteIds = new Set<string>();
-  readonly #orgLocalIds = new Set<string>();
-  #all = false;
-
-  constructor(
-    private readonly connector: Connector,
-    private readonly target: PushTarget,
-    private readonly deps: ConnectorWriterDeps,
-  ) {}
-
-  note(outcomes: readonly ObjectOutcome[]): void {
-    for (const outcome of outcomes) {
-      if (outcome.result !== 'succeeded' || outcome.method === MEMBERS) continue;
-      if (outcome.work.kind === 'org') this.#orgLocalIds.add(outcome.work.localId);
-      else for (const body of [outcome.work.body, outcome.work.link?.sent]) for (const id of orgRemoteIdsOf(body)) this.#orgRemoteIds.add(id);
-    }
-  }
-
-  noteAll(): void {
-    this.#all = true;
-  }
-
-  async flush(): Promise<ObjectOutcome[]> {
-    const sourceId = this.target.sourceId;
-    const localIds = this.#all ? (await this.deps.mirror.liveOrgTree()).map((org) => org.id) : [...this.#orgLocalIds, ...(await this.deps.links.localIdsOf(sourceId, 'org', [...this.#orgRemoteIds])).values()];
-    this.#orgRemoteIds.clear();
-    this.#orgLocalIds.clear();
-    this.#all = false;
-    const outcomes: ObjectOutcome[] = [];
-    const unique = [...new Set(localIds)];
-    for (let start = 0; start < unique.length; start += GROUP_PAGE) {
-      const page = unique.slice(start, start + GROUP_PAGE);
-      const [orgLinks, orgs, members] = await Promise.all([this.deps.links.load(sourceId, 'org', page), this.deps.mirror.getOrgs(page), this.deps.mirror.liveUserIdsInOrgs(page)]);
-      const userLinks = await this.deps.links.load(sourceId, 'user', [...new Set([...members.values()].flat())]);
-      for (const org of orgs) {
-        const link = orgLinks.get(org.id);
-        if (org.deletedAt || !link?.remoteId || !link.sent) continue;
-        const refs = (members.get(org.id) ?? []).flatMap((userId) => remoteRefOf(userLinks.get(userId)));
-        const outcome = await this.#write(org.id, link, refs);
-        if (outcome) outcomes.push(outcome);
-      }
-    }
-    return outcomes;
-  }
-
-  /** One group's members; null when the group held them already (nothing written, nothing to log). */
-  async #write(orgId: string, link: PushLink, members: RemoteRef[]): Promise<ObjectOutcome | null> {
-    const work: ObjectWork = { kind: 'org', localId: orgId, name: link.objectName, body: link.sent, link };
-    const desired = objectOf('org', orgId, link.sent!) as ConnectorObject & { kind: 'org' };
-    const changes = { members: { old: null, new: members.length } };
-    try {
-      // A dry run's connector reads the group and only records the write, for the LDIF.
-      const before = this.target.dryRun ? this.connector.preview().length : 0;
-      const { changed } = await this.connector.setMembers!({ id: link.remoteId! }, desired, members);
-      if (!changed) return null;
-      if (!this.target.dryRun) return { work, operation: 'update', result: 'succeeded', method: MEMBERS, path: link.remoteId, changes };
-      const recorded = this.connector.preview().slice(before).trim();
-      return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes, ...(recorded && { note: engineMessage('engine.connector.wouldApply', { operations: recorded }) }) };
-    } catch (error) {
-      // A dry run of a reconciling sync: the org (or a member) is gone and only planned to be created again, so the group cannot be read; it would be written.
-      if (this.target.dryRun && error instanceof RemoteNotFoundError) return { work, operation: 'update', result: 'planned', method: MEMBERS, path: link.remoteId, changes };
-      return { ...failedOutcome(work, 'update', error, {}), method: MEMBERS, link: undefined };
-    }
-  }
-}
-
-/** The `method` of a group's member write in the logs (LDAP: one modify of the member attribute). */
-const MEMBERS = 'members';
-const GROUP_PAGE = 200;
-
 function success(work: ObjectWork, operation: RunOperation, ref: RemoteRef, body: ScimBody, hash: string, changes: AttributeChanges, status: 'synced' | 'disabled' = 'synced'): ObjectOutcome {
   return {
     work,
@@ -388,64 +276,4 @@ function success(work: ObjectWork, operation: RunOperation, ref: RemoteRef, body
     changes,
     link: { type: 'success', value: { kind: work.kind, localId: work.localId, remoteId: ref.id, hash, sent: body, objectName: work.name, status } },
   };
-}
-
-function remoteRefOf(link: PushLink | undefined): RemoteRef[] {
-  return link?.remoteId ? [{ id: link.remoteId }] : [];
-}
-
-/** The orgs (remote ids) a user body places the user in. */
-function orgRemoteIdsOf(body: ScimBody | null | undefined): string[] {
-  const orgs = body?.[URN.userOrgs] as { orgIds?: unknown } | undefined;
-  return Array.isArray(orgs?.orgIds) ? orgs.orgIds.filter((id): id is string => typeof id === 'string') : [];
-}
-
-/**
- * The mirror-shaped object a connector takes, read back from the body the engine built (after the
- * host's hooks and the source's mapping table), so mappings apply to every protocol alike.
- */
-export function objectOf(kind: ObjectKind, localId: string, body: ScimBody): ConnectorObject {
-  if (kind === 'org') {
-    const name = text(body.displayName) ?? text(body.name) ?? localId;
-    const code = text(body.code);
-    return { kind, data: { id: localId, name, order: typeof body.order === 'number' ? body.order : 0, ...(code && { code }) } };
-  }
-  const enterprise = body[URN.enterpriseUser] as { employeeNumber?: unknown } | undefined;
-  const orgs = body[URN.userOrgs] as { primaryOrgId?: unknown; orgIds?: unknown } | undefined;
-  const data: MirrorUserData = { id: localId, userName: text(body.userName) ?? localId, active: body.active !== false, orgIds: orgRemoteIdsOf(body) };
-  const name = body.name as Record<string, unknown> | undefined;
-  if (name && typeof name === 'object') data.name = Object.fromEntries(Object.entries(name).filter(([, value]) => typeof value === 'string')) as typeof data.name;
-  for (const field of ['displayName', 'title', 'externalId', 'locale', 'preferredLanguage'] as const) {
-    const value = text(body[field]);
-    if (value) data[field] = value;
-  }
-  const employeeNumber = text(enterprise?.employeeNumber);
-  if (employeeNumber) data.employeeNumber = employeeNumber;
-  const primary = text(orgs?.primaryOrgId);
-  if (primary) data.primaryOrgId = primary;
-  for (const field of ['emails', 'phoneNumbers'] as const) {
-    const contacts = contactsOf(body[field]);
-    if (contacts.length > 0) data[field] = contacts;
-  }
-  return { kind: 'user', data };
-}
-
-/** Where the body puts the object: an org under its parent, a user under its primary org (else its first). */
-export function placementOf(kind: ObjectKind, body: ScimBody): Placement {
-  const parent = kind === 'org' ? text(body.parent) : (text((body[URN.userOrgs] as { primaryOrgId?: unknown } | undefined)?.primaryOrgId) ?? orgRemoteIdsOf(body)[0]);
-  return parent ? { parent: { id: parent } } : {};
-}
-
-function contactsOf(value: unknown): DirectoryContact[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((entry) => {
-    const contact = entry as { value?: unknown; type?: unknown; primary?: unknown } | null;
-    const address = text(contact?.value);
-    if (!address) return [];
-    return [{ value: address, ...(text(contact?.type) && { type: text(contact?.type)! }), ...(contact?.primary === true && { primary: true }) }];
-  });
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
