@@ -92,6 +92,8 @@ export type StateConflictReason =
   | 'secrets_unreadable'
   | 'not_pull'
   | 'not_push'
+  /** Only an LDAP destination has a directory tree to read (`push.ldapTree`). */
+  | 'not_ldap'
   | 'dry_run_push_only'
   | 'no_executor'
   | 'run_active'

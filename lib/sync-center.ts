@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { validateLdapSettings } from './connectors/ldap/ldap-settings.js';
 import { connectorFor } from './connectors/connector-factory.js';
+import { createLdapTools } from './connectors/ldap/ldap-tools.js';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { createRouter } from '../routes/index.js';
@@ -261,6 +262,7 @@ export function createSyncCenter(options: SyncCenterOptions): SyncCenter {
     allowHttpPush: resolved.allowHttpPush,
     allowPrivatePush: resolved.allowPrivatePush,
     previewScope: createScopePreview({ knex, sources }),
+    ldap: createLdapTools({ allowPlain: resolved.allowPlainLdap }),
   });
   // Provisioning on demand joins `center.push`: a delivery of one user, with the delivery's stores.
   const onDemand = createOnDemandApi({ knex, sources, mirror, links, log: incrementalLog, audit, targets, leases, runs: runStore, options: resolved.push, holder, clock, wake: (sourceId) => pushEngine.wake(sourceId, false) });

@@ -19,12 +19,13 @@ import { consoleAlertMessages } from './messages/console-alerts.js';
 import { onDemandMessages } from './messages/on-demand.js';
 import { consoleMappingMessages } from './messages/console-mappings.js';
 import { scopeMessages } from './messages/scope.js';
+import { consoleLdapMessages } from './messages/console-ldap.js';
 
 /**
  * Every area's messages. Each area (common, console, pull, push, …) lives in its own file under
  * messages/ so that features add strings without touching each other's.
  */
-const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages, engineLdapMessages, onDemandMessages, consoleMappingMessages, scopeMessages] as const;
+const AREAS = [common, consoleMessages, consoleRunMessages, consolePushMessages, consoleAuditMessages, engineMessages, mappingMessages, consoleLogMessages, deletionHoldMessages, consoleRoleMessages, downstreamShapeMessages, reconcileMessages, consoleStatusMessages, matchingMessages, enginePushMessages, engineAlertMessages, consoleAlertMessages, engineLdapMessages, onDemandMessages, consoleMappingMessages, scopeMessages, consoleLdapMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { en: Record<infer K, string> } ? K : never) : never;

@@ -23,7 +23,10 @@ import { StopSyncError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
 import type { OnDemandApi } from './on-demand/on-demand-api.js';
 import type { PreviewScope } from './scope/scope-api.js';
-import { outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
+import { fromConnectorTest, outcomeOf, refusedUpFront, testConnection, type ConnectionTestInput, type ConnectionTestResult } from './test-connection.js';
+import { validateLdapPush } from '../sources/ldap-push-validation.js';
+import type { LdapTools, LdapTreeResult } from './ldap-tools.js';
+import { engineMessage } from '../i18n/engine-message.js';
 
 /** The state of one push source's incremental delivery. */
 export interface PushStatus {
@@ -62,10 +65,18 @@ export interface PushApi extends OnDemandApi {
    * id and `edited` settings (an edit form not saved yet), those are merged over the saved
    * source's and a blank secret uses the stored one, exactly as saving them would: only with the
    * origins it was saved for. Every test is audited (`push.test_connection`: the origins tested
-   * and the outcome, never a secret), refused ones included.
+   * and the outcome, never a secret), refused ones included. An LDAP source (or new settings
+   * with `ldap`) is tested by the LDAP connector instead: bind, base DN, write permission; its
+   * bind password is kept only for the server and bind DN it was saved for.
    */
   testConnection(sourceId: string, edited?: ConnectionTestInput, options?: ActorOption): Promise<ConnectionTestResult>;
   testConnection(settings: ConnectionTestInput, options?: ActorOption): Promise<ConnectionTestResult>;
+  /**
+   * What an LDAP destination holds under its base DN, read now with its saved settings: the
+   * entries of each kind and the first DNs in tree order. Gives up after `timeoutMs` (default
+   * 5 s) with the counts so far; a failure is `{ ok: false, reason }`, never a secret.
+   */
+  ldapTree(sourceId: string, options?: { limit?: number; timeoutMs?: number }): Promise<LdapTreeResult>;
   status(sourceId: string): Promise<PushStatus>;
   /** Only the incremental deletion hold, if any: one read, cheap enough for every console page. */
   hold(sourceId: string): Promise<DeletionHold | null>;
@@ -104,7 +115,12 @@ export interface PushApiDeps {
   allowHttpPush: boolean;
   allowPrivatePush: boolean;
   previewScope: PreviewScope;
+  /** The LDAP connector's console tools; without them LDAP sources cannot be tested or read. */
+  ldap?: LdapTools;
 }
+
+const TREE_LIMIT = 10;
+const TREE_TIMEOUT_MS = 5000;
 
 export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandApi> {
   const { sources, audit, events, mirror, cursors, health, links, holds, held, retries, targets, runs, manualSyncs, workers, allowHttpPush, allowPrivatePush } = deps;
@@ -156,6 +172,14 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
       await client.close();
     }
   };
+  /** An LDAP destination's settings and bind password to test: saved, edited over saved, or new. */
+  const ldapToTest = (source: Source | null, edited: ConnectionTestInput | undefined) => {
+    if (!deps.ldap) throw ValidationError.single('protocol', 'unsupported', 'LDAP destinations are not available in this center');
+    if (source && !edited) return { settings: settingsOf(source), secrets: {} };
+    return validateLdapPush(edited ?? {}, source ? settingsOf(source) : null, source?.push?.hasBindPassword ?? false, deps.ldap.check, undefined);
+  };
+  const runLdapTest = async (settings: PushSettings, secrets: PushSecretsInput): Promise<ConnectionTestResult> =>
+    fromConnectorTest(await deps.ldap!.testConnection(settings.ldap!, { bindPassword: secrets.bindPassword ?? '' }));
   const pausedRun = async (runId: number): Promise<Run> => {
     const run = await runs.get(runId);
     if (!run) throw new NotFoundError('run', String(runId));
@@ -196,21 +220,34 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
       const source = sourceId === null ? null : await requirePush(sourceId);
       const record = (origins: string[], detail: Record<string, unknown>) =>
         audit.record({ actor: options.actor ?? 'api', action: 'push.test_connection', sourceId, detail: { origins, ...detail } });
+      // An LDAP destination: the saved source's protocol, or new settings that carry `ldap`.
+      const ldap = source ? source.protocol === 'ldap' : edited?.ldap !== undefined;
       let tested: { settings: PushSettings; secrets: PushSecretsInput };
       try {
-        tested = await settingsToTest(source, edited);
+        tested = ldap ? ldapToTest(source, edited) : await settingsToTest(source, edited);
+        // The stored password is read only once the settings it goes to have passed.
+        if (ldap && source) tested.secrets = { ...(await sources.pushSecrets(source.id)), ...tested.secrets };
       } catch (error) {
         if (error instanceof ValidationError) {
           const entered = Object.fromEntries(Object.entries(edited ?? {}).filter(([, value]) => value !== undefined));
-          const origins = originsOf({ ...(source ? settingsOf(source) : {}), ...entered });
+          const merged = { ...(source ? settingsOf(source) : {}), ...entered };
+          const origins = ldap ? ldapOriginsOf({ ...(source ? settingsOf(source).ldap : {}), ...(entered.ldap as object | undefined) }) : originsOf(merged);
           await record(origins, { outcome: 'invalid', issues: error.issues.map((issue) => `${issue.field}: ${issue.code}`) });
         }
         throw error;
       }
-      const result = await runConnectionTest(tested.settings, tested.secrets);
-      const failed = result.steps.filter((step) => !step.ok).map((step) => step.name);
-      await record(originsOf(tested.settings), { outcome: outcomeOf(result), ...(failed.length > 0 && { failedSteps: failed }) });
+      const result = ldap ? await runLdapTest(tested.settings, tested.secrets) : await runConnectionTest(tested.settings, tested.secrets);
+      // LDAP's steps after a failed one are skipped, not failed; SCIM's list is as it always was.
+      const failed = result.steps.filter((step) => !step.ok && !(ldap && step.skipped)).map((step) => step.name);
+      await record(ldap ? ldapOriginsOf(tested.settings.ldap) : originsOf(tested.settings), { outcome: outcomeOf(result), ...(failed.length > 0 && { failedSteps: failed }) });
       return result;
+    },
+    async ldapTree(sourceId, options = {}) {
+      const source = await requirePush(sourceId);
+      if (source.protocol !== 'ldap') throw new StateConflictError('not_ldap', 'only LDAP destinations have a directory tree');
+      if (!deps.ldap) return { ok: false, reason: engineMessage('engine.ldap.tree.unavailable') };
+      const { bindPassword } = await sources.pushSecrets(sourceId);
+      return deps.ldap.readTree(settingsOf(source).ldap!, { bindPassword: bindPassword ?? '' }, { limit: options.limit ?? TREE_LIMIT, timeoutMs: options.timeoutMs ?? TREE_TIMEOUT_MS });
     },
     status,
     async hold(sourceId) {
@@ -267,6 +304,15 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
       }
     },
   };
+}
+
+/** An LDAP test reaches one server: `ldaps://host:636` (URL's origin is "null" for ldap: schemes). */
+function ldapOriginsOf(ldap: { url?: unknown } | undefined): string[] {
+  if (typeof ldap?.url !== 'string') return [];
+  const match = /^(ldaps?):\/\/([^/?#@\s:]+)(?::(\d+))?\/?$/i.exec(ldap.url.trim());
+  if (!match) return [];
+  const scheme = match[1]!.toLowerCase();
+  return [`${scheme}://${match[2]!.toLowerCase()}:${match[3] ?? (scheme === 'ldaps' ? '636' : '389')}`];
 }
 
 /** The distinct origins of the URLs a test reaches; unparseable input is left out. */

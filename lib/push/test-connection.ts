@@ -6,8 +6,10 @@ import { addressRefusalMessage } from './client/connect-failure.js';
 import { checkOrgShape, readDownstreamShape, type ShapeProposal } from './client/downstream-shape.js';
 import { PushError, TransientPushError } from './client/errors.js';
 import type { ScimClient } from './client/scim-client.js';
+import type { ConnectorTestResult } from './connector.js';
 
-export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs' | 'orgShape';
+/** SCIM's steps, then an LDAP directory's (`bind`, `baseDn`, `write`: the connector's checks). */
+export type ConnectionStepName = 'auth' | 'serviceProviderConfig' | 'users' | 'orgs' | 'orgShape' | 'bind' | 'baseDn' | 'write';
 
 /**
  * Why a step failed when it got no HTTP answer, for the console to say in the admin's language:
@@ -31,7 +33,8 @@ export interface ConnectionStep {
   detail: string;
   /** orgShape: the settings the downstream's /ResourceTypes calls for, when they differ from the tested ones. */
   proposal?: ShapeProposal;
-  durationMs: number;
+  /** Absent where the protocol's checks are not timed one by one (LDAP's). */
+  durationMs?: number;
 }
 
 export interface ConnectionTestResult {
@@ -141,6 +144,14 @@ async function orgShapeStep(client: ScimClient, settings: PushSettings, refused:
     const pushError = error instanceof PushError ? error : undefined;
     return { name: 'orgShape', ok: false, method: pushError?.method ?? 'GET', path: pushError?.path, status: pushError?.status, ...failureOf(error), durationMs: Math.round(performance.now() - started) };
   }
+}
+
+/** A connector's checks (LDAP's bind, base DN, write) as the steps the console shows, each message stored. */
+export function fromConnectorTest(result: ConnectorTestResult): ConnectionTestResult {
+  const steps = result.checks.map(
+    (check): ConnectionStep => ({ name: check.name as ConnectionStepName, ok: check.ok, ...(check.skipped && { skipped: true }), detail: storeMessage(check.detail) }),
+  );
+  return { ok: result.ok, steps };
 }
 
 /** The result when the client refused an address before any request (saved before the guard, or under other host options). */
