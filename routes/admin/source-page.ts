@@ -13,8 +13,10 @@ import { historyChart } from './history-chart.js';
 import { centerPath } from './view-helpers.js';
 import { policyInput, policyValuesOf } from './push-form.js';
 import { PUSH_FIELDS, readPushValues, type PushFieldValues } from './wizard-state.js';
+import { LDAP_INPUTS, ldapInput, ldapValuesOf, postedBindPassword, readLdapValues, type LdapFieldValues } from './ldap-form.js';
+import type { LdapTreeResult } from '../../lib/push/ldap-tools.js';
 
-const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds', 'pull.userFilter'];
+const PARAMETER_FIELDS = [...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds', 'pull.userFilter', ...LDAP_INPUTS];
 
 /** The source page ("Configure"): basic information, parameters, pull credentials. */
 export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | 'mirror' | 'status'>, options: Pick<ResolvedOptions, 'publicUrl' | 'timezone'>, box: SecretBox): Router {
@@ -25,7 +27,7 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
     req: Request,
     res: Response,
     source: Source,
-    form: { errors?: FieldErrors; pushValues?: PushFieldValues; scopeOrgIds?: string[]; pullUserFilter?: string; connectionTest?: ConnectionTestResult } = {},
+    form: { errors?: FieldErrors; pushValues?: PushFieldValues; ldapValues?: LdapFieldValues; scopeOrgIds?: string[]; pullUserFilter?: string; connectionTest?: ConnectionTestResult; tree?: LdapTreeResult } = {},
   ) => {
     const errors = form.errors ?? {};
     // The health card: the same summary as the list's row, and the last 7 days per hour.
@@ -34,7 +36,9 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
       source,
       errors,
       pushValues: form.pushValues ?? pushValuesOf(source),
-      secretState: { token: source.push?.hasToken ? 'stored' : '', clientSecret: source.push?.hasClientSecret ? 'stored' : '' },
+      secretState: { token: source.push?.hasToken ? 'stored' : '', clientSecret: source.push?.hasClientSecret ? 'stored' : '', bindPassword: source.push?.hasBindPassword ? 'stored' : '' },
+      ldapValues: form.ldapValues ?? ldapValuesOf(source.push?.ldap),
+      tree: form.tree,
       scopeOrgIds: form.scopeOrgIds ?? source.pull?.scopeOrgIds ?? [],
       orgChoices: source.mode === 'pull' || (source.push?.scope?.orgIds.length ?? 0) > 0 ? await mirror.orgChoices() : null,
       pullUserFilter: source.mode === 'pull' ? (form.pullUserFilter ?? source.pull?.userFilter ?? '') : undefined,
@@ -47,7 +51,10 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
   };
 
   router.get('/sources/:id', async (req, res) => {
-    await renderShow(req, res, await sources.get(req.params.id));
+    const source = await sources.get(req.params.id);
+    // The tree an LDAP destination holds is read only when asked for (`?tree=1`), within the read's own time limit.
+    const tree = source.protocol === 'ldap' && req.query.tree === '1' ? await push.ldapTree(source.id) : undefined;
+    await renderShow(req, res, source, { tree });
   });
 
   router.get('/sources/:id/edit', forAdmins, async (req, res) => {
@@ -70,11 +77,12 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
   router.post('/sources/:id/parameters', async (req, res) => {
     const source = await sources.get(req.params.id);
     const pushValues = readPushValues(req.body, policyValuesOf(source.push));
+    const ldapValues = source.protocol === 'ldap' ? readLdapValues(req.body, ldapValuesOf(source.push?.ldap)) : undefined;
     const scopeOrgIds = list(req.body['pull.scopeOrgIds']);
     const pullUserFilter = typeof req.body['pull.userFilter'] === 'string' ? req.body['pull.userFilter'] : undefined;
     const input: UpdateSourceInput = {};
     if (source.mode === 'push') {
-      input.push = pushInput(req.body, pushValues);
+      input.push = ldapValues ? ldapPushInput(req.body, pushValues, ldapValues) : pushInput(req.body, pushValues);
     } else {
       input.pull = { scopeOrgIds, ...(pullUserFilter !== undefined && { userFilter: pullUserFilter.trim() || null }) };
     }
@@ -82,7 +90,7 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
       await sources.update(source.id, input, { actor: res.locals.actor });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues, scopeOrgIds, pullUserFilter });
+      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues, ldapValues, scopeOrgIds, pullUserFilter });
     }
     res.redirect(303, `${centerPath(req, 'sources', source.id)}?done=saved`);
   });
@@ -91,12 +99,14 @@ export function sourcePageRoutes(center: Pick<SyncCenter, 'sources' | 'push' | '
   router.post('/sources/:id/test-connection', async (req, res) => {
     const source = await sources.get(req.params.id);
     const pushValues = readPushValues(req.body, policyValuesOf(source.push));
+    const ldapValues = source.protocol === 'ldap' ? readLdapValues(req.body, ldapValuesOf(source.push?.ldap)) : undefined;
+    const edited = ldapValues ? ldapPushInput(req.body, pushValues, ldapValues) : pushInput(req.body, pushValues);
     try {
-      const connectionTest = await push.testConnection(source.id, pushInput(req.body, pushValues), { actor: res.locals.actor });
-      return renderShow(req, res, source, { pushValues, connectionTest });
+      const connectionTest = await push.testConnection(source.id, edited, { actor: res.locals.actor });
+      return renderShow(req, res, source, { pushValues, ldapValues, connectionTest });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues });
+      return renderShow(req, res, source, { errors: toFieldErrors(error, res.locals.t, PARAMETER_FIELDS), pushValues, ldapValues });
     }
   });
 
@@ -118,6 +128,12 @@ function pushInput(body: Record<string, unknown>, values: PushFieldValues): NonN
   if (token.trim()) input.token = token;
   if (clientSecret.trim()) input.clientSecret = clientSecret;
   return input;
+}
+
+/** An LDAP destination's input: its connection, the policy every push source has, and the bind password when one was entered. */
+function ldapPushInput(body: Record<string, unknown>, values: PushFieldValues, ldap: LdapFieldValues): NonNullable<UpdateSourceInput['push']> {
+  const bindPassword = postedBindPassword(body);
+  return { ldap: ldapInput(ldap) as never, ...policyInput(values), ...(bindPassword && { bindPassword }) };
 }
 
 function pushValuesOf(source: Source): PushFieldValues {

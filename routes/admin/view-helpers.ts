@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { quarantineFix } from '../../lib/alerts/alert-builder.js';
-import { readMessage, renderMessage } from '../../lib/i18n/engine-message.js';
+import { readMessage, renderMessage, type EngineMessage } from '../../lib/i18n/engine-message.js';
 import { formatDateTime, formatDuration } from '../../lib/i18n/format.js';
 import { CATALOGUES, type Locale, type MessageKey, type Translate } from '../../lib/i18n/index.js';
 import type { ResolvedOptions } from '../../lib/options.js';
@@ -52,8 +52,11 @@ export function viewHelpers(options: Pick<ResolvedOptions, 'timezone' | 'push'>)
       return { text: renderMessage(t, fix.action), anchor: fix.anchor };
     };
     res.locals.pushDefaults = { concurrency: options.push.concurrency };
+    // "SCIM", "LDAP" or "Active Directory": an LDAP destination is named by its profile.
+    res.locals.protocolLabel = (source: { protocol?: string; push?: { ldap?: { profile?: string } } | null }): string =>
+      source.protocol === 'ldap' ? t(source.push?.ldap?.profile === 'ad' ? 'protocol.ad' : 'protocol.ldap') : t('protocol.scim');
     // Engine messages (reasons, notes) in the reader's language; plain text from before codes as is.
-    res.locals.renderMessage = (stored: string | null | undefined): string => renderMessage(t, stored);
+    res.locals.renderMessage = (stored: string | EngineMessage | null | undefined): string => renderMessage(t, stored);
     res.locals.errors = {};
     // The error summary's links: each field's label and input id (form-summary.ejs).
     res.locals.fieldLabel = (name: string) => fieldLabel(t, name);

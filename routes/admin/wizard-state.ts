@@ -2,7 +2,11 @@ import { SecretBoxError, type FieldIssue } from '../../lib/errors.js';
 import type { CreateSourceInput, PushSecretsInput } from '../../lib/sources/source-types.js';
 import type { ConnectionTestResult } from '../../lib/push/test-connection.js';
 import type { SecretBox } from '../../lib/util/secret-box.js';
+import { emptyLdapValues, ldapInput, postedBindPassword, readLdapValues, type LdapFieldValues } from './ldap-form.js';
 import { defaultPolicyValues, policyInput, PUSH_POLICY_FIELDS, readPolicyValues, type PushPolicyValues } from './push-form.js';
+
+/** The protocols the wizard offers; WeCom is named but not supported yet. */
+export const WIZARD_PROTOCOLS = ['scim', 'ldap'] as const;
 
 export const WIZARD_STEPS = ['protocol', 'basics', 'parameters'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -20,12 +24,15 @@ export type PushFieldValues = Record<(typeof PUSH_CONNECTION_FIELDS)[number], st
  * password inputs are always rendered empty.
  */
 export interface WizardState {
+  /** `scim` or `ldap` (an LDAP / AD destination, push only: its mode is set with the protocol). */
   protocol: string;
   name: string;
   description: string;
   /** '' until the admin has picked one: the parameters step then shows only the choice. */
   mode: string;
   push: PushFieldValues;
+  /** An LDAP destination's connection inputs (drafts from before LDAP have none: see `ldapOf`). */
+  ldap?: LdapFieldValues;
   scopeOrgIds: string[];
   secrets: PushSecretsInput;
 }
@@ -40,12 +47,22 @@ export interface WizardDraft {
 
 /** What a step's form says, laid over the state: only that step's fields change. */
 export function applyStep(state: WizardState, step: WizardStep, body: Record<string, unknown>): WizardState {
-  if (step === 'protocol') return { ...state, protocol: str(body.protocol) || 'scim' };
+  if (step === 'protocol') {
+    const protocol = str(body.protocol) || 'scim';
+    if (protocol === state.protocol) return state;
+    // LDAP is a destination only: its mode is push, with no choice to make. Leaving it, the choice comes back.
+    return { ...state, protocol, mode: protocol === 'ldap' ? 'push' : '' };
+  }
   if (step === 'basics') return { ...state, name: str(body.name), description: str(body.description) };
   // The mode choice alone: its fields come on the next page.
   if (!state.mode) return { ...state, mode: str(body.mode) };
   if (state.mode === 'pull') return body['pull.scope'] === undefined ? state : { ...state, scopeOrgIds: list(body['pull.scopeOrgIds']) };
   const secrets: PushSecretsInput = { ...state.secrets };
+  if (state.protocol === 'ldap') {
+    const bindPassword = postedBindPassword(body);
+    if (bindPassword) secrets.bindPassword = bindPassword;
+    return { ...state, ldap: readLdapValues(body, ldapOf(state)), push: { ...state.push, ...readPolicyValues(body, state.push) }, secrets };
+  }
   const token = str(body['push.token']);
   const clientSecret = str(body['push.clientSecret']);
   if (token.trim()) secrets.token = token;
@@ -84,13 +101,23 @@ export function emptyWizard(): WizardState {
     description: '',
     mode: '',
     push: { auth: 'bearer', clientId: '', tokenUrl: '', userUrl: '', orgUrl: '', orgResource: 'organization', ...defaultPolicyValues() },
+    ldap: emptyLdapValues(),
     scopeOrgIds: [],
     secrets: {},
   };
 }
 
+/** The draft's LDAP inputs, blank ones for a draft saved before LDAP was offered. */
+export function ldapOf(state: WizardState): LdapFieldValues {
+  return state.ldap ?? emptyLdapValues();
+}
+
 export function toCreateInput(state: WizardState): CreateSourceInput {
   const mode = state.mode as CreateSourceInput['mode'];
+  if (state.protocol === 'ldap') {
+    const { bindPassword } = state.secrets;
+    return { name: state.name, description: state.description, protocol: 'ldap', mode: 'push', push: { ldap: ldapInput(ldapOf(state)) as never, ...policyInput(state.push), ...(bindPassword && { bindPassword }) } };
+  }
   const input: CreateSourceInput = { name: state.name, description: state.description, protocol: 'scim', mode };
   if (mode === 'push') {
     input.push = {

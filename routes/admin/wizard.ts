@@ -10,8 +10,11 @@ import { keepOnce, takeOnce } from './once.js';
 import { pullUrls } from './pull-urls.js';
 import { useProposedShape } from './shape-proposal.js';
 import { centerPath } from './view-helpers.js';
+import { LDAP_INPUTS } from './ldap-form.js';
 import {
   applyStep,
+  ldapOf,
+  WIZARD_PROTOCOLS,
   emptyWizard,
   isWizardStep,
   openDraft,
@@ -25,13 +28,15 @@ import {
   type WizardStep,
 } from './wizard-state.js';
 
-const UNSUPPORTED: FieldIssue = { field: 'protocol', code: 'unsupported', message: 'only SCIM is supported' };
+const UNSUPPORTED: FieldIssue = { field: 'protocol', code: 'unsupported', message: 'only SCIM and LDAP / AD are supported' };
 
 const STEP_FIELDS: Record<WizardStep, readonly string[]> = {
   protocol: ['protocol'],
   basics: ['name', 'description'],
-  parameters: ['mode', ...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds'],
+  parameters: ['mode', ...PUSH_FIELDS.map((field) => `push.${field}`), 'push.token', 'push.clientSecret', 'pull.scopeOrgIds', ...LDAP_INPUTS],
 };
+
+const supported = (protocol: string) => (WIZARD_PROTOCOLS as readonly string[]).includes(protocol);
 
 type WizardCenter = Pick<SyncCenter, 'sources' | 'push' | 'mirror' | 'wizardDrafts'>;
 
@@ -54,7 +59,8 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
     const data: Record<string, unknown> = { step, wizard, errors, action: id ? stepUrl(req, id, step) : `${req.baseUrl}/new` };
     if (step === 'parameters') {
       data.connectionTest = draft.connectionTest;
-      data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '' };
+      data.secretState = { token: secrets.token ? 'entered' : '', clientSecret: secrets.clientSecret ? 'entered' : '', bindPassword: secrets.bindPassword ? 'entered' : '' };
+      data.ldap = ldapOf(draft.state);
       data.pullUrls = pullUrls(req, options);
       data.orgChoices = await mirror.orgChoices();
       data.proposeShape = true; // the connection test may offer the org shape the downstream calls for
@@ -75,7 +81,7 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
   router.post('/new', async (req, res) => {
     const state = applyStep(emptyWizard(), 'protocol', req.body);
     const draft: WizardDraft = { state };
-    if (state.protocol !== 'scim') draft.errors = { step: 'protocol', issues: [UNSUPPORTED] };
+    if (!supported(state.protocol)) draft.errors = { step: 'protocol', issues: [UNSUPPORTED] };
     const id = await drafts.create(actorOf(res), sealDraft(draft, box, actorOf(res)));
     res.redirect(303, stepUrl(req, id, draft.errors ? 'protocol' : 'basics'));
   });
@@ -101,7 +107,7 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
 
     if (go === 'back') return goTo(req, res, id, previousStep(step), { state });
     if (step === 'protocol') {
-      if (state.protocol !== 'scim') return goTo(req, res, id, 'protocol', withErrors('protocol', [UNSUPPORTED]));
+      if (!supported(state.protocol)) return goTo(req, res, id, 'protocol', withErrors('protocol', [UNSUPPORTED]));
       return goTo(req, res, id, 'basics', { state });
     }
     if (step === 'basics') {
@@ -109,12 +115,12 @@ export function wizardRoutes(center: WizardCenter, options: Pick<ResolvedOptions
       return goTo(req, res, id, issues.length > 0 ? 'basics' : 'parameters', issues.length > 0 ? withErrors('basics', issues) : { state });
     }
     // The parameters step: first the mode alone, then that mode's fields.
-    if (go === 'changeMode') return goTo(req, res, id, 'parameters', { state: { ...state, mode: '' } });
+    if (go === 'changeMode' && state.protocol !== 'ldap') return goTo(req, res, id, 'parameters', { state: { ...state, mode: '' } });
     if (!stored.state.mode) {
       if (state.mode !== 'push' && state.mode !== 'pull') return goTo(req, res, id, 'parameters', withErrors('parameters', [{ field: 'mode', code: 'required', message: 'choose push or pull' }]));
       return goTo(req, res, id, 'parameters', { state });
     }
-    if (go === 'useShape' && state.mode === 'push') useProposedShape(state.push, req.body);
+    if (go === 'useShape' && state.mode === 'push' && state.protocol !== 'ldap') useProposedShape(state.push, req.body);
     if ((go === 'test' || go === 'useShape') && state.mode === 'push') {
       // "Test connection" (also after applying the proposed org shape): the entered settings, nothing saved but the draft; the step shows the results.
       try {
