@@ -53,7 +53,7 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       const en = (await wizard.follow(res, 'en')).text;
       expect(testSteps(en)).toEqual(['bind:fail', 'baseDn:skipped', 'write:skipped']);
       expect(en).toMatch(/Could not bind as cn=admin,dc=example,dc=test: LDAP bind \(StartTLS\) cn=admin,dc=example,dc=test: the server answered result 49/);
-      expect(en).toContain('Not tried: an earlier step failed');
+      expect(en.match(/Not tried\./g)).toHaveLength(2);
       const zh = (await wizard.get('parameters', 'zh-CN')).text;
       expect(zh).toMatch(/无法以 cn=admin,dc=example,dc=test 绑定：/);
       for (const page of [en, zh]) expect(page).not.toContain(WRONG);
@@ -98,7 +98,7 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       expect(page).toContain('Stored and hidden. Leave blank to keep it. It is only sent to the server and bind DN it was saved for.');
       expect(page).not.toContain(slapd.rootPassword);
 
-      const elsewhere = await client.post(`/sources/${source.id}/parameters`, ldapForm({ ...server(), url: 'ldaps://attacker.example.test' }), 'en');
+      const elsewhere = await client.post(`/sources/${source.id}/parameters`, ldapForm({ ...server(), url: 'ldaps://attacker.example.test', tls: '' }), 'en');
       expect(elsewhere.status).toBe(422);
       expect(elsewhere.text).toMatch(/<a href="#f-push-bindPassword">Bind password: The server or bind DN changed/);
       expect(elsewhere.text).toContain('value="ldaps://attacker.example.test"');
