@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Source } from '../../../lib/sources/source-types.js';
 import { adminAgent } from '../../support/admin-agent.js';
+import { buildOrg, buildUser } from '../../support/factories.js';
 import { ldapForm, startLdapWizard } from '../../support/ldap-wizard.js';
 import { HAS_SLAPD, startSlapd, type Slapd } from '../../support/slapd.js';
 import { MOUNT, useTestCenter } from '../../support/test-center.js';
@@ -155,6 +156,26 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       const zh = (await client.get(`/sources/${source.id}?tree=1`).set('accept-language', 'zh-CN')).text;
       expect(zh).toMatch(/data-tree-error>无法读取目录树：/);
       for (const page of [en.text, zh]) expect(page).not.toContain(WRONG);
+    });
+
+    it('shows the tree a manual sync wrote', async () => {
+      await slapd.wipe();
+      const root = buildOrg({ id: 'o-root', name: 'Acme' });
+      const eng = buildOrg({ id: 'o-eng', name: 'Engineering', parentId: root.id });
+      const ops = buildOrg({ id: 'o-ops', name: 'Operations', parentId: root.id });
+      await test.center.changes.apply([
+        ...[root, eng, ops].map((org) => ({ type: 'orgUpserted' as const, org })),
+        ...[buildUser({ id: 'u-ada', userName: 'ada', orgIds: [eng.id] }), buildUser({ id: 'u-bob', userName: 'bob', orgIds: [ops.id] })].map((user) => ({ type: 'userUpserted' as const, user })),
+      ]);
+      const { source } = await test.center.sources.create({ name: 'Synced', protocol: 'ldap', mode: 'push', push: { ldap: { ...server(), groups: 'groupOfNames' } as never, bindPassword: slapd.rootPassword } });
+      await test.center.sources.enable(source.id);
+      const run = await test.center.runs.settled((await test.center.runs.start(source.id)).id);
+      expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
+      const en = (await client.get(`/sources/${source.id}?tree=1`).set('accept-language', 'en')).text;
+      expect(en).toContain('<dd data-tree-count="user">2</dd>');
+      expect(en).toContain('<dd data-tree-count="org">3</dd>');
+      expect(en).toContain('<dd data-tree-count="group">3</dd>');
+      expect(en).toMatch(new RegExp(`<code class="wrap">ou=Acme,${slapd.suffix}</code>`));
     });
 
     it('refuses the tree of a SCIM source through the API', async () => {
