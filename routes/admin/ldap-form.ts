@@ -88,7 +88,7 @@ export function readLdapValues(body: Record<string, unknown>, fallback: LdapFiel
  * reads as "its default"; the disable policy "default" is null (the profile's own), so that an
  * edit can go back to it. Whatever else is stored (the attribute list) is kept by the merge.
  */
-export function ldapInput(values: LdapFieldValues): Record<string, unknown> {
+export function ldapInput(values: LdapFieldValues): Partial<LdapSettings> {
   const mode = values['disable.mode'];
   const disable =
     mode === 'attribute'
@@ -98,7 +98,7 @@ export function ldapInput(values: LdapFieldValues): Record<string, unknown> {
         : mode === ''
           ? null
           : { mode };
-  return {
+  const input: Record<string, unknown> = {
     profile: values.profile,
     url: values.url,
     tls: values.tls,
@@ -116,6 +116,9 @@ export function ldapInput(values: LdapFieldValues): Record<string, unknown> {
     connections: values.connections,
     timeoutMs: values.timeoutMs,
   };
+  // Form strings as they are: the connector's validation parses them (lists split on commas, numbers
+  // read from text) and names the field of any it cannot, so nothing is coerced here.
+  return input as Partial<LdapSettings>;
 }
 
 /** The bind password as posted: blank means "keep what is stored" (or what the wizard's draft holds). */

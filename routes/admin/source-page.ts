@@ -133,7 +133,7 @@ function pushInput(body: Record<string, unknown>, values: PushFieldValues): NonN
 /** An LDAP destination's input: its connection, the policy every push source has, and the bind password when one was entered. */
 function ldapPushInput(body: Record<string, unknown>, values: PushFieldValues, ldap: LdapFieldValues): NonNullable<UpdateSourceInput['push']> {
   const bindPassword = postedBindPassword(body);
-  return { ldap: ldapInput(ldap) as never, ...policyInput(values), ...(bindPassword && { bindPassword }) };
+  return { ldap: ldapInput(ldap), ...policyInput(values), ...(bindPassword && { bindPassword }) };
 }
 
 function pushValuesOf(source: Source): PushFieldValues {

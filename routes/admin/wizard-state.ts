@@ -116,7 +116,7 @@ export function toCreateInput(state: WizardState): CreateSourceInput {
   const mode = state.mode as CreateSourceInput['mode'];
   if (state.protocol === 'ldap') {
     const { bindPassword } = state.secrets;
-    return { name: state.name, description: state.description, protocol: 'ldap', mode: 'push', push: { ldap: ldapInput(ldapOf(state)) as never, ...policyInput(state.push), ...(bindPassword && { bindPassword }) } };
+    return { name: state.name, description: state.description, protocol: 'ldap', mode: 'push', push: { ldap: ldapInput(ldapOf(state)), ...policyInput(state.push), ...(bindPassword && { bindPassword }) } };
   }
   const input: CreateSourceInput = { name: state.name, description: state.description, protocol: 'scim', mode };
   if (mode === 'push') {

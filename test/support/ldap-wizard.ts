@@ -1,6 +1,5 @@
-import type request from 'supertest';
 import type { adminAgent } from './admin-agent.js';
-import { ADMIN_HEADER, MOUNT } from './test-center.js';
+import { startWizard } from './wizard-driver.js';
 
 type Client = ReturnType<typeof adminAgent>;
 
@@ -38,27 +37,7 @@ export function ldapForm(fields: { url: string; bindDn: string; baseDn: string; 
   };
 }
 
-/**
- * Drives the wizard for an LDAP / AD destination as a browser does: the protocol (which sets
- * the mode to push), the basics, and then the parameters step is the LDAP form.
- */
-export async function startLdapWizard(client: Client, options: { admin?: string; name?: string } = {}) {
-  const admin = options.admin ?? 'alice';
-  const first = await client.post('/new', { protocol: 'ldap', go: 'next' });
-  const id = /\/new\/([0-9a-f]+)\//.exec(String(first.headers.location))?.[1];
-  if (!id) throw new Error(`the wizard did not start a draft: ${first.status} ${first.headers.location}`);
-  const path = (step: string) => `/new/${id}/${step}`;
-  const post = (step: string, form: Record<string, string | string[]>, lang?: string) => client.post(path(step), form, lang);
-  const follow = (res: request.Response, lang?: string) => {
-    const location = String(res.headers.location ?? '').split('#')[0]!;
-    if (!location.startsWith(MOUNT)) throw new Error(`not a redirect into the center: ${res.status} ${location}`);
-    const pending = client.agent.get(location).set(ADMIN_HEADER, admin);
-    return lang ? pending.set('accept-language', lang) : pending;
-  };
-  const get = (step: string, lang?: string) => {
-    const pending = client.get(path(step));
-    return lang ? pending.set('accept-language', lang) : pending;
-  };
-  await post('basics', { name: options.name ?? 'Corporate LDAP', description: '', go: 'next' });
-  return { id, path, post, get, follow };
+/** The wizard for an LDAP / AD destination, past the protocol (which sets the mode to push) and the basics. */
+export function startLdapWizard(client: Client, options: { admin?: string; name?: string } = {}) {
+  return startWizard(client, { ...options, name: options.name ?? 'Corporate LDAP', protocol: 'ldap' });
 }

@@ -9,9 +9,10 @@ type Client = ReturnType<typeof adminAgent>;
  * draft, fills the basics and, when given, picks the mode. `post` answers the redirect; `follow`
  * fetches the page it points to.
  */
-export async function startWizard(client: Client, options: { admin?: string; name?: string; description?: string; mode?: 'push' | 'pull' } = {}) {
+export async function startWizard(client: Client, options: { admin?: string; name?: string; description?: string; mode?: 'push' | 'pull'; protocol?: 'scim' | 'ldap' } = {}) {
   const admin = options.admin ?? 'alice';
-  const first = await client.post('/new', { protocol: 'scim', go: 'next' });
+  // LDAP / AD sets the mode (push) with the protocol.
+  const first = await client.post('/new', { protocol: options.protocol ?? 'scim', go: 'next' });
   const id = /\/new\/([0-9a-f]+)\//.exec(String(first.headers.location))?.[1];
   if (!id) throw new Error(`the wizard did not start a draft: ${first.status} ${first.headers.location}`);
   const path = (step: string) => `/new/${id}/${step}`;
