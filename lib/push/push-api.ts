@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit-log.js';
-import { NotFoundError, StateConflictError, ValidationError } from '../errors.js';
+import { NotFoundError, SecretBoxError, StateConflictError, ValidationError } from '../errors.js';
 import type { SyncEvents } from '../events.js';
 import type { MirrorReader } from '../mirror/mirror-reader.js';
 import type { ObjectKind } from '../mirror/mirror-rows.js';
@@ -178,8 +178,20 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
     if (source && !edited) return { settings: settingsOf(source), secrets: {} };
     return validateLdapPush(edited ?? {}, source ? settingsOf(source) : null, source?.push?.hasBindPassword ?? false, deps.ldap.check, undefined);
   };
-  const runLdapTest = async (settings: PushSettings, secrets: PushSecretsInput): Promise<ConnectionTestResult> =>
-    fromConnectorTest(await deps.ldap!.testConnection(settings.ldap!, { bindPassword: secrets.bindPassword ?? '' }));
+  /** A source's stored secrets; none when they cannot be opened (the center's key changed). */
+  const readableSecrets = (sourceId: string): Promise<PushSecretsInput> =>
+    sources.pushSecrets(sourceId).catch((error: unknown) => {
+      if (error instanceof SecretBoxError) return {};
+      throw error;
+    });
+  const runLdapTest = async (settings: PushSettings, secrets: PushSecretsInput): Promise<ConnectionTestResult> => {
+    // Without a password LDAP would bind anonymously and "pass": say what is missing instead.
+    if (!secrets.bindPassword) {
+      const skipped = (name: string) => ({ name, ok: false, skipped: true, detail: engineMessage('engine.ldap.test.skipped') });
+      return fromConnectorTest({ ok: false, checks: [{ name: 'bind', ok: false, detail: engineMessage('engine.ldap.noStoredPassword') }, skipped('baseDn'), skipped('write')] });
+    }
+    return fromConnectorTest(await deps.ldap!.testConnection(settings.ldap!, { bindPassword: secrets.bindPassword }));
+  };
   const pausedRun = async (runId: number): Promise<Run> => {
     const run = await runs.get(runId);
     if (!run) throw new NotFoundError('run', String(runId));
@@ -226,7 +238,7 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
       try {
         tested = ldap ? ldapToTest(source, edited) : await settingsToTest(source, edited);
         // The stored password is read only once the settings it goes to have passed.
-        if (ldap && source) tested.secrets = { ...(await sources.pushSecrets(source.id)), ...tested.secrets };
+        if (ldap && source) tested.secrets = { ...(await readableSecrets(source.id)), ...tested.secrets };
       } catch (error) {
         if (error instanceof ValidationError) {
           const entered = Object.fromEntries(Object.entries(edited ?? {}).filter(([, value]) => value !== undefined));
@@ -246,8 +258,10 @@ export function createPushApi(deps: PushApiDeps): Omit<PushApi, keyof OnDemandAp
       const source = await requirePush(sourceId);
       if (source.protocol !== 'ldap') throw new StateConflictError('not_ldap', 'only LDAP destinations have a directory tree');
       if (!deps.ldap) return { ok: false, reason: engineMessage('engine.ldap.tree.unavailable') };
-      const { bindPassword } = await sources.pushSecrets(sourceId);
-      return deps.ldap.readTree(settingsOf(source).ldap!, { bindPassword: bindPassword ?? '' }, { limit: options.limit ?? TREE_LIMIT, timeoutMs: options.timeoutMs ?? TREE_TIMEOUT_MS });
+      const bindPassword = (await readableSecrets(sourceId)).bindPassword;
+      // Never an anonymous bind in its place: with an empty password LDAP binds unauthenticated.
+      if (!bindPassword) return { ok: false, reason: engineMessage('engine.ldap.noStoredPassword') };
+      return deps.ldap.readTree(settingsOf(source).ldap!, { bindPassword }, { limit: options.limit ?? TREE_LIMIT, timeoutMs: options.timeoutMs ?? TREE_TIMEOUT_MS });
     },
     status,
     async hold(sourceId) {

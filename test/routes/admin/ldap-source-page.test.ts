@@ -2,6 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Source } from '../../../lib/sources/source-types.js';
 import { adminAgent } from '../../support/admin-agent.js';
 import { buildOrg, buildUser } from '../../support/factories.js';
+import { TABLES } from '../../../lib/persistence/tables.js';
+import { secretContext } from '../../../lib/sources/source-store.js';
+import { SecretBox } from '../../../lib/util/secret-box.js';
 import { ldapForm, startLdapWizard } from '../../support/ldap-wizard.js';
 import { HAS_SLAPD, startSlapd, type Slapd } from '../../support/slapd.js';
 import { MOUNT, useTestCenter } from '../../support/test-center.js';
@@ -176,6 +179,23 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       expect(en).toContain('<dd data-tree-count="org">3</dd>');
       expect(en).toContain('<dd data-tree-count="group">3</dd>');
       expect(en).toMatch(new RegExp(`<code class="wrap">ou=Acme,${slapd.suffix}</code>`));
+    });
+
+    it('never binds anonymously when the stored password cannot be opened (the key changed)', async () => {
+      const source = await create();
+      // Sealed under another center's key: this one cannot open it.
+      const foreign = new SecretBox('another-secret-key-with-at-least-32-characters').sealJson({ bindPassword: slapd.rootPassword }, secretContext(source.id));
+      await test.knex(TABLES.sources).where({ id: source.id }).update({ secrets: foreign });
+      const tree = (await client.get(`/sources/${source.id}?tree=1`).set('accept-language', 'en')).text;
+      expect(tree).toContain("data-tree-error>The stored bind password cannot be read (was the center&#39;s secret key changed?): enter it again in the parameters.");
+      // The source no longer counts as having one: the test asks for it rather than binding without it.
+      const tested = await client.post(`/sources/${source.id}/test-connection`, ldapForm(server()), 'en');
+      expect(tested.status).toBe(422);
+      expect(tested.text).toMatch(/<a href="#f-push-bindPassword">Bind password: This field is required.<\/a>/);
+      expect(testSteps(tested.text)).toEqual([]);
+      // Entered again, the test runs with it.
+      const entered = await client.post(`/sources/${source.id}/test-connection`, ldapForm({ ...server(), password: slapd.rootPassword }), 'en');
+      expect(testSteps(entered.text)).toEqual(['bind:ok', 'baseDn:ok', 'write:ok']);
     });
 
     it('refuses the tree of a SCIM source through the API', async () => {
