@@ -114,7 +114,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_SLAPD)('LDAP / AD destinations in Chromium
     expect(await page.locator('[data-tree-count=user]').innerText()).toBe('1');
     expect(await page.locator('[data-tree-count=org]').innerText()).toBe('1');
     expect(await page.locator('.tree-dns li code').allInnerTexts()).toEqual([`ou=Staff,${slapd.suffix}`, `uid=wang.fang,ou=Staff,${slapd.suffix}`]);
-    expect(await page.locator('.tree-dns li .pill').allInnerTexts()).toEqual([t('ldap.tree.kind.org'), t('ldap.tree.kind.user')]);
+    expect(await page.locator('.tree-dns li .pill').allInnerTexts()).toEqual([t('ldap.tree.entry.org'), t('ldap.tree.entry.user')]);
     await check('07-source-tree');
 
     // The other tabs: the log, manual sync, links and mappings (which says how LDAP uses it); no "Provision on demand".

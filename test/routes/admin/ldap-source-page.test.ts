@@ -144,7 +144,7 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       expect(en).toContain('<dd data-tree-count="user">2</dd>');
       expect(en).toContain('<dd data-tree-count="org">2</dd>');
       expect(en).toContain('<dd data-tree-count="group">1</dd>');
-      const dns = [...en.matchAll(/<li style="--depth: \d+" data-kind="\w+">.*?<code class="wrap">([^<]+)<\/code>/g)].map((match) => match[1]);
+      const dns = [...en.matchAll(/<li class="depth-\d" data-kind="\w+">.*?<code class="wrap">([^<]+)<\/code>/g)].map((match) => match[1]);
       expect(dns).toEqual([`ou=Eng,${slapd.suffix}`, `cn=Eng,ou=Eng,${slapd.suffix}`, `uid=ada,ou=Eng,${slapd.suffix}`, `ou=Sales,${slapd.suffix}`, `uid=bo,ou=Sales,${slapd.suffix}`]);
       const zh = (await client.get(`/sources/${source.id}?tree=1`).set('accept-language', 'zh-CN')).text;
       expect(zh).toContain('共 5 个条目');
