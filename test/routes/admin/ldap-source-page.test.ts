@@ -109,13 +109,13 @@ describe.skipIf(!HAS_SLAPD)('an LDAP destination in the console, against OpenLDA
       expect((await test.center.sources.get(source.id)).push!.ldap!.url).toBe(slapd.url);
     });
 
-    it('shows the protocol, explains the mappings tab and hides provisioning on demand', async () => {
+    it('shows the protocol, explains the mappings tab and offers provisioning on demand', async () => {
       const source = await create();
       const page = (await client.get(`/sources/${source.id}`).set('accept-language', 'en')).text;
       expect(page).toMatch(/<span class="pill" data-protocol>LDAP<\/span>/);
       expect(page).toMatch(/<dt>Protocol<\/dt><dd>LDAP<\/dd>/);
       expect(page).toContain(`/sources/${source.id}/mappings"`);
-      expect(page).not.toContain(`/sources/${source.id}/on-demand"`);
+      expect(page).toContain(`/sources/${source.id}/on-demand"`);
       expect(page).not.toContain('name="push.userUrl"');
       const mappings = (await client.get(`/sources/${source.id}/mappings`).set('accept-language', 'zh-CN')).text;
       expect(mappings).toContain('此目标是 LDAP / AD 目录');
