@@ -6,6 +6,8 @@ import { createDemoApp, type DemoApp } from '../../examples/demo/app.js';
 import { startDemoSlapd } from '../../examples/demo/ldap/demo-slapd.js';
 import { DEMO_LDAP_SOURCE_NAME } from '../../examples/demo/ldap/offer-ldap.js';
 import type { Slapd } from '../../examples/demo/ldap/slapd.js';
+import { SEED_USER_COUNT, seedData } from '../../examples/demo/seed.js';
+import { readTree } from '../support/ldap-tree.js';
 import { HAS_SLAPD } from '../support/slapd.js';
 
 const logger = { info() {}, warn() {}, error() {} };
@@ -62,6 +64,22 @@ describe.skipIf(!HAS_SLAPD)('the demo with slapd installed', () => {
     expect(JSON.stringify(sources[0])).not.toContain(slapd.rootPassword);
   });
 
+  it('writes the seeded directory into its slapd once the admin enables it and syncs', async () => {
+    const { demo, slapd } = await boot();
+    const source = (await demo.center.sources.list()).find((candidate) => candidate.name === DEMO_LDAP_SOURCE_NAME)!;
+    await demo.center.sources.enable(source.id);
+    const run = await demo.center.runs.settled((await demo.center.runs.start(source.id)).id);
+    expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
+    const tree = await readTree(slapd);
+    const count = (objectClass: string) => tree.filter((entry) => entry.attributes.objectclass!.includes(objectClass)).length;
+    expect(count('inetOrgPerson')).toBe(SEED_USER_COUNT);
+    expect(count('groupOfNames')).toBe(20);
+    // The orgs, and the OU the deactivated users were moved to.
+    expect(count('organizationalUnit')).toBe(20 + 1);
+    const inactive = seedData().users.filter((user) => !user.active);
+    expect(tree.filter((entry) => entry.path.startsWith('ou=Disabled / uid=')).map((entry) => entry.attributes.uid![0]).sort()).toEqual(inactive.map((user) => user.userName).sort());
+  });
+
   it('points the stored destination at the new slapd after a restart, without a second one', async () => {
     const first = await boot();
     const id = (await first.demo.center.sources.list()).find((source) => source.name === DEMO_LDAP_SOURCE_NAME)!.id;
@@ -72,5 +90,17 @@ describe.skipIf(!HAS_SLAPD)('the demo with slapd installed', () => {
     expect(sources.map((source) => [source.id, source.push!.ldap!.url, source.push!.ldap!.ca])).toEqual([[id, second.slapd.ldapsUrl, second.slapd.ca.trim()]]);
     expect((await second.demo.center.sources.pushSecrets(id)).bindPassword).toBe(second.slapd.rootPassword);
     expect(second.demo.notes).toContain(`LDAP destination "${DEMO_LDAP_SOURCE_NAME}" → ${second.slapd.ldapsUrl} (disabled: enable it in the sync center to write the directory)`);
+  });
+
+  it('fills the new slapd at a restart when the admin had enabled the destination', async () => {
+    const first = await boot();
+    const id = (await first.demo.center.sources.list()).find((source) => source.name === DEMO_LDAP_SOURCE_NAME)!.id;
+    await first.demo.center.sources.enable(id);
+    for (const thing of open.splice(0).reverse()) await (thing.close ?? thing.stop)!.call(thing);
+    const second = await boot();
+    expect(second.demo.notes).toContain(`LDAP destination "${DEMO_LDAP_SOURCE_NAME}" → ${second.slapd.ldapsUrl} (re-synced at start)`);
+    const [latest] = (await second.demo.center.runs.list(id)).runs;
+    expect(await second.demo.center.runs.settled(latest!.id)).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect((await readTree(second.slapd)).filter((entry) => entry.attributes.objectclass!.includes('inetOrgPerson'))).toHaveLength(SEED_USER_COUNT);
   });
 });
