@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { translator } from '../../lib/i18n/index.js';
 import { demoLikeCompany } from '../lib/connectors/ldap/tree-driver.js';
-import { createLdapSource, expectedMembers, expectedPaths, groupMembers, orgPath, readTree, useSlapd, type Company } from '../support/ldap-tree.js';
+import { createLdapSource, expectedMembers, expectedPaths, groupMembers, NO_WRITES, orgPath, readTree, useSlapd, writesDuring, type Company } from '../support/ldap-tree.js';
 import { english } from '../support/messages.js';
 import { FAST_PUSH } from '../support/push-helpers.js';
 import { HAS_SLAPD } from '../support/slapd.js';
@@ -32,8 +32,12 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
   it('writes the directory as a tree: OUs parents first, users under their primary org, groups with their direct members', async () => {
     const company = await seed();
     const source = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' });
-    const run = await sync(source.id);
+    let run!: Awaited<ReturnType<typeof sync>>;
+    const writes = await writesDuring(slapd, async () => (run = await sync(source.id)));
     expect(run).toMatchObject({ status: 'succeeded', failed: 0, created: company.orgs.length + company.users.length });
+    // Counted by the server: an OU and its group per org, an entry per user, one member write per group that has members.
+    const withMembers = Object.values(expectedMembers(company)).filter((members) => members.length > 0).length;
+    expect(writes).toEqual({ add: 2 * company.orgs.length + company.users.length, modify: withMembers, modrdn: 0, delete: 0 });
 
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
     const tree = await readTree(slapd);
@@ -58,7 +62,8 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
     const source = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' });
     await sync(source.id);
     const before = await uuids();
-    const second = await sync(source.id);
+    let second!: Awaited<ReturnType<typeof sync>>;
+    expect(await writesDuring(slapd, async () => (second = await sync(source.id)))).toEqual(NO_WRITES);
     expect(second).toMatchObject({ status: 'succeeded', created: 0, updated: 0, deleted: 0, failed: 0, skipped: company.orgs.length + company.users.length });
     expect(await uuids()).toEqual(before);
   });
@@ -98,7 +103,8 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
   it('a dry run lists the LDIF it would apply, attribute by attribute, and writes nothing', async () => {
     const company = await seed(4);
     const source = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' });
-    const dry = await sync(source.id, { dryRun: true });
+    let dry!: Awaited<ReturnType<typeof sync>>;
+    expect(await writesDuring(slapd, async () => (dry = await sync(source.id, { dryRun: true })))).toEqual(NO_WRITES);
     expect(dry).toMatchObject({ status: 'succeeded', failed: 0, created: company.orgs.length + company.users.length });
     expect(await paths()).toEqual([]);
     const planned = (await t.center.runs.items(dry.id, { result: 'planned', limit: 100 })).items;
@@ -118,7 +124,8 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
     await sync(source.id);
     await t.center.changes.userUpserted({ ...company.users[1]!, title: 'Lead' });
     const before = await uuids();
-    const change = await sync(source.id, { dryRun: true });
+    let change!: Awaited<ReturnType<typeof sync>>;
+    expect(await writesDuring(slapd, async () => (change = await sync(source.id, { dryRun: true })))).toEqual(NO_WRITES);
     expect(change).toMatchObject({ status: 'succeeded', updated: 1, created: 0 });
     const changed = (await t.center.runs.items(change.id, { result: 'planned', limit: 100 })).items;
     expect(changed.map((item) => [item.objectId, item.operation])).toEqual([['emp1', 'update']]);
@@ -136,8 +143,11 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
     await sync(first.id);
     const before = await uuids();
     const second = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' }, {}, 'Second LDAP');
-    const run = await sync(second.id);
+    let run!: Awaited<ReturnType<typeof sync>>;
+    const writes = await writesDuring(slapd, async () => (run = await sync(second.id)));
     expect(run).toMatchObject({ status: 'succeeded', failed: 0, created: 0 });
+    // Adopted entries get their attributes written once (what they held was unknown); nothing is added, moved or deleted.
+    expect(writes).toMatchObject({ add: 0, modrdn: 0, delete: 0 });
     expect(await uuids()).toEqual(before);
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
     const linksOf = async (sourceId: string) => new Map((await t.center.push.links(sourceId, { limit: 500 })).links.map((link) => [`${link.kind}:${link.localId}`, link.remoteId]));

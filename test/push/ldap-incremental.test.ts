@@ -5,8 +5,8 @@ import type { LdapSettings } from '../../lib/sources/ldap-destination.js';
 import type { Source } from '../../lib/sources/source-types.js';
 import { demoLikeCompany } from '../lib/connectors/ldap/tree-driver.js';
 import { useFixture } from '../support/fixture.js';
-import { createLdapSource, expectedMembers, expectedPaths, groupMembers, orgPath, readTree, useSlapd, userPath, type Company } from '../support/ldap-tree.js';
-import { FAST_PUSH } from '../support/push-helpers.js';
+import { createLdapSource, expectedMembers, expectedPaths, groupMembers, orgPath, readTree, useSlapd, userPath, writesDuring, type Company } from '../support/ldap-tree.js';
+import { createSiblingCenter, FAST_PUSH } from '../support/push-helpers.js';
 import { HAS_SLAPD } from '../support/slapd.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
@@ -74,6 +74,30 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     expect(await failures(source)).toEqual([]);
   });
 
+  it('after a restart, writes nothing for a change that leaves the entries as they are, whatever escaping the server uses', async () => {
+    const source = await delivered();
+    // A new instance knows the entries by entryUUID only and finds their DNs in the server's own
+    // escaping: "研发部, 北京" comes back as `ou=研发部\2C 北京`, the center builds `ou=研发部\, 北京`.
+    await t.center.close();
+    const again = await createSiblingCenter(t.knex, t.directory, { push: FAST_PUSH });
+    try {
+      await again.start();
+      const before = await readTree(slapd);
+      // A new sort order is not part of the entry: the org is in place, nothing to move or rename.
+      const writes = await writesDuring(slapd, async () => {
+        await again.changes.orgUpserted({ ...org('div0'), order: 42 });
+        await again.changes.userUpserted({ ...user('emp0'), title: 'Lead' });
+        await again.push.drained(source.id);
+      });
+      expect(writes).toEqual({ add: 0, modify: 1, modrdn: 0, delete: 0 });
+      const after = await readTree(slapd);
+      expect(after.map((entry) => entry.dn)).toEqual(before.map((entry) => entry.dn));
+      expect(after.find((entry) => entry.path === userPath(company, user('emp0')))!.attributes.title).toEqual(['Lead']);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('renames a user and an org with modifyDN: same entryUUIDs, the org’s users follow', async () => {
     const source = await delivered();
     const userBefore = await uuidAt(userPath(company, user('emp5')));
@@ -82,13 +106,17 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     expect(memberPath.startsWith(orgPath(company, 'team5'))).toBe(true);
     const memberBefore = await uuidAt(memberPath);
 
-    await apply(
-      [
-        { type: 'userUpserted', user: { ...user('emp5'), userName: 'renamed5@acme.example' } },
-        { type: 'orgUpserted', org: { ...org('team5'), name: 'Team Five' } },
-      ],
-      source,
+    const writes = await writesDuring(slapd, () =>
+      apply(
+        [
+          { type: 'userUpserted', user: { ...user('emp5'), userName: 'renamed5@acme.example' } },
+          { type: 'orgUpserted', org: { ...org('team5'), name: 'Team Five' } },
+        ],
+        source,
+      ),
     );
+    // The user, the OU and the OU's group are renamed; nothing is added or deleted.
+    expect(writes).toMatchObject({ add: 0, modrdn: 3, delete: 0 });
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
     expect(await uuidAt(userPath(company, user('emp5')))).toBe(userBefore);
     expect(await uuidAt(orgPath(company, 'team5'))).toBe(orgBefore);
@@ -100,7 +128,8 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
   it('moves a user to another org with modifyDN, and moves it between the orgs’ groups', async () => {
     const source = await delivered();
     const before = await uuidAt(userPath(company, user('emp1')));
-    await apply([{ type: 'userUpserted', user: { ...user('emp1'), orgIds: ['team9'], primaryOrgId: 'team9' } }], source);
+    const writes = await writesDuring(slapd, () => apply([{ type: 'userUpserted', user: { ...user('emp1'), orgIds: ['team9'], primaryOrgId: 'team9' } }], source));
+    expect(writes).toMatchObject({ add: 0, modrdn: 1, delete: 0 });
     expect(userPath(company, user('emp1'))).toBe(`${orgPath(company, 'team9')} / uid=emp1@acme.example`);
     expect(await uuidAt(userPath(company, user('emp1')))).toBe(before);
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
@@ -115,7 +144,9 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     expect(below.length).toBeGreaterThan(10);
     const lastEntry = (await t.center.logs.deliveries(source.id, { limit: 1 })).entries[0]!.id;
 
-    await apply([{ type: 'orgUpserted', org: { ...org('div1'), parentId: 'div2' } }], source);
+    const writes = await writesDuring(slapd, () => apply([{ type: 'orgUpserted', org: { ...org('div1'), parentId: 'div2' } }], source));
+    // One modifyDN moves the OU with everything below it, as the server counts it.
+    expect(writes).toMatchObject({ add: 0, modrdn: 1, delete: 0 });
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
     const moved = new Map((await readTree(slapd)).map((entry) => [entry.attributes.entryuuid![0], entry.path]));
     const to = orgPath(company, 'div1');
@@ -154,14 +185,18 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     const teams = company.orgs.filter((candidate) => candidate.parentId === 'div2').map((candidate) => candidate.id);
     const users = company.users.filter((candidate) => teams.includes(candidate.primaryOrgId!)).map((candidate) => candidate.id);
     const lastEntry = (await t.center.logs.deliveries(source.id, { limit: 1 })).entries[0]!.id;
-    await apply(
-      [
-        { type: 'orgDeleted', id: 'div2' },
-        ...teams.map((id) => ({ type: 'orgDeleted' as const, id })),
-        ...users.map((id) => ({ type: 'userDeleted' as const, id })),
-      ],
-      source,
+    const writes = await writesDuring(slapd, () =>
+      apply(
+        [
+          { type: 'orgDeleted', id: 'div2' },
+          ...teams.map((id) => ({ type: 'orgDeleted' as const, id })),
+          ...users.map((id) => ({ type: 'userDeleted' as const, id })),
+        ],
+        source,
+      ),
     );
+    // Every user, every OU and its group: one delete each, none refused (a refused one would be a non-leaf).
+    expect(writes).toMatchObject({ add: 0, modrdn: 0, delete: users.length + 2 * (teams.length + 1) });
     expect(await paths()).toEqual(expectedPaths(company, { groups: true }));
     const since = (await t.center.logs.deliveries(source.id, { limit: 200 })).entries.filter((entry) => entry.id > lastEntry).reverse();
     expect(since.every((entry) => entry.result === 'succeeded' && entry.operation === 'delete')).toBe(true);

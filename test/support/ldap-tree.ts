@@ -5,7 +5,7 @@ import type { LdapSettings } from '../../lib/sources/ldap-destination.js';
 import type { CreateSourceInput, Source } from '../../lib/sources/source-types.js';
 import type { SyncCenter } from '../../index.js';
 import { useFixture } from './fixture.js';
-import { startSlapd, type Slapd } from './slapd.js';
+import { startSlapd, type Slapd, type SlapdOperations } from './slapd.js';
 
 /** A fresh slapd for every test of the calling describe, stopped after it. */
 export function useSlapd(): Slapd {
@@ -151,3 +151,13 @@ export function expectedMembers(company: Company, options: ExpectedTreeOptions =
   }
   return members;
 }
+
+/** Runs `work` and returns the writes the server completed meanwhile (its own monitor counts, not the client's). */
+export async function writesDuring(slapd: Slapd, work: () => Promise<unknown>): Promise<SlapdOperations> {
+  const before = await slapd.operations();
+  await work();
+  const after = await slapd.operations();
+  return { add: after.add - before.add, modify: after.modify - before.modify, modrdn: after.modrdn - before.modrdn, delete: after.delete - before.delete };
+}
+
+export const NO_WRITES: SlapdOperations = { add: 0, modify: 0, modrdn: 0, delete: 0 };

@@ -2,7 +2,7 @@ import { slapdUnavailableReason } from '../../examples/demo/ldap/slapd.js';
 
 // The throw-away slapd lives with the demo, which offers it as an LDAP destination; tests and
 // benchmarks start it the same way.
-export { SLAPD, startSlapd, type Slapd, type SlapdOptions } from '../../examples/demo/ldap/slapd.js';
+export { SLAPD, startSlapd, type Slapd, type SlapdOperations, type SlapdOptions } from '../../examples/demo/ldap/slapd.js';
 
 const unavailable = slapdUnavailableReason();
 export const HAS_SLAPD = unavailable === null;

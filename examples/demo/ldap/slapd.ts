@@ -38,7 +38,17 @@ export interface Slapd {
   restart(): Promise<void>;
   /** Deletes everything under the suffix (the suffix entry stays). */
   wipe(): Promise<void>;
+  /** The writes the server completed since it started, as its monitor database counts them (back to 0 after `restart()`). */
+  operations(): Promise<SlapdOperations>;
   stop(): Promise<void>;
+}
+
+/** Completed operations by kind, from `cn=Operations,cn=Monitor`. */
+export interface SlapdOperations {
+  add: number;
+  modify: number;
+  modrdn: number;
+  delete: number;
 }
 
 export interface SlapdOptions {
@@ -90,6 +100,8 @@ async function launchIn(dir: string, options: SlapdOptions): Promise<Slapd> {
       `directory ${dir}/data`,
       'index objectClass eq',
       'index uid,mail,cn,entryUUID eq',
+      // Operation counts (cn=Monitor), so a test can say how many writes a sync cost on the server's side.
+      'database monitor',
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -148,6 +160,16 @@ async function launchIn(dir: string, options: SlapdOptions): Promise<Slapd> {
         const dns = searchEntries.map((entry) => entry.dn).filter((dn) => dn.toLowerCase() !== SUFFIX);
         dns.sort((a, b) => b.split(',').length - a.split(',').length);
         for (const dn of dns) await client.del(dn);
+      } finally {
+        await client.unbind();
+      }
+    },
+    async operations() {
+      const client = await connect();
+      try {
+        const { searchEntries } = await client.search('cn=Operations,cn=Monitor', { scope: 'one', attributes: ['monitorOpCompleted'] });
+        const completed = (name: string) => Number(searchEntries.find((entry) => entry.dn.toLowerCase() === `cn=${name},cn=operations,cn=monitor`)?.monitorOpCompleted ?? NaN);
+        return { add: completed('add'), modify: completed('modify'), modrdn: completed('modrdn'), delete: completed('delete') };
       } finally {
         await client.unbind();
       }
