@@ -117,6 +117,8 @@ describe.skipIf(!PG_URL || !HAS_SLAPD)('LDAP destination: a SIGKILLed instance m
     const uuidOf = new Map(company.users.map((user) => [user.id, byPath.get(userPath(company, user))!.attributes.entryuuid![0]]));
     expect(links.filter((link) => link.remoteId !== uuidOf.get(link.localId)).map((link) => link.localId)).toEqual([]);
     expect((await feeder.logs.deliveries(source.id, { result: 'rejected' })).total).toBe(0);
+    // As the server counts them (failed attempts included): one add per entry, so no create was sent twice.
+    expect((await slapd.operations()).add, 'adds completed by slapd').toBe(1 + company.orgs.length + USERS);
     expect(fleet.has(killed)).toBe(false);
     console.info(`ldap-multi-process: SIGKILLed instance ${killed} with ${atCrash} of ${USERS} users in the tree`);
   }, 240_000);
