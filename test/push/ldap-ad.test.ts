@@ -11,11 +11,11 @@ import { createTestCenter, type TestCenter } from '../support/test-center.js';
 const unavailable = await sambaUnavailableReason();
 if (unavailable) console.warn(`\n[Active Directory push test] SKIPPED: ${unavailable}.\n`);
 
-/** Provisioning takes ~15 s or more: one domain controller for the file, one OU per test. */
+/** Provisioning takes ~15 s or more: one domain controller for the file, in its own OU. */
 let dc: SambaDc;
 beforeAll(async () => {
   if (!unavailable) dc = await startSambaDc();
-}, 180_000);
+}, 300_000); // another file's DC may hold the fixed ports first (test/support/samba-dc.ts)
 afterAll(async () => {
   await dc?.stop();
 });

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
+import { sleep } from '../../lib/util/sleep.js';
 import { isListening, waitUntilListening } from './listening.js';
 import { makeTestCertificates } from './test-certificates.js';
 
@@ -14,11 +15,46 @@ const SAMBA_TOOL = '/usr/bin/samba-tool';
 const LDAP_PORT = 389;
 const LDAPS_PORT = 636;
 
+/**
+ * The fixed ports allow one domain controller at a time on the machine, and test files run in
+ * parallel: a DC is started under this lock (a file holding the owner's pid), which the next
+ * file waits for. A lock whose process is gone is taken over.
+ */
+const LOCK_FILE = path.join(tmpdir(), 'ssc-samba-dc.lock');
+
+function lockHolder(): number | null {
+  try {
+    const pid = Number(readFileSync(LOCK_FILE, 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+async function acquireDcLock(timeoutMs: number): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      return () => {
+        if (lockHolder() === process.pid) unlinkSync(LOCK_FILE);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockHolder() === null) rmSync(LOCK_FILE, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another test file's Samba DC (pid ${lockHolder()}) held ${LOCK_FILE} for over ${timeoutMs} ms`);
+      else await sleep(500);
+    }
+  }
+}
+
 /** Why the AD tests cannot run on this machine, or null when they can. Checked once per file. */
 export async function sambaUnavailableReason(): Promise<string | null> {
   if (!existsSync(SAMBA) || !existsSync(SAMBA_TOOL)) return `${SAMBA} is not installed (apt-get install samba); CI installs it`;
   if (process.getuid?.() !== 0) return 'a Samba domain controller needs root to start';
-  if ((await isListening(LDAP_PORT)) || (await isListening(LDAPS_PORT))) return `port ${LDAP_PORT} or ${LDAPS_PORT} on 127.0.0.1 is taken (another LDAP server?), and Samba's LDAP ports are fixed`;
+  // Taken by another test file's DC is fine: startSambaDc waits for it.
+  if (lockHolder() === null && ((await isListening(LDAP_PORT)) || (await isListening(LDAPS_PORT)))) return `port ${LDAP_PORT} or ${LDAPS_PORT} on 127.0.0.1 is taken (another LDAP server?), and Samba's LDAP ports are fixed`;
   return null;
 }
 
@@ -38,9 +74,20 @@ export interface SambaDc {
 /**
  * Provisions a throw-away AD domain (EXAMPLE.TEST) in a temporary folder — about 15 s — and
  * starts Samba with only its LDAP, RPC and KDC services on 127.0.0.1, with a certificate for
- * 127.0.0.1 so that LDAPS verifies. `stop()` kills it and removes the folder.
+ * 127.0.0.1 so that LDAPS verifies, once no other test file's DC holds the ports (see the lock
+ * above). `stop()` kills it, removes the folder and lets the next one start.
  */
-export async function startSambaDc(): Promise<SambaDc> {
+export async function startSambaDc(options: { lockTimeoutMs?: number } = {}): Promise<SambaDc> {
+  const release = await acquireDcLock(options.lockTimeoutMs ?? 240_000);
+  try {
+    return await provisionAndStart(release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function provisionAndStart(release: () => void): Promise<SambaDc> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ssc-samba-'));
   const certificates = makeTestCertificates(dir);
   const adminPassword = 'Ssc-Test-Passw0rd!';
@@ -104,7 +151,10 @@ export async function startSambaDc(): Promise<SambaDc> {
         await exited;
       }
       spawnSync('pkill', ['-KILL', '-f', confFile]);
+      // The next DC must not mistake this one's last workers for its own server.
+      for (let tries = 0; tries < 100 && ((await isListening(LDAP_PORT)) || (await isListening(LDAPS_PORT))); tries += 1) await sleep(100);
       rmSync(dir, { recursive: true, force: true });
+      release();
     },
   };
 }

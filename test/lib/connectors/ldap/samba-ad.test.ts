@@ -20,7 +20,7 @@ const ACCOUNTDISABLE = 0x2;
 let dc: SambaDc;
 beforeAll(async () => {
   if (!unavailable) dc = await startSambaDc();
-}, 120_000);
+}, 300_000); // another file's DC may hold the fixed ports first (test/support/samba-dc.ts)
 afterAll(async () => {
   await dc?.stop();
 });
