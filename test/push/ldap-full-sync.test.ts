@@ -100,6 +100,26 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: manual sync through the engine (O
     expect(groupMembers(await readTree(slapd))).toEqual(expectedMembers(company));
   });
 
+  it('restores an attribute edited and an entry moved behind its back', async () => {
+    const company = await seed(8);
+    const source = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' });
+    await sync(source.id);
+    const tree = await readTree(slapd);
+    const edited = tree.find((entry) => entry.path.endsWith('uid=emp3@acme.example'))!;
+    const moved = tree.find((entry) => entry.path.endsWith('uid=emp4@acme.example'))!;
+    const admin = await slapd.admin();
+    await admin.modify(edited.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'displayName', values: ['Edited downstream'] }) }));
+    await admin.modifyDN(moved.dn, `uid=emp4@acme.example,${slapd.suffix}`);
+    await admin.unbind();
+
+    const repaired = await sync(source.id);
+    expect(repaired).toMatchObject({ status: 'succeeded', failed: 0, created: 0, updated: 2 });
+    const after = await readTree(slapd);
+    expect(after.find((entry) => entry.attributes.entryuuid![0] === edited.attributes.entryuuid![0])!.attributes.displayname).toEqual(['Employee 3']);
+    expect(after.find((entry) => entry.attributes.entryuuid![0] === moved.attributes.entryuuid![0])!.path).toBe(moved.path);
+    expect(after.map((entry) => entry.path)).toEqual(expectedPaths(company, { groups: true }));
+  });
+
   it('a dry run lists the LDIF it would apply, attribute by attribute, and writes nothing', async () => {
     const company = await seed(4);
     const source = await createLdapSource(t.center, slapd, { groups: 'groupOfNames' });
