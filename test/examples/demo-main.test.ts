@@ -78,7 +78,11 @@ describe('npm start (examples/demo/main.ts)', () => {
     }
     const url = /demo: a throw-away slapd \(OpenLDAP\) is at (ldaps:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(url).toBeDefined();
+    const passwordFile = / -y (\S+) /.exec(output)?.[1];
     expect(output).toMatch(/demo: look at its tree: LDAPTLS_CACERT=\S+ ldapsearch -H ldaps:\/\/127\.0\.0\.1:\d+ /);
+    // The root password stays in its file: never printed.
+    expect(passwordFile).toBeDefined();
+    expect(output).not.toContain(readFileSync(passwordFile!, 'utf8'));
     expect(await connects('127.0.0.1', Number(new URL(url!).port))).toBe(true);
   });
 

@@ -30,12 +30,9 @@ export async function startDemoSlapd(options: DemoSlapdOptions): Promise<DemoSla
   }
 }
 
-/** The lines that tell an admin how to look at the tree the center writes (a demo secret, printed on purpose). */
+/** The lines that tell an admin how to look at the tree the center writes; the password stays in its file (new at every start). */
 export function slapdHowTo(slapd: Slapd): string[] {
-  return [
-    `its root DN is ${slapd.rootDn}, password ${slapd.rootPassword} (a demo secret, printed on purpose, new at every start)`,
-    `look at its tree: LDAPTLS_CACERT=${slapd.caFile} ldapsearch -H ${slapd.ldapsUrl} -D '${slapd.rootDn}' -w '${slapd.rootPassword}' -b '${slapd.suffix}' dn`,
-  ];
+  return [`look at its tree: LDAPTLS_CACERT=${slapd.caFile} ldapsearch -H ${slapd.ldapsUrl} -D '${slapd.rootDn}' -y ${slapd.rootPasswordFile} -b '${slapd.suffix}' dn`];
 }
 
 function firstLine(error: unknown): string {

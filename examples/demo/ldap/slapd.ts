@@ -30,6 +30,8 @@ export interface Slapd {
   suffix: string;
   rootDn: string;
   rootPassword: string;
+  /** The root password in a file only its owner reads, for command-line clients (`ldapsearch -y <file>`). */
+  rootPasswordFile: string;
   /** A client bound as the root DN, to look at or change the tree behind the center's back. */
   admin(): Promise<Client>;
   /** Kills the server (SIGKILL), keeping its database and ports: the server going down. */
@@ -81,6 +83,9 @@ async function launchIn(dir: string, options: SlapdOptions): Promise<Slapd> {
   const certificates = makeThrowawayCertificates(dir);
   const rootDn = `cn=admin,${SUFFIX}`;
   const rootPassword = randomBytes(18).toString('base64url');
+  const rootPasswordFile = path.join(dir, 'root-password');
+  // No newline: ldapsearch -y sends the file's bytes as they are.
+  writeFileSync(rootPasswordFile, rootPassword, { mode: 0o600 });
   writeFileSync(
     path.join(dir, 'slapd.conf'),
     [
@@ -151,6 +156,7 @@ async function launchIn(dir: string, options: SlapdOptions): Promise<Slapd> {
     suffix: SUFFIX,
     rootDn,
     rootPassword,
+    rootPasswordFile,
     admin: connect,
     async wipe() {
       const client = await connect();
