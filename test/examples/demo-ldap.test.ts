@@ -64,9 +64,12 @@ describe.skipIf(!HAS_SLAPD)('the demo with slapd installed', () => {
     expect(JSON.stringify(sources[0])).not.toContain(slapd.rootPassword);
   });
 
-  it('writes the seeded directory into its slapd once the admin enables it and syncs', async () => {
+  it('writes the seeded directory into its slapd once the admin has tested the connection, enabled it and synced', async () => {
     const { demo, slapd } = await boot();
     const source = (await demo.center.sources.list()).find((candidate) => candidate.name === DEMO_LDAP_SOURCE_NAME)!;
+    const test = await demo.center.push.testConnection(source.id);
+    expect(test.steps.map((step) => `${step.name}:${step.ok}`)).toEqual(['bind:true', 'baseDn:true', 'write:true']);
+    expect(test.ok).toBe(true);
     await demo.center.sources.enable(source.id);
     const run = await demo.center.runs.settled((await demo.center.runs.start(source.id)).id);
     expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
