@@ -20,7 +20,7 @@ describe.skipIf(unavailable !== null)('an Active Directory destination in the co
     await admin.add(baseDn, { objectClass: 'organizationalUnit', ou: 'Sync Console' });
     await admin.add(`OU=Sales,${baseDn}`, { objectClass: 'organizationalUnit', ou: 'Sales' });
     await admin.unbind();
-  }, 180_000);
+  }, 300_000); // another file's DC may hold the fixed ports first (test/support/samba-dc.ts)
   afterAll(async () => {
     await dc?.stop();
   });
