@@ -74,7 +74,7 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     expect(await failures(source)).toEqual([]);
   });
 
-  it('after a restart, writes nothing for a change that leaves the entries as they are, whatever escaping the server uses', async () => {
+  it('after a restart, writes only what changed, also at and below an org whose name the server escapes its own way', async () => {
     const source = await delivered();
     // A new instance knows the entries by entryUUID only and finds their DNs in the server's own
     // escaping: "研发部, 北京" comes back as `ou=研发部\2C 北京`, the center builds `ou=研发部\, 北京`.
@@ -83,7 +83,7 @@ describe.skipIf(!HAS_SLAPD)('LDAP destination: incremental delivery through the 
     try {
       await again.start();
       const before = await readTree(slapd);
-      // A new sort order is not part of the entry: the org is in place, nothing to move or rename.
+      // A new sort order is not part of the org's entry (in place: nothing to move or rename); the title is one modify.
       const writes = await writesDuring(slapd, async () => {
         await again.changes.orgUpserted({ ...org('div0'), order: 42 });
         await again.changes.userUpserted({ ...user('emp0'), title: 'Lead' });
