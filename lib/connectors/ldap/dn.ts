@@ -60,15 +60,9 @@ export function parentOf(dn: string): string {
   return splitDn(dn).slice(1).join(',');
 }
 
-/**
- * One RDN in a comparable form: the attribute and the value lower case, the value unescaped, so
- * `ou=R\2c D` (how slapd writes a comma back) and `ou=R\, D` (how we escape it) are the same.
- */
-export function canonicalRdn(part: string): string {
-  const equals = part.indexOf('=');
-  if (equals < 0) return part.toLowerCase();
+/** An RDN value as written in a DN, back to the value: `\,` and `\2c` alike, hex escapes as UTF-8 bytes (`\e7\a0\94` is 研). */
+export function unescapeDnValue(value: string): string {
   const bytes: number[] = [];
-  const value = part.slice(equals + 1).trim();
   for (let index = 0; index < value.length; index += 1) {
     const char = value[index]!;
     const hex = char === '\\' ? /^[0-9a-fA-F]{2}/.exec(value.slice(index + 1, index + 3)) : null;
@@ -80,7 +74,17 @@ export function canonicalRdn(part: string): string {
       bytes.push(...Buffer.from(value[index]!));
     }
   }
-  return `${part.slice(0, equals).trim().toLowerCase()}=${Buffer.from(bytes).toString('utf8').toLowerCase()}`;
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * One RDN in a comparable form: the attribute and the value lower case, the value unescaped, so
+ * `ou=R\2c D` (how slapd writes a comma back) and `ou=R\, D` (how we escape it) are the same.
+ */
+export function canonicalRdn(part: string): string {
+  const equals = part.indexOf('=');
+  if (equals < 0) return part.toLowerCase();
+  return `${part.slice(0, equals).trim().toLowerCase()}=${unescapeDnValue(part.slice(equals + 1).trim()).toLowerCase()}`;
 }
 
 /** A DN as its canonical RDNs (see `canonicalRdn`). */

@@ -3,7 +3,7 @@ import { engineMessage } from '../../i18n/engine-message.js';
 import type { MirrorOrgData, MirrorUserData } from '../../mirror/normalize.js';
 import { RemoteNotFoundError, RemoteRejectedError } from '../../push/client/errors.js';
 import type { Connector, ConnectorKind, ConnectorObject, ConnectorTestResult, Placement, RemoteObject, RemoteRef, WriteResult } from '../../push/connector.js';
-import { canonicalDn, childDn, equalityFilter, isUnder, sameDn, splitDn } from './dn.js';
+import { canonicalDn, childDn, equalityFilter, isUnder, sameDn, splitDn, unescapeDnValue } from './dn.js';
 import type { LdapEntry } from './ldap-directory.js';
 import {
   changedAttributes,
@@ -267,7 +267,7 @@ export class LdapConnector implements Connector {
     if (!(await this.#read(dn, ['1.1']))) {
       const [attribute, ...value] = splitDn(dn)[0]!.split('=');
       if (attribute!.toLowerCase() !== 'ou') throw new RemoteRejectedError(engineMessage('engine.ldap.containerMissing', { dn }));
-      await this.#apply({ type: 'add', dn, attributes: { objectClass: ['organizationalUnit'], ou: [unescape(value.join('='))] } });
+      await this.#apply({ type: 'add', dn, attributes: { objectClass: ['organizationalUnit'], ou: [unescapeDnValue(value.join('='))] } });
     }
     this.#containers.add(dn.toLowerCase());
     return dn;
@@ -413,7 +413,3 @@ function guidText(hex: string): string {
   return `${group(0, 4, true)}-${group(4, 6, true)}-${group(6, 8, true)}-${group(8, 10, false)}-${group(10, 16, false)}`;
 }
 
-/** An RDN value as written in a DN, back to the value. */
-function unescape(value: string): string {
-  return value.replace(/\\([0-9a-fA-F]{2}|.)/g, (_, escaped: string) => (escaped.length === 2 ? String.fromCharCode(parseInt(escaped, 16)) : escaped));
-}

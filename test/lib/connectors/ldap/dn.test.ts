@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalDn, childDn, equalityFilter, escapeDnValue, escapeFilterValue, isUnder, parentOf, sameDn, splitDn } from '../../../../lib/connectors/ldap/dn.js';
+import { canonicalDn, unescapeDnValue, childDn, equalityFilter, escapeDnValue, escapeFilterValue, isUnder, parentOf, sameDn, splitDn } from '../../../../lib/connectors/ldap/dn.js';
 
 describe('LDAP names built from directory data', () => {
   it.each([
@@ -46,5 +46,6 @@ describe('LDAP names built from directory data', () => {
     expect(sameDn('ou=a\\2c b,dc=test', 'ou=a\\2b b,dc=test')).toBe(false);
     expect(isUnder('uid=x,ou=R\\2c D,dc=test', 'ou=R\\, D,dc=test')).toBe(true);
     expect(canonicalDn('OU=Sales\\, EMEA , DC=Test')).toEqual(['ou=sales, emea', 'dc=test']);
+    expect(unescapeDnValue('\\e7\\a0\\94\\2c A\\+B')).toBe('研, A+B');
   });
 });
