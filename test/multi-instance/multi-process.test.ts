@@ -12,21 +12,11 @@ import { FakeScimServer, serveTogether, type RecordedRequest } from '../support/
 import { MemoryDirectory } from '../support/memory-directory.js';
 import { createPushSource } from '../support/push-helpers.js';
 import { silentLogger, TEST_KEY } from '../support/test-center.js';
-import { pidOfHolder, WorkerFleet } from '../support/worker-fleet.js';
+import { pidOfHolder, TAKEOVER_PUSH, WorkerFleet } from '../support/worker-fleet.js';
 
 const PG_URL = process.env.SYNC_TEST_PG_URL;
 
-/** Short leases and polls: a takeover happens within a couple of seconds. */
-const WORKER_PUSH: PushOptions = {
-  leaseTtlMs: 2_000,
-  pollIntervalMs: 50,
-  batchSize: 100,
-  retry: { baseMs: 10, maxMs: 200, runAttempts: 3 },
-  requestTimeoutMs: 10_000,
-  connectTimeoutMs: 2_000,
-  quarantineAfter: 1_000,
-  quarantineMaxIntervalMs: 200,
-};
+const WORKER_PUSH: PushOptions = { ...TAKEOVER_PUSH, batchSize: 100 };
 const SOURCES = 3;
 const USERS = 500;
 const CHANGES = 5_000;

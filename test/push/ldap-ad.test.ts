@@ -5,29 +5,23 @@ import type { SyncCenter } from '../../index.js';
 import { demoLikeCompany } from '../lib/connectors/ldap/tree-driver.js';
 import { pathOf } from '../support/ldap-tree.js';
 import { FAST_PUSH } from '../support/push-helpers.js';
-import { sambaUnavailableReason, startSambaDc, type SambaDc } from '../support/samba-dc.js';
+import { sambaUnavailableReason, useSambaDc } from '../support/samba-dc.js';
 import { createTestCenter, type TestCenter } from '../support/test-center.js';
 
 const unavailable = await sambaUnavailableReason();
 if (unavailable) console.warn(`\n[Active Directory push test] SKIPPED: ${unavailable}.\n`);
 
 /** Provisioning takes ~15 s or more: one domain controller for the file, in its own OU. */
-let dc: SambaDc;
-beforeAll(async () => {
-  if (!unavailable) dc = await startSambaDc();
-}, 300_000); // another file's DC may hold the fixed ports first (test/support/samba-dc.ts)
-afterAll(async () => {
-  await dc?.stop();
-});
+const dc = useSambaDc(unavailable);
 
 describe.skipIf(unavailable !== null)('AD destination: manual syncs through the engine (Samba AD DC)', () => {
   let t: TestCenter;
   let center: SyncCenter;
-  const base = () => `OU=Engine,${dc.baseDn}`;
+  const base = () => `OU=Engine,${dc().baseDn}`;
   const depth = () => base().split(',').length;
 
   beforeAll(async () => {
-    const client = await dc.admin();
+    const client = await dc().admin();
     await client.add(base(), { objectClass: 'organizationalUnit', ou: 'Engine' });
     await client.unbind();
     t = await createTestCenter({ push: FAST_PUSH });
@@ -39,7 +33,7 @@ describe.skipIf(unavailable !== null)('AD destination: manual syncs through the 
 
   /** Every entry below the base as `path → attributes` (names in lower case). */
   async function tree(): Promise<Map<string, Record<string, string[]>>> {
-    const client = await dc.admin();
+    const client = await dc().admin();
     try {
       const { searchEntries } = await client.search(base(), { scope: 'sub', attributes: ['objectClass', 'sAMAccountName', 'userAccountControl', 'member', 'objectGUID', 'title'] });
       const entries = new Map<string, Record<string, string[]>>();
@@ -62,8 +56,8 @@ describe.skipIf(unavailable !== null)('AD destination: manual syncs through the 
   it('writes OUs, user objects with sAMAccountName and groups with members; a move is a modifyDN, a deactivation clears the enabled bit', async () => {
     const company = demoLikeCompany(6);
     await center.changes.apply([...company.orgs.map((org) => ({ type: 'orgUpserted' as const, org })), ...company.users.map((user) => ({ type: 'userUpserted' as const, user }))]);
-    const ldap = validateLdapSettings({ profile: 'ad', url: dc.ldapsUrl, ca: dc.ca, bindDn: dc.adminDn, baseDn: base(), groups: 'groupOfNames' }, { allowPlain: false });
-    const { source } = await center.sources.create({ name: 'Samba AD', protocol: 'ldap', mode: 'push', push: { schedule: null, ldap, bindPassword: dc.adminPassword } });
+    const ldap = validateLdapSettings({ profile: 'ad', url: dc().ldapsUrl, ca: dc().ca, bindDn: dc().adminDn, baseDn: base(), groups: 'groupOfNames' }, { allowPlain: false });
+    const { source } = await center.sources.create({ name: 'Samba AD', protocol: 'ldap', mode: 'push', push: { schedule: null, ldap, bindPassword: dc().adminPassword } });
     await center.sources.enable(source.id);
 
     expect(await sync(source.id)).toMatchObject({ status: 'succeeded', failed: 0, created: company.orgs.length + company.users.length });

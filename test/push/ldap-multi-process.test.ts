@@ -11,22 +11,12 @@ import { createLdapSource, expectedPaths, readTree, userPath, type Company } fro
 import { MemoryDirectory } from '../support/memory-directory.js';
 import { HAS_SLAPD, startSlapd, type Slapd } from '../support/slapd.js';
 import { silentLogger, TEST_KEY } from '../support/test-center.js';
-import { pidOfHolder, WorkerFleet } from '../support/worker-fleet.js';
+import { pidOfHolder, TAKEOVER_PUSH, WorkerFleet } from '../support/worker-fleet.js';
 
 const PG_URL = process.env.SYNC_TEST_PG_URL;
 if (HAS_SLAPD && !PG_URL) console.warn('\n[LDAP multi-process test] SKIPPED: it needs PostgreSQL (set SYNC_TEST_PG_URL); sqlite is single-process by design.\n');
 
-/** Short leases and polls: a takeover happens within a couple of seconds. */
-const WORKER_PUSH: PushOptions = {
-  leaseTtlMs: 2_000,
-  pollIntervalMs: 50,
-  batchSize: 50,
-  retry: { baseMs: 10, maxMs: 200, runAttempts: 3 },
-  requestTimeoutMs: 10_000,
-  connectTimeoutMs: 2_000,
-  quarantineAfter: 1_000,
-  quarantineMaxIntervalMs: 200,
-};
+const WORKER_PUSH: PushOptions = { ...TAKEOVER_PUSH, batchSize: 50 };
 const USERS = 1_000;
 
 describe.skipIf(!PG_URL || !HAS_SLAPD)('LDAP destination: a SIGKILLed instance mid-delivery (child processes on PostgreSQL; set SYNC_TEST_PG_URL)', () => {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,22 @@ export interface SambaDc {
  * 127.0.0.1 so that LDAPS verifies, once no other test file's DC holds the ports (see the lock
  * above). `stop()` kills it, removes the folder and lets the next one start.
  */
+/**
+ * One domain controller for the calling test file (provisioning takes ~15 s), started before its
+ * tests where Samba can run (`unavailable` is null) and stopped after. Another file's DC may hold
+ * the fixed ports first, so the start may wait up to 5 minutes.
+ */
+export function useSambaDc(unavailable: string | null): () => SambaDc {
+  let dc: SambaDc | undefined;
+  beforeAll(async () => {
+    if (!unavailable) dc = await startSambaDc();
+  }, 300_000);
+  afterAll(async () => {
+    await dc?.stop();
+  });
+  return () => dc!;
+}
+
 export async function startSambaDc(options: { lockTimeoutMs?: number } = {}): Promise<SambaDc> {
   const release = await acquireDcLock(options.lockTimeoutMs ?? 240_000);
   try {

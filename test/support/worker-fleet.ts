@@ -2,6 +2,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PushOptions } from '../../lib/options.js';
 
+/** Push options for takeover tests: short leases and polls, so a takeover happens within a couple of seconds. */
+export const TAKEOVER_PUSH: PushOptions = {
+  leaseTtlMs: 2_000,
+  pollIntervalMs: 50,
+  retry: { baseMs: 10, maxMs: 200, runAttempts: 3 },
+  requestTimeoutMs: 10_000,
+  connectTimeoutMs: 2_000,
+  quarantineAfter: 1_000,
+  quarantineMaxIntervalMs: 200,
+};
+
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
 export interface FleetOptions {

@@ -5,7 +5,7 @@ import { LdapDirectory } from '../../../../lib/connectors/ldap/ldap-directory.js
 import { UAC_ACCOUNTDISABLE, UAC_NORMAL_ACCOUNT } from '../../../../lib/connectors/ldap/ldap-entries.js';
 import { validateLdapSettings } from '../../../../lib/connectors/ldap/ldap-settings.js';
 import { normalizeUser } from '../../../../lib/mirror/normalize.js';
-import { sambaUnavailableReason, startSambaDc, type SambaDc } from '../../../support/samba-dc.js';
+import { sambaUnavailableReason, useSambaDc } from '../../../support/samba-dc.js';
 import { demoLikeCompany, TreeDriver } from './tree-driver.js';
 
 const unavailable = await sambaUnavailableReason();
@@ -17,25 +17,19 @@ const PASSWD_NOTREQD = 0x20;
 const ACCOUNTDISABLE = 0x2;
 
 /** Provisioning takes ~15 s: one domain controller for the whole file. */
-let dc: SambaDc;
-beforeAll(async () => {
-  if (!unavailable) dc = await startSambaDc();
-}, 300_000); // another file's DC may hold the fixed ports first (test/support/samba-dc.ts)
-afterAll(async () => {
-  await dc?.stop();
-});
+const dc = useSambaDc(unavailable);
 
 describe.skipIf(unavailable !== null)('LdapDirectory against a Samba AD domain controller', () => {
   let directory: LdapDirectory;
   beforeAll(async () => {
-    directory = await LdapDirectory.open({ url: dc.ldapsUrl, startTls: false, ca: dc.ca, bindDn: dc.adminDn, bindPassword: dc.adminPassword });
+    directory = await LdapDirectory.open({ url: dc().ldapsUrl, startTls: false, ca: dc().ca, bindDn: dc().adminDn, bindPassword: dc().adminPassword });
   });
   afterAll(async () => {
     await directory?.close();
   });
 
   it('writes OUs, users with their AD names, groups with members, moves and disables', async () => {
-    const root = childDn('OU', 'Sync Test', dc.baseDn);
+    const root = childDn('OU', 'Sync Test', dc().baseDn);
     await directory.add(root, { objectClass: 'organizationalUnit', ou: 'Sync Test' });
     const sales = childDn('OU', 'Sales, EMEA', root);
     await directory.add(sales, { objectClass: 'organizationalUnit', ou: 'Sales, EMEA' });
@@ -73,7 +67,7 @@ describe.skipIf(unavailable !== null)('LdapDirectory against a Samba AD domain c
   });
 
   it('refuses a sAMAccountName that another account holds', async () => {
-    const ou = childDn('OU', 'Duplicates', dc.baseDn);
+    const ou = childDn('OU', 'Duplicates', dc().baseDn);
     await directory.add(ou, { objectClass: 'organizationalUnit', ou: 'Duplicates' });
     const attributes = { objectClass: 'user', sAMAccountName: 'dup.user', userAccountControl: String(NORMAL_ACCOUNT | PASSWD_NOTREQD) };
     await directory.add(childDn('CN', 'First', ou), { ...attributes, cn: 'First' });
@@ -82,10 +76,10 @@ describe.skipIf(unavailable !== null)('LdapDirectory against a Samba AD domain c
 });
 
 describe.skipIf(unavailable !== null)('LdapConnector with the AD profile against a Samba AD domain controller', () => {
-  const base = () => `OU=Connector,${dc.baseDn}`;
+  const base = () => `OU=Connector,${dc().baseDn}`;
   const settingsFor = (overrides: Record<string, unknown> = {}) =>
-    validateLdapSettings({ profile: 'ad', url: dc.ldapsUrl, ca: dc.ca, bindDn: dc.adminDn, baseDn: base(), groups: 'groupOfNames', ...overrides }, { allowPlain: true });
-  const open = (overrides: Record<string, unknown> = {}, options: { dryRun?: boolean } = {}) => new LdapConnector(settingsFor(overrides), { bindPassword: dc.adminPassword }, options);
+    validateLdapSettings({ profile: 'ad', url: dc().ldapsUrl, ca: dc().ca, bindDn: dc().adminDn, baseDn: base(), groups: 'groupOfNames', ...overrides }, { allowPlain: true });
+  const open = (overrides: Record<string, unknown> = {}, options: { dryRun?: boolean } = {}) => new LdapConnector(settingsFor(overrides), { bindPassword: dc().adminPassword }, options);
   const opened: LdapConnector[] = [];
   const driverFor = (overrides: Record<string, unknown> = {}) => {
     const connector = open(overrides);
@@ -93,7 +87,7 @@ describe.skipIf(unavailable !== null)('LdapConnector with the AD profile against
     return new TreeDriver(connector);
   };
   async function read(dn: string, attributes: string[]) {
-    const client = await dc.admin();
+    const client = await dc().admin();
     try {
       const { searchEntries } = await client.search(dn, { scope: 'base', attributes });
       return searchEntries[0];
@@ -106,7 +100,7 @@ describe.skipIf(unavailable !== null)('LdapConnector with the AD profile against
   const uac = async (dn: string) => Number((await read(dn, ['userAccountControl']))?.userAccountControl);
 
   beforeAll(async () => {
-    const client = await dc.admin();
+    const client = await dc().admin();
     await client.add(base(), { objectClass: 'organizationalUnit', ou: 'Connector' });
     await client.unbind();
   });
@@ -174,7 +168,7 @@ describe.skipIf(unavailable !== null)('LdapConnector with the AD profile against
   });
 
   it('creates accounts disabled over plain LDAP, where AD cannot take a password, and never shows one in a dry run', async () => {
-    const plain = driverFor({ url: dc.url, tls: 'plain', groups: 'none' });
+    const plain = driverFor({ url: dc().url, tls: 'plain', groups: 'none' });
     await plain.create({ kind: 'org', data: { id: 'plain-org', name: 'Plain', order: 0 } });
     const ref = await plain.create({ kind: 'user', data: normalizeUser({ id: 'p1', userName: 'plain.user', orgIds: ['plain-org'] }) });
     expect(await uac(ref.location!)).toBe(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE);
