@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { translator } from '../../lib/i18n/index.js';
 import { CONSOLE_LANGUAGES, HAS_CHROMIUM, SCREENSHOTS, useChromium } from '../support/chromium.js';
 import { startConsoleHost } from '../support/console-host.js';
 import { FakeScimServer } from '../support/fake-scim-server.js';
+import { appliedRun } from '../support/push-helpers.js';
 
 /**
  * Issue 11 item 3 in the browser, without JavaScript: a push source's "Provision on demand" tab,
@@ -71,13 +72,10 @@ describe.skipIf(!HAS_CHROMIUM)('Provision on demand in Chromium', () => {
 
         // Out of the source's scope (another org's subtree): nothing is sent, and the page says why.
         const other = (await host.directory.listOrgs({ limit: 10 })).items.find((candidate) => candidate.parentId && candidate.id !== org!.id)!;
+        const lastRun = Math.max(0, ...(await host.center.runs.list(source.id)).runs.map((run) => run.id));
         await host.center.sources.update(source.id, { push: { scope: { orgIds: [other.id] } } });
         // A saved scope change is applied by a run of its own (the user leaves by the policy): let it finish first.
-        await vi.waitFor(async () => {
-          const { runs } = await host.center.runs.list(source.id);
-          expect(runs.length).toBeGreaterThan(0);
-          expect(runs.some((run) => ['queued', 'running'].includes(run.status))).toBe(false);
-        });
+        await appliedRun(host.center, source.id, lastRun);
         const writes = downstream.writes().length;
         await page.getByRole('link', { name: t('onDemand.again'), exact: true }).click();
         await page.getByLabel(t('onDemand.search.label'), { exact: true }).fill('王');

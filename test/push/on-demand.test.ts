@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { translator } from '../../lib/i18n/index.js';
 import { renderMessage } from '../../lib/i18n/engine-message.js';
 import { LeaseStore } from '../../lib/persistence/leases.js';
@@ -6,7 +6,7 @@ import { deliveryLeaseName } from '../../lib/push/delivery/delivery-worker.js';
 import type { OnDemandResult, OnDemandStep } from '../../lib/push/on-demand/on-demand-types.js';
 import type { SourceScope } from '../../lib/sources/source-types.js';
 import { buildOrg, buildUser } from '../support/factories.js';
-import { createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
+import { appliedRun, createPushSource, FAST_PUSH, useFakeDownstream } from '../support/push-helpers.js';
 import { useTestCenter } from '../support/test-center.js';
 import { DIALECT } from '../support/test-database.js';
 
@@ -35,11 +35,9 @@ describe(`center.push.provisionNow (${DIALECT})`, () => {
     const source = await createPushSource(t.center, server, push);
     await t.center.sources.update(source.id, { push: { scope } });
     expect((await t.center.sources.get(source.id)).push?.scope).toMatchObject(scope);
-    // A saved scope change starts a run that applies it (when the source is enabled): let it end first.
-    await vi.waitFor(async () => {
-      const { runs } = await t.center.runs.list(source.id);
-      expect(runs.some((run) => ['queued', 'running'].includes(run.status))).toBe(false);
-    });
+    // A saved scope change starts a run that applies it (when the source is enabled): let it end
+    // first. Found by who started it, so a run not yet created is waited for, not missed.
+    await appliedRun(t.center, source.id);
     return source;
   }
 
