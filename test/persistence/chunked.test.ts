@@ -76,6 +76,45 @@ describe(`insertChunked and whereInChunks on ${DIALECT}`, () => {
     expect(await count()).toBe(1);
   });
 
+  it('stores every value as binding it one by one stores it: text, numbers, booleans, NULL, odd strings, a Buffer', async () => {
+    const MIXED = 'test_chunked_mixed';
+    await db.knex.schema.createTable(MIXED, (table) => {
+      table.integer('id').primary();
+      table.text('t');
+      table.bigInteger('n');
+      table.double('r');
+      table.boolean('b');
+      table.binary('bytes');
+    });
+    const values = [
+      { t: 'plain', n: 7, r: 1.5, b: true, bytes: null },
+      { t: '{"looks":"like json"}', n: -3, r: 2, b: false, bytes: null },
+      { t: 'quote \' and "double", backslash \\, newline \n, tab \t', n: 0, r: -0.25, b: null, bytes: null },
+      { t: 'lone \ud800 surrogate, pair 😀, CJK 张三', n: 2 ** 40, r: 1e21, b: true, bytes: null },
+      { t: '42', n: null, r: null, b: null, bytes: null },
+      { t: null, n: 1, r: 3.25, b: false, bytes: Buffer.from([0, 1, 2, 255]) },
+    ];
+    // Reference: knex's own builder, one bound variable per value.
+    await db.knex(MIXED).insert(values.map((row, index) => ({ id: index, ...row })));
+    statements = [];
+    const rows = values.map((row, index) => ({ id: 100 + index, ...row }));
+    await insertChunked(db.knex, MIXED, rows.slice(0, 5));
+    await insertChunked(db.knex, MIXED, rows.slice(5)); // the Buffer: bound one by one on both databases
+    // sqlite takes a statement's rows as one JSON text (the values it can carry), PostgreSQL as VALUES.
+    expect(inserts().map((sql) => sql.includes('json_each(?)'))).toEqual(DIALECT === 'sqlite' ? [true, false] : [false, false]);
+    const read = async (from: number) =>
+      (await db.knex(MIXED).where('id', '>=', from).where('id', '<', from + 100).orderBy('id')).map(({ id, ...row }) => ({
+        ...row,
+        n: row.n === null ? null : Number(row.n),
+        b: row.b === null ? null : Boolean(row.b),
+        bytes: row.bytes === null ? null : Buffer.from(row.bytes).toString('hex'),
+      }));
+    const reference = await read(0);
+    expect(await read(100)).toEqual(reference);
+    expect(reference[3]!.t).toBe('lone \ufffd surrogate, pair 😀, CJK 张三');
+    expect(reference[5]!.bytes).toBe('000102ff');
+  });
+
   it('reads and deletes over an id list longer than one statement takes', async () => {
     const rows = rowsOf(OVER_BOTH_LIMITS / 2);
     await insertChunked(db.knex, TABLE, rows);
