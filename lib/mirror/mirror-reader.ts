@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { whereInChunks } from '../persistence/chunked.js';
 import { TABLES } from '../persistence/tables.js';
-import { toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser, type ObjectKind } from './mirror-rows.js';
+import { MIRROR_RECORD_COLUMNS, toMirrorRecord, type ChangeRow, type MirrorOrg, type MirrorUser, type ObjectKind } from './mirror-rows.js';
 import type { MirrorOrgData, MirrorUserData } from './normalize.js';
 import { listOrgChoices, type OrgChoice } from './org-choices.js';
 import { currentSequence } from './sequence.js';
@@ -12,22 +12,22 @@ export class MirrorReader {
 
   /** A user, tombstones included (check `deletedAt`); undefined when never seen. */
   async getUser(id: string): Promise<MirrorUser | undefined> {
-    const row = await this.knex(TABLES.users).where({ id }).first();
+    const row = await this.knex(TABLES.users).where({ id }).first(MIRROR_RECORD_COLUMNS);
     return row ? toMirrorRecord<MirrorUserData>(row) : undefined;
   }
 
   async getOrg(id: string): Promise<MirrorOrg | undefined> {
-    const row = await this.knex(TABLES.orgs).where({ id }).first();
+    const row = await this.knex(TABLES.orgs).where({ id }).first(MIRROR_RECORD_COLUMNS);
     return row ? toMirrorRecord<MirrorOrgData>(row) : undefined;
   }
 
   async getUsers(ids: readonly string[]): Promise<MirrorUser[]> {
-    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.users).whereIn('id', slice));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.users).whereIn('id', slice).select(MIRROR_RECORD_COLUMNS));
     return rows.flat().map((row) => toMirrorRecord<MirrorUserData>(row));
   }
 
   async getOrgs(ids: readonly string[]): Promise<MirrorOrg[]> {
-    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.orgs).whereIn('id', slice));
+    const rows = await whereInChunks(ids, (slice) => this.knex(TABLES.orgs).whereIn('id', slice).select(MIRROR_RECORD_COLUMNS));
     return rows.flat().map((row) => toMirrorRecord<MirrorOrgData>(row));
   }
 
@@ -79,7 +79,7 @@ export class MirrorReader {
 
   /** Live users by id after `afterId`, one page (keyset, so each page is one indexed query). */
   async liveUsersAfter(afterId: string | undefined, limit: number, options: { managedOnly?: boolean } = {}): Promise<MirrorUser[]> {
-    const query = this.knex(TABLES.users).whereNull('deleted_at').orderBy('id').limit(limit);
+    const query = this.knex(TABLES.users).whereNull('deleted_at').orderBy('id').limit(limit).select(MIRROR_RECORD_COLUMNS);
     if (afterId !== undefined) query.where('id', '>', afterId);
     if (options.managedOnly) query.whereNotNull('manager_id');
     const rows = await query;

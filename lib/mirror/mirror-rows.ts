@@ -198,6 +198,13 @@ function contactRows(userId: string, contacts: MirrorUserData['emails']) {
   }));
 }
 
+/**
+ * The columns `toMirrorRecord` reads: a read that returns records selects only these. A user row
+ * has some forty columns (its filterable attributes and their folded copies), and the sqlite
+ * driver builds every column of every row on the main thread; a full push reads every user.
+ */
+export const MIRROR_RECORD_COLUMNS = ['id', 'seq', 'data', 'hash', 'created_at', 'last_modified', 'deleted_at'] as const;
+
 export function toMirrorRecord<T>(row: Record<string, unknown>): MirrorRecord<T> {
   return {
     id: String(row.id),
