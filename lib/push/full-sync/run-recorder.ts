@@ -36,6 +36,8 @@ export class RunRecorder {
   #chainError: unknown = null;
   /** Writes queued since the last commit(); they go to the database in one transaction. */
   #batch: Array<(db: Knex.Transaction) => Promise<void>> = [];
+  /** The writes of the last commit() while its transaction has some left to run: later commits join them. */
+  #open: Array<(db: Knex.Transaction) => Promise<void>> | null = null;
 
   constructor(
     private readonly knex: Knex,
@@ -60,19 +62,36 @@ export class RunRecorder {
     this.#batch.push(write);
   }
 
-  /** Sends the queued writes to the database as one transaction (sqlite commits are what a page of small writes costs most). */
+  /**
+   * Sends the queued writes to the database as one transaction (sqlite commits are what a page of
+   * small writes costs most). Writes committed while the last transaction has not run all of its
+   * writes yet join it, in order: a page's checkpoint, committed just after its links and log
+   * rows, goes in their transaction (atomic with them), not in one of its own behind it.
+   */
   commit(): void {
     if (this.#batch.length === 0) return;
     const writes = this.#batch;
     this.#batch = [];
+    if (this.#open) {
+      this.#open.push(...writes);
+      return;
+    }
+    this.#open = writes;
     this.#chain = this.#chain.then(async () => {
-      if (this.#chainError) return;
+      if (this.#chainError) {
+        this.#open = null;
+        return;
+      }
       try {
         await this.knex.transaction(async (trx) => {
-          for (const write of writes) await write(trx);
+          // `writes` may grow while this runs (see above); nothing joins once the last has run.
+          for (let index = 0; index < writes.length; index += 1) await writes[index]!(trx);
+          this.#open = null;
         });
       } catch (error) {
         this.#chainError = error;
+      } finally {
+        if (this.#open === writes) this.#open = null;
       }
     });
   }
