@@ -6,6 +6,7 @@ import type { Directory } from '../../lib/hooks/directory.js';
 import type { PushOptions } from '../../lib/options.js';
 import type { Run } from '../../lib/runs/run-store.js';
 import { cpuMeter, type CpuUsed } from './machine.js';
+import { PeakRss } from './peak-rss.js';
 import type { Sink } from '../scim-sink.js';
 
 export const CONCURRENCY = 4;
@@ -59,26 +60,27 @@ export async function removeSource(center: SyncCenter, sourceId: string): Promis
 export interface MeasuredRun {
   run: Run;
   ms: number;
-  /** Highest RSS sampled every 20 ms during the run. */
+  /** Highest RSS during the run: the kernel's high-water mark where it can be reset (see PeakRss), else sampled. */
   peakRss: number;
+  /** Whether `peakRss` is the kernel's exact figure (false: the highest of 20 ms samples). */
+  peakExact: boolean;
   /** RSS when the run started (what earlier work in this process left). */
   startRss: number;
-  /** Highest V8 heap (heapTotal) sampled with the RSS: what of the RSS peak is the JavaScript heap. */
+  /** Highest V8 heap (heapTotal) sampled every 20 ms: what of the RSS peak is the JavaScript heap. */
   peakHeap: number;
+  /** V8 heap in use when the run started (after a full GC, when the caller ran one). */
+  startHeapUsed: number;
   cpu: CpuUsed;
 }
 
 /** One full sync of the source (run `options` such as `trustLinks`), timed from start() to settled, with its RSS peak and CPU. */
 export async function measuredRun(center: SyncCenter, sourceId: string, options?: Record<string, unknown>): Promise<MeasuredRun> {
-  const startRss = process.memoryUsage().rss;
-  let peakRss = startRss;
-  let peakHeap = process.memoryUsage().heapTotal;
-  const sample = () => {
-    const memory = process.memoryUsage();
-    peakRss = Math.max(peakRss, memory.rss);
-    peakHeap = Math.max(peakHeap, memory.heapTotal);
-  };
-  const sampler = setInterval(sample, 20);
+  const start = process.memoryUsage();
+  let peakHeap = start.heapTotal;
+  const heapSampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapTotal);
+  }, 20);
+  const rss = new PeakRss();
   const cpu = cpuMeter();
   const started = performance.now();
   try {
@@ -86,9 +88,11 @@ export async function measuredRun(center: SyncCenter, sourceId: string, options?
     const ms = performance.now() - started;
     if (!run) throw new Error(`run of ${sourceId} vanished`);
     const used = cpu();
-    sample();
-    return { run, ms, cpu: used, startRss, peakRss, peakHeap };
+    const peak = rss.peak();
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapTotal);
+    return { run, ms, cpu: used, startRss: start.rss, peakRss: peak.bytes, peakExact: peak.exact, peakHeap, startHeapUsed: start.heapUsed };
   } finally {
-    clearInterval(sampler);
+    rss.stop();
+    clearInterval(heapSampler);
   }
 }
