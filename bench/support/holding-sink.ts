@@ -6,6 +6,10 @@ export const DRIFT_EVERY = 100;
 export interface HoldingSinkStats extends SinkStats {
   /** GETs of filtered listings (`filter=id eq … or …`), the reads a reconciling sync pages with. */
   filteredReads: number;
+  /** From the first request after the reset to the last answer (ms). */
+  openMs: number;
+  /** Of openMs, the time no request was open at the sink: the downstream waited for the client. */
+  idleMs: number;
 }
 
 /** externalId → the sink's id, per endpoint (`Users`, `Organizations`). */
@@ -36,7 +40,22 @@ export interface HoldingSink extends Sink {
 const HOLDING_SINK_CODE = `
 const http = require('node:http');
 let stats, next = 0;
-function reset() { stats = { writes: 0, reads: 0, filteredReads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, firstWindow: 0, lastWindow: 0, distinctExternalIds: 0, arrivals: {} }; }
+function reset() { stats = { writes: 0, reads: 0, filteredReads: 0, throttled: 0, accepted: 0, firstAcceptedAt: 0, lastAcceptedAt: 0, firstWindow: 0, lastWindow: 0, distinctExternalIds: 0, arrivals: {}, openMs: 0, idleMs: 0 }; idleSince = 0; }
+// Time with no request open at the sink, from the first request after a reset to the last answer:
+// what of a run the downstream waited for the client.
+let open = 0, idleSince = 0, lastAnswer = 0;
+function opened() {
+  const now = performance.now();
+  if (open === 0 && idleSince > 0) stats.idleMs += now - idleSince;
+  if (stats.openMs === 0 && stats.reads + stats.writes === 0) stats.openMs = -now;
+  open++;
+}
+function answered() {
+  open--;
+  lastAnswer = performance.now();
+  if (open === 0) idleSince = lastAnswer;
+}
+
 reset();
 const stores = new Map();
 const storeOf = (endpoint) => stores.get(endpoint) || stores.set(endpoint, new Map()).get(endpoint);
@@ -101,6 +120,7 @@ function apply(resource, op) {
   if (String(op.op).toLowerCase() === 'remove') delete container[key]; else container[key] = op.value;
 }
 const server = http.createServer((req, res) => {
+  if (!req.url.startsWith('/bench/')) { opened(); res.on('finish', answered); }
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
@@ -149,7 +169,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (message) => {
-  if (message === 'stats') process.send({ stats });
+  if (message === 'stats') process.send({ stats: Object.assign({}, stats, { openMs: stats.openMs < 0 ? lastAnswer + stats.openMs : 0 }) });
   if (message === 'reset') { reset(); process.send({ reset: true }); }
   if (message === 'close') { server.closeAllConnections(); server.close(() => process.send({ closed: true })); }
 });

@@ -13,7 +13,11 @@ const PAGE_SIZE = 500;
 /** One round of part (r): the bare client and the reconciling sync, each against 1 % drifted copies, then the trusting re-sync. */
 interface ReconcileRound {
   bare: BareReconcileResult;
+  /** Share of the bare pass with no request open at the sink. */
+  bareIdle: number;
   reconcile: MeasuredRun;
+  /** Share of the reconciling sync (first request to last answer) with no request open at the sink. */
+  idle: number;
   reads: number;
   /** Objects the sink drifted before the reconciling sync (each must be PATCHed back). */
   drifted: number;
@@ -58,10 +62,10 @@ export async function reconcilingSyncs(users: number, orgs: number, rounds: numb
       const drifted = await sink.drift();
       await sink.reset();
       const result = await bare.run<BareReconcileResult>(task);
-      const { filteredReads } = await sink.stats();
+      const { filteredReads, idleMs, openMs } = await sink.stats();
       const left = await sink.differing();
       if (result.patches !== drifted || left !== 0 || result.objects !== objects || filteredReads !== result.reads) problems.push(`${label}: bare client PATCHed ${result.patches} of ${drifted} drifted, ${left} left differing, ${result.objects} of ${objects} read`);
-      return result;
+      return { result, idle: idleMs / openMs };
     };
     /** The reconciling sync over a freshly drifted sink, checked. */
     const productRound = async (label: string) => {
@@ -81,13 +85,13 @@ export async function reconcilingSyncs(users: number, orgs: number, rounds: numb
     }
     for (let round = 1; round <= rounds; round += 1) {
       const label = `(r) ${users} users, round ${round}`;
-      const bareResult = await bareRound(label);
+      const { result: bareResult, idle: bareIdle } = await bareRound(label);
       const { run: reconcile, drifted, read } = await productRound(label);
       if (read.filteredReads !== bareResult.reads) problems.push(`${label}: the reconciling sync sent ${read.filteredReads} filtered reads, the bare client ${bareResult.reads}`);
       await sink.reset();
       const trusting = await measuredRun(bench.center, sourceId, { trustLinks: true });
       const trustingWrites = (await sink.stats()).writes;
-      results.push({ bare: bareResult, reconcile, reads: read.reads, drifted, writes: read.writes, trusting, trustingWrites });
+      results.push({ bare: bareResult, bareIdle, idle: read.idleMs / read.openMs, reconcile, reads: read.reads, drifted, writes: read.writes, trusting, trustingWrites });
       process.stderr.write(`reconciling sync: ${label} done\n`);
     }
     await bench.center.sources.disable(sourceId);
@@ -119,6 +123,8 @@ export function reconcileRows(result: ReconcileResult): Row[] {
   rows.push(
     figure(`(r)   main thread event loop busy (%)`, over((r) => r.reconcile.cpu.eventLoopBusy * 100), 0, load),
     figure(`(r)   bare client process CPU per object (µs)`, over((r) => r.bare.cpuUs / r.bare.objects), 0, load),
+    figure(`(r)   share of the run with no request open at the sink (%)`, over((r) => r.idle * 100), 0, load),
+    figure(`(r)   same, bare client (%)`, over((r) => r.bareIdle * 100), 0, load),
     figure(`(r)   peak RSS (MB)`, over((r) => mb(r.reconcile.peakRss)), 0, load),
     figure(`(r)   RSS rise during the run, peak − start (MB)`, over((r) => mb(r.reconcile.peakRss - r.reconcile.startRss)), 1, load),
     figure(`(r)   trusting the links, same sink: objects/s`, over((r) => perSecond(objects, r.trusting.ms)), 0, load),
