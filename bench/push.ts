@@ -15,8 +15,10 @@
  * (u) a full sync trusting the links after 10 % of the users changed vs the bare client PATCHing
  *     the same changes;
  * (r) a reconciling manual sync (the default: it reads the downstream's copies) of 10k and 100k
- *     users against a sink that holds them (holding-sink.ts): objects/s, reads, zero writes, peak
- *     RSS and its growth from 10k to 100k, next to the trusting re-sync of the same sink;
+ *     users against a sink that holds them, 1 % drifted (holding-sink.ts), vs a bare undici client
+ *     (its own process) sending the same filtered reads and PATCHing the same differences, the two
+ *     interleaved; objects/s, CPU per object, PATCHes = drifted, peak RSS and its growth from 10k
+ *     to 100k, next to the trusting re-sync of the same sink;
  * (d) incremental: changes at 50/s, change → delivered latency p50/p99;
  * (e) a sink that answers 429 + Retry-After above a fixed rate: share of that rate used, lost changes.
  * (d) and (e) run next to a CPU-burning neighbour process (`--neighbours=N`, default 1; 0 for none),
@@ -275,7 +277,12 @@ async function main(): Promise<void> {
   }
   if (ONLY.includes('r')) {
     const results: ReconcileResult[] = [];
-    for (const users of SIZES) results.push(await reconcilingSyncs(users, ORGS, ROUNDS, problems));
+    const bare = startChild(new URL('./support/bare-client.ts', import.meta.url));
+    try {
+      for (const users of SIZES) results.push(await reconcilingSyncs(users, ORGS, ROUNDS, bare, results.length === 0, problems));
+    } finally {
+      await bare.close();
+    }
     for (const result of results) rows.push(...reconcileRows(result));
     if (results.length === 2) rows.push(...reconcileGrowthRows(results[0]!, results[1]!));
   }

@@ -13,6 +13,7 @@ import { URN } from '../../lib/scim/urns.js';
 import { cpuMeter } from './machine.js';
 import { PushDirectory } from './push-directory.js';
 import { serveTasks } from './child-tasks.js';
+import { bareReconcile, type BareReconcileTask } from './bare-reconcile.js';
 
 export interface BareTask {
   sinkUrl: string;
@@ -103,4 +104,6 @@ function updates(task: BareTask): Send[] {
 serveTasks({
   create: async (task: BareTask) => timed(task, creates(task)),
   update: async (task: BareTask) => timed(task, updates(task)),
+  // Part (r): read the holding sink's copies as the reconciling sync does, PATCH what differs (bare-reconcile.ts).
+  reconcile: async (task: BareReconcileTask) => bareReconcile(task),
 });

@@ -78,9 +78,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * empty value without "clear when empty"): whatever the downstream holds there is not repaired,
  * and `previous` takes the desired value so the update that follows does not send it either.
  */
-export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined, keep: readonly string[] = []): { changes: AttributeChanges; previous: ScimBody } {
+export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined, keep: readonly string[] = []): { changes: AttributeChanges; readonly previous: ScimBody } {
   const want = flatten(desired);
-  const managed = new Set([...want.keys(), ...flatten(lastSent).keys()]);
+  const managed: Iterable<string> = lastSent ? new Set([...want.keys(), ...flatten(lastSent).keys()]) : want.keys();
   const changes: AttributeChanges = {};
   const previous = new Map<string, unknown>();
   for (const path of managed) {
@@ -101,7 +101,15 @@ export function observedChanges(desired: ScimBody, remote: Record<string, unknow
       if (held !== undefined) previous.set(path, held);
     }
   }
-  return { changes, previous: unflatten(previous, desired.schemas) };
+  // Built when asked for: a reconciling sync asks only where the copy differs (rarely, at 100k objects).
+  let body: ScimBody | undefined;
+  return {
+    changes,
+    get previous() {
+      body ??= unflatten(previous, desired.schemas);
+      return body;
+    },
+  };
 }
 
 /** The inverse of `flatten`: paths back into a body (`name.x` and `urn:…:x` into their containers). */

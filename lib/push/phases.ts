@@ -112,9 +112,19 @@ export async function upsertUsers(context: PhaseContext, users: readonly MirrorU
 
 /** The database half of a user upsert (links read, creates marked), so a run can do it for the next page while this one is sent. */
 export async function prepareUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectWork[]> {
+  return observeUsers(context, await buildUsers(context, users));
+}
+
+/** The first part of `prepareUsers`: the page's links read and its bodies built. */
+export async function buildUsers(context: PhaseContext, users: readonly MirrorUser[]): Promise<ObjectWork[]> {
   if (users.length === 0) return [];
-  const built = await context.builder.userWorks(users, () => true);
-  const works = context.reconciler ? await context.reconciler.observe(built) : built;
+  return context.builder.userWorks(users, () => true);
+}
+
+/** The rest of `prepareUsers`: a reconciling run reads the downstream's copies; creates are marked. */
+export async function observeUsers(context: PhaseContext, built: readonly ObjectWork[]): Promise<ObjectWork[]> {
+  if (built.length === 0) return [];
+  const works = context.reconciler ? await context.reconciler.observe(built) : [...built];
   await markCreates(context, works);
   return works;
 }

@@ -11,7 +11,7 @@ import type { HeldDeletions } from '../held-deletions.js';
 import type { LinkStore } from '../links-store.js';
 import { leaveGroups, MemberPusher, scimGroupsOf, type MemberOutcome } from '../member-pusher.js';
 import type { PushTarget } from '../object-pusher.js';
-import { prepareUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
+import { buildUsers, observeUsers, sendUsers, upsertOrgs, upsertUsers, type PhaseContext } from '../phases.js';
 import type { Semaphore } from '../client/rate-limit.js';
 import { RunRecorder } from './run-recorder.js';
 import { CancelWatch } from './cancel-watch.js';
@@ -159,13 +159,22 @@ class FullSync {
       await save({ ...checkpoint, phase: 'users', after: undefined });
     }
     if (checkpoint.phase === 'users') {
-      // A three-stage pipeline: the next page is read (and its creates marked) and the previous
-      // page's results are written while this page is sent. Writes run at most one page behind.
+      // A pipeline: while this page is sent, the next one is read from the downstream (a
+      // reconciling run) and its creates marked, the one after it is read from the mirror with its
+      // links, and the previous page's results are written. Writes run at most one page behind.
       const pages = this.#userPages(checkpoint.after, false);
-      const prepare = async () => {
+      const build = async () => {
         const next = await pages.next();
         if (next.done) return null;
-        return { users: next.value, works: await prepareUsers(phase, next.value) };
+        return { users: next.value, built: await buildUsers(phase, next.value) };
+      };
+      let building = build();
+      const prepare = async () => {
+        const page = await building;
+        if (!page) return null;
+        building = build();
+        building.catch(() => undefined); // surfaced when awaited
+        return { users: page.users, works: await observeUsers(phase, page.built) };
       };
       let upcoming = prepare();
       let behind: Promise<void> = Promise.resolve();
@@ -196,10 +205,12 @@ class FullSync {
         if (await cancelledLately()) {
           await recorder.settle();
           await upcoming.catch(() => undefined);
+          await building.catch(() => undefined);
           return { status: 'cancelled' };
         }
       }
       await upcoming.catch(() => undefined);
+      await building.catch(() => undefined);
       await recorder.settle();
       if (stopped()) throw recorder.stopError!;
       if (members) await recorder.members(await members.flush(sendMembers), retryMembers);
