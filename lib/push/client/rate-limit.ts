@@ -88,6 +88,8 @@ const MIN_SAMPLE = 10;
 const GENTLE_STEP_DOWN = 0.05;
 /** One 429 at most halves a learned rate: a second in which we sent little (idle, or a busy event loop) is no measure. */
 const MAX_STEP_DOWN = 0.5;
+/** However short the Retry-After, the 429s of requests already in flight (sent before the first came back) arrive within this. */
+const STALE_GUARD_MS = 250;
 
 /**
  * A GCRA limiter whose rate adapts like TCP congestion control: unlimited (or the configured
@@ -112,8 +114,6 @@ export class AdaptiveRateLimiter {
   #configured: number;
   #rate: number;
   #ceiling = Infinity;
-  /** The ceiling came from a partial sample (the first 429 came less than a second into the run): grow past it quickly. */
-  #ceilingUncertain = false;
   /** The time the next request may go (GCRA's theoretical arrival time). */
   #nextSlot = 0;
   #throttledAt = 0;
@@ -121,9 +121,10 @@ export class AdaptiveRateLimiter {
   #pausedUntil = 0;
   /** Until the pause of the last 429 we learned from has passed, later 429s are of requests sent before it. */
   #learnedUntil = 0;
-  /** Requests accepted since the last throttle's pause ended (or since the first request), and since when. */
+  /** When the last throttle's pause ended; the requests accepted since, and when the first of them was. */
   #epochStart = 0;
   #epochAccepted = 0;
+  #epochFirstAt = 0;
   /** Accepted requests per 100 ms slot over the last window, to measure what the downstream takes. */
   readonly #slots = new SlotCounter(WINDOW_MS, WINDOW_MS / SLOT_MS);
   #queue: Promise<void> = Promise.resolve();
@@ -176,10 +177,10 @@ export class AdaptiveRateLimiter {
   /** The downstream accepted a request. */
   onAccepted(): void {
     const now = this.#now();
-    if (this.#epochStart === 0) this.#epochStart = now;
     // Answers that arrive during a pause belong to the allowance before it.
     if (now >= this.#epochStart) {
       this.#slots.add(now);
+      if (this.#epochAccepted === 0) this.#epochFirstAt = now;
       this.#epochAccepted += 1;
     }
     this.#grow(now);
@@ -192,7 +193,7 @@ export class AdaptiveRateLimiter {
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
     if (now < this.#learnedUntil) return; // sent before the 429 we learned from came back
     const learned = this.#allowance(now, retryAfterMs);
-    this.#learnedUntil = this.#pausedUntil;
+    this.#learnedUntil = Math.max(this.#pausedUntil, now + STALE_GUARD_MS);
     this.#epochStart = this.#pausedUntil;
     this.#epochAccepted = 0;
     if (!learned) return; // too little to learn from: only pause
@@ -200,7 +201,6 @@ export class AdaptiveRateLimiter {
     // Already limited, a complete sample is trusted (never above the rate that was too high); a partial one only nudges down.
     const ceiling = !limited ? learned.rate : learned.complete ? Math.min(this.#rate, Math.max(learned.rate, this.#rate * (1 - MAX_STEP_DOWN))) : this.#rate * (1 - GENTLE_STEP_DOWN);
     this.#ceiling = Math.min(this.#configured, Math.max(1, ceiling));
-    this.#ceilingUncertain = !limited && !learned.complete;
     this.#rate = Math.max(1, this.#ceiling * SETTLE_FACTOR);
     this.#lastGrowth = this.#pausedUntil;
     this.#throttledAt = now;
@@ -223,7 +223,8 @@ export class AdaptiveRateLimiter {
    */
   #allowance(now: number, retryAfterMs: number | undefined): { rate: number; complete: boolean } | undefined {
     if (this.#epochAccepted < MIN_SAMPLE && this.#rate === Infinity) return undefined;
-    const sinceMs = now - this.#epochStart;
+    // From the first request accepted since the pause: an idle stretch before it says nothing.
+    const sinceMs = this.#epochAccepted === 0 ? 0 : now - this.#epochFirstAt;
     if (retryAfterMs !== undefined && retryAfterMs > WINDOW_MS) {
       // What went through since the pause had to last until the downstream takes requests again.
       const spanMs = Math.max(WINDOW_MS, sinceMs + Math.min(this.#maxPauseMs, retryAfterMs));
@@ -265,7 +266,7 @@ export class AdaptiveRateLimiter {
     if (this.#rate === Infinity || this.#rate >= this.#configured) return;
     const seconds = (now - this.#lastGrowth) / 1000;
     if (seconds < 0.25) return;
-    const below = this.#rate < this.#ceiling * SETTLE_FACTOR || this.#ceilingUncertain;
+    const below = this.#rate < this.#ceiling * SETTLE_FACTOR;
     if (!below && now < this.#throttledAt + HOLD_DOWN_MS) return;
     const factor = below ? FAST_GROWTH : PROBE_GROWTH;
     this.#rate = Math.min(this.#configured, this.#rate * (1 + factor * seconds));
