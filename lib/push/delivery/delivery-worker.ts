@@ -123,10 +123,7 @@ export class DeliveryWorker {
       this.#woken = false;
       // Asked together: on sqlite's single connection each query waits its turn behind the
       // host's change writes, so one wait for both instead of two (the tail latency under load).
-      // Its answer (or failure) counts only once the source is known to be still there.
-      const delivering = this.#deps.runs.isDelivering(this.sourceId);
-      delivering.catch(() => undefined);
-      const source = await this.#deps.sources.find(this.sourceId).catch(() => undefined);
+      const [source, delivering] = await Promise.all([this.#deps.sources.find(this.sourceId).catch(() => undefined), this.#deps.runs.isDelivering(this.sourceId)]);
       if (!source || source.mode !== 'push' || !source.enabled) return;
       const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
@@ -143,7 +140,7 @@ export class DeliveryWorker {
         continue;
       }
       // A full run of this source is delivering (here or on another instance): it holds the lease meanwhile.
-      if (await delivering) {
+      if (delivering) {
         await leases.release(lease, this.#holder).catch(() => undefined);
         this.#status.state = 'waiting_for_run';
         await this.#sleep(options.pollIntervalMs);
