@@ -95,16 +95,15 @@ const MAX_ANCESTOR_ROUNDS = 64;
 export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {
   const { target, cursor } = input;
   const sourceId = target.sourceId;
-  // Independent reads go together throughout: on sqlite's single connection each one waits its
-  // turn behind the host's change writes, so a batch costs as many waits as it has rounds of reads.
-  const [changes, due] = await Promise.all([deps.mirror.changesAfter(cursor, deps.options.batchSize), deps.retries.due(sourceId, deps.options.batchSize)]);
+  const changes = await deps.mirror.changesAfter(cursor, deps.options.batchSize);
+  const due = await deps.retries.due(sourceId, deps.options.batchSize);
   if (changes.length === 0 && due.length === 0) return { status: 'idle', delivered: 0, cursor, nextRetryAt: await deps.retries.nextDue(sourceId) };
   const maxSeq = changes.length > 0 ? changes[changes.length - 1]!.seq : cursor;
   const keyOf = (kind: ObjectKind, id: string) => retryKey(kind, id);
   const now = deps.clock().toISOString();
   const pending = coalesce(changes);
   // Objects waiting for their own retry: a newer change of theirs goes with that retry (it sends the latest state).
-  const [rows, holdState] = await Promise.all([deps.retries.of(sourceId, [...pending.values()]), deps.holds.state(sourceId)]);
+  const rows = await deps.retries.of(sourceId, [...pending.values()]);
   const waitingRows: PushRetry[] = [];
   for (const [key, row] of rows) {
     if (row.nextAttemptAt <= now) pending.get(key)!.retry = row;
@@ -126,15 +125,17 @@ export async function deliverBatch(deps: BatchDeps, input: BatchInput): Promise<
 
   const userIds = [...pending.values()].filter((entry) => entry.kind === 'user').map((entry) => entry.id);
   const orgIds = pushOrgs ? [...pending.values()].filter((entry) => entry.kind === 'org').map((entry) => entry.id) : [];
-  const waitingOrgIds = pushOrgs ? waitingRows.filter((row) => row.kind === 'org').map((row) => row.localId) : [];
-  const [users, orgs, waitingOrgs] = await Promise.all([deps.mirror.getUsers(userIds), deps.mirror.getOrgs(orgIds), deps.mirror.getOrgs(waitingOrgIds)]);
+  const users = await deps.mirror.getUsers(userIds);
+  const orgs = await deps.mirror.getOrgs(orgIds);
   let liveUsers = users.filter((user) => !user.deletedAt);
   let liveOrgs = orgs.filter((org) => !org.deletedAt);
   let goneUsers = users.filter((user) => user.deletedAt);
   let goneOrgs = orgs.filter((org) => org.deletedAt);
   // Orgs waiting for their retry: what needs them on the downstream (or gone from it first) waits too.
+  const waitingOrgs = pushOrgs ? await deps.mirror.getOrgs(waitingRows.filter((row) => row.kind === 'org').map((row) => row.localId)) : [];
   const waiting = new Set(waitingOrgs.map((org) => org.id));
 
+  const holdState = await deps.holds.state(sourceId);
   // A live object that an admin's cancel covered has changed since: the cancel no longer holds.
   await deps.holds.forgetChanged(sourceId, [...liveUsers, ...liveOrgs]);
   if (goneUsers.length + goneOrgs.length > 0 && !target.dryRun) {

@@ -5,7 +5,6 @@ import { LeaseKeeper } from '../../persistence/leases.js';
 import type { RunStore } from '../../runs/run-store.js';
 import type { CursorStore } from '../../sources/cursor-store.js';
 import type { SourcesService } from '../../sources/sources-service.js';
-import type { Source } from '../../sources/source-types.js';
 import { deliverBatch, logUntriedBatch, type BatchDeps, type BatchResult } from './batch-delivery.js';
 import type { DeletionHold } from '../deletion-hold.js';
 import { immediateStopOf, PushError, StopSyncError, TransientPushError } from '../client/errors.js';
@@ -121,9 +120,7 @@ export class DeliveryWorker {
     const lease = deliveryLeaseName(this.sourceId);
     while (!this.#stopped) {
       this.#woken = false;
-      // Asked together: on sqlite's single connection each query waits its turn behind the
-      // host's change writes, so one wait for both instead of two (the tail latency under load).
-      const [source, delivering] = await Promise.all([this.#deps.sources.find(this.sourceId).catch(() => undefined), this.#deps.runs.isDelivering(this.sourceId)]);
+      const source = await this.#deps.sources.find(this.sourceId).catch(() => undefined);
       if (!source || source.mode !== 'push' || !source.enabled) return;
       const waitMs = this.#nextAttemptAt - this.#deps.clock().getTime();
       if (waitMs > 0) {
@@ -140,7 +137,7 @@ export class DeliveryWorker {
         continue;
       }
       // A full run of this source is delivering (here or on another instance): it holds the lease meanwhile.
-      if (delivering) {
+      if (await this.#deps.runs.isDelivering(this.sourceId)) {
         await leases.release(lease, this.#holder).catch(() => undefined);
         this.#status.state = 'waiting_for_run';
         await this.#sleep(options.pollIntervalMs);
@@ -158,7 +155,7 @@ export class DeliveryWorker {
       const keeper = new LeaseKeeper(leases, lease, this.#holder, options.leaseTtlMs).start();
       try {
         this.#status.state = 'delivering';
-        result = await this.#deliver(source);
+        result = await this.#deliver(source.quarantine !== null);
       } catch (error) {
         result = { status: 'retry', delivered: 0, cursor: this.#status.cursor ?? 0, error: undefined };
         this.#status.lastError = storedError(error);
@@ -182,12 +179,12 @@ export class DeliveryWorker {
     }
   }
 
-  /** One batch for `source`, as read at the top of this turn of the loop (a change since wakes the worker for the next). */
-  async #deliver(source: Source): Promise<BatchResult> {
+  async #deliver(quarantined: boolean): Promise<BatchResult> {
     const deps = this.#deps;
     const startedAt = deps.clock().toISOString();
-    const quarantined = source.quarantine !== null;
-    const [{ target, semaphore }, cursor] = await Promise.all([deps.targets.target(source), deps.cursors.get(this.sourceId)]);
+    const source = await deps.sources.get(this.sourceId);
+    const { target, semaphore } = await deps.targets.target(source);
+    const cursor = await deps.cursors.get(this.sourceId);
     this.#status.cursor = cursor;
     this.#status.hold = null;
     const lease = deliveryLeaseName(this.sourceId);
