@@ -68,6 +68,8 @@ export interface RateLimiterOptions {
 }
 
 const WINDOW_MS = 1000;
+/** The counter's resolution: a sample of 0.9 s or more covers its whole window. */
+const SLOT_MS = 100;
 /** After a 429 we settle just under the rate the downstream accepted, then probe upwards slowly. */
 const SETTLE_FACTOR = 0.98;
 const FAST_GROWTH = 0.05;
@@ -76,14 +78,32 @@ const PROBE_GROWTH = 0.002;
 const HOLD_DOWN_MS = 60_000;
 const DEFAULT_PAUSE_MS = 1000;
 const DEFAULT_MAX_PAUSE_MS = 3_600_000;
-/** Fewer accepted requests than this in the last window say nothing about the downstream's limit. */
+/** Fewer accepted requests than this since the last pause say nothing about the downstream's limit. */
 const MIN_SAMPLE = 10;
+/**
+ * A 429 less than a second after a pause ended, while we already keep to a learned rate: the
+ * count since the pause covers only part of the downstream's window, so it says only that the
+ * rate is a little too high. Step down by this share instead of trusting the partial count.
+ */
+const GENTLE_STEP_DOWN = 0.05;
+/** One 429 at most halves a learned rate: a second in which we sent little (idle, or a busy event loop) is no measure. */
+const MAX_STEP_DOWN = 0.5;
+/** However short the Retry-After, the 429s of requests already in flight (sent before the first came back) arrive within this. */
+const STALE_GUARD_MS = 250;
 
 /**
  * A GCRA limiter whose rate adapts like TCP congestion control: unlimited (or the configured
- * rate) until the downstream throttles; then just under the rate it accepted during the last
- * second, growing quickly back to that ceiling and only slowly beyond it. A `Retry-After` pauses
- * every request of the source until it has passed.
+ * rate) until the downstream throttles; then just under the rate it accepted, growing quickly back
+ * to that ceiling and only slowly beyond it. A `Retry-After` pauses every request of the source
+ * until it has passed.
+ *
+ * What a 429 teaches is taken from what was accepted since the last pause ended (before it, the
+ * downstream's allowance was spent differently), and only from the first 429 of a burst: the
+ * requests in flight when it came were sent before we knew, and their 429s say nothing new. The
+ * allowance is measured over the downstream's own period as far as the answer shows it: a
+ * `Retry-After` longer than a second says the allowance spent since the pause lasts until then
+ * (a fixed window of a minute, a token bucket that refills slowly), so the rate is what was
+ * accepted over that whole span; a short one (or none) leaves the last second's count.
  */
 export class AdaptiveRateLimiter {
   readonly #now: () => number;
@@ -99,8 +119,14 @@ export class AdaptiveRateLimiter {
   #throttledAt = 0;
   #lastGrowth: number;
   #pausedUntil = 0;
+  /** Until the pause of the last 429 we learned from has passed, later 429s are of requests sent before it. */
+  #learnedUntil = 0;
+  /** When the last throttle's pause ended; the requests accepted since, and when the first of them was. */
+  #epochStart = 0;
+  #epochAccepted = 0;
+  #epochFirstAt = 0;
   /** Accepted requests per 100 ms slot over the last window, to measure what the downstream takes. */
-  readonly #slots = new SlotCounter(WINDOW_MS, 10);
+  readonly #slots = new SlotCounter(WINDOW_MS, WINDOW_MS / SLOT_MS);
   #queue: Promise<void> = Promise.resolve();
   #waiting = 0;
 
@@ -151,18 +177,30 @@ export class AdaptiveRateLimiter {
   /** The downstream accepted a request. */
   onAccepted(): void {
     const now = this.#now();
-    this.#slots.add(now);
+    // Answers that arrive during a pause belong to the allowance before it.
+    if (now >= this.#epochStart) {
+      this.#slots.add(now);
+      if (this.#epochAccepted === 0) this.#epochFirstAt = now;
+      this.#epochAccepted += 1;
+    }
     this.#grow(now);
   }
 
   /** The downstream said "too many" (429, or 503 with Retry-After): pause and slow down. */
   onThrottled(retryAfterMs: number | undefined): void {
     const now = this.#now();
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(this.#maxPauseMs, retryAfterMs ?? DEFAULT_PAUSE_MS));
-    const accepted = this.#slots.count(now);
-    if (accepted < MIN_SAMPLE && this.#configured === Infinity && this.#rate === Infinity) return; // too little to learn from: only pause
-    const acceptedRate = Math.max(1, accepted * (1000 / WINDOW_MS));
-    this.#ceiling = Math.min(this.#configured, acceptedRate);
+    const pauseMs = Math.min(this.#maxPauseMs, retryAfterMs ?? DEFAULT_PAUSE_MS);
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
+    if (now < this.#learnedUntil) return; // sent before the 429 we learned from came back
+    const learned = this.#allowance(now, retryAfterMs);
+    this.#learnedUntil = Math.max(this.#pausedUntil, now + STALE_GUARD_MS);
+    this.#epochStart = this.#pausedUntil;
+    this.#epochAccepted = 0;
+    if (!learned) return; // too little to learn from: only pause
+    const limited = this.#rate !== Infinity;
+    // Already limited, a complete sample is trusted (never above the rate that was too high); a partial one only nudges down.
+    const ceiling = !limited ? learned.rate : learned.complete ? Math.min(this.#rate, Math.max(learned.rate, this.#rate * (1 - MAX_STEP_DOWN))) : this.#rate * (1 - GENTLE_STEP_DOWN);
+    this.#ceiling = Math.min(this.#configured, Math.max(1, ceiling));
     this.#rate = Math.max(1, this.#ceiling * SETTLE_FACTOR);
     this.#lastGrowth = this.#pausedUntil;
     this.#throttledAt = now;
@@ -171,6 +209,28 @@ export class AdaptiveRateLimiter {
   /** A server error with `Retry-After` that says nothing about our rate: only pause. */
   pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + Math.min(this.#maxPauseMs, ms));
+  }
+
+  /**
+   * The rate (per second) the downstream allowed since the last pause ended, as far as this 429
+   * shows it, and whether the sample covers the downstream's period (complete) or only part of
+   * it; undefined when too few requests went through to tell.
+   *
+   * A 429 means the downstream's allowance was spent within its period: a fixed window's quota
+   * within the window (all in the last second for a one-second window, plus the tail of the one
+   * before), a sliding window's in the last window, a token bucket's refill and burst. So the count
+   * of the last full second is never much below the limit, whatever slowed us down meanwhile.
+   */
+  #allowance(now: number, retryAfterMs: number | undefined): { rate: number; complete: boolean } | undefined {
+    if (this.#epochAccepted < MIN_SAMPLE && this.#rate === Infinity) return undefined;
+    // From the first request accepted since the pause: an idle stretch before it says nothing.
+    const sinceMs = this.#epochAccepted === 0 ? 0 : now - this.#epochFirstAt;
+    if (retryAfterMs !== undefined && retryAfterMs > WINDOW_MS) {
+      // What went through since the pause had to last until the downstream takes requests again.
+      const spanMs = Math.max(WINDOW_MS, sinceMs + Math.min(this.#maxPauseMs, retryAfterMs));
+      return { rate: (this.#epochAccepted * 1000) / spanMs, complete: true };
+    }
+    return { rate: Math.max(1, this.#slots.count(now, this.#epochStart) * (1000 / WINDOW_MS)), complete: sinceMs >= WINDOW_MS - SLOT_MS };
   }
 
   /**
@@ -240,11 +300,13 @@ class SlotCounter {
     this.#counts[index]! += 1;
   }
 
-  count(now: number): number {
+  /** Events in the window up to `now`, in slots that did not end before `since`. */
+  count(now: number, since = -Infinity): number {
     const current = Math.floor(now / this.#slotMs);
+    const first = Math.max(current - this.#counts.length + 1, Math.floor(since / this.#slotMs));
     let total = 0;
     for (let index = 0; index < this.#counts.length; index += 1) {
-      if (this.#ids[index]! > current - this.#counts.length) total += this.#counts[index]!;
+      if (this.#ids[index]! >= first) total += this.#counts[index]!;
     }
     return total;
   }

@@ -63,6 +63,126 @@ describe('AdaptiveRateLimiter', () => {
   });
 });
 
+/** `count` answers of 2xx spread evenly over `ms` of the fake clock. */
+function acceptOver(limiter: AdaptiveRateLimiter, clock: ReturnType<typeof fakeClock>, count: number, ms: number): void {
+  for (let i = 0; i < count; i += 1) {
+    clock.advance(ms / count);
+    limiter.onAccepted();
+  }
+}
+
+describe('AdaptiveRateLimiter learning', () => {
+  it('learns from the first 429 of a burst only: the others were sent before it came', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 450, 1500);
+    limiter.onThrottled(1000);
+    const learned = limiter.rate;
+    expect(learned).toBeGreaterThan(250);
+    expect(learned).toBeLessThan(300);
+    // The three requests in flight answer 429 too, the slowest almost half a second later.
+    for (let i = 0; i < 3; i += 1) {
+      clock.advance(150);
+      limiter.onThrottled(1000);
+    }
+    expect(limiter.rate).toBe(learned);
+  });
+
+  it('counts what was accepted since the last pause, not the answers before it', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 400, 1000);
+    limiter.onThrottled(1000);
+    const first = limiter.rate;
+    // Answers of requests in flight during the pause, then a second and a half at 200/s.
+    acceptOver(limiter, clock, 20, 20);
+    clock.advance(1000);
+    acceptOver(limiter, clock, 300, 1500);
+    limiter.onThrottled(1000);
+    expect(first).toBeGreaterThan(350);
+    expect(limiter.rate).toBeGreaterThan(180);
+    expect(limiter.rate).toBeLessThan(200);
+  });
+
+  it('spreads what a long Retry-After window allowed over that window (a quota per minute)', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    // 600 requests a minute, all spent in the first two seconds; the window ends in 58 s.
+    acceptOver(limiter, clock, 600, 2000);
+    limiter.onThrottled(58_000);
+    expect(limiter.rate).toBeGreaterThan(9);
+    expect(limiter.rate).toBeLessThanOrEqual(10);
+  });
+
+  it('does not spread a quota over an idle stretch before the first request', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    clock.advance(600_000);
+    acceptOver(limiter, clock, 600, 2000);
+    limiter.onThrottled(58_000);
+    expect(limiter.rate).toBeGreaterThan(9);
+  });
+
+  it('learns once from a burst of 429s with Retry-After 0', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 480, 1200);
+    limiter.onThrottled(0);
+    const learned = limiter.rate;
+    for (let i = 0; i < 3; i += 1) {
+      clock.advance(20);
+      limiter.onThrottled(0);
+    }
+    expect(limiter.rate).toBe(learned);
+  });
+
+  it('steps down gently on a 429 soon after a pause, where the count covers only part of the window', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 400, 1000);
+    limiter.onThrottled(1000);
+    const settled = limiter.rate;
+    clock.advance(1000);
+    acceptOver(limiter, clock, 40, 300);
+    limiter.onThrottled(1000);
+    expect(limiter.rate).toBeLessThan(settled);
+    expect(limiter.rate).toBeGreaterThan(settled * 0.9);
+  });
+
+  it('holds just under a ceiling learned over a full second', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 480, 1200);
+    limiter.onThrottled(1000);
+    const learned = limiter.rate;
+    clock.advance(1000);
+    for (let second = 0; second < 10; second += 1) acceptOver(limiter, clock, Math.floor(limiter.rate), 1000);
+    expect(limiter.rate).toBeLessThan(400);
+    expect(limiter.rate).toBeGreaterThanOrEqual(learned);
+  });
+
+  it('does not collapse on a 429 after a stretch in which little was sent', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter(clock);
+    acceptOver(limiter, clock, 480, 1200);
+    limiter.onThrottled(1000);
+    const settled = limiter.rate;
+    // Idle for five seconds, then the first request is refused (another client spent the allowance).
+    clock.advance(5000);
+    limiter.onThrottled(1000);
+    expect(limiter.rate).toBeGreaterThan(settled * 0.45);
+  });
+
+  it('never learns a rate above the configured one', () => {
+    const clock = fakeClock();
+    const limiter = new AdaptiveRateLimiter({ ...clock, ratePerSecond: 100 });
+    acceptOver(limiter, clock, 100, 1000);
+    limiter.onThrottled(30_000);
+    expect(limiter.rate).toBeLessThanOrEqual(100);
+    expect(limiter.rate).toBeGreaterThan(1);
+  });
+});
+
 describe('Semaphore', () => {
   it('keeps at most max holders', async () => {
     const semaphore = new Semaphore(2);
