@@ -50,6 +50,23 @@ serveTasks({
     }
     return samples;
   },
+  /**
+   * Sequential GETs of several paths, alternating request by request (the first path rotating
+   * each sample), so that every path is sampled under the same load: each path's latencies in ms.
+   */
+  async alternatingLatencies(task: { paths: string[]; samples: number; token?: string }) {
+    const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
+    const samples: number[][] = task.paths.map(() => []);
+    for (let i = 0; i < task.samples; i += 1) {
+      for (let step = 0; step < task.paths.length; step += 1) {
+        const index = (i + step) % task.paths.length;
+        const started = performance.now();
+        await get(task.paths[index]!, headers);
+        samples[index]!.push(performance.now() - started);
+      }
+    }
+    return samples;
+  },
   /** Walks `path` by RFC 9865 cursor up to row `after` and returns the cursor of the page that starts there. */
   async cursorAfter(task: { path: string; after: number; token?: string }) {
     const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
