@@ -84,15 +84,22 @@ const latency = (client: ChildTasks, pathname: string, token?: string, samples =
 
 /**
  * (b) pages at depth, index and cursor paging, for one list (`query`, e.g. a filter) and one
- * source (`token`, e.g. a scoped one): first, middle and last page by startIndex; first page and
- * the page at the same depth as the last by cursor.
+ * source (`token`, e.g. a scoped one): first, middle and last page by startIndex, and the pages
+ * at the same depths by cursor.
  */
 async function pageRows(client: ChildTasks, label: string, query: string, token?: string, samples = LATENCY_SAMPLES): Promise<Row[]> {
   const list = `${SCIM}/Users?${query}${query ? '&' : ''}`;
-  const deepCursor = await client.run<string>({ type: 'cursorAfter', path: `${SCIM}/Users${query ? `?${query}` : ''}`, after: DEEP_INDEX - 1, token });
-  const paths = [`${list}startIndex=1&count=100`, `${list}startIndex=${MIDDLE_INDEX}&count=100`, `${list}startIndex=${DEEP_INDEX}&count=100`, `${list}cursor=&count=100`, `${list}cursor=${deepCursor}&count=100`];
+  const [middleCursor, deepCursor] = await client.run<string[]>({ type: 'cursorsAfter', path: `${SCIM}/Users${query ? `?${query}` : ''}`, marks: [MIDDLE_INDEX - 1, DEEP_INDEX - 1], token });
+  const paths = [
+    `${list}startIndex=1&count=100`,
+    `${list}startIndex=${MIDDLE_INDEX}&count=100`,
+    `${list}startIndex=${DEEP_INDEX}&count=100`,
+    `${list}cursor=&count=100`,
+    `${list}cursor=${middleCursor}&count=100`,
+    `${list}cursor=${deepCursor}&count=100`,
+  ];
   await client.run<number[][]>({ type: 'alternatingLatencies', paths, samples: 1, token }); // warm each
-  // Each round alternates the five paths request by request (a burst of load on the machine then
+  // Each round alternates the six paths request by request (a burst of load on the machine then
   // falls on all of them alike, not on one path's block of samples); a round's figure for a path
   // is the median of its samples in that round.
   const window = new LoadWindow();
@@ -102,15 +109,17 @@ async function pageRows(client: ChildTasks, label: string, query: string, token?
     byPath.forEach((latencies, index) => byRound[index]!.push(median(latencies)));
   }
   const load = window.close().toString();
-  const [first, middle, deep, cursorFirst, cursorDeep] = byRound;
+  const [first, middle, deep, cursorFirst, cursorMiddle, cursorDeep] = byRound;
   return [
     figure(`(b) ${label}: first page, count=100 (ms, median of ${samples})`, spreadOf(first!), 1, load),
     figure(`(b) ${label}: page at startIndex ${MIDDLE_INDEX} (ms)`, spreadOf(middle!), 1, load),
     figure(`(b) ${label}: page at startIndex ${DEEP_INDEX} (ms)`, spreadOf(deep!), 1, load),
     figure(`(b) ${label}: cursor, first page (ms)`, spreadOf(cursorFirst!), 1, load),
+    figure(`(b) ${label}: cursor, page after row ${MIDDLE_INDEX - 1} (ms)`, spreadOf(cursorMiddle!), 1, load),
     figure(`(b) ${label}: cursor, page after row ${DEEP_INDEX - 1} (ms)`, spreadOf(cursorDeep!), 1, load),
     everyRound(`(b) ${label}:   ratio deep ÷ first, round by round`, ratios(deep!, first!), load, 2),
     everyRound(`(b) ${label}:   ratio middle ÷ first, round by round`, ratios(middle!, first!), load, 2),
+    everyRound(`(b) ${label}:   ratio cursor middle ÷ cursor first`, ratios(cursorMiddle!, cursorFirst!), load, 1.5),
     everyRound(`(b) ${label}:   ratio cursor deep ÷ cursor first`, ratios(cursorDeep!, cursorFirst!), load, 1.5),
   ];
 }
