@@ -50,19 +50,40 @@ serveTasks({
     }
     return samples;
   },
-  /** Walks `path` by RFC 9865 cursor up to row `after` and returns the cursor of the page that starts there. */
-  async cursorAfter(task: { path: string; after: number; token?: string }) {
+  /**
+   * Sequential GETs of several paths, alternating request by request (the first path rotating
+   * each sample), so that every path is sampled under the same load: each path's latencies in ms.
+   */
+  async alternatingLatencies(task: { paths: string[]; samples: number; token?: string }) {
     const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
+    const samples: number[][] = task.paths.map(() => []);
+    for (let i = 0; i < task.samples; i += 1) {
+      for (let step = 0; step < task.paths.length; step += 1) {
+        const index = (i + step) % task.paths.length;
+        const started = performance.now();
+        await get(task.paths[index]!, headers);
+        samples[index]!.push(performance.now() - started);
+      }
+    }
+    return samples;
+  },
+  /** Walks `path` by RFC 9865 cursor and returns, for each of `marks` (ascending row counts), the cursor of the page that starts after that many rows. */
+  async cursorsAfter(task: { path: string; marks: number[]; token?: string }) {
+    const headers = task.token ? { authorization: `Bearer ${task.token}` } : auth;
+    const cursors: string[] = [];
     let seen = 0;
     let cursor = '';
-    while (seen < task.after) {
-      const count = Math.min(1000, task.after - seen);
-      const page = JSON.parse(await get(`${task.path}${task.path.includes('?') ? '&' : '?'}cursor=${cursor}&count=${count}&attributes=id`, headers));
-      seen += (page.Resources as unknown[]).length;
-      if (!page.nextCursor) throw new Error(`${task.path} ended after ${seen} rows, before ${task.after}`);
-      cursor = page.nextCursor;
+    for (const mark of task.marks) {
+      while (seen < mark) {
+        const count = Math.min(1000, mark - seen);
+        const page = JSON.parse(await get(`${task.path}${task.path.includes('?') ? '&' : '?'}cursor=${cursor}&count=${count}&attributes=id`, headers));
+        seen += (page.Resources as unknown[]).length;
+        if (!page.nextCursor) throw new Error(`${task.path} ended after ${seen} rows, before ${mark}`);
+        cursor = page.nextCursor;
+      }
+      cursors.push(cursor);
     }
-    return cursor;
+    return cursors;
   },
   async json(task: { path: string }) {
     return JSON.parse(await get(task.path, auth));

@@ -71,8 +71,14 @@ export const USER_TARGETS: TargetMap = {
 
 /** The orgs a scoped source sees: the `scope_orgs` CTE every scoped query carries. */
 const IN_SCOPE = 'IN (SELECT id FROM scope_orgs)';
-/** A user is in scope when any of its orgs is. */
-export const USER_IN_SCOPE = `EXISTS (SELECT 1 FROM sync_user_orgs so WHERE so.user_id = ${USER_ALIAS}.id AND so.org_id ${IN_SCOPE})`;
+/**
+ * A user is in scope when any of its orgs is. Written as an uncorrelated IN (not a correlated
+ * EXISTS): sqlite then builds the list of in-scope user ids once per statement, where inside a
+ * correlated EXISTS it walked the scope's recursive CTE again for every user (a count of 100k
+ * users in 2k orgs took 100 s, now 0.3 s of CPU). PostgreSQL plans both as the same semi-join.
+ * Both columns are NOT NULL, so the IN is never NULL where the EXISTS was false.
+ */
+export const USER_IN_SCOPE = `${USER_ALIAS}.id IN (SELECT so.user_id FROM sync_user_orgs so WHERE so.org_id ${IN_SCOPE})`;
 /**
  * When the user last left the subtree of one of the scope roots (`scope_roots`, the roots
  * themselves, not today's subtree: an org that entered the scope later never made the user visible).
