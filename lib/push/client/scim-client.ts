@@ -197,15 +197,9 @@ export class ScimClient {
    * Sends one request through the rate limiter. An OAuth 2.0 token refused with 401 is fetched
    * again, once. Throws a PushError subclass for every failure.
    */
-  async send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
-    if (this.#closed) throw new TransientPushError(engineMessage('engine.push.clientClosed'), { method, path: pathOf(url) });
-    try {
-      const first = await this.#attempt<T>(method, url, body);
-      return first;
-    } catch (error) {
-      if (error instanceof StopSyncError && error.status === 401 && this.#auth.invalidate()) return this.#attempt<T>(method, url, body);
-      throw error;
-    }
+  send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
+    if (this.#closed) return Promise.reject(new TransientPushError(engineMessage('engine.push.clientClosed'), { method, path: pathOf(url) }));
+    return this.#attempt<T>(method, url, body, true);
   }
 
   async close(): Promise<void> {
@@ -214,7 +208,8 @@ export class ScimClient {
     await this.#agent.destroy().catch(() => undefined);
   }
 
-  async #attempt<T>(method: string, url: string, body: unknown): Promise<ScimResponse<T>> {
+  /** One request; `renewable`: a 401 may be answered by fetching a token again and retrying once. */
+  async #attempt<T>(method: string, url: string, body: unknown, renewable: boolean): Promise<ScimResponse<T>> {
     const path = pathOf(url);
     try {
       await this.limiter.take();
@@ -239,6 +234,7 @@ export class ScimClient {
       }
       throw error;
     } catch (error) {
+      if (renewable && error instanceof StopSyncError && error.status === 401 && this.#auth.invalidate()) return this.#attempt<T>(method, url, body, false);
       throw this.#scrub(error);
     }
   }
