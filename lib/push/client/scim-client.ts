@@ -220,14 +220,13 @@ export class ScimClient {
         { origin: url.slice(0, url.length - path.length), path, method: method as Dispatcher.HttpMethod, headers: this.#headersFor(authorization, body !== undefined), body: body === undefined ? undefined : jsonOf(body) },
         this.#inFlight,
       );
-      const parsed = parseJson(answer.text);
       const durationMs = Math.round(performance.now() - started);
       const status = answer.status;
       if (status >= 200 && status < 300) {
         this.limiter.onAccepted();
-        return { status, body: parsed as T, method, path, durationMs };
+        return new Answer<T>(status, answer.text, method, path, durationMs);
       }
-      const error = errorForResponse({ method, path, status, retryAfter: answer.retryAfter, body: parsed, maxRetryAfterMs: this.#options.maxRetryAfterMs });
+      const error = errorForResponse({ method, path, status, retryAfter: answer.retryAfter, body: parseJson(answer.text), maxRetryAfterMs: this.#options.maxRetryAfterMs });
       if (error instanceof TransientPushError) {
         if (status === 429) this.limiter.onThrottled(error.retryAfterMs);
         else if (error.retryAfterMs !== undefined) this.limiter.pause(error.retryAfterMs);
@@ -312,6 +311,33 @@ export function isUnsupported(error: unknown): error is RemoteUnsupportedError {
 function pathOf(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   return start === -1 ? '/' : url.slice(start);
+}
+
+/**
+ * A 2xx answer whose body is parsed when first read: a create reads its `id`, but the resource a
+ * PATCH, PUT or DELETE answers with (a whole group with its members, say) is mostly never looked at.
+ */
+class Answer<T> implements ScimResponse<T> {
+  #text: string | null;
+  #body: T | undefined;
+
+  constructor(
+    readonly status: number,
+    text: string,
+    readonly method: string,
+    readonly path: string,
+    readonly durationMs: number,
+  ) {
+    this.#text = text;
+  }
+
+  get body(): T {
+    if (this.#text !== null) {
+      this.#body = parseJson(this.#text) as T;
+      this.#text = null;
+    }
+    return this.#body as T;
+  }
 }
 
 function parseJson(text: string): unknown {
