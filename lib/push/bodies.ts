@@ -13,32 +13,44 @@ export type { ScimBody, UserReferences };
  * again. `department` is not sent: it would make every org rename rewrite all its members.
  */
 export function userBody(user: MirrorUserData, refs: UserReferences): ScimBody {
+  // The keys go in in a fixed order: the body's JSON is what `bodyHash` hashes and links compare.
   const body: ScimBody = { schemas: [URN.user], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
   if (user.displayName) body.displayName = user.displayName;
-  if (user.name && Object.keys(user.name).length > 0) body.name = { ...user.name };
+  if (user.name && hasKeys(user.name)) body.name = { ...user.name };
   if (user.emails?.length) body.emails = user.emails.map((contact) => ({ ...contact }));
   if (user.phoneNumbers?.length) body.phoneNumbers = user.phoneNumbers.map((contact) => ({ ...contact }));
-  for (const field of ['title', 'locale', 'preferredLanguage'] as const) if (user[field]) body[field] = user[field];
+  if (user.title) body.title = user.title;
+  if (user.locale) body.locale = user.locale;
+  if (user.preferredLanguage) body.preferredLanguage = user.preferredLanguage;
 
   if (refs.extensions.enterprise) {
-    const enterprise: Record<string, unknown> = {};
-    if (user.employeeNumber) enterprise.employeeNumber = user.employeeNumber;
     const manager = user.managerId ? refs.managerRef(user.managerId) : undefined;
-    if (manager) enterprise.manager = { value: manager };
-    if (Object.keys(enterprise).length > 0) {
+    if (user.employeeNumber || manager) {
+      const enterprise: Record<string, unknown> = {};
+      if (user.employeeNumber) enterprise.employeeNumber = user.employeeNumber;
+      if (manager) enterprise.manager = { value: manager };
       body.schemas.push(URN.enterpriseUser);
       body[URN.enterpriseUser] = enterprise;
     }
   }
-  if (refs.extensions.orgs) {
-    const orgIds = user.orgIds.map((id) => refs.orgRef(id)).filter((id): id is string => id !== undefined);
-    const primary = user.primaryOrgId ? refs.orgRef(user.primaryOrgId) : undefined;
+  if (refs.extensions.orgs && user.orgIds.length > 0) {
+    const orgIds: string[] = [];
+    for (const id of user.orgIds) {
+      const remote = refs.orgRef(id);
+      if (remote !== undefined) orgIds.push(remote);
+    }
     if (orgIds.length > 0) {
+      const primary = user.primaryOrgId ? refs.orgRef(user.primaryOrgId) : undefined;
       body.schemas.push(URN.userOrgs);
       body[URN.userOrgs] = primary ? { primaryOrgId: primary, orgIds } : { orgIds };
     }
   }
   return body;
+}
+
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 /**
