@@ -116,23 +116,23 @@ export class ScimClient {
     return `${endpoint}/${encodeURIComponent(remoteId)}`;
   }
 
-  async create<T = any>(endpoint: string, body: unknown): Promise<ScimResponse<T>> {
+  create<T = any>(endpoint: string, body: unknown): Promise<ScimResponse<T>> {
     return this.send<T>('POST', endpoint, body);
   }
 
-  async replace<T = any>(url: string, body: unknown): Promise<ScimResponse<T>> {
+  replace<T = any>(url: string, body: unknown): Promise<ScimResponse<T>> {
     return this.send<T>('PUT', url, body);
   }
 
-  async patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
+  patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
     return this.send<T>('PATCH', url, { schemas: [URN.patchOp], Operations: operations });
   }
 
-  async remove(url: string): Promise<ScimResponse<unknown>> {
+  remove(url: string): Promise<ScimResponse<unknown>> {
     return this.send('DELETE', url);
   }
 
-  async get<T = any>(url: string): Promise<ScimResponse<T>> {
+  get<T = any>(url: string): Promise<ScimResponse<T>> {
     return this.send<T>('GET', url);
   }
 
