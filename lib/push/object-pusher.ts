@@ -150,8 +150,11 @@ async function create(target: ScimTarget, work: ObjectWork, body: ScimBody, hash
   const item = { localId: work.localId, body };
   let match = prematched ?? (await target.matcher.matchOne(target, work.kind, item));
   if (match.type === 'none' && unrecorded) match = await target.matcher.matchThoroughly(target, work.kind, item);
-  const adopted = await adoptMatch(target, work, match, body, hash, engineMessage(unrecorded ? 'engine.note.adoptedUnrecorded' : 'engine.note.matchedAdopted'));
-  if (adopted) return adopted;
+  // Nothing found (the common case of a first push): no adoption step, and no promise for it.
+  if (match.type !== 'none') {
+    const adopted = await adoptMatch(target, work, match, body, hash, engineMessage(unrecorded ? 'engine.note.adoptedUnrecorded' : 'engine.note.matchedAdopted'));
+    if (adopted) return adopted;
+  }
   let response: ScimResponse;
   try {
     response = await target.client.create(endpoint, body);
@@ -341,8 +344,15 @@ function success(
   status: LinkSuccess['status'],
   changes: AttributeChanges,
 ): ObjectOutcome {
+  // Built in one literal (not spread from `outcomeOf`): one of these per object pushed.
   return {
-    ...outcomeOf(work, operation, 'succeeded', response),
+    work,
+    operation,
+    result: 'succeeded',
+    method: response?.method ?? null,
+    path: response?.path ?? null,
+    httpStatus: response?.status ?? null,
+    durationMs: response?.durationMs ?? null,
     changes,
     link: { type: 'success', value: { kind: work.kind, localId: work.localId, remoteId, hash, sent: body, objectName: work.name, status } },
   };

@@ -30,11 +30,32 @@ export interface PhaseContext {
 /**
  * Runs works with at most the source's concurrency in flight; keeps their order in the result.
  * The works to be created are looked up on the downstream first, in batches (matching).
+ *
+ * As many lanes as the semaphore has places take the works in order, each holding a place for
+ * one work at a time: other requests of the source (member deltas) still queue between works,
+ * and a page of 1,000 works does not hold 1,000 pending promises and closures at once.
  */
 export async function runWorks(target: PushTarget, semaphore: Semaphore, works: readonly ObjectWork[], reconciler?: RunReconciler): Promise<ObjectOutcome[]> {
   const { writer } = target;
   const matches = await writer.matchUnlinked(works, (request) => semaphore.run(request));
-  return Promise.all(works.map((work) => semaphore.run(() => (reconciler ? reconciler.push(work, matches.get(work)) : writer.push(work, matches.get(work))))));
+  const outcomes = new Array<ObjectOutcome>(works.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < works.length) {
+      const index = next++;
+      const work = works[index]!;
+      const release = await semaphore.acquire();
+      try {
+        outcomes[index] = await (reconciler ? reconciler.push(work, matches.get(work)) : writer.push(work, matches.get(work)));
+      } finally {
+        release();
+      }
+    }
+  };
+  const lanes: Promise<void>[] = [];
+  for (let count = Math.min(works.length, semaphore.limit); count > 0; count -= 1) lanes.push(lane());
+  await Promise.all(lanes);
+  return outcomes;
 }
 
 /**

@@ -71,9 +71,14 @@ export class Reconciler implements RunReconciler {
   }
 
   /** `pushObject` (with the create's match, if one was looked up), for works `observe()` returned. */
-  async push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
+  push(work: ObjectWork, match?: RemoteMatch): Promise<ObjectOutcome> {
     const seen = this.#observed.get(work);
+    // Not read (a create) or differs: pushed as any work is, without another async step per object.
     if (!seen || seen.type === 'differs') return pushObject(this.target, work, match);
+    return this.#pushObserved(work, seen, match);
+  }
+
+  async #pushObserved(work: ObjectWork, seen: Exclude<Observation, { type: 'differs' }>, match: RemoteMatch | undefined): Promise<ObjectOutcome> {
     if (seen.type === 'failed') return failedRead(work, seen.error);
     if (seen.type === 'missing') {
       const outcome = await pushObject(this.target, work, match);

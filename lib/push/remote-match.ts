@@ -109,19 +109,25 @@ export class RemoteMatcher {
     let pending = items.map((_, index) => index);
     for (const step of steps) {
       if (pending.length === 0) break;
-      const asked = pending.filter((index) => step.valueOf(items[index]!.body) !== undefined);
-      const answers = await this.#lookUp(target.client, endpoint, step, asked.map((index) => step.valueOf(items[index]!.body)!), maxResults, run);
-      const askedSet = new Set(asked);
-      const next: number[] = pending.filter((index) => !askedSet.has(index));
-      const decided = await Promise.all(
-        asked.map(async (index): Promise<RemoteMatch | undefined> => {
-          const item = items[index]!;
-          const value = step.valueOf(item.body)!;
-          const answer = answers.get(step.normalize(value));
-          if (answer instanceof PushError) return { type: 'failed', error: answer };
-          return answer ? decide(target, kind, step, item, value, answer) : undefined;
-        }),
-      );
+      const asked: number[] = [];
+      const values: string[] = [];
+      const next: number[] = [];
+      for (const index of pending) {
+        const value = step.valueOf(items[index]!.body);
+        if (value === undefined) next.push(index);
+        else (asked.push(index), values.push(value));
+      }
+      const answers = await this.#lookUp(target.client, endpoint, step, values, maxResults, run);
+      // Most answers are empty (a first push): decided at once, only candidates wait for `decide`.
+      const decided = new Array<RemoteMatch | undefined>(asked.length);
+      const deciding: Promise<void>[] = [];
+      asked.forEach((index, position) => {
+        const value = values[position]!;
+        const answer = answers.get(step.normalize(value));
+        if (answer instanceof PushError) decided[position] = { type: 'failed', error: answer };
+        else if (answer && answer.length > 0) deciding.push(decide(target, kind, step, items[index]!, value, answer).then((match) => void (decided[position] = match)));
+      });
+      if (deciding.length > 0) await Promise.all(deciding);
       // Two local objects of this batch loosely matching one remote object (sibling orgs of one
       // name): which is which cannot be told, so neither takes it.
       const wanted = new Map<string, number>();

@@ -25,6 +25,11 @@ export class Semaphore {
     return this.#active;
   }
 
+  /** Holders allowed at once. */
+  get limit(): number {
+    return this.max;
+  }
+
   async acquire(): Promise<Release> {
     if (this.#active >= this.max) await new Promise<void>((resolve) => this.#waiters.push(resolve));
     else this.#active += 1;

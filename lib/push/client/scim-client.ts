@@ -1,14 +1,15 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { engineMessage } from '../../i18n/engine-message.js';
 import type { PushSecretsInput, PushSettings } from '../../sources/source-types.js';
 import { URN } from '../../scim/urns.js';
 import { jsonOf } from '../bodies.js';
 import { guardedConnector, hostRefusal } from '../../util/address-guard.js';
-import { addressRefusalMessage, connectFailure } from './connect-failure.js';
-import { createAuthenticator, header, type Authenticator } from './auth.js';
+import { addressRefusalMessage } from './connect-failure.js';
+import { createAuthenticator, type Authenticator } from './auth.js';
 import { PushError, RemoteUnsupportedError, StopSyncError, TransientPushError } from './errors.js';
 import { AdaptiveRateLimiter } from './rate-limit.js';
-import { errorForNetworkFailure, errorForResponse } from './status-mapping.js';
+import { errorForResponse } from './status-mapping.js';
+import { exchange, InFlight } from './exchange.js';
 
 export interface ScimResponse<T = any> {
   status: number;
@@ -63,7 +64,6 @@ export interface PatchOperation {
 }
 
 const MEDIA_TYPE = 'application/scim+json';
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
  * The SCIM 2.0 client of one push source: one keep-alive pool (an undici Agent) per source,
@@ -82,10 +82,13 @@ export class ScimClient {
   readonly #updateMethod: Partial<Record<ResourceKey, UpdateMethod>> = {};
   #discovery: Promise<Discovery> | null = null;
   #closed = false;
+  readonly #inFlight: InFlight;
+  #headers: { authorization: string; withBody: Record<string, string>; withoutBody: Record<string, string> } | null = null;
 
   constructor(options: ScimClientOptions) {
     this.#options = options;
     this.limiter = options.limiter ?? new AdaptiveRateLimiter();
+    this.#inFlight = new InFlight(options.closing);
     this.#agent = new Agent({
       connections: Math.max(1, options.connections),
       keepAliveTimeout: 30_000,
@@ -113,23 +116,23 @@ export class ScimClient {
     return `${endpoint}/${encodeURIComponent(remoteId)}`;
   }
 
-  async create<T = any>(endpoint: string, body: unknown): Promise<ScimResponse<T>> {
+  create<T = any>(endpoint: string, body: unknown): Promise<ScimResponse<T>> {
     return this.send<T>('POST', endpoint, body);
   }
 
-  async replace<T = any>(url: string, body: unknown): Promise<ScimResponse<T>> {
+  replace<T = any>(url: string, body: unknown): Promise<ScimResponse<T>> {
     return this.send<T>('PUT', url, body);
   }
 
-  async patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
+  patch<T = any>(url: string, operations: PatchOperation[]): Promise<ScimResponse<T>> {
     return this.send<T>('PATCH', url, { schemas: [URN.patchOp], Operations: operations });
   }
 
-  async remove(url: string): Promise<ScimResponse<unknown>> {
+  remove(url: string): Promise<ScimResponse<unknown>> {
     return this.send('DELETE', url);
   }
 
-  async get<T = any>(url: string): Promise<ScimResponse<T>> {
+  get<T = any>(url: string): Promise<ScimResponse<T>> {
     return this.send<T>('GET', url);
   }
 
@@ -194,15 +197,9 @@ export class ScimClient {
    * Sends one request through the rate limiter. An OAuth 2.0 token refused with 401 is fetched
    * again, once. Throws a PushError subclass for every failure.
    */
-  async send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
-    if (this.#closed) throw new TransientPushError(engineMessage('engine.push.clientClosed'), { method, path: pathOf(url) });
-    try {
-      const first = await this.#attempt<T>(method, url, body);
-      return first;
-    } catch (error) {
-      if (error instanceof StopSyncError && error.status === 401 && this.#auth.invalidate()) return this.#attempt<T>(method, url, body);
-      throw error;
-    }
+  send<T = any>(method: string, url: string, body?: unknown): Promise<ScimResponse<T>> {
+    if (this.#closed) return Promise.reject(new TransientPushError(engineMessage('engine.push.clientClosed'), { method, path: pathOf(url) }));
+    return this.#attempt<T>(method, url, body, true);
   }
 
   async close(): Promise<void> {
@@ -211,43 +208,45 @@ export class ScimClient {
     await this.#agent.destroy().catch(() => undefined);
   }
 
-  async #attempt<T>(method: string, url: string, body: unknown): Promise<ScimResponse<T>> {
+  /** One request; `renewable`: a 401 may be answered by fetching a token again and retrying once. */
+  async #attempt<T>(method: string, url: string, body: unknown, renewable: boolean): Promise<ScimResponse<T>> {
     const path = pathOf(url);
     try {
       await this.limiter.take();
       const authorization = await this.#auth.header();
       const started = performance.now();
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await request(url, {
-          method: method as Dispatcher.HttpMethod,
-          dispatcher: this.#agent,
-          headers: {
-            authorization,
-            accept: `${MEDIA_TYPE}, application/json`,
-            ...(body === undefined ? {} : { 'content-type': MEDIA_TYPE }),
-          },
-          body: body === undefined ? undefined : jsonOf(body),
-          signal: this.#options.closing,
-        });
-      } catch (cause) {
-        throw connectFailure(cause, { method, path });
-      }
-      const parsed = await readBody(response, method, path);
+      const answer = await exchange(
+        this.#agent,
+        { origin: url.slice(0, url.length - path.length), path, method: method as Dispatcher.HttpMethod, headers: this.#headersFor(authorization, body !== undefined), body: body === undefined ? undefined : jsonOf(body) },
+        this.#inFlight,
+      );
       const durationMs = Math.round(performance.now() - started);
-      if (response.statusCode >= 200 && response.statusCode < 300) {
+      const status = answer.status;
+      if (status >= 200 && status < 300) {
         this.limiter.onAccepted();
-        return { status: response.statusCode, body: parsed as T, method, path, durationMs };
+        return new Answer<T>(status, answer.text, method, path, durationMs);
       }
-      const error = errorForResponse({ method, path, status: response.statusCode, retryAfter: header(response.headers['retry-after']), body: parsed, maxRetryAfterMs: this.#options.maxRetryAfterMs });
+      const error = errorForResponse({ method, path, status, retryAfter: answer.retryAfter, body: parseJson(answer.text), maxRetryAfterMs: this.#options.maxRetryAfterMs });
       if (error instanceof TransientPushError) {
-        if (response.statusCode === 429) this.limiter.onThrottled(error.retryAfterMs);
+        if (status === 429) this.limiter.onThrottled(error.retryAfterMs);
         else if (error.retryAfterMs !== undefined) this.limiter.pause(error.retryAfterMs);
       }
       throw error;
     } catch (error) {
+      if (renewable && error instanceof StopSyncError && error.status === 401 && this.#auth.invalidate()) return this.#attempt<T>(method, url, body, false);
       throw this.#scrub(error);
     }
+  }
+
+  /** The request headers, built once per Authorization value (it changes only when an OAuth token is renewed). */
+  #headersFor(authorization: string, hasBody: boolean): Readonly<Record<string, string>> {
+    let headers = this.#headers;
+    if (headers?.authorization !== authorization) {
+      const accept = `${MEDIA_TYPE}, application/json`;
+      headers = { authorization, withBody: { authorization, accept, 'content-type': MEDIA_TYPE }, withoutBody: { authorization, accept } };
+      this.#headers = headers;
+    }
+    return hasBody ? headers.withBody : headers.withoutBody;
   }
 
   async #discover(): Promise<Discovery> {
@@ -314,39 +313,31 @@ function pathOf(url: string): string {
   return start === -1 ? '/' : url.slice(start);
 }
 
-async function readBody(response: Dispatcher.ResponseData, method: string, path: string): Promise<unknown> {
-  const declared = Number(header(response.headers['content-length']) ?? NaN);
-  if (declared === 0) {
-    await response.body.dump();
-    return undefined;
+/**
+ * A 2xx answer whose body is parsed when first read: a create reads its `id`, but the resource a
+ * PATCH, PUT or DELETE answers with (a whole group with its members, say) is mostly never looked at.
+ */
+class Answer<T> implements ScimResponse<T> {
+  #text: string | null;
+  #body: T | undefined;
+
+  constructor(
+    readonly status: number,
+    text: string,
+    readonly method: string,
+    readonly path: string,
+    readonly durationMs: number,
+  ) {
+    this.#text = text;
   }
-  if (declared > 0 && declared <= MAX_BODY_BYTES) {
-    // The common case: a small answer of known size, read in one go.
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (cause) {
-      throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
+
+  get body(): T {
+    if (this.#text !== null) {
+      this.#body = parseJson(this.#text) as T;
+      this.#text = null;
     }
-    return parseJson(text);
+    return this.#body as T;
   }
-  let size = 0;
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        response.body.destroy();
-        throw new TransientPushError(engineMessage('engine.push.responseTooLarge', { method, path, max: MAX_BODY_BYTES }), { method, path, status: response.statusCode });
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (cause) {
-    if (cause instanceof PushError) throw cause;
-    throw errorForNetworkFailure(cause, { method, path, status: response.statusCode });
-  }
-  if (size === 0) return undefined;
-  return parseJson(Buffer.concat(chunks).toString('utf8'));
 }
 
 function parseJson(text: string): unknown {

@@ -143,4 +143,52 @@ describe('ScimClient', () => {
     expect((await scim.get(`http://127.0.0.1:${port}/Users`)).status).toBe(200);
     await new Promise<void>((resolve) => raw.close(() => resolve()));
   });
+
+  /** A plain http server for answers the fake downstream does not give; closed after the test. */
+  async function rawServer(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+    const raw = http.createServer(handler);
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/Users`;
+    return { url, close: () => new Promise<void>((resolve) => (raw.closeAllConnections(), raw.close(() => resolve()))) };
+  }
+
+  const rawClient = (url: string, options: Partial<ScimClientOptions> = {}) =>
+    track(new ScimClient({ settings: { auth: 'bearer', userUrl: url, orgResource: 'group' }, secrets: { token: 't' }, allowHttp: true, allowPrivate: true, requestTimeoutMs: 1000, connectTimeoutMs: 1000, connections: 1, ...options }));
+
+  it('reads a chunked answer in pieces, and skips a byte order mark', async () => {
+    const raw = await rawServer((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/scim+json' });
+      res.write(Buffer.from([0xef, 0xbb, 0xbf]));
+      res.write('{"id":"r-1",');
+      res.end('"userName":"ünï"}');
+    });
+    const created = await rawClient(raw.url).create(raw.url, { schemas: [], userName: 'ünï' });
+    expect(created).toMatchObject({ status: 201, body: { id: 'r-1', userName: 'ünï' }, method: 'POST', path: '/Users' });
+    await raw.close();
+  });
+
+  it('fails an answer larger than 5 MB as transient, without reading it all', async () => {
+    const chunk = 'x'.repeat(1024 * 1024);
+    const raw = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/scim+json' });
+      for (let index = 0; index < 6; index += 1) res.write(chunk);
+      res.end();
+    });
+    const error = await rawClient(raw.url).get(raw.url).catch((caught) => caught);
+    expect(error).toBeInstanceOf(TransientPushError);
+    expect(error.engineMessage.key).toBe('engine.push.responseTooLarge');
+    await raw.close();
+  });
+
+  it('ends a request in flight when the center closes, as a transient failure', async () => {
+    const raw = await rawServer(() => undefined); // never answers
+    const closing = new AbortController();
+    const scim = rawClient(raw.url, { closing: closing.signal, requestTimeoutMs: 10_000 });
+    const pending = scim.get(raw.url).catch((caught) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    closing.abort();
+    expect(await pending).toBeInstanceOf(TransientPushError);
+    await expect(scim.get(raw.url)).rejects.toBeInstanceOf(TransientPushError);
+    await raw.close();
+  });
 });
