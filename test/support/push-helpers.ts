@@ -58,6 +58,9 @@ export async function createSiblingCenter(knex: Knex, directory: Directory, over
   return center;
 }
 
+/** How long a run a saved change starts may take to appear and to end: vitest's 1 s default failed on a loaded machine. */
+const SETTLE_WAIT = { timeout: 20_000, interval: 50 };
+
 /**
  * The run a saved scope or mappings change started by itself (a run after `after`), once it has
  * ended: it is found as soon as its row commits, maybe before its launch.
@@ -67,12 +70,12 @@ export async function appliedRun(center: SyncCenter, sourceId: string, after = 0
     const found = (await center.runs.list(sourceId)).runs.find((candidate) => candidate.id > after && candidate.startedBy === APPLY_ACTOR);
     expect(found).toBeDefined();
     return found!;
-  });
+  }, SETTLE_WAIT);
   return vi.waitFor(async () => {
     const latest = await center.runs.get(run.id);
     expect(['queued', 'running']).not.toContain(latest!.status);
     return latest!;
-  });
+  }, SETTLE_WAIT);
 }
 
 export type { FakeScimServer };
