@@ -114,13 +114,13 @@ export async function whereInChunks<Id, Result>(ids: readonly Id[], statement: (
   return results;
 }
 
-/** Every key any row has, in first-seen order: rows of one table may leave optional columns out. */
 /** ES2024's String#isWellFormed / #toWellFormed (Node 20 has them; the TypeScript lib here is ES2023). */
 function wellFormed(value: string): string {
   const text = value as string & { isWellFormed(): boolean; toWellFormed(): string };
   return text.isWellFormed() ? value : text.toWellFormed();
 }
 
+/** Every key any row has, in first-seen order: rows of one table may leave optional columns out. */
 function columnsOf(rows: ReadonlyArray<object>): string[] {
   const columns = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) columns.add(key);

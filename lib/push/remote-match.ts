@@ -115,7 +115,10 @@ export class RemoteMatcher {
       for (const index of pending) {
         const value = step.valueOf(items[index]!.body);
         if (value === undefined) next.push(index);
-        else (asked.push(index), values.push(value));
+        else {
+          asked.push(index);
+          values.push(value);
+        }
       }
       const answers = await this.#lookUp(target.client, endpoint, step, values, maxResults, run);
       // Most answers are empty (a first push): decided at once, only candidates wait for `decide`.
