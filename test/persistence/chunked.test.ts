@@ -101,7 +101,7 @@ describe(`insertChunked and whereInChunks on ${DIALECT}`, () => {
     await insertChunked(db.knex, MIXED, rows.slice(0, 5));
     await insertChunked(db.knex, MIXED, rows.slice(5)); // the Buffer: bound one by one on both databases
     // sqlite takes a statement's rows as one JSON text (the values it can carry), PostgreSQL as VALUES.
-    expect(inserts().map((sql) => sql.includes('json_each(?)'))).toEqual(DIALECT === 'sqlite' ? [true, false] : [false, false]);
+    expect(inserts().map((sql) => sql.includes('jsonb_each(?)'))).toEqual(DIALECT === 'sqlite' ? [true, false] : [false, false]);
     const read = async (from: number) =>
       (await db.knex(MIXED).where('id', '>=', from).where('id', '<', from + 100).orderBy('id')).map(({ id, ...row }) => ({
         ...row,
