@@ -160,8 +160,9 @@ class FullSync {
     }
     if (checkpoint.phase === 'users') {
       // A pipeline: while this page is sent, the next one is read from the downstream (a
-      // reconciling run) and its creates marked, the one after it is read from the mirror with its
-      // links, and the previous page's results are written. Writes run at most one page behind.
+      // reconciling run) and its creates looked up there (matching), the one after it is read from
+      // the mirror with its links, and the previous page's results are written. Writes run at most
+      // one page behind.
       const pages = this.#userPages(checkpoint.after, false);
       const build = async () => {
         const next = await pages.next();
@@ -174,19 +175,19 @@ class FullSync {
         if (!page) return null;
         building = build();
         building.catch(() => undefined); // surfaced when awaited
-        return { users: page.users, works: await observeUsers(phase, page.built) };
+        return { users: page.users, prepared: await observeUsers(phase, page.built) };
       };
       let upcoming = prepare();
       let behind: Promise<void> = Promise.resolve();
       for (let current = await upcoming; current; current = await upcoming) {
-        const { users: page, works } = current;
+        const { users: page, prepared } = current;
         upcoming = prepare();
         upcoming.catch(() => undefined); // surfaced when awaited
         let first = true;
         const outcomes = await recorder.step((only) => {
           if (first && !only) {
             first = false;
-            return sendUsers(phase, works);
+            return sendUsers(phase, prepared);
           }
           return upsertUsers(phase, only ? page.filter((user) => only.has(`user:${user.id}`)) : page);
         });
