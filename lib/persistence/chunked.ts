@@ -36,8 +36,9 @@ export interface OnConflict {
  * push's run-log and link rows cost three to five times what one `JSON.stringify` of the same
  * values does, while sqlite reads the JSON on its own thread. `jsonb_each` hands each row over as
  * binary JSON, which `->>` reads in place; `json_each` rendered every row back to text and
- * `json_extract` parsed that text again, for each column (a third of a push's sqlite-thread time). The same rows per statement as the
- * variable form keep each statement as small. A chunk holding a value JSON cannot carry as it is
+ * `json_extract` parsed that text again, for each column (a third of a push's sqlite-thread
+ * time; `jsonb_each` needs sqlite 3.45, which both drivers bundle). The same rows per statement as
+ * the variable form keep each statement as small. A chunk holding a value JSON cannot carry as it is
  * (a Buffer, a Date, a bigint, a non-finite number) is bound value by value, as on PostgreSQL.
  */
 export async function insertChunked(db: Knex | Knex.Transaction, table: string, rows: ReadonlyArray<object>, onConflict?: OnConflict): Promise<void> {
