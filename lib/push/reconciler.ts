@@ -12,8 +12,8 @@ import { engineMessage } from '../i18n/engine-message.js';
 import { RemoteReader, type RemoteCopy } from './remote-reader.js';
 import type { RunReconciler } from './object-writer.js';
 
-/** What reading the downstream said about one work. */
-type Observation = { type: 'same' } | { type: 'differs' } | { type: 'missing' } | { type: 'failed'; error: PushError };
+/** What reading the downstream said about one work; `same` keeps the body's hash, taken when it was compared. */
+type Observation = { type: 'same'; hash: string } | { type: 'differs' } | { type: 'missing' } | { type: 'failed'; error: PushError };
 
 /**
  * A reconciling run's view of the downstream's real state: before a page of works is sent, the
@@ -28,6 +28,10 @@ type Observation = { type: 'same' } | { type: 'differs' } | { type: 'missing' } 
  * - Groups: the members the downstream holds become what is recorded as sent, so the member
  *   deltas of the users phase add what it lost and remove what it should not have.
  * Incremental delivery never uses this: it keeps trusting the links.
+ *
+ * Most links hold exactly the body (same hash): their stored `sent` is then neither parsed nor
+ * compared, since it manages the same attributes as the body. Each chunk of copies is compared
+ * as soon as it is read, while the page's other reads are in flight.
  */
 export class Reconciler implements RunReconciler {
   readonly #observed = new WeakMap<ObjectWork, Observation>();
@@ -47,27 +51,45 @@ export class Reconciler implements RunReconciler {
 
   /** Reads the downstream's copies of these works' linked objects; returns the works to send instead. */
   async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
-    const linked = works.filter((work) => work.body !== null && work.link?.remoteId);
-    if (linked.length === 0) return [...works];
-    const kind = linked[0]!.kind;
-    const copies = await this.#reader(kind).read(linked.map((work) => work.link!.remoteId!), attributesOf(linked, this.#isGroup(kind)));
-    const gone: ObjectWork[] = [];
-    const groups: Array<{ orgId: string; members: string[] }> = [];
-    const observed = works.map((work) => {
-      if (work.body === null || !work.link?.remoteId) return work;
-      const copy: RemoteCopy = copies.get(work.link.remoteId) ?? { state: 'missing' };
-      if (copy.state === 'failed') return this.#mark({ ...work }, { type: 'failed', error: copy.error });
-      if (copy.state === 'missing') {
-        gone.push(work);
-        return this.#mark({ ...work, link: { ...work.link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
-      }
-      if (this.#isGroup(kind)) groups.push({ orgId: work.localId, members: memberIds(copy.resource) });
-      const { changes, previous } = observedChanges(work.body, copy.resource, work.link.sent, work.keep);
-      if (Object.keys(changes).length === 0) return this.#mark({ ...work }, { type: 'same' });
-      return this.#mark({ ...work, link: { ...work.link, hash: null, sent: previous } }, { type: 'differs' });
+    const linked: Linked[] = [];
+    const byRemote = new Map<string, Linked[]>();
+    works.forEach((work, index) => {
+      if (work.body === null || !work.link?.remoteId) return;
+      const hash = bodyHash(work.body);
+      // Unchanged since sent: the body last sent is this body, nothing more to read or compare.
+      const entry: Linked = { work, index, hash, sent: work.link.hash === hash ? null : work.link.sent };
+      linked.push(entry);
+      const same = byRemote.get(work.link.remoteId);
+      if (same) same.push(entry);
+      else byRemote.set(work.link.remoteId, [entry]);
     });
+    if (linked.length === 0) return [...works];
+    const kind = linked[0]!.work.kind;
+    const group = this.#isGroup(kind);
+    const observed: ObjectWork[] = [...works];
+    const gone: ObjectWork[] = [];
+    const members = new Map<number, string[]>();
+    await this.#reader(kind).readEach([...byRemote.keys()], attributesOf(linked, group), (remoteId, copy) => {
+      for (const entry of byRemote.get(remoteId)!) {
+        observed[entry.index] = this.#compare(entry, copy);
+        if (copy.state === 'missing') gone.push(entry.work);
+        else if (copy.state === 'present' && group) members.set(entry.index, memberIds(copy.resource));
+      }
+    });
+    // Groups in page order, as they were listed.
+    const groups = [...members].sort(([a], [b]) => a - b).map(([index, ids]) => ({ orgId: works[index]!.localId, members: ids }));
     if (!this.target.dryRun) await this.#recordObservedMembers(kind, gone, groups);
     return observed;
+  }
+
+  /** One linked work against its copy: the work to send, marked with what was seen. */
+  #compare({ work, hash, sent }: Linked, copy: RemoteCopy): ObjectWork {
+    const link = work.link!;
+    if (copy.state === 'failed') return this.#mark({ ...work }, { type: 'failed', error: copy.error });
+    if (copy.state === 'missing') return this.#mark({ ...work, link: { ...link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
+    const observed = observedChanges(work.body!, copy.resource, sent, work.keep);
+    if (Object.keys(observed.changes).length === 0) return this.#mark({ ...work }, { type: 'same', hash });
+    return this.#mark({ ...work, link: { ...link, hash: null, sent: observed.previous } }, { type: 'differs' });
   }
 
   /** `pushObject` (with the create's match, if one was looked up), for works `observe()` returned. */
@@ -85,7 +107,7 @@ export class Reconciler implements RunReconciler {
       return outcome.result === 'succeeded' ? { ...outcome, resetMembers: true } : outcome;
     }
     const link = work.link!;
-    const hash = bodyHash(work.body!);
+    const hash = seen.hash;
     const outcome: ObjectOutcome = { work, operation: 'skip', result: 'skipped' };
     if (link.hash === hash || this.target.dryRun) return outcome;
     // The downstream holds what we want, but the link remembers something else: remember this.
@@ -130,21 +152,32 @@ export class Reconciler implements RunReconciler {
   }
 }
 
+/** A linked work being observed: its place in the page, its body's hash, and the body last sent when it is not this body. */
+interface Linked {
+  work: ObjectWork;
+  index: number;
+  hash: string;
+  sent: ScimBody | null;
+}
+
 /**
- * The attributes to read back: every one these works' bodies (and the bodies last sent) carry,
- * extension attributes by their full names (RFC 7644 §3.10), and a group's members.
+ * The attributes to read back: every one these works' bodies (and the bodies last sent, where
+ * they differ) carry, extension attributes by their full names (RFC 7644 §3.10), and a group's
+ * members.
  */
-function attributesOf(works: readonly ObjectWork[], group: boolean): string[] {
+function attributesOf(linked: readonly Linked[], group: boolean): string[] {
   const names = new Set<string>();
-  for (const work of works) {
-    for (const body of [work.body, work.link?.sent]) {
-      if (!body) continue;
-      for (const [key, value] of Object.entries(body)) {
-        if (key === 'schemas') continue;
-        if (key.startsWith('urn:') && typeof value === 'object' && value !== null && !Array.isArray(value)) for (const sub of Object.keys(value)) names.add(`${key}:${sub}`);
-        else names.add(key);
-      }
+  const add = (body: ScimBody) => {
+    for (const key in body) {
+      if (key === 'schemas') continue;
+      const value = body[key];
+      if (key.startsWith('urn:') && typeof value === 'object' && value !== null && !Array.isArray(value)) for (const sub in value) names.add(`${key}:${sub}`);
+      else names.add(key);
     }
+  };
+  for (const { work, sent } of linked) {
+    add(work.body!);
+    if (sent) add(sent);
   }
   if (group) names.add('members');
   return [...names].sort();

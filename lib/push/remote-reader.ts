@@ -42,11 +42,25 @@ export class RemoteReader {
 
   async read(remoteIds: readonly string[], attributes: readonly string[]): Promise<Map<string, RemoteCopy>> {
     const copies = new Map<string, RemoteCopy>();
+    await this.readEach(remoteIds, attributes, (remoteId, copy) => copies.set(remoteId, copy));
+    return copies;
+  }
+
+  /**
+   * As `read`, handing each copy to `onCopy` as soon as its chunk is read, so the caller compares
+   * one chunk while the others are still in flight. Every id is reported once.
+   */
+  async readEach(remoteIds: readonly string[], attributes: readonly string[], onCopy: (remoteId: string, copy: RemoteCopy) => void): Promise<void> {
     const ids = [...new Set(remoteIds)];
     const chunks: string[][] = [];
     for (let start = 0; start < ids.length; start += this.#chunk) chunks.push(ids.slice(start, start + this.#chunk));
-    await Promise.all(chunks.map((chunk) => this.#readChunk(chunk, attributes, copies)));
-    return copies;
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const copies = new Map<string, RemoteCopy>();
+        await this.#readChunk(chunk, attributes, copies);
+        for (const id of chunk) onCopy(id, copies.get(id) ?? { state: 'missing' });
+      }),
+    );
   }
 
   async #readChunk(ids: string[], attributes: readonly string[], copies: Map<string, RemoteCopy>): Promise<void> {
