@@ -16,12 +16,13 @@ const IGNORED = new Set(['schemas', 'id', 'meta']);
 export function flatten(body: ScimBody | null | undefined): Map<string, unknown> {
   const paths = new Map<string, unknown>();
   if (!body) return paths;
-  for (const [key, value] of Object.entries(body)) {
-    if (IGNORED.has(key) || value === undefined) continue;
-    if (key.startsWith('urn:') && isPlainObject(value)) {
-      for (const [sub, subValue] of Object.entries(value)) if (subValue !== undefined) paths.set(`${key}:${sub}`, subValue);
-    } else if (COMPLEX.has(key) && isPlainObject(value)) {
-      for (const [sub, subValue] of Object.entries(value)) if (subValue !== undefined) paths.set(`${key}.${sub}`, subValue);
+  // for…in with hasOwn, not Object.entries: no array of pairs per body (a reconciling sync flattens every object it reads).
+  for (const key in body) {
+    const value = body[key];
+    if (!Object.hasOwn(body, key) || IGNORED.has(key) || value === undefined) continue;
+    const separator = key.startsWith('urn:') ? ':' : COMPLEX.has(key) ? '.' : null;
+    if (separator !== null && isPlainObject(value)) {
+      for (const sub in value) if (Object.hasOwn(value, sub) && value[sub] !== undefined) paths.set(`${key}${separator}${sub}`, value[sub]);
     } else {
       paths.set(key, value);
     }
@@ -124,14 +125,20 @@ export function unflatten(paths: ReadonlyMap<string, unknown>, schemas: readonly
 }
 
 /** `urn:…:User:employeeNumber` → [`urn:…:User`, `employeeNumber`]; `name.givenName` → [`name`, `givenName`]; `title` → [null, `title`]. */
-function splitPath(path: string): [string | null, string] {
-  if (path.startsWith('urn:')) {
-    const cut = path.lastIndexOf(':');
-    return [path.slice(0, cut), path.slice(cut + 1)];
+function splitPath(path: string): readonly [string | null, string] {
+  let split = SPLIT_PATHS.get(path);
+  if (split === undefined) {
+    const cut = path.startsWith('urn:') ? path.lastIndexOf(':') : path.indexOf('.');
+    split = cut === -1 ? [null, path] : [path.slice(0, cut), path.slice(cut + 1)];
+    // Paths are attribute names, a few dozen per deployment: kept, but never more than this many.
+    if (SPLIT_PATHS.size >= 1_000) SPLIT_PATHS.clear();
+    SPLIT_PATHS.set(path, split);
   }
-  const dot = path.indexOf('.');
-  return dot === -1 ? [null, path] : [path.slice(0, dot), path.slice(dot + 1)];
+  return split;
 }
+
+/** `splitPath` results by path: every object a reconciling sync compares splits the same few paths. */
+const SPLIT_PATHS = new Map<string, readonly [string | null, string]>();
 
 /** A value at a flattened path of a resource as the downstream returned it, attribute names in any case. */
 function readPath(resource: Record<string, unknown>, path: string): unknown {
@@ -155,15 +162,20 @@ function present(value: unknown): unknown {
   return value;
 }
 
-const CASELESS_PATHS = new Set(['username']);
 /** Sub-attributes of multi-valued attributes compared without case (RFC 7643 §4.1.2: emails.value and types are caseExact false). */
 const CASELESS_SUBS = new Set(['value', 'type']);
 
 function sameValue(path: string, held: unknown, wanted: unknown): boolean {
-  return same(held, wanted, CASELESS_PATHS.has(path.toLowerCase()), path.toLowerCase() === 'emails');
+  return same(held, wanted, isPath(path, 'username'), isPath(path, 'emails'));
+}
+
+/** `path` is `name` in any case; lower-cased only when the length matches (no new string per path compared). */
+function isPath(path: string, name: string): boolean {
+  return path.length === name.length && path.toLowerCase() === name;
 }
 
 function same(held: unknown, wanted: unknown, caseless: boolean, emails: boolean): boolean {
+  if (held === wanted) return true; // the common case of a copy that agrees, before any conversion
   if (Array.isArray(wanted)) {
     if (!Array.isArray(held)) return false;
     const heldItems = held.filter((item) => present(item) !== undefined);
