@@ -222,9 +222,12 @@ describe('push manual sync (full reconciliation)', () => {
     await t.center.changes.apply(Array.from({ length: 10 }, () => ({ type: 'userUpserted' as const, user: buildUser() })));
     const source = await createPushSource(t.center, server);
     let run = await t.center.runs.start(source.id);
-    server.fault = (request) => {
-      if (request.method === 'POST' && server.resources('Users').length === 3) void t.center.runs.cancel(run.id);
-      return undefined;
+    // The create after the third waits until the cancel is stored: without that wait the cancel's
+    // write could land after a fast run had already finished every page (and the test flaked).
+    let cancel: Promise<unknown> | undefined;
+    server.delay = (request) => {
+      if (request.method === 'POST' && server.resources('Users').length === 3) cancel ??= t.center.runs.cancel(run.id);
+      return request.method === 'POST' ? cancel?.then(() => undefined) : undefined;
     };
     run = (await t.center.runs.settled(run.id))!;
     expect(run.status).toBe('cancelled');
