@@ -169,7 +169,7 @@ function attributesOf(linked: readonly Linked[], group: boolean): string[] {
   const names = new Set<string>();
   const add = (body: ScimBody) => {
     for (const key in body) {
-      if (key === 'schemas') continue;
+      if (key === 'schemas' || !Object.hasOwn(body, key)) continue;
       const value = body[key];
       if (key.startsWith('urn:') && typeof value === 'object' && value !== null && !Array.isArray(value)) for (const sub in value) names.add(`${key}:${sub}`);
       else names.add(key);

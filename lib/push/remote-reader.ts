@@ -40,18 +40,13 @@ export class RemoteReader {
     return this.#mode;
   }
 
-  async read(remoteIds: readonly string[], attributes: readonly string[]): Promise<Map<string, RemoteCopy>> {
-    const copies = new Map<string, RemoteCopy>();
-    await this.readEach(remoteIds, attributes, (remoteId, copy) => copies.set(remoteId, copy));
-    return copies;
-  }
-
   /**
-   * As `read`, handing each copy to `onCopy` as soon as its chunk is read, so the caller compares
-   * one chunk while the others are still in flight. Every id is reported once.
+   * Reads the copies of these remote objects (in chunks, with only these attributes), handing each
+   * to `onCopy` as soon as its chunk is read, so the caller compares one chunk while the others are
+   * still in flight. The ids are distinct; each is reported once, `missing` when the
+   * downstream did not return it.
    */
-  async readEach(remoteIds: readonly string[], attributes: readonly string[], onCopy: (remoteId: string, copy: RemoteCopy) => void): Promise<void> {
-    const ids = [...new Set(remoteIds)];
+  async readEach(ids: readonly string[], attributes: readonly string[], onCopy: (remoteId: string, copy: RemoteCopy) => void): Promise<void> {
     const chunks: string[][] = [];
     for (let start = 0; start < ids.length; start += this.#chunk) chunks.push(ids.slice(start, start + this.#chunk));
     await Promise.all(
