@@ -74,7 +74,7 @@ export interface SambaDc {
 
 /**
  * Provisions a throw-away AD domain (EXAMPLE.TEST) in a temporary folder — about 15 s — and
- * starts Samba with only its LDAP, RPC and KDC services on 127.0.0.1, with a certificate for
+ * starts Samba with only its LDAP and KDC services on 127.0.0.1, with a certificate for
  * 127.0.0.1 so that LDAPS verifies, once no other test file's DC holds the ports (see the lock
  * above). `stop()` kills it, removes the folder and lets the next one start.
  */
@@ -117,7 +117,10 @@ async function provisionAndStart(release: () => void): Promise<SambaDc> {
   if (provision.status !== 0) throw new Error(`samba-tool domain provision failed: ${provision.stderr.slice(-2000)}`);
   const confFile = path.join(dir, 'dc', 'etc', 'smb.conf');
   const conf = readFileSync(confFile, 'utf8')
-    .replace(/^\s*server services = .*$/m, '\tserver services = ldap, rpc, kdc, cldap')
+    // No RPC service: nothing here speaks DCE/RPC, and its endpoints bind ports from 49152 up, inside
+    // Linux's ephemeral range, where any test's outgoing connection may already hold one (CI failed on
+    // 127.0.0.1:49154 taken by a PostgreSQL client socket).
+    .replace(/^\s*server services = .*$/m, '\tserver services = ldap, kdc, cldap')
     .replace(/^\s*log file = .*$/m, `\tlog file = ${dir}/log.%m`)
     .replace(
       /^\[global\]$/m,
