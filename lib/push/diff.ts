@@ -15,20 +15,43 @@ const IGNORED = new Set(['schemas', 'id', 'meta']);
  */
 export function flatten(body: ScimBody | null | undefined): Map<string, unknown> {
   const paths = new Map<string, unknown>();
-  if (!body) return paths;
-  // for…in with hasOwn, not Object.entries: no array of pairs per body (a reconciling sync flattens every object it reads).
+  eachPath(body, (path, value) => paths.set(path, value));
+  return paths;
+}
+
+/** `flatten`'s paths and values, in order, without a map: a reconciling sync flattens every object it reads. */
+function eachPath(body: ScimBody | null | undefined, visit: (path: string, value: unknown) => void): void {
+  if (!body) return;
+  // for…in with hasOwn, not Object.entries: no array of pairs per body.
   for (const key in body) {
     const value = body[key];
     if (!Object.hasOwn(body, key) || IGNORED.has(key) || value === undefined) continue;
     const separator = key.startsWith('urn:') ? ':' : COMPLEX.has(key) ? '.' : null;
     if (separator !== null && isPlainObject(value)) {
-      for (const sub in value) if (Object.hasOwn(value, sub) && value[sub] !== undefined) paths.set(`${key}${separator}${sub}`, value[sub]);
+      for (const sub in value) if (Object.hasOwn(value, sub) && value[sub] !== undefined) visit(joinPath(key, separator, sub), value[sub]);
     } else {
-      paths.set(key, value);
+      visit(key, value);
     }
   }
-  return paths;
 }
+
+/** `name` + `.` + `givenName`, remembered: every body flattened joins the same few paths (see `splitPath`). */
+function joinPath(key: string, separator: string, sub: string): string {
+  let subs = JOINED_PATHS.get(key);
+  if (subs === undefined) {
+    if (JOINED_PATHS.size >= 1_000) JOINED_PATHS.clear();
+    subs = new Map();
+    JOINED_PATHS.set(key, subs);
+  }
+  let path = subs.get(sub);
+  if (path === undefined) {
+    path = `${key}${separator}${sub}`;
+    if (subs.size < 1_000) subs.set(sub, path);
+  }
+  return path;
+}
+
+const JOINED_PATHS = new Map<string, Map<string, string>>();
 
 /** What differs between the body last sent and the new one; empty when nothing does. */
 export function diffBodies(previous: ScimBody | null | undefined, next: ScimBody | null | undefined): AttributeChanges {
@@ -80,26 +103,30 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * and `previous` takes the desired value so the update that follows does not send it either.
  */
 export function observedChanges(desired: ScimBody, remote: Record<string, unknown>, lastSent: ScimBody | null | undefined, keep: readonly string[] = []): { changes: AttributeChanges; readonly previous: ScimBody } {
-  const want = flatten(desired);
-  const managed: Iterable<string> = lastSent ? new Set([...want.keys(), ...flatten(lastSent).keys()]) : want.keys();
+  // The managed paths: the desired body's, then those only the body last sent has (wanted: undefined).
+  const paths: string[] = [];
+  const wanted: unknown[] = [];
+  eachPath(desired, (path, value) => {
+    paths.push(path);
+    wanted.push(value);
+  });
+  eachPath(lastSent, (path) => {
+    if (paths.includes(path)) return;
+    paths.push(path);
+    wanted.push(undefined);
+  });
   const changes: AttributeChanges = {};
-  const previous = new Map<string, unknown>();
-  for (const path of managed) {
-    if (keep.includes(path)) {
-      if (want.has(path)) previous.set(path, want.get(path));
-      continue;
-    }
+  for (let index = 0; index < paths.length; index += 1) {
+    const path = paths[index]!;
+    if (keep.includes(path)) continue;
     const held = present(readPath(remote, path));
-    const wanted = want.get(path);
-    if (wanted === undefined) {
-      if (held === undefined) continue;
-      changes[path] = { old: held };
-      previous.set(path, held);
-    } else if (held !== undefined && sameValue(path, held, wanted)) {
-      previous.set(path, wanted);
-    } else {
-      changes[path] = held === undefined ? { new: wanted } : { old: held, new: wanted };
-      if (held !== undefined) previous.set(path, held);
+    const want = wanted[index];
+    if (want === undefined) {
+      if (held !== undefined) changes[path] = { old: held };
+    } else if (held === undefined) {
+      changes[path] = { new: want };
+    } else if (!sameValue(path, held, want)) {
+      changes[path] = { old: held, new: want };
     }
   }
   // Built when asked for: a reconciling sync asks only where the copy differs (rarely, at 100k objects).
@@ -107,10 +134,20 @@ export function observedChanges(desired: ScimBody, remote: Record<string, unknow
   return {
     changes,
     get previous() {
-      body ??= unflatten(previous, desired.schemas);
+      body ??= unflatten(previousValues(paths, wanted, changes), desired.schemas);
       return body;
     },
   };
+}
+
+/** `observedChanges`' "old" side: the downstream's value where it differs, the desired one where it agrees or is kept. */
+function previousValues(paths: readonly string[], wanted: readonly unknown[], changes: AttributeChanges): Map<string, unknown> {
+  const previous = new Map<string, unknown>();
+  paths.forEach((path, index) => {
+    const value = Object.hasOwn(changes, path) ? changes[path]!.old : wanted[index];
+    if (value !== undefined) previous.set(path, value);
+  });
+  return previous;
 }
 
 /** The inverse of `flatten`: paths back into a body (`name.x` and `urn:…:x` into their containers). */
@@ -151,7 +188,8 @@ function readPath(resource: Record<string, unknown>, path: string): unknown {
 function member(object: Record<string, unknown>, key: string): unknown {
   if (key in object) return object[key];
   const lower = key.toLowerCase();
-  for (const [name, value] of Object.entries(object)) if (name.toLowerCase() === lower) return value;
+  // Only names of the same length are lower-cased: an attribute the copy lacks costs no string per name.
+  for (const name in object) if (name.length === key.length && Object.hasOwn(object, name) && name.toLowerCase() === lower) return object[name];
   return undefined;
 }
 
@@ -176,22 +214,13 @@ function isPath(path: string, name: string): boolean {
 
 function same(held: unknown, wanted: unknown, caseless: boolean, emails: boolean): boolean {
   if (held === wanted) return true; // the common case of a copy that agrees, before any conversion
-  if (Array.isArray(wanted)) {
-    if (!Array.isArray(held)) return false;
-    const heldItems = held.filter((item) => present(item) !== undefined);
-    const wantedItems = wanted.filter((item) => present(item) !== undefined);
-    if (heldItems.length !== wantedItems.length) return false;
-    const unmatched = [...heldItems];
-    for (const item of wantedItems) {
-      const index = unmatched.findIndex((candidate) => same(candidate, item, caseless, emails));
-      if (index === -1) return false;
-      unmatched.splice(index, 1);
-    }
-    return true;
-  }
+  if (Array.isArray(wanted)) return Array.isArray(held) && sameItems(held, wanted, caseless, emails);
   if (isPlainObject(wanted)) {
     if (!isPlainObject(held)) return false;
-    for (const [key, value] of Object.entries(wanted)) {
+    // for…in, not Object.entries: every object a reconciling sync reads is compared here.
+    for (const key in wanted) {
+      if (!Object.hasOwn(wanted, key)) continue;
+      const value = wanted[key];
       const heldValue = present(member(held, key));
       if (key === 'primary' && value === false) {
         if (heldValue !== undefined && scalar(heldValue) !== 'false') return false;
@@ -211,6 +240,37 @@ function same(held: unknown, wanted: unknown, caseless: boolean, emails: boolean
   const a = scalar(held);
   const b = scalar(wanted);
   return caseless ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/**
+ * Multi-valued attributes as sets: the same number of present items, each wanted item matched by
+ * a distinct held one. Held items already matched are remembered in a bit mask (no copies of the
+ * arrays); past 31 items, in a list.
+ */
+function sameItems(held: readonly unknown[], wanted: readonly unknown[], caseless: boolean, emails: boolean): boolean {
+  if (presentCount(held) !== presentCount(wanted)) return false;
+  let usedBits = 0;
+  const usedList: boolean[] | null = held.length > 31 ? new Array<boolean>(held.length).fill(false) : null;
+  for (const item of wanted) {
+    if (present(item) === undefined) continue;
+    let found = false;
+    for (let index = 0; index < held.length && !found; index += 1) {
+      if (usedList ? usedList[index] : usedBits & (1 << index)) continue;
+      const candidate = held[index];
+      if (present(candidate) === undefined || !same(candidate, item, caseless, emails)) continue;
+      if (usedList) usedList[index] = true;
+      else usedBits |= 1 << index;
+      found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+function presentCount(items: readonly unknown[]): number {
+  let count = 0;
+  for (const item of items) if (present(item) !== undefined) count += 1;
+  return count;
 }
 
 /** Scalars as text, so `"true"`/`true` and `"2"`/`2` compare equal (some servers return strings). */

@@ -52,7 +52,8 @@ export class Reconciler implements RunReconciler {
   /** Reads the downstream's copies of these works' linked objects; returns the works to send instead. */
   async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
     const linked: Linked[] = [];
-    const byRemote = new Map<string, Linked[]>();
+    // One entry per remote id, a list only where several local objects are linked to the same one (rare).
+    const byRemote = new Map<string, Linked | Linked[]>();
     works.forEach((work, index) => {
       if (work.body === null || !work.link?.remoteId) return;
       const hash = bodyHash(work.body);
@@ -60,8 +61,9 @@ export class Reconciler implements RunReconciler {
       const entry: Linked = { work, index, hash, sent: work.link.hash === hash ? null : work.link.sent };
       linked.push(entry);
       const same = byRemote.get(work.link.remoteId);
-      if (same) same.push(entry);
-      else byRemote.set(work.link.remoteId, [entry]);
+      if (same === undefined) byRemote.set(work.link.remoteId, entry);
+      else if (Array.isArray(same)) same.push(entry);
+      else byRemote.set(work.link.remoteId, [same, entry]);
     });
     if (linked.length === 0) return [...works];
     const kind = linked[0]!.work.kind;
@@ -69,12 +71,15 @@ export class Reconciler implements RunReconciler {
     const observed: ObjectWork[] = [...works];
     const gone: ObjectWork[] = [];
     const members = new Map<number, string[]>();
+    const see = (entry: Linked, copy: RemoteCopy) => {
+      observed[entry.index] = this.#compare(entry, copy);
+      if (copy.state === 'missing') gone.push(entry.work);
+      else if (copy.state === 'present' && group) members.set(entry.index, memberIds(copy.resource));
+    };
     await this.#reader(kind).readEach([...byRemote.keys()], attributesOf(linked, group), (remoteId, copy) => {
-      for (const entry of byRemote.get(remoteId)!) {
-        observed[entry.index] = this.#compare(entry, copy);
-        if (copy.state === 'missing') gone.push(entry.work);
-        else if (copy.state === 'present' && group) members.set(entry.index, memberIds(copy.resource));
-      }
+      const entries = byRemote.get(remoteId)!;
+      if (Array.isArray(entries)) for (const entry of entries) see(entry, copy);
+      else see(entries, copy);
     });
     // Groups in page order, as they were listed.
     const groups = [...members].sort(([a], [b]) => a - b).map(([index, ids]) => ({ orgId: works[index]!.localId, members: ids }));
@@ -88,7 +93,7 @@ export class Reconciler implements RunReconciler {
     if (copy.state === 'failed') return this.#mark({ ...work }, { type: 'failed', error: copy.error });
     if (copy.state === 'missing') return this.#mark({ ...work, link: { ...link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
     const observed = observedChanges(work.body!, copy.resource, sent, work.keep);
-    if (Object.keys(observed.changes).length === 0) return this.#mark({ ...work }, { type: 'same', hash });
+    if (isEmpty(observed.changes)) return this.#mark({ ...work }, { type: 'same', hash });
     return this.#mark({ ...work, link: { ...link, hash: null, sent: observed.previous } }, { type: 'differs' });
   }
 
@@ -181,6 +186,11 @@ function attributesOf(linked: readonly Linked[], group: boolean): string[] {
   }
   if (group) names.add('members');
   return [...names].sort();
+}
+
+function isEmpty(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return false;
+  return true;
 }
 
 function memberIds(resource: Record<string, unknown>): string[] {

@@ -66,4 +66,28 @@ describe('observedChanges (a downstream copy against the body we would send)', (
     const remote = { id: 'r1', ...desired, title: 'Set downstream', displayName: 'Computed' };
     expect(observedChanges(desired, remote, desired).changes).toEqual({});
   });
+
+  it('compares multi-valued attributes as sets: each wanted item needs its own held one, absent items do not count', () => {
+    const want = { schemas: [URN.user], userName: 'a', emails: [{ value: 'x@example.com' }, { value: 'x@example.com' }] };
+    // One held item cannot stand for two wanted ones.
+    expect(observedChanges(want, { userName: 'a', emails: [{ value: 'x@example.com' }, { value: 'y@example.com' }] }, want).changes).toHaveProperty('emails');
+    expect(observedChanges(want, { userName: 'a', emails: [{ value: 'X@example.com' }, null, { value: 'x@example.com' }] }, want).changes).toEqual({});
+    expect(observedChanges(want, { userName: 'a', emails: [{ value: 'x@example.com' }] }, want).changes).toHaveProperty('emails');
+  });
+
+  it('matches long multi-valued attributes in any order (more items than a bit mask holds)', () => {
+    const items = Array.from({ length: 40 }, (_, index) => ({ value: `m${index}@example.com` }));
+    const want = { schemas: [URN.user], userName: 'a', emails: items };
+    expect(observedChanges(want, { userName: 'a', emails: [...items].reverse() }, want).changes).toEqual({});
+    const oneOff = [...items.slice(1), { value: 'other@example.com' }];
+    expect(Object.keys(observedChanges(want, { userName: 'a', emails: oneOff }, want).changes)).toEqual(['emails']);
+  });
+
+  it('leaves kept paths alone and gives them their desired value in previous', () => {
+    const want = { schemas: [URN.user], userName: 'a', title: 'Wanted', nickName: 'n' };
+    const { changes, previous } = observedChanges(want, { userName: 'b', title: 'Held downstream' }, want, ['title']);
+    expect(changes).toEqual({ userName: { old: 'b', new: 'a' }, nickName: { new: 'n' } });
+    expect(previous).toEqual({ schemas: [URN.user], userName: 'b', title: 'Wanted' });
+    expect(diffBodies(previous, want)).toEqual(changes);
+  });
 });
