@@ -188,7 +188,8 @@ function readPath(resource: Record<string, unknown>, path: string): unknown {
 function member(object: Record<string, unknown>, key: string): unknown {
   if (key in object) return object[key];
   const lower = key.toLowerCase();
-  // Only names of the same length are lower-cased: an attribute the copy lacks costs no string per name.
+  // Only names of the same length are lower-cased (attribute names are ASCII, RFC 7643 §2.1): an
+  // attribute the copy lacks costs no string per name.
   for (const name in object) if (name.length === key.length && Object.hasOwn(object, name) && name.toLowerCase() === lower) return object[name];
   return undefined;
 }
