@@ -70,9 +70,11 @@ export interface MapOptions {
   /**
    * The body last sent to this downstream (the link's `sent`). A kept target takes its value
    * from it, at its own place in the body, so the body's hash stays what it was and a PUT does
-   * not clear what the downstream was left to own.
+   * not clear what the downstream was left to own. A function, called only when a row is kept:
+   * the link parses the stored body when first read, and most tables keep nothing, so a sync of
+   * 100k linked users parses none of them.
    */
-  sent?: Record<string, unknown> | null;
+  sent?: () => Record<string, unknown> | null | undefined;
 }
 
 export interface UserMapper {
@@ -158,7 +160,7 @@ export function compileUserMappings(mappings: readonly AttributeMapping[]): User
         // Left to the downstream: the value last sent stays in the body, where it was.
         keep.push(row.mapping.target);
         (kept ??= new Set()).add(row.diffPath);
-        const held = readAt(sent, row.path);
+        const held = readAt(sent?.(), row.path);
         if (held !== undefined && held !== null) assignAt(body, row.path, typeof held === 'object' ? structuredClone(held) : held);
       }
       const keepPaths = kept ? [...kept].filter((path) => !written?.has(path)) : [];

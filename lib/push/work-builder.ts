@@ -125,7 +125,7 @@ export class WorkBuilder {
         if (!isLive) return { ...base, body: null, identity: userMapper ? userMapper.map(data, refs, { creating: true }).body : userBody(data, refs) };
         if (!userMapper) return { ...base, body: userBody(data, refs) };
         // "Creating" until the downstream has it: a link without a remote id was never confirmed.
-        const mapped = userMapper.map(data, refs, { creating: !link?.remoteId, sent: link?.sent });
+        const mapped = userMapper.map(data, refs, { creating: !link?.remoteId, sent: link ? () => link.sent : undefined });
         return mapped.keepPaths.length > 0 ? { ...base, body: mapped.body, keep: mapped.keepPaths } : { ...base, body: mapped.body };
       }),
     );

@@ -78,6 +78,24 @@ describe('user mappings', () => {
     expect(mapper.map(user, refsFor(1), { creating: false })).toEqual({ body: { schemas: [URN.user], userName: 'a' }, keep: ['title'], keepPaths: ['title'] });
   });
 
+  it('reads the body last sent only for a kept row, and keeps its value there', () => {
+    const user: MirrorUserData = { id: 'u1', userName: 'a', active: true, orgIds: [] };
+    let reads = 0;
+    const sent = () => {
+      reads += 1;
+      return { schemas: [URN.user], userName: 'a', title: 'Sent once' };
+    };
+    const always = compileUserMappings([{ target: 'userName', expression: '[userName]' }]);
+    expect(always.map(user, refsFor(1), { creating: false, sent }).body).toEqual({ schemas: [URN.user], userName: 'a' });
+    expect(reads).toBe(0);
+    const createOnly = compileUserMappings([
+      { target: 'userName', expression: '[userName]' },
+      { target: 'title', expression: '"New starter"', apply: 'create' },
+    ]);
+    expect(createOnly.map(user, refsFor(1), { creating: false, sent }).body).toEqual({ schemas: [URN.user], userName: 'a', title: 'Sent once' });
+    expect(reads).toBe(1);
+  });
+
   it('clears an empty value only where the row says so', () => {
     const mapper = compileUserMappings([
       { target: 'userName', expression: '[userName]' },
