@@ -245,25 +245,16 @@ function same(held: unknown, wanted: unknown, caseless: boolean, emails: boolean
 
 /**
  * Multi-valued attributes as sets: the same number of present items, each wanted item matched by
- * a distinct held one. Held items already matched are remembered in a bit mask (no copies of the
- * arrays); past 31 items, in a list.
+ * a distinct held one (marked used; no filtered copies of the arrays).
  */
 function sameItems(held: readonly unknown[], wanted: readonly unknown[], caseless: boolean, emails: boolean): boolean {
   if (presentCount(held) !== presentCount(wanted)) return false;
-  let usedBits = 0;
-  const usedList: boolean[] | null = held.length > 31 ? new Array<boolean>(held.length).fill(false) : null;
+  const used = new Array<boolean>(held.length).fill(false);
   for (const item of wanted) {
     if (present(item) === undefined) continue;
-    let found = false;
-    for (let index = 0; index < held.length && !found; index += 1) {
-      if (usedList ? usedList[index] : usedBits & (1 << index)) continue;
-      const candidate = held[index];
-      if (present(candidate) === undefined || !same(candidate, item, caseless, emails)) continue;
-      if (usedList) usedList[index] = true;
-      else usedBits |= 1 << index;
-      found = true;
-    }
-    if (!found) return false;
+    const index = held.findIndex((candidate, at) => !used[at] && present(candidate) !== undefined && same(candidate, item, caseless, emails));
+    if (index === -1) return false;
+    used[index] = true;
   }
   return true;
 }

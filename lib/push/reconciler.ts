@@ -52,8 +52,7 @@ export class Reconciler implements RunReconciler {
   /** Reads the downstream's copies of these works' linked objects; returns the works to send instead. */
   async observe(works: readonly ObjectWork[]): Promise<ObjectWork[]> {
     const linked: Linked[] = [];
-    // One entry per remote id, a list only where several local objects are linked to the same one (rare).
-    const byRemote = new Map<string, Linked | Linked[]>();
+    const byRemote = new Map<string, Linked[]>();
     works.forEach((work, index) => {
       if (work.body === null || !work.link?.remoteId) return;
       const hash = bodyHash(work.body);
@@ -61,9 +60,8 @@ export class Reconciler implements RunReconciler {
       const entry: Linked = { work, index, hash, sent: work.link.hash === hash ? null : work.link.sent };
       linked.push(entry);
       const same = byRemote.get(work.link.remoteId);
-      if (same === undefined) byRemote.set(work.link.remoteId, entry);
-      else if (Array.isArray(same)) same.push(entry);
-      else byRemote.set(work.link.remoteId, [same, entry]);
+      if (same) same.push(entry);
+      else byRemote.set(work.link.remoteId, [entry]);
     });
     if (linked.length === 0) return [...works];
     const kind = linked[0]!.work.kind;
@@ -71,15 +69,12 @@ export class Reconciler implements RunReconciler {
     const observed: ObjectWork[] = [...works];
     const gone: ObjectWork[] = [];
     const members = new Map<number, string[]>();
-    const see = (entry: Linked, copy: RemoteCopy) => {
-      observed[entry.index] = this.#compare(entry, copy);
-      if (copy.state === 'missing') gone.push(entry.work);
-      else if (copy.state === 'present' && group) members.set(entry.index, memberIds(copy.resource));
-    };
     await this.#reader(kind).readEach([...byRemote.keys()], attributesOf(linked, group), (remoteId, copy) => {
-      const entries = byRemote.get(remoteId)!;
-      if (Array.isArray(entries)) for (const entry of entries) see(entry, copy);
-      else see(entries, copy);
+      for (const entry of byRemote.get(remoteId)!) {
+        observed[entry.index] = this.#compare(entry, copy);
+        if (copy.state === 'missing') gone.push(entry.work);
+        else if (copy.state === 'present' && group) members.set(entry.index, memberIds(copy.resource));
+      }
     });
     // Groups in page order, as they were listed.
     const groups = [...members].sort(([a], [b]) => a - b).map(([index, ids]) => ({ orgId: works[index]!.localId, members: ids }));

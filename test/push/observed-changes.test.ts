@@ -75,7 +75,7 @@ describe('observedChanges (a downstream copy against the body we would send)', (
     expect(observedChanges(want, { userName: 'a', emails: [{ value: 'x@example.com' }] }, want).changes).toHaveProperty('emails');
   });
 
-  it('matches long multi-valued attributes in any order (more items than a bit mask holds)', () => {
+  it('matches long multi-valued attributes in any order', () => {
     const items = Array.from({ length: 40 }, (_, index) => ({ value: `m${index}@example.com` }));
     const want = { schemas: [URN.user], userName: 'a', emails: items };
     expect(observedChanges(want, { userName: 'a', emails: [...items].reverse() }, want).changes).toEqual({});

@@ -118,8 +118,8 @@ async function provisionAndStart(release: () => void): Promise<SambaDc> {
   const confFile = path.join(dir, 'dc', 'etc', 'smb.conf');
   const conf = readFileSync(confFile, 'utf8')
     // No RPC service: nothing here speaks DCE/RPC, and its endpoints bind ports from 49152 up, inside
-    // Linux's ephemeral range, where any test's outgoing connection may already hold one (CI failed on
-    // 127.0.0.1:49154 taken by a PostgreSQL client socket).
+    // Linux's ephemeral range, where any test's outgoing connection or port-0 server may already hold
+    // one (CI failed on 127.0.0.1:49154 being taken).
     .replace(/^\s*server services = .*$/m, '\tserver services = ldap, kdc, cldap')
     .replace(/^\s*log file = .*$/m, `\tlog file = ${dir}/log.%m`)
     .replace(
