@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from './support/machine.js';
 
-const BENCHMARKS = ['reconcile', 'push', 'mappings', 'scope', 'scim-pull', 'multi-instance', 'ldap'];
+const BENCHMARKS = ['reconcile', 'push', 'push-memory', 'mappings', 'scope', 'scim-pull', 'multi-instance', 'ldap'];
 const chosen = process.argv.find((arg) => arg.startsWith('--benchmarks='))?.slice(13).split(',') ?? BENCHMARKS;
 const unknown = chosen.filter((name) => !BENCHMARKS.includes(name));
 if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);
