@@ -3,7 +3,7 @@
  * for small sizes, `--rounds=N`, default 2). For 10k, 30k, 50k and 100k users (2k orgs), each in
  * a fresh center and sink as in bench/push.ts: peak RSS and peak V8 heap during the push, and the
  * live heap after a full collection at its end. It shows where push (b)'s growth comes from: the
- * live heap is the same at every size, and the peak stops growing once a push is long enough for
+ * live heap hardly changes with size, and the peak stops growing once a push is long enough for
  * V8's old generation to reach its band (up to 4× the live heap, see the README's Memory note).
  * Add `--trace-gc-verbose` to see V8's reason for the band ("factor 4.0 based on …").
  */
@@ -24,7 +24,6 @@ const MB = 1024 * 1024;
 if (!global.gc) throw new TypeError('run with node --expose-gc: the live heap is measured after a full collection');
 
 interface SizeMemory {
-  users: number;
   peakRss: number[];
   peakHeap: number[];
   liveHeap: number[];
@@ -35,7 +34,7 @@ async function measure(users: number): Promise<SizeMemory> {
   const load = new LoadWindow();
   const sink = await startSink();
   const bench = await createBenchCenter(new PushDirectory(users, ORGS));
-  const result: SizeMemory = { users, peakRss: [], peakHeap: [], liveHeap: [], load };
+  const result: SizeMemory = { peakRss: [], peakHeap: [], liveHeap: [], load };
   try {
     await bench.center.reconcile({ pageSize: 1000 });
     // Untimed warm-up, as in bench/push.ts: compiled code and the database's pages are in place.
