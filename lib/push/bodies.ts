@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { MirrorOrgData, MirrorUserData } from '../mirror/normalize.js';
 import type { OrgResourceShape } from '../sources/source-types.js';
 import { URN } from '../scim/urns.js';
+import { hasOwnKeys } from '../util/own-keys.js';
 import type { ScimBody } from '../scim/scim-body.js';
 import type { UserReferences } from '../mappings/user-attributes.js';
 
@@ -16,7 +17,7 @@ export function userBody(user: MirrorUserData, refs: UserReferences): ScimBody {
   // The keys go in in a fixed order: the body's JSON is what `bodyHash` hashes and links compare.
   const body: ScimBody = { schemas: [URN.user], externalId: user.externalId ?? user.id, userName: user.userName, active: user.active };
   if (user.displayName) body.displayName = user.displayName;
-  if (user.name && hasKeys(user.name)) body.name = { ...user.name };
+  if (user.name && hasOwnKeys(user.name)) body.name = { ...user.name };
   if (user.emails?.length) body.emails = user.emails.map((contact) => ({ ...contact }));
   if (user.phoneNumbers?.length) body.phoneNumbers = user.phoneNumbers.map((contact) => ({ ...contact }));
   if (user.title) body.title = user.title;
@@ -46,11 +47,6 @@ export function userBody(user: MirrorUserData, refs: UserReferences): ScimBody {
     }
   }
   return body;
-}
-
-function hasKeys(object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return true;
-  return false;
 }
 
 /**

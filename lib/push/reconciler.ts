@@ -10,6 +10,7 @@ import { pushObject, type ObjectOutcome, type ObjectWork, type ScimTarget } from
 import type { RemoteMatch } from './remote-match.js';
 import { engineMessage } from '../i18n/engine-message.js';
 import { RemoteReader, type RemoteCopy } from './remote-reader.js';
+import { hasOwnKeys } from '../util/own-keys.js';
 import type { RunReconciler } from './object-writer.js';
 
 /** What reading the downstream said about one work; `same` keeps the body's hash, taken when it was compared. */
@@ -88,7 +89,7 @@ export class Reconciler implements RunReconciler {
     if (copy.state === 'failed') return this.#mark({ ...work }, { type: 'failed', error: copy.error });
     if (copy.state === 'missing') return this.#mark({ ...work, link: { ...link, remoteId: null, hash: null, sent: null } }, { type: 'missing' });
     const observed = observedChanges(work.body!, copy.resource, sent, work.keep);
-    if (isEmpty(observed.changes)) return this.#mark({ ...work }, { type: 'same', hash });
+    if (!hasOwnKeys(observed.changes)) return this.#mark({ ...work }, { type: 'same', hash });
     return this.#mark({ ...work, link: { ...link, hash: null, sent: observed.previous } }, { type: 'differs' });
   }
 
@@ -181,11 +182,6 @@ function attributesOf(linked: readonly Linked[], group: boolean): string[] {
   }
   if (group) names.add('members');
   return [...names].sort();
-}
-
-function isEmpty(object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return false;
-  return true;
 }
 
 function memberIds(resource: Record<string, unknown>): string[] {
